@@ -1,0 +1,35 @@
+# The two commands that matter: `make run` and `make test`. Both install what they need.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: run test install sdl bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+## Install, start a local ArcadeDB (data kept in .collab/), apply the schema, load demo data, serve on :8000
+run: $(STAMP)
+	COLLAB_ENV=development $(BIN)/collab serve --seed --host 127.0.0.1 --port 8000
+
+## Install and run the whole suite against a real database server over Bolt
+test: $(STAMP)
+	$(BIN)/python -m pytest -q
+
+## Re-export the GraphQL SDL to schema/schema.graphql
+sdl: $(STAMP)
+	$(BIN)/collab sdl --out schema/schema.graphql
+
+bench: $(STAMP)
+	$(BIN)/python -m bench
+
+clean:
+	rm -rf $(VENV) .pytest_cache

@@ -1,0 +1,25 @@
+"""What every resolver can reach during one request."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from collab_api.api.core.loaders import Loaders
+from collab_api.config import Settings
+from collab_api.db.graph import Graph
+
+
+@dataclass
+class RequestContext:
+    graph: Graph
+    settings: Settings
+    loaders: Loaders = field(init=False)
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.loaders = Loaders(self.graph)
+
+
+def context_of(info: Any) -> RequestContext:
+    return info.context

@@ -1,0 +1,72 @@
+"""Per-request DataLoaders: every field of a level asks, one query answers them all."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Awaitable, Callable, Hashable, Sequence
+from typing import Any
+
+from aiodataloader import DataLoader
+
+from collab_api.db.graph import Graph
+
+Fetch = Callable[[Graph, Sequence[Any]], Awaitable[dict[Any, Any]]]
+
+
+class KeyedLoader(DataLoader):
+    """Loads many keys with one batch function; a key with no answer gets `missing`."""
+
+    def __init__(self, graph: Graph, fetch: Fetch, missing: Callable[[], Any] = lambda: None) -> None:
+        super().__init__()
+        self.graph = graph
+        self.fetch = fetch
+        self.missing = missing
+
+    async def batch_load_fn(self, keys: Sequence[Hashable]) -> list[Any]:
+        found = await self.fetch(self.graph, list(keys))
+        return [found[key] if key in found else self.missing() for key in keys]
+
+
+class GroupedLoader(DataLoader):
+    """Keys are (parent key, arguments); one query per distinct set of arguments.
+
+    Used for nested connections: fifteen collaboratives each asking for their first ten
+    members share one query, whatever the number of collaboratives.
+    """
+
+    def __init__(self, graph: Graph, fetch: Callable[..., Awaitable[dict[Any, Any]]], missing: Callable[[Any], Any]) -> None:
+        super().__init__()
+        self.graph = graph
+        self.fetch = fetch
+        self.missing = missing
+
+    async def batch_load_fn(self, keys: Sequence[tuple[Hashable, tuple]]) -> list[Any]:
+        by_arguments: dict[tuple, list[Hashable]] = defaultdict(list)
+        for parent, arguments in keys:
+            by_arguments[arguments].append(parent)
+        answers: dict[tuple[Hashable, tuple], Any] = {}
+        for arguments, parents in by_arguments.items():
+            found = await self.fetch(self.graph, parents, *arguments)
+            for parent in parents:
+                answers[(parent, arguments)] = found[parent] if parent in found else self.missing(arguments)
+        return [answers[key] for key in keys]
+
+
+class Loaders:
+    """The loaders of one request, made on first use and shared by every resolver in it."""
+
+    def __init__(self, graph: Graph) -> None:
+        self.graph = graph
+        self._loaders: dict[str, DataLoader] = {}
+
+    def keyed(self, fetch: Fetch, missing: Callable[[], Any] = lambda: None) -> KeyedLoader:
+        name = f"{fetch.__module__}.{fetch.__qualname__}"
+        if name not in self._loaders:
+            self._loaders[name] = KeyedLoader(self.graph, fetch, missing)
+        return self._loaders[name]  # type: ignore[return-value]
+
+    def grouped(self, fetch: Callable[..., Awaitable[dict[Any, Any]]], missing: Callable[[Any], Any]) -> GroupedLoader:
+        name = f"{fetch.__module__}.{fetch.__qualname__}"
+        if name not in self._loaders:
+            self._loaders[name] = GroupedLoader(self.graph, fetch, missing)
+        return self._loaders[name]  # type: ignore[return-value]

@@ -1,0 +1,112 @@
+"""Organisation: trusts, their sites, GP practices, care homes and other providers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import graphene
+
+from collab_api.api.context import context_of
+from collab_api.api.core.enums import CareSetting, OrganisationKind, value_of
+from collab_api.graph import organisations as organisation_graph
+from collab_api.graph.organisations import OrganisationFilter
+
+
+class OrganisationStatus(graphene.Enum):
+    ACTIVE = "ACTIVE"
+    CLOSED = "CLOSED"
+
+
+class Succession(graphene.ObjectType):
+    """One organisation taking over from another (a merger or an acquisition)."""
+
+    # Resolved from the other organisation's row, which carries `successionDate`.
+
+    organisation = graphene.Field(graphene.NonNull(lambda: Organisation))
+    date = graphene.Date(description="When the successor took over.")
+
+    @staticmethod
+    def resolve_organisation(other: dict[str, Any], info: Any) -> dict[str, Any]:
+        return other
+
+    @staticmethod
+    def resolve_date(other: dict[str, Any], info: Any) -> Any:
+        return other.get("successionDate")
+
+
+class Organisation(graphene.ObjectType):
+    """A provider organisation, identified by its ODS code."""
+
+    odsCode = graphene.String(required=True, description="The national organisation (ODS) code.")
+    name = graphene.String(required=True)
+    kind = graphene.Field(OrganisationKind, required=True)
+    careSettings = graphene.List(graphene.NonNull(CareSetting), required=True)
+    status = graphene.Field(OrganisationStatus, required=True)
+    closedOn = graphene.Date()
+    isSynthetic = graphene.Boolean(required=True, description="True for the demo network's made-up organisations.")
+    collaborative = graphene.Field("collab_api.api.collaboratives.types.Collaborative")
+    icb = graphene.Field("collab_api.api.collaboratives.types.ICB")
+    trust = graphene.Field(lambda: Organisation, description="For a site: the trust it belongs to.")
+    sites = graphene.List(graphene.NonNull(lambda: Organisation), required=True, description="For a trust: its sites.")
+    successor = graphene.Field(Succession, description="The organisation that took this one over, if any.")
+    predecessors = graphene.List(
+        graphene.NonNull(Succession), required=True, description="Organisations this one took over."
+    )
+
+    @staticmethod
+    def resolve_status(organisation: dict[str, Any], info: Any) -> str:
+        return organisation.get("status") or "ACTIVE"
+
+    @staticmethod
+    def resolve_careSettings(organisation: dict[str, Any], info: Any) -> list[str]:
+        return organisation.get("careSettings") or []
+
+    @staticmethod
+    def resolve_isSynthetic(organisation: dict[str, Any], info: Any) -> bool:
+        return bool(organisation.get("synthetic"))
+
+    @staticmethod
+    async def resolve_collaborative(organisation: dict[str, Any], info: Any) -> Any:
+        return await context_of(info).loaders.keyed(organisation_graph.collaborative_of).load(organisation["odsCode"])
+
+    @staticmethod
+    async def resolve_icb(organisation: dict[str, Any], info: Any) -> Any:
+        return await context_of(info).loaders.keyed(organisation_graph.icb_of).load(organisation["odsCode"])
+
+    @staticmethod
+    async def resolve_trust(organisation: dict[str, Any], info: Any) -> Any:
+        return await context_of(info).loaders.keyed(organisation_graph.trust_of).load(organisation["odsCode"])
+
+    @staticmethod
+    async def resolve_sites(organisation: dict[str, Any], info: Any) -> Any:
+        return await context_of(info).loaders.keyed(organisation_graph.sites_of, list).load(organisation["odsCode"])
+
+    @staticmethod
+    async def resolve_successor(organisation: dict[str, Any], info: Any) -> Any:
+        return await context_of(info).loaders.keyed(organisation_graph.successor_of).load(organisation["odsCode"])
+
+    @staticmethod
+    async def resolve_predecessors(organisation: dict[str, Any], info: Any) -> Any:
+        return await context_of(info).loaders.keyed(organisation_graph.predecessors_of, list).load(organisation["odsCode"])
+
+
+class OrganisationFilterInput(graphene.InputObjectType):
+    kind = OrganisationKind()
+    careSetting = CareSetting()
+    nameContains = graphene.String(description="Case-insensitive part of the name.")
+    icb = graphene.String(description="The ICB's exact name.")
+    collaborative = graphene.String(description="A collaborative's code.")
+    isSynthetic = graphene.Boolean(description="Only demo (true) or only real (false) organisations.")
+
+
+def organisation_filter(value: Any) -> OrganisationFilter:
+    if not value:
+        return OrganisationFilter()
+    return OrganisationFilter(
+        kind=value_of(value.get("kind")),
+        careSetting=value_of(value.get("careSetting")),
+        nameContains=value.get("nameContains"),
+        icb=value.get("icb"),
+        collaborative=value.get("collaborative"),
+        synthetic=value.get("isSynthetic"),
+    )

@@ -1,0 +1,39 @@
+"""Priority: what a collaborative has chosen, locally, to work on."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import graphene
+
+from collab_api.api.context import context_of
+from collab_api.api.core.enums import PriorityStatus
+from collab_api.graph import collaboratives as collaborative_graph
+from collab_api.graph import interventions as intervention_graph
+from collab_api.graph import priorities as priority_graph
+
+
+class Priority(graphene.ObjectType):
+    id = graphene.ID(required=True)
+    title = graphene.String(required=True)
+    harmArea = graphene.String(required=True, description="The area of harm, e.g. Falls, Deterioration.")
+    rationale = graphene.String()
+    dateSet = graphene.Date()
+    status = graphene.Field(PriorityStatus, required=True)
+    retiredOn = graphene.Date()
+    collaborative = graphene.Field("collab_api.api.collaboratives.types.Collaborative", required=True)
+    interventions = graphene.List(
+        graphene.NonNull("collab_api.api.interventions.types.Intervention"),
+        required=True,
+        description="Interventions that address this priority.",
+    )
+
+    @staticmethod
+    async def resolve_collaborative(priority: dict[str, Any], info: Any) -> Any:
+        loaders = context_of(info).loaders
+        code = await loaders.keyed(priority_graph.collaborative_of).load(priority["id"])
+        return await loaders.keyed(collaborative_graph.by_codes).load(code)
+
+    @staticmethod
+    async def resolve_interventions(priority: dict[str, Any], info: Any) -> Any:
+        return await context_of(info).loaders.keyed(intervention_graph.addressing_priorities, list).load(priority["id"])

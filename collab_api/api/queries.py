@@ -1,0 +1,69 @@
+"""The root Query, composed from each domain's queries."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import graphene
+
+from collab_api.api.collaboratives.types import Collaborative
+from collab_api.api.context import context_of
+from collab_api.api.core.connection import connection_of, page_arguments
+from collab_api.api.interventions.types import Intervention, InterventionFilterInput, intervention_filter
+from collab_api.api.organisations.types import Organisation, OrganisationFilterInput, organisation_filter
+from collab_api.domain import ods
+from collab_api.domain.paging import PageRequest
+from collab_api.graph import collaboratives as collaborative_graph
+from collab_api.graph import interventions as intervention_graph
+from collab_api.graph import organisations as organisation_graph
+
+
+class CollaborativeQueries(graphene.ObjectType):
+    collaboratives = graphene.List(graphene.NonNull(Collaborative), required=True, description="All 15, by code.")
+    collaborative = graphene.Field(Collaborative, code=graphene.String(required=True))
+
+    @staticmethod
+    async def resolve_collaboratives(root: Any, info: Any) -> list[dict[str, Any]]:
+        return await collaborative_graph.all_collaboratives(context_of(info).graph)
+
+    @staticmethod
+    async def resolve_collaborative(root: Any, info: Any, code: str) -> Any:
+        return await context_of(info).loaders.keyed(collaborative_graph.by_codes).load(code.strip().upper())
+
+
+class OrganisationQueries(graphene.ObjectType):
+    organisation = graphene.Field(Organisation, odsCode=graphene.String(required=True))
+    organisations = graphene.Field(
+        graphene.NonNull(connection_of(Organisation)), filter=OrganisationFilterInput(), **page_arguments()
+    )
+
+    @staticmethod
+    async def resolve_organisation(root: Any, info: Any, odsCode: str) -> Any:
+        return await context_of(info).loaders.keyed(organisation_graph.by_codes).load(ods.normalise(odsCode))
+
+    @staticmethod
+    async def resolve_organisations(root: Any, info: Any, filter: Any = None, first: int | None = None, after: str | None = None) -> Any:
+        context = context_of(info)
+        request = PageRequest.of(first, after, context.settings.max_page_size)
+        return await organisation_graph.page_of(context.graph, organisation_filter(filter), request)
+
+
+class InterventionQueries(graphene.ObjectType):
+    intervention = graphene.Field(Intervention, id=graphene.ID(required=True))
+    interventions = graphene.Field(
+        graphene.NonNull(connection_of(Intervention)), filter=InterventionFilterInput(), **page_arguments()
+    )
+
+    @staticmethod
+    async def resolve_intervention(root: Any, info: Any, id: str) -> Any:
+        return await context_of(info).loaders.keyed(intervention_graph.by_ids).load(id)
+
+    @staticmethod
+    async def resolve_interventions(root: Any, info: Any, filter: Any = None, first: int | None = None, after: str | None = None) -> Any:
+        context = context_of(info)
+        request = PageRequest.of(first, after, context.settings.max_page_size)
+        return await intervention_graph.page_of(context.graph, intervention_filter(filter), request)
+
+
+class Query(CollaborativeQueries, OrganisationQueries, InterventionQueries, graphene.ObjectType):
+    """Read the network: collaboratives, organisations, interventions."""

@@ -1,0 +1,55 @@
+"""The application, composed in one place: routes, middleware, lifespan."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.gzip import GZipMiddleware
+from starlette.routing import Route
+
+from collab_api.config import Settings
+from collab_api.db.graph import Graph
+from collab_api.db.runtime import open_database
+from collab_api.graph.schema_ops import apply_schema
+from collab_api.http.graphql import graphql_endpoint
+from collab_api.http.health import healthz, readyz
+
+log = logging.getLogger("collab_api")
+
+
+def create_app(settings: Settings | None = None, *, graph: Graph | None = None, seed: bool = False) -> Starlette:
+    """The ASGI app. Given a `graph`, it uses that connection as it is (tests do this);
+    otherwise its lifespan opens the configured database, applies the schema and, with
+    `seed`, loads reference and demo data, and closes everything on shutdown."""
+    settings = settings or Settings()
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        if graph is not None:
+            yield
+            return
+        async with open_database(settings) as connection:
+            app.state.graph = connection.graph
+            await apply_schema(connection)
+            if seed:
+                from graph_seed.load import load_all
+
+                await load_all(connection.graph)
+            log.info("ready: database %s", settings.neo4j_uri or "local ArcadeDB")
+            yield
+
+    routes = [
+        Route("/graphql", graphql_endpoint, methods=["GET", "POST"]),
+        Route("/healthz", healthz, methods=["GET"]),
+        Route("/readyz", readyz, methods=["GET"]),
+    ]
+    middleware = [Middleware(GZipMiddleware, minimum_size=1024)]
+    app = Starlette(routes=routes, middleware=middleware, lifespan=lifespan)
+    app.state.settings = settings
+    if graph is not None:
+        app.state.graph = graph
+    return app

@@ -1,0 +1,134 @@
+"""The `collab` command: serve the API, run the local database, apply the schema, seed."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+
+from collab_api.config import Settings
+from collab_api.db.local_server import LocalServerError
+from collab_api.db.runtime import Connection, local_server, open_database
+
+console = Console(stderr=True)
+
+
+def _with_database(settings: Settings, work: Callable[[Connection], Awaitable[Any]]) -> Any:
+    async def run() -> Any:
+        async with open_database(settings) as connection:
+            return await work(connection)
+
+    return asyncio.run(run())
+
+
+def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
+    import uvicorn
+
+    from collab_api.app import create_app
+
+    mode = "development" if settings.development else "production"
+    console.print(f"[bold]collab[/] serving on http://{args.host}:{args.port}/graphql ({mode} mode)")
+    uvicorn.run(create_app(settings, seed=args.seed), host=args.host, port=args.port, log_level="info")
+    return 0
+
+
+def cmd_db(args: argparse.Namespace, settings: Settings) -> int:
+    if not settings.uses_local_server:
+        console.print(f"NEO4J_URI is set ({settings.neo4j_uri}): the local server is not used")
+        return 1
+    server = local_server(settings)
+    if args.action == "start":
+        started = server.start(settings.local_start_timeout)
+        console.print(("started: " if started else "already running: ") + server.status().describe())
+    elif args.action == "stop":
+        console.print("stopped" if server.stop() else "not running")
+    else:
+        status = server.status()
+        console.print(status.describe())
+        return 0 if status.running else 3
+    return 0
+
+
+def cmd_schema_apply(args: argparse.Namespace, settings: Settings) -> int:
+    from collab_api.graph.schema_ops import apply_schema
+
+    applied = _with_database(settings, apply_schema)
+    console.print(f"schema applied: {len(applied)} statements")
+    return 0
+
+
+def cmd_seed(args: argparse.Namespace, settings: Settings) -> int:
+    from collab_api.graph.schema_ops import apply_schema
+    from collab_api.graph.seed import count_by_label
+    from graph_seed.load import load_all
+
+    async def work(connection: Connection) -> dict[str, int]:
+        await apply_schema(connection)
+        await load_all(connection.graph, with_demo=not args.no_demo, show_progress=sys.stderr.isatty())
+        return await count_by_label(connection.graph)
+
+    counts = _with_database(settings, work)
+    console.print("seeded; nodes by label: " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())))
+    return 0
+
+
+def cmd_sdl(args: argparse.Namespace, settings: Settings) -> int:
+    from collab_api.api.schema import sdl
+
+    text = sdl()
+    if args.out:
+        Path(args.out).write_text(text)
+        console.print(f"wrote {args.out}")
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="collab", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    serve = commands.add_parser("serve", help="serve the GraphQL API")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--seed", action="store_true", help="load reference and demo data at start")
+    serve.set_defaults(run=cmd_serve)
+
+    db = commands.add_parser("db", help="run the local ArcadeDB server on its own")
+    db.add_argument("action", choices=["start", "stop", "status"])
+    db.set_defaults(run=cmd_db)
+
+    schema = commands.add_parser("schema", help="graph constraints and indexes")
+    schema.add_argument("action", choices=["apply"])
+    schema.set_defaults(run=cmd_schema_apply)
+
+    seed = commands.add_parser("seed", help="load reference data and the demo network (idempotent)")
+    seed.add_argument("--no-demo", action="store_true", help="reference data only")
+    seed.set_defaults(run=cmd_seed)
+
+    sdl = commands.add_parser("sdl", help="print or write the GraphQL SDL")
+    sdl.add_argument("--out", help="write to this file")
+    sdl.set_defaults(run=cmd_sdl)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    args = build_parser().parse_args(argv)
+    try:
+        return args.run(args, Settings())
+    except LocalServerError as exc:
+        console.print(f"[red]database:[/] {exc}")
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,47 @@
+"""Settings, read from the environment (and a `.env` file if present)."""
+
+from __future__ import annotations
+
+from functools import cached_property
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", populate_by_name=True)
+
+    env: Literal["development", "production", "test"] = Field("production", alias="COLLAB_ENV")
+    data_dir: Path = Field(Path(".collab"), alias="COLLAB_DATA_DIR")
+
+    # An external Bolt server (Neo4j 5, Aura, or an ArcadeDB you run yourself).
+    neo4j_uri: str | None = Field(None, alias="NEO4J_URI")
+    neo4j_user: str = Field("neo4j", alias="NEO4J_USER")
+    neo4j_password: str | None = Field(None, alias="NEO4J_PASSWORD")
+    neo4j_database: str = Field("neo4j", alias="NEO4J_DATABASE")
+    # Only for an external ArcadeDB: its HTTP API, for the DDL Cypher cannot express.
+    arcadedb_http_url: str | None = Field(None, alias="ARCADEDB_HTTP_URL")
+
+    # The local ArcadeDB server started when NEO4J_URI is not set.
+    local_bolt_port: int = Field(7687, alias="COLLAB_BOLT_PORT")
+    local_http_port: int = Field(2480, alias="COLLAB_ARCADEDB_HTTP_PORT")
+    local_heap: str = Field("1g", alias="COLLAB_ARCADEDB_HEAP")
+    local_start_timeout: float = Field(60.0, alias="COLLAB_ARCADEDB_START_TIMEOUT")
+
+    # Limits of the GraphQL API.
+    max_page_size: int = 100
+    max_query_depth: int = 10
+
+    @property
+    def development(self) -> bool:
+        return self.env == "development"
+
+    @property
+    def uses_local_server(self) -> bool:
+        return not self.neo4j_uri
+
+    @cached_property
+    def arcadedb_dir(self) -> Path:
+        return self.data_dir.resolve() / "arcadedb"

@@ -1,0 +1,1 @@
+"""The driver layer: the local ArcadeDB server, the Bolt driver, round-trip counting."""

@@ -1,0 +1,36 @@
+"""What ArcadeDB does over HTTP rather than Bolt: creating databases, and its SQL DDL
+(full-text indexes). The one place that knows ArcadeDB is not Neo4j."""
+
+from __future__ import annotations
+
+import httpx
+
+
+class ArcadeHttpError(RuntimeError):
+    pass
+
+
+class ArcadeHttp:
+    def __init__(self, base_url: str, auth: tuple[str, str]) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.auth = auth
+
+    def _post(self, path: str, body: dict) -> dict:
+        response = httpx.post(f"{self.base_url}{path}", json=body, auth=self.auth, timeout=60)
+        if response.status_code >= 400:
+            raise ArcadeHttpError(f"ArcadeDB {path} answered {response.status_code}: {response.text[:300]}")
+        return response.json()
+
+    def create_database(self, name: str) -> None:
+        self._post("/api/v1/server", {"command": f"create database {name}"})
+
+    def drop_database(self, name: str) -> None:
+        self._post("/api/v1/server", {"command": f"drop database {name}"})
+
+    def databases(self) -> list[str]:
+        response = httpx.get(f"{self.base_url}/api/v1/databases", auth=self.auth, timeout=30)
+        response.raise_for_status()
+        return list(response.json().get("result", []))
+
+    def sql(self, database: str, command: str) -> dict:
+        return self._post(f"/api/v1/command/{database}", {"language": "sql", "command": command})

@@ -1,0 +1,107 @@
+"""The one door to the database: parameterised Cypher in managed transactions, counted.
+
+Every statement sent is one database round trip. A request opens a `RoundTrips` counter
+(`count_round_trips()`); everything it runs, including DataLoader batches in other tasks,
+adds to that counter, so tests can pin how many queries an operation costs.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import contextvars
+import datetime as dt
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+import neo4j
+import neo4j.time
+
+T = TypeVar("T")
+Row = dict[str, Any]
+
+
+@dataclass
+class RoundTrips:
+    count: int = 0
+
+
+_round_trips: contextvars.ContextVar[RoundTrips | None] = contextvars.ContextVar("round_trips", default=None)
+
+
+@contextlib.contextmanager
+def count_round_trips() -> Any:
+    counter = RoundTrips()
+    token = _round_trips.set(counter)
+    try:
+        yield counter
+    finally:
+        _round_trips.reset(token)
+
+
+def _to_native(value: Any) -> Any:
+    """Neo4j temporal values become Python's; containers are converted all the way down."""
+    if isinstance(value, (neo4j.time.DateTime, neo4j.time.Date, neo4j.time.Time)):
+        return value.to_native()
+    if isinstance(value, dict):
+        return {key: _to_native(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_to_native(item) for item in value]
+    return value
+
+
+class Tx:
+    """A managed transaction that counts what it sends."""
+
+    def __init__(self, tx: neo4j.AsyncManagedTransaction) -> None:
+        self._tx = tx
+
+    async def run(self, query: str, params: Mapping[str, Any] | None = None) -> list[Row]:
+        counter = _round_trips.get()
+        if counter is not None:
+            counter.count += 1
+        result = await self._tx.run(query, dict(params or {}))
+        return [_to_native(record.data()) for record in await result.fetch(2**31 - 1)]
+
+    async def single(self, query: str, params: Mapping[str, Any] | None = None) -> Row | None:
+        rows = await self.run(query, params)
+        return rows[0] if rows else None
+
+
+class Graph:
+    def __init__(self, driver: neo4j.AsyncDriver, database: str) -> None:
+        self.driver = driver
+        self.database = database
+
+    async def read(self, query: str, params: Mapping[str, Any] | None = None) -> list[Row]:
+        return await self.read_tx(lambda tx: tx.run(query, params))
+
+    async def write(self, query: str, params: Mapping[str, Any] | None = None) -> list[Row]:
+        return await self.write_tx(lambda tx: tx.run(query, params))
+
+    async def read_tx(self, work: Callable[[Tx], Awaitable[T]]) -> T:
+        async with self.driver.session(database=self.database) as session:
+            return await session.execute_read(lambda tx: work(Tx(tx)))
+
+    async def write_tx(self, work: Callable[[Tx], Awaitable[T]]) -> T:
+        """Several statements, one transaction: all of it commits or none of it does."""
+        async with self.driver.session(database=self.database) as session:
+            return await session.execute_write(lambda tx: work(Tx(tx)))
+
+    async def ping(self) -> bool:
+        try:
+            await self.read("RETURN 1 AS ok")
+        except (neo4j.exceptions.Neo4jError, neo4j.exceptions.DriverError, OSError):
+            return False
+        return True
+
+    async def server_agent(self) -> str:
+        info = await self.driver.get_server_info()
+        return info.agent or ""
+
+    async def close(self) -> None:
+        await self.driver.close()
+
+
+def today() -> dt.date:
+    return dt.date.today()

@@ -1,0 +1,69 @@
+"""Opening the database the settings name: an external Bolt server, or the local ArcadeDB."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+
+import neo4j
+
+from collab_api.config import Settings
+from collab_api.db.arcadedb_http import ArcadeHttp
+from collab_api.db.graph import Graph
+from collab_api.db.local_server import LocalArcadeDB
+
+
+class DatabaseConfigError(RuntimeError):
+    pass
+
+
+def local_server(settings: Settings) -> LocalArcadeDB:
+    return LocalArcadeDB(
+        settings.arcadedb_dir,
+        bolt_port=settings.local_bolt_port,
+        http_port=settings.local_http_port,
+        heap=settings.local_heap,
+        database=settings.neo4j_database,
+    )
+
+
+@dataclass
+class Connection:
+    graph: Graph
+    # Where the server is ArcadeDB we know how to reach its HTTP API (full-text DDL).
+    arcadedb_http: ArcadeHttp | None
+
+
+@asynccontextmanager
+async def open_database(settings: Settings, *, manage_local: bool = True) -> AsyncIterator[Connection]:
+    """Yield a connected Graph; with no NEO4J_URI, start (and afterwards stop) local ArcadeDB."""
+    server: LocalArcadeDB | None = None
+    started_here = False
+    if settings.uses_local_server:
+        server = local_server(settings)
+        if manage_local:
+            started_here = await asyncio.to_thread(server.start, settings.local_start_timeout)
+        uri, auth, http = server.bolt_uri, server.auth, server.http()
+    else:
+        if settings.neo4j_password is None:
+            raise DatabaseConfigError("NEO4J_URI is set but NEO4J_PASSWORD is not")
+        uri, auth, http = settings.neo4j_uri, (settings.neo4j_user, settings.neo4j_password), None
+    driver = neo4j.AsyncGraphDatabase.driver(uri, auth=auth)
+    graph = Graph(driver, settings.neo4j_database)
+    try:
+        if http is None and "arcadedb" in (await graph.server_agent()).lower():
+            http = _external_arcadedb_http(settings)
+        yield Connection(graph, http)
+    finally:
+        await graph.close()
+        if server is not None and started_here:
+            await asyncio.to_thread(server.stop)
+
+
+def _external_arcadedb_http(settings: Settings) -> ArcadeHttp | None:
+    """An external ArcadeDB: its HTTP API, if ARCADEDB_HTTP_URL says where it is."""
+    if not settings.arcadedb_http_url:
+        return None
+    return ArcadeHttp(settings.arcadedb_http_url, (settings.neo4j_user, settings.neo4j_password or ""))

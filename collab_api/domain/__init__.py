@@ -1,0 +1,1 @@
+"""Domain rules: validation, vocabularies, permissions, the stage scale. No I/O here."""

@@ -1,0 +1,67 @@
+"""Controlled lists: organisation kinds, care settings, statuses.
+
+Care settings are one list for the whole platform: the broad settings an organisation works
+in, and the finer settings the Martha's Rule return reports by (`group` tells them apart).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+
+
+class OrganisationKind(str, Enum):
+    TRUST = "TRUST"
+    SITE = "SITE"
+    GP_PRACTICE = "GP_PRACTICE"
+    CARE_HOME = "CARE_HOME"
+    OTHER = "OTHER"
+
+
+@dataclass(frozen=True)
+class CareSetting:
+    code: str
+    label: str
+    group: str
+
+
+CARE_SETTINGS: tuple[CareSetting, ...] = (
+    CareSetting("ACUTE", "Acute hospital", "service"),
+    CareSetting("MENTAL_HEALTH", "Mental health", "service"),
+    CareSetting("COMMUNITY", "Community services", "service"),
+    CareSetting("PRIMARY_CARE", "General practice", "service"),
+    CareSetting("CARE_HOME", "Care home", "service"),
+    CareSetting("CUSTODY", "Care in custody", "service"),
+    CareSetting("AMBULANCE", "Ambulance", "service"),
+    CareSetting("MATERNITY", "Maternity", "service"),
+    # Martha's Rule reporting settings (the QART workbook)
+    CareSetting("ADULT_INPATIENT", "Adult inpatients", "marthas-rule"),
+    CareSetting("PAEDIATRIC_INPATIENT", "Paediatric inpatients", "marthas-rule"),
+    CareSetting("ANTENATAL", "Antenatal", "marthas-rule"),
+    CareSetting("INTRAPARTUM", "Intrapartum", "marthas-rule"),
+    CareSetting("POSTNATAL", "Postnatal", "marthas-rule"),
+    CareSetting("TRANSITIONAL_CARE", "Transitional care", "marthas-rule"),
+    CareSetting("NEONATAL", "Neonatal", "marthas-rule"),
+    CareSetting("ED_ADULT_WAITING_ROOM", "ED adults: waiting room", "marthas-rule"),
+    CareSetting("ED_ADULT_MAJORS", "ED adults: majors", "marthas-rule"),
+    CareSetting("ED_ADULT_TES", "ED adults: TES", "marthas-rule"),
+    CareSetting("ED_ADULT_RESUS", "ED adults: resus", "marthas-rule"),
+    CareSetting("ED_PAEDIATRIC_WAITING_ROOM", "ED paediatrics: waiting room", "marthas-rule"),
+    CareSetting("ED_PAEDIATRIC_MAJORS", "ED paediatrics: majors", "marthas-rule"),
+    CareSetting("ED_PAEDIATRIC_RESUS", "ED paediatrics: resus", "marthas-rule"),
+)
+CARE_SETTING_CODES = frozenset(setting.code for setting in CARE_SETTINGS)
+
+
+class InterventionStatus(str, Enum):
+    IDEA = "IDEA"
+    TESTING = "TESTING"
+    IMPLEMENTED = "IMPLEMENTED"
+    EVALUATED = "EVALUATED"
+    PROVEN = "PROVEN"
+    RETIRED = "RETIRED"
+
+
+class PriorityStatus(str, Enum):
+    ACTIVE = "ACTIVE"
+    RETIRED = "RETIRED"

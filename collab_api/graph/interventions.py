@@ -1,0 +1,90 @@
+"""Interventions: what a collaborative developed, tested or adopted, and its components."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from collab_api.db.graph import Graph, Row
+from collab_api.domain.paging import Page, PageRequest
+from collab_api.graph.common import COLLABORATIVE, INTERVENTION, ORGANISATION, PRIORITY, keyed, page
+
+
+@dataclass(frozen=True)
+class InterventionFilter:
+    status: str | None = None
+    careSetting: str | None = None
+    collaborative: str | None = None
+    titleContains: str | None = None
+
+    def params(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+MATCHES_FILTER = """
+    ($status IS NULL OR i.status = $status)
+    AND ($careSetting IS NULL OR $careSetting IN i.careSettings)
+    AND ($titleContains IS NULL OR toLower(i.title) CONTAINS toLower($titleContains))
+    AND ($collaborative IS NULL OR EXISTS {
+        MATCH (i)-[:ORIGINATED_IN]->(fc:Collaborative) WHERE fc.code = $collaborative })
+"""
+
+
+async def by_ids(graph: Graph, ids: Sequence[str]) -> dict[str, Row]:
+    return await keyed(graph, f"""
+        UNWIND $keys AS key MATCH (i:Intervention {{id: key}})
+        RETURN key, i {INTERVENTION} AS value""", ids)
+
+
+async def page_of(graph: Graph, filter: InterventionFilter, request: PageRequest) -> Page[Row]:
+    return await page(graph, f"""
+        CALL {{
+            MATCH (i:Intervention) WHERE {MATCHES_FILTER} AND ($after IS NULL OR i.id > $after)
+            WITH i ORDER BY i.id LIMIT $fetch
+            RETURN collect(i {INTERVENTION}) AS rows
+        }}
+        CALL {{
+            MATCH (i:Intervention) WHERE {MATCHES_FILTER}
+            RETURN count(i) AS total,
+                   count(CASE WHEN $after IS NOT NULL AND i.id <= $after THEN 1 END) AS before
+        }}
+        RETURN rows, total, before""", request, "id", **filter.params())
+
+
+async def of_collaboratives(graph: Graph, codes: Sequence[str]) -> dict[str, list[Row]]:
+    """Interventions that originated in each collaborative."""
+    return await keyed(graph, f"""
+        UNWIND $keys AS key MATCH (:Collaborative {{code: key}})<-[:ORIGINATED_IN]-(i:Intervention)
+        WITH key, i ORDER BY i.title
+        RETURN key, collect(i {INTERVENTION}) AS value""", codes)
+
+
+async def addressing_priorities(graph: Graph, ids: Sequence[str]) -> dict[str, list[Row]]:
+    return await keyed(graph, f"""
+        UNWIND $keys AS key MATCH (:Priority {{id: key}})<-[:ADDRESSES]-(i:Intervention)
+        WITH key, i ORDER BY i.title
+        RETURN key, collect(i {INTERVENTION}) AS value""", ids)
+
+
+async def origin_of(graph: Graph, ids: Sequence[str]) -> dict[str, Row]:
+    """Where each intervention came from: its collaborative and, if known, organisation."""
+    return await keyed(graph, f"""
+        UNWIND $keys AS key MATCH (i:Intervention {{id: key}})
+        OPTIONAL MATCH (i)-[:ORIGINATED_IN]->(c:Collaborative)
+        OPTIONAL MATCH (i)-[:ORIGINATED_AT]->(o:Organisation)
+        RETURN key, c {COLLABORATIVE} AS collaborative, o {ORGANISATION} AS organisation""", ids)
+
+
+async def components_of(graph: Graph, ids: Sequence[str]) -> dict[str, list[Row]]:
+    return await keyed(graph, """
+        UNWIND $keys AS key MATCH (:Intervention {id: key})-[:HAS_COMPONENT]->(k:Component)
+        WITH key, k ORDER BY k.position
+        RETURN key, collect(k {.key, .name, .description}) AS value""", ids)
+
+
+async def priorities_addressed(graph: Graph, ids: Sequence[str]) -> dict[str, list[Row]]:
+    return await keyed(graph, f"""
+        UNWIND $keys AS key MATCH (:Intervention {{id: key}})-[:ADDRESSES]->(p:Priority)
+        WITH key, p ORDER BY p.id
+        RETURN key, collect(p {PRIORITY}) AS value""", ids)

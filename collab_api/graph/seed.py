@@ -1,0 +1,147 @@
+"""Writing reference and demo data: idempotent upserts keyed on natural keys.
+
+A second run with the same rows changes nothing: MERGE finds what the first run made, SET
+writes the same values, and creation times are only set ON CREATE.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from collab_api.db.graph import Graph
+
+Rows = list[dict[str, Any]]
+
+
+async def upsert_collaboratives(graph: Graph, rows: Rows) -> None:
+    """rows: {code, name, formerName, icbs: [name]}"""
+    await graph.write("""
+        UNWIND $rows AS row
+        MERGE (c:Collaborative {code: row.code})
+        SET c.name = row.name, c.formerName = row.formerName
+        WITH c, row
+        UNWIND row.icbs AS icbName
+        MERGE (i:ICB {name: icbName})
+        MERGE (c)-[:COVERS]->(i)""", {"rows": rows})
+
+
+async def upsert_adoption_stages(graph: Graph, rows: Rows) -> None:
+    await graph.write("""
+        UNWIND $rows AS row
+        MERGE (s:AdoptionStage {stage: row.stage})
+        SET s.label = row.label, s.meaning = row.meaning""", {"rows": rows})
+
+
+async def upsert_organisations(graph: Graph, rows: Rows) -> None:
+    """rows: {odsCode, name, kind, careSettings, synthetic, status, closedOn, icb, trust}"""
+    await graph.write("""
+        UNWIND $rows AS row
+        MERGE (o:Organisation {odsCode: row.odsCode})
+        SET o.name = row.name, o.kind = row.kind, o.careSettings = row.careSettings,
+            o.synthetic = row.synthetic, o.status = row.status, o.closedOn = date(row.closedOn)
+        WITH o, row
+        CALL {
+            WITH o, row
+            MATCH (i:ICB {name: row.icb})
+            MERGE (o)-[:IN_ICB]->(i)
+        }
+        CALL {
+            WITH o, row
+            MATCH (t:Organisation {odsCode: row.trust})
+            MERGE (t)-[:HAS_SITE]->(o)
+        }""", {"rows": rows})
+
+
+async def upsert_successions(graph: Graph, rows: Rows) -> None:
+    """rows: {predecessor, successor, date}"""
+    await graph.write("""
+        UNWIND $rows AS row
+        MATCH (p:Organisation {odsCode: row.predecessor}), (s:Organisation {odsCode: row.successor})
+        MERGE (p)-[m:SUCCEEDED_BY]->(s)
+        SET m.date = date(row.date)""", {"rows": rows})
+
+
+async def upsert_priorities(graph: Graph, rows: Rows) -> None:
+    """rows: {id, collaborative, title, harmArea, rationale, dateSet, status}"""
+    await graph.write("""
+        UNWIND $rows AS row
+        MATCH (c:Collaborative {code: row.collaborative})
+        MERGE (p:Priority {id: row.id})
+        SET p.title = row.title, p.harmArea = row.harmArea, p.rationale = row.rationale,
+            p.dateSet = date(row.dateSet), p.status = row.status, p.synthetic = row.synthetic
+        MERGE (c)-[:SETS_PRIORITY]->(p)""", {"rows": rows})
+
+
+async def count_by_label(graph: Graph) -> dict[str, int]:
+    rows = await graph.read("MATCH (n) RETURN labels(n) AS labels, count(*) AS n")
+    counts: dict[str, int] = {}
+    for row in rows:
+        for label in row["labels"]:
+            counts[label] = counts.get(label, 0) + row["n"]
+    return counts
+
+
+async def snapshot(graph: Graph) -> dict[str, Any]:
+    """Every node's labels and properties, and every relationship, in a stable order.
+
+    For checking that a load changed nothing; fine for the demo's size, not for production.
+    """
+    nodes = await graph.read("""
+        MATCH (n) RETURN labels(n) AS labels, properties(n) AS props""")
+    relationships = await graph.read("""
+        MATCH (a)-[r]->(b)
+        RETURN type(r) AS type, properties(r) AS props,
+               coalesce(a.odsCode, a.code, a.id, a.key, a.name, a.stage) AS start,
+               coalesce(b.odsCode, b.code, b.id, b.key, b.name, b.stage) AS end""")
+    key = repr
+    return {
+        "nodes": sorted((key(sorted(n["labels"])), key(sorted(n["props"].items()))) for n in nodes),
+        "relationships": sorted(key(sorted(r.items())) for r in relationships),
+    }
+
+
+async def upsert_interventions(graph: Graph, rows: Rows) -> None:
+    """rows: {id, title, summary, status, careSettings, harmArea, tags, document (JSON text),
+    collaborative, organisation, components: [{key, name, description, position}], createdAt}
+
+    Creates version 1 of an intervention the first time; a seeded intervention that already
+    exists keeps its history (later versions come from updates, never from the seed).
+    """
+    await graph.write("""
+        UNWIND $rows AS row
+        MERGE (i:Intervention {id: row.id})
+        ON CREATE SET i.title = row.title, i.summary = row.summary, i.status = row.status,
+            i.careSettings = row.careSettings, i.harmArea = row.harmArea, i.tags = row.tags,
+            i.document = row.document, i.version = 1, i.synthetic = row.synthetic,
+            i.createdAt = datetime(row.createdAt), i.updatedAt = datetime(row.createdAt)
+        WITH i, row
+        MERGE (v:InterventionVersion {key: row.id + '@1'})
+        ON CREATE SET v.number = 1, v.interventionId = row.id, v.title = row.title,
+            v.summary = row.summary, v.status = row.status, v.careSettings = row.careSettings,
+            v.harmArea = row.harmArea, v.tags = row.tags, v.document = row.document,
+            v.createdAt = datetime(row.createdAt), v.note = 'Seeded'
+        MERGE (i)-[:HAS_VERSION]->(v)
+        WITH i, row
+        CALL {
+            WITH i, row
+            MATCH (c:Collaborative {code: row.collaborative})
+            MERGE (i)-[:ORIGINATED_IN]->(c)
+        }
+        CALL {
+            WITH i, row
+            MATCH (o:Organisation {odsCode: row.organisation})
+            MERGE (i)-[:ORIGINATED_AT]->(o)
+        }
+        CALL {
+            WITH i, row
+            UNWIND row.components AS component
+            MERGE (k:Component {key: component.key})
+            ON CREATE SET k.name = component.name, k.description = component.description,
+                k.position = component.position, k.interventionId = row.id
+            MERGE (i)-[:HAS_COMPONENT]->(k)
+        }
+        CALL {
+            WITH i, row
+            MATCH (p:Priority) WHERE p.harmArea = row.harmArea
+            MERGE (i)-[:ADDRESSES]->(p)
+        }""", {"rows": rows})

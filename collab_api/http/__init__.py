@@ -1,0 +1,1 @@
+"""The HTTP layer: the GraphQL endpoint, health checks, (later) authentication."""

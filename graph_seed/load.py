@@ -1,0 +1,50 @@
+"""`collab seed`: load the reference data and the demo network, idempotently."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from rich.progress import Progress
+
+from collab_api.db.graph import Graph
+from collab_api.graph import seed as seed_graph
+from graph_seed import demo, reference
+
+BATCH = 200
+
+
+def _batches(rows: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
+    return [rows[start:start + BATCH] for start in range(0, len(rows), BATCH)] or [[]]
+
+
+async def load_all(graph: Graph, *, with_demo: bool = True, show_progress: bool = False) -> dict[str, int]:
+    """Load everything; returns the number of rows offered per step."""
+    organisations = reference.real_trusts()
+    steps: list[tuple[str, Callable[[Graph, list[dict[str, Any]]], Awaitable[None]], list[dict[str, Any]]]] = [
+        ("collaboratives and ICBs", seed_graph.upsert_collaboratives, reference.collaboratives()),
+        ("adoption stages", seed_graph.upsert_adoption_stages, reference.adoption_stages()),
+    ]
+    if with_demo:
+        demo_organisations = demo.organisations()
+        organisations = organisations + demo_organisations
+    # Sites go in a step of their own, after the trusts they hang from exist.
+    steps.append(("organisations", seed_graph.upsert_organisations, [o for o in organisations if o["kind"] != "SITE"]))
+    steps.append(("trust sites", seed_graph.upsert_organisations, [o for o in organisations if o["kind"] == "SITE"]))
+    steps.append(("trust mergers", seed_graph.upsert_successions, [
+        {"predecessor": p, "successor": s, "date": d} for p, s, d in reference.SUCCESSIONS
+    ]))
+    if with_demo:
+        steps.append(("priorities", seed_graph.upsert_priorities, demo.priorities()))
+        steps.append(("interventions", seed_graph.upsert_interventions, demo.interventions(demo_organisations)))
+
+    counts: dict[str, int] = {}
+    with Progress(disable=not show_progress, transient=True) as progress:
+        for name, write, rows in steps:
+            task = progress.add_task(f"Loading {name}", total=len(rows))
+            for batch in _batches(rows):
+                if batch:
+                    await write(graph, batch)
+                progress.advance(task, len(batch))
+            counts[name] = len(rows)
+    return counts

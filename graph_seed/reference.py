@@ -1,0 +1,44 @@
+"""The reference data, copied from the national lists into graph_seed/reference/."""
+
+from __future__ import annotations
+
+import csv
+from collections import OrderedDict
+from pathlib import Path
+from typing import Any
+
+
+def _rows(name: str) -> list[dict[str, str]]:
+    text = (Path(__file__).parent / "reference" / name).read_text(encoding="utf-8")
+    return list(csv.DictReader(text.splitlines()))
+
+
+def collaboratives() -> list[dict[str, Any]]:
+    """One row per collaborative with the ICBs it covers."""
+    by_code: OrderedDict[str, dict[str, Any]] = OrderedDict()
+    for row in _rows("collaboratives.csv"):
+        entry = by_code.setdefault(row["code"], {
+            "code": row["code"], "name": row["name"], "formerName": row["former_name"] or None, "icbs": [],
+        })
+        entry["icbs"].append(row["icb"])
+    return list(by_code.values())
+
+
+def adoption_stages() -> list[dict[str, Any]]:
+    return [{"stage": int(r["stage"]), "label": r["label"], "meaning": r["meaning"]} for r in _rows("adoption_stages.csv")]
+
+
+# What the founding documents say about merged trusts: (predecessor, successor, date).
+SUCCESSIONS = [("RQ8", "RAJ", "2020-04-01")]
+
+
+def real_trusts() -> list[dict[str, Any]]:
+    closed = {predecessor: date for predecessor, _, date in SUCCESSIONS}
+    return [
+        {
+            "odsCode": r["ods_code"], "name": r["name"], "kind": "TRUST", "careSettings": ["ACUTE"],
+            "synthetic": False, "status": "CLOSED" if r["ods_code"] in closed else "ACTIVE",
+            "closedOn": closed.get(r["ods_code"]), "icb": r["icb"], "trust": None, "note": r["note"],
+        }
+        for r in _rows("trusts_in_seed_documents.csv")
+    ]

@@ -1,0 +1,21 @@
+// Graph constraints and indexes: plain Cypher that runs on Neo4j 5 and on ArcadeDB.
+// Applied idempotently at startup and by `collab schema apply`. Each statement ends with ";".
+
+// Natural keys
+CREATE CONSTRAINT collaborative_code IF NOT EXISTS FOR (n:Collaborative) REQUIRE n.code IS UNIQUE;
+CREATE CONSTRAINT icb_name IF NOT EXISTS FOR (n:ICB) REQUIRE n.name IS UNIQUE;
+CREATE CONSTRAINT organisation_ods_code IF NOT EXISTS FOR (n:Organisation) REQUIRE n.odsCode IS UNIQUE;
+CREATE CONSTRAINT priority_id IF NOT EXISTS FOR (n:Priority) REQUIRE n.id IS UNIQUE;
+CREATE CONSTRAINT intervention_id IF NOT EXISTS FOR (n:Intervention) REQUIRE n.id IS UNIQUE;
+CREATE CONSTRAINT intervention_version_key IF NOT EXISTS FOR (n:InterventionVersion) REQUIRE n.key IS UNIQUE;
+CREATE CONSTRAINT component_key IF NOT EXISTS FOR (n:Component) REQUIRE n.key IS UNIQUE;
+CREATE CONSTRAINT adoption_stage_number IF NOT EXISTS FOR (n:AdoptionStage) REQUIRE n.stage IS UNIQUE;
+CREATE CONSTRAINT adoption_key IF NOT EXISTS FOR (n:Adoption) REQUIRE n.key IS UNIQUE;
+CREATE CONSTRAINT observation_key IF NOT EXISTS FOR (n:AdoptionObservation) REQUIRE n.key IS UNIQUE;
+
+// Lookups and filters
+CREATE INDEX organisation_kind IF NOT EXISTS FOR (n:Organisation) ON (n.kind);
+CREATE INDEX organisation_name IF NOT EXISTS FOR (n:Organisation) ON (n.name);
+CREATE INDEX intervention_status IF NOT EXISTS FOR (n:Intervention) ON (n.status);
+CREATE INDEX priority_status IF NOT EXISTS FOR (n:Priority) ON (n.status);
+CREATE INDEX observation_quarter IF NOT EXISTS FOR (n:AdoptionObservation) ON (n.quarter);

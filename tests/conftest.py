@@ -1,0 +1,140 @@
+"""The test suite runs against a real database server over Bolt, started once per session.
+
+With NEO4J_URI set (plus NEO4J_USER, NEO4J_PASSWORD, NEO4J_DATABASE) it uses that server and
+empties its database before each module; otherwise it starts a local ArcadeDB on free ports
+in a temporary folder and gives each test module a database of its own.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+import neo4j
+import pytest
+
+from collab_api.app import create_app
+from collab_api.config import Settings
+from collab_api.db.arcadedb_http import ArcadeHttp
+from collab_api.db.graph import Graph
+from collab_api.db.local_server import LocalArcadeDB, free_port
+from collab_api.db.runtime import Connection
+from collab_api.graph.schema_ops import apply_schema
+
+
+@dataclass
+class TestServer:
+    uri: str
+    auth: tuple[str, str]
+    database: str | None  # the one database of an external server; None: one per module
+    http: ArcadeHttp | None
+    local: LocalArcadeDB | None = None
+
+    def settings(self, database: str, **overrides: Any) -> Settings:
+        values: dict[str, Any] = {
+            "env": "development", "neo4j_uri": self.uri, "neo4j_user": self.auth[0],
+            "neo4j_password": self.auth[1], "neo4j_database": database,
+        }
+        values.update(overrides)
+        return Settings(**values)
+
+
+@pytest.fixture(scope="session")
+def test_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestServer]:
+    if os.environ.get("NEO4J_URI"):
+        yield TestServer(
+            os.environ["NEO4J_URI"],
+            (os.environ.get("NEO4J_USER", "neo4j"), os.environ["NEO4J_PASSWORD"]),
+            os.environ.get("NEO4J_DATABASE", "neo4j"),
+            None,
+        )
+        return
+    server = LocalArcadeDB(tmp_path_factory.mktemp("arcadedb"), bolt_port=free_port(), http_port=free_port(), heap="2g")
+    server.start(timeout=120)
+    try:
+        yield TestServer(server.bolt_uri, server.auth, None, server.http(), server)
+    finally:
+        server.stop()
+
+
+def _database_name(request: pytest.FixtureRequest) -> str:
+    stem = re.sub(r"[^a-z0-9]", "", request.module.__name__.split(".")[-1].lower())
+    return f"t{stem[:30]}{uuid.uuid4().hex[:6]}"
+
+
+@pytest.fixture(scope="module")
+async def connection(test_server: TestServer, request: pytest.FixtureRequest) -> AsyncIterator[Connection]:
+    """A connection to an empty database with the schema applied, for one test module."""
+    if test_server.database is None:
+        database = _database_name(request)
+        test_server.http.create_database(database)  # type: ignore[union-attr]
+    else:
+        database = test_server.database
+    driver = neo4j.AsyncGraphDatabase.driver(test_server.uri, auth=test_server.auth)
+    graph = Graph(driver, database)
+    if test_server.database is not None:
+        await graph.write("MATCH (n) DETACH DELETE n")
+    connection = Connection(graph, test_server.http)
+    await apply_schema(connection)
+    try:
+        yield connection
+    finally:
+        await graph.close()
+
+
+@pytest.fixture(scope="module")
+def graph(connection: Connection) -> Graph:
+    return connection.graph
+
+
+@pytest.fixture(scope="module")
+async def seeded(graph: Graph) -> Graph:
+    from graph_seed.load import load_all
+
+    await load_all(graph)
+    return graph
+
+
+@pytest.fixture(scope="module")
+def settings(test_server: TestServer, graph: Graph) -> Settings:
+    return test_server.settings(graph.database)
+
+
+@pytest.fixture(scope="module")
+async def client(settings: Settings, graph: Graph) -> AsyncIterator[httpx.AsyncClient]:
+    app = create_app(settings, graph=graph)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver") as client:
+        yield client
+
+
+class GraphQL:
+    """Posts GraphQL documents; `data()` also asserts there were no errors."""
+
+    def __init__(self, client: httpx.AsyncClient) -> None:
+        self.client = client
+        self.last: dict[str, Any] = {}
+
+    async def __call__(self, query: str, variables: dict[str, Any] | None = None, **headers: str) -> dict[str, Any]:
+        response = await self.client.post("/graphql", json={"query": query, "variables": variables or {}}, headers=headers)
+        assert response.status_code == 200, response.text
+        self.last = response.json()
+        return self.last
+
+    async def data(self, query: str, variables: dict[str, Any] | None = None, **headers: str) -> dict[str, Any]:
+        body = await self(query, variables, **headers)
+        assert "errors" not in body, body["errors"]
+        return body["data"]
+
+    @property
+    def round_trips(self) -> int:
+        return self.last["extensions"]["dbRoundTrips"]
+
+
+@pytest.fixture(scope="module")
+def gql(client: httpx.AsyncClient) -> GraphQL:
+    return GraphQL(client)
