@@ -7,10 +7,11 @@ The generator is deterministic: the same network every run.
 
 from __future__ import annotations
 
-import json
 import re
 from typing import Any
 
+from collab_api.domain.errors import Problems
+from collab_api.domain.interventions import clean_description, graph_row
 from graph_seed import reference
 from graph_seed.demo_interventions import INTERVENTIONS
 
@@ -118,27 +119,35 @@ def _origin_code(entry: dict[str, Any], organisations: list[dict[str, Any]], icb
     raise ValueError(f"no demo {origin} in {entry['collaborative']} for {entry['id']}")
 
 
-DESCRIPTION_FIELDS = [
-    "problem", "why", "materials", "procedures", "whoDelivers", "how", "whenHowMuch", "tailoring",
-    "patientInvolvement", "sourceIndustry", "measures", "evidence", "resources", "contact",
-]
+def description(entry: dict[str, Any]) -> dict[str, Any]:
+    """A demo entry as the description a lead would publish, checked by the same rules."""
+    given = {name: entry.get(name) for name in (
+        "title", "summary", "problem", "why", "materials", "procedures", "whoDelivers", "how", "whenHowMuch",
+        "tailoring", "patientInvolvement", "sourceIndustry", "harmArea", "tags", "careSettings")}
+    given["components"] = [{"name": name, "description": text} for name, text in entry["components"]]
+    given["measures"] = [{**m, "kind": m["kind"].upper()} for m in entry.get("measures", [])]
+    given["evidence"] = [{**e, "type": re.sub(r"[ -]", "_", e["type"].upper())} for e in entry.get("evidence", [])]
+    given["resources"] = [{"title": title, "url": url} for title, url in entry.get("resources", [])]
+    contact = entry.get("contact")
+    if contact and contact.get("consented"):
+        given["contact"] = {"name": contact["name"], "role": contact["role"], "email": contact["email"],
+                            "consentedToContact": True}
+    problems = Problems()
+    cleaned = clean_description(problems, given)
+    if problems:
+        raise ValueError(f"demo intervention {entry['id']}: {problems.items}")
+    return cleaned
 
 
-def interventions(organisations: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def interventions(organisations: list[dict[str, Any]], priorities: list[dict[str, Any]]) -> list[dict[str, Any]]:
     icbs_of = {c["code"]: c["icbs"] for c in reference.collaboratives()}
     rows = []
     for number, entry in enumerate(INTERVENTIONS):
-        description = {name: entry.get(name) for name in DESCRIPTION_FIELDS}
-        description["resources"] = [{"title": t, "url": u} for t, u in entry.get("resources", [])]
+        row = graph_row(entry["id"], description(entry), entry["status"])
         rows.append({
-            "id": entry["id"], "title": entry["title"], "summary": entry["summary"], "status": entry["status"],
-            "careSettings": entry["careSettings"], "harmArea": entry["harmArea"], "tags": entry["tags"],
-            "document": json.dumps(description, sort_keys=True), "synthetic": True,
+            "id": entry["id"], **row, "synthetic": True,
+            "priorityIds": sorted(p["id"] for p in priorities if p["harmArea"] == entry["harmArea"]),
             "collaborative": entry["collaborative"], "organisation": _origin_code(entry, organisations, icbs_of),
-            "components": [
-                {"key": f"{entry['id']}/{position + 1}", "name": name, "description": text, "position": position + 1}
-                for position, (name, text) in enumerate(entry["components"])
-            ],
-            "createdAt": f"2024-{number % 12 + 1:02d}-15T09:00:00Z",
+            "at": f"2024-{number % 12 + 1:02d}-15T09:00:00+00:00", "note": "Seeded demo intervention", "author": None,
         })
     return rows

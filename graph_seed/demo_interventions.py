@@ -193,7 +193,7 @@ INTERVENTIONS: list[dict[str, Any]] = [
         "patientInvolvement": "Patients' concerns raised in the previous day are a standing item.",
         "components": [("Daily huddle", "Ten minutes at the board"), ("Safety cross", "Days since the last harm, made visible")],
         "measures": [_measure("outcome", "Falls and pressure ulcers per 1,000 bed days", "Harms recorded divided by bed days x 1,000"), _measure("process", "Huddles held", "Share of days with a huddle"), _measure("balancing", "Staff time", "Minutes per huddle")],
-        "evidence": [_evidence("stepped roll-out", "30 wards over 18 months", "Harms 6.2 per 1,000 bed days", "Harms 4.5 per 1,000 bed days", "2017-2019")],
+        "evidence": [_evidence("stepped rollout", "30 wards over 18 months", "Harms 6.2 per 1,000 bed days", "Harms 4.5 per 1,000 bed days", "2017-2019")],
         "resources": [("Huddle guide (demo)", "https://example.org/demo/huddles")],
         "contact": {"name": "Quality improvement lead (demo)", "role": "QI lead", "email": "huddles@example.org", "consented": True},
     },

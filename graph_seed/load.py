@@ -9,6 +9,7 @@ from rich.progress import Progress
 
 from collab_api.db.graph import Graph
 from collab_api.graph import seed as seed_graph
+from collab_api.graph.intervention_writes import create_interventions
 from graph_seed import demo, reference
 
 BATCH = 200
@@ -35,8 +36,9 @@ async def load_all(graph: Graph, *, with_demo: bool = True, show_progress: bool 
         {"predecessor": p, "successor": s, "date": d} for p, s, d in reference.SUCCESSIONS
     ]))
     if with_demo:
-        steps.append(("priorities", seed_graph.upsert_priorities, demo.priorities()))
-        steps.append(("interventions", seed_graph.upsert_interventions, demo.interventions(demo_organisations)))
+        priorities = demo.priorities()
+        steps.append(("priorities", seed_graph.upsert_priorities, priorities))
+        steps.append(("interventions", create_interventions, demo.interventions(demo_organisations, priorities)))
 
     counts: dict[str, int] = {}
     with Progress(disable=not show_progress, transient=True) as progress:

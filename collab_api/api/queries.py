@@ -6,12 +6,14 @@ from typing import Any
 
 import graphene
 
+from collab_api.api.adoptions.types import Adoption, AdoptionStage
 from collab_api.api.collaboratives.types import Collaborative
 from collab_api.api.context import context_of
 from collab_api.api.core.connection import connection_of, page_arguments
 from collab_api.api.interventions.types import Intervention, InterventionFilterInput, intervention_filter
 from collab_api.api.organisations.types import Organisation, OrganisationFilterInput, organisation_filter
-from collab_api.domain import ods
+from collab_api.domain import ods, stages
+from collab_api.graph import adoptions as adoption_graph
 from collab_api.domain.paging import PageRequest
 from collab_api.graph import collaboratives as collaborative_graph
 from collab_api.graph import interventions as intervention_graph
@@ -65,5 +67,18 @@ class InterventionQueries(graphene.ObjectType):
         return await intervention_graph.page_of(context.graph, intervention_filter(filter), request)
 
 
-class Query(CollaborativeQueries, OrganisationQueries, InterventionQueries, graphene.ObjectType):
+class ReferenceQueries(graphene.ObjectType):
+    adoptionStages = graphene.List(graphene.NonNull(AdoptionStage), required=True, description="The national scale, 0 to 7.")
+    adoption = graphene.Field(Adoption, id=graphene.ID(required=True))
+
+    @staticmethod
+    def resolve_adoptionStages(root: Any, info: Any) -> Any:
+        return list(stages.STAGES)
+
+    @staticmethod
+    async def resolve_adoption(root: Any, info: Any, id: str) -> Any:
+        return await context_of(info).loaders.keyed(adoption_graph.by_ids).load(id)
+
+
+class Query(CollaborativeQueries, OrganisationQueries, InterventionQueries, ReferenceQueries, graphene.ObjectType):
     """Read the network: collaboratives, organisations, interventions."""

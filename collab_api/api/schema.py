@@ -4,9 +4,17 @@ from __future__ import annotations
 
 import graphene
 
+from collab_api.api.adoptions.mutations import AdoptionMutations
+from collab_api.api.interventions.mutations import InterventionMutations
+from collab_api.api.priorities.mutations import PriorityMutations
 from collab_api.api.queries import Query
 
-schema = graphene.Schema(query=Query)
+
+class Mutation(InterventionMutations, AdoptionMutations, PriorityMutations, graphene.ObjectType):
+    """Publish, update and record. Each mutation is one transaction; a refused one writes nothing."""
+
+
+schema = graphene.Schema(query=Query, mutation=Mutation)
 
 
 def sdl() -> str:

@@ -16,7 +16,8 @@ ORGANISATION = "{" + ORGANISATION_FIELDS + "}"
 COLLABORATIVE = "{.code, .name, .formerName}"
 ICB = "{.name}"
 PRIORITY = "{.id, .title, .harmArea, .rationale, .dateSet, .status, .retiredOn}"
-INTERVENTION = "{.id, .title, .summary, .status, .careSettings, .version, .synthetic, .createdAt, .updatedAt}"
+INTERVENTION = "{.id, .title, .summary, .status, .careSettings, .harmArea, .tags, .document, .version, .synthetic, .evidenceTypes, .evidenceStrength, .createdAt, .updatedAt}"
+VERSION = "{.key, .number, .interventionId, .title, .summary, .status, .careSettings, .harmArea, .tags, .document, .createdAt, .note, .author}"
 
 
 async def keyed(graph: Graph, query: str, keys: Sequence[Hashable], **params: Any) -> dict[Any, Any]:

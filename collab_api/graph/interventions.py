@@ -8,7 +8,7 @@ from typing import Any
 
 from collab_api.db.graph import Graph, Row
 from collab_api.domain.paging import Page, PageRequest
-from collab_api.graph.common import COLLABORATIVE, INTERVENTION, ORGANISATION, PRIORITY, keyed, page
+from collab_api.graph.common import COLLABORATIVE, INTERVENTION, ORGANISATION, PRIORITY, VERSION, keyed, page
 
 
 @dataclass(frozen=True)
@@ -88,3 +88,15 @@ async def priorities_addressed(graph: Graph, ids: Sequence[str]) -> dict[str, li
         UNWIND $keys AS key MATCH (:Intervention {{id: key}})-[:ADDRESSES]->(p:Priority)
         WITH key, p ORDER BY p.id
         RETURN key, collect(p {PRIORITY}) AS value""", ids)
+
+
+async def versions_of(graph: Graph, ids: Sequence[str]) -> dict[str, list[Row]]:
+    return await keyed(graph, f"""
+        UNWIND $keys AS key MATCH (:Intervention {{id: key}})-[:HAS_VERSION]->(v:InterventionVersion)
+        WITH key, v ORDER BY v.number
+        RETURN key, collect(v {VERSION}) AS value""", ids)
+
+
+async def versions_by_key(graph: Graph, keys: Sequence[str]) -> dict[str, Row]:
+    """Versions by their key, `<intervention id>@<number>`."""
+    return await keyed(graph, f"UNWIND $keys AS key MATCH (v:InterventionVersion {{key: key}}) RETURN key, v {VERSION} AS value", keys)

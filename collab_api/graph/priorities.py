@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
-from collab_api.db.graph import Graph, Row
+from collab_api.db.graph import Graph, Row, Tx
 from collab_api.graph.common import PRIORITY, keyed
 
 
@@ -26,3 +27,36 @@ async def collaborative_of(graph: Graph, ids: Sequence[str]) -> dict[str, str]:
     return await keyed(graph, """
         UNWIND $keys AS key MATCH (c:Collaborative)-[:SETS_PRIORITY]->(:Priority {id: key})
         RETURN key, c.code AS value""", ids)
+
+
+async def priority_state(tx: Tx, priority_id: str) -> Row | None:
+    return await tx.single("""
+        MATCH (c:Collaborative)-[:SETS_PRIORITY]->(p:Priority {id: $id})
+        RETURN p.id AS id, p.status AS status, c.code AS collaborative""", {"id": priority_id})
+
+
+async def collaborative_exists(tx: Tx, code: str) -> bool:
+    return bool(await tx.run("MATCH (c:Collaborative {code: $code}) RETURN c.code AS code", {"code": code}))
+
+
+async def save_priority(tx: Tx, row: dict[str, Any]) -> Row:
+    """Create or update a priority. row: {id, collaborative, title, harmArea, rationale, dateSet}"""
+    result = await tx.single(f"""
+        MATCH (c:Collaborative {{code: $row.collaborative}})
+        MERGE (p:Priority {{id: $row.id}})
+        ON CREATE SET p.status = 'ACTIVE', p.createdAt = datetime()
+        SET p.title = $row.title, p.harmArea = $row.harmArea, p.rationale = $row.rationale,
+            p.dateSet = date($row.dateSet), p.updatedAt = datetime()
+        MERGE (c)-[:SETS_PRIORITY]->(p)
+        RETURN p {PRIORITY} AS priority""", {"row": row})
+    assert result is not None
+    return result["priority"]
+
+
+async def retire(tx: Tx, priority_id: str, on: str, reason: str | None) -> Row:
+    result = await tx.single(f"""
+        MATCH (p:Priority {{id: $id}})
+        SET p.status = 'RETIRED', p.retiredOn = date($on), p.retiredReason = $reason, p.updatedAt = datetime()
+        RETURN p {PRIORITY} AS priority""", {"id": priority_id, "on": on, "reason": reason})
+    assert result is not None
+    return result["priority"]

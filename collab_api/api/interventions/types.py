@@ -8,6 +8,9 @@ import graphene
 
 from collab_api.api.context import context_of
 from collab_api.api.core.enums import CareSetting, InterventionStatus, value_of
+from collab_api.api.interventions.description import DescriptionFields
+from collab_api.domain.lineage import Lineage
+from collab_api.graph import adoptions as adoption_graph
 from collab_api.graph import interventions as intervention_graph
 from collab_api.graph.interventions import InterventionFilter
 
@@ -25,7 +28,27 @@ class Origin(graphene.ObjectType):
     organisation = graphene.Field("collab_api.api.organisations.types.Organisation")
 
 
-class Intervention(graphene.ObjectType):
+class InterventionVersion(DescriptionFields, graphene.ObjectType):
+    """An intervention as it stood at one version. Versions are never changed once made."""
+
+    number = graphene.Int(required=True)
+    title = graphene.String(required=True)
+    summary = graphene.String(required=True)
+    status = graphene.Field(InterventionStatus, required=True)
+    careSettings = graphene.List(graphene.NonNull(CareSetting), required=True)
+    createdAt = graphene.DateTime(required=True)
+    note = graphene.String(description="What changed, in the author's words.")
+    intervention = graphene.Field(lambda: Intervention, required=True)
+
+    @staticmethod
+    async def resolve_intervention(version: dict[str, Any], info: Any) -> Any:
+        return await context_of(info).loaders.keyed(intervention_graph.by_ids).load(version["interventionId"])
+
+
+class Intervention(DescriptionFields, graphene.ObjectType):
+    """A solution a collaborative developed, tested or adopted, described so that others can
+    replicate it. Its fields are those of the current version."""
+
     id = graphene.ID(required=True)
     title = graphene.String(required=True)
     summary = graphene.String(required=True)
@@ -42,10 +65,41 @@ class Intervention(graphene.ObjectType):
         required=True,
         description="The collaboratives' priorities it addresses.",
     )
+    evidenceStrength = graphene.Int(required=True, description="Rank of its strongest evidence type; 0 for none.")
+    versions = graphene.List(graphene.NonNull(InterventionVersion), required=True, description="Every version, oldest first.")
+    adoptions = graphene.List(graphene.NonNull("collab_api.api.adoptions.types.Adoption"), required=True)
+    adoptionTree = graphene.List(
+        graphene.NonNull("collab_api.api.adoptions.types.AdoptionTreeNode"), required=True,
+        description="Every adopting organisation with whom it learned from, parents before children, to any depth.")
+    regionsReached = graphene.List(
+        graphene.NonNull("collab_api.api.adoptions.types.RegionReached"), required=True,
+        description="The regions it reached (stage 1 or above), the origin first, then in the order reached.")
 
     @staticmethod
     def resolve_isSynthetic(intervention: dict[str, Any], info: Any) -> bool:
         return bool(intervention.get("synthetic"))
+
+    @staticmethod
+    def resolve_evidenceStrength(intervention: dict[str, Any], info: Any) -> int:
+        return intervention.get("evidenceStrength") or 0
+
+    @staticmethod
+    async def resolve_versions(intervention: dict[str, Any], info: Any) -> Any:
+        return await context_of(info).loaders.keyed(intervention_graph.versions_of, list).load(intervention["id"])
+
+    @staticmethod
+    async def resolve_adoptions(intervention: dict[str, Any], info: Any) -> Any:
+        return await context_of(info).loaders.keyed(adoption_graph.of_interventions, list).load(intervention["id"])
+
+    @staticmethod
+    async def resolve_adoptionTree(intervention: dict[str, Any], info: Any) -> Any:
+        return (await _lineage(intervention, info)).tree()
+
+    @staticmethod
+    async def resolve_regionsReached(intervention: dict[str, Any], info: Any) -> Any:
+        lineage = await _lineage(intervention, info)
+        regions = {code: adopter.collaborative for code, adopter in lineage.adopters.items() if adopter.collaborative}
+        return lineage.regions(regions)
 
     @staticmethod
     async def resolve_origin(intervention: dict[str, Any], info: Any) -> Any:
@@ -58,6 +112,17 @@ class Intervention(graphene.ObjectType):
     @staticmethod
     async def resolve_priorities(intervention: dict[str, Any], info: Any) -> Any:
         return await context_of(info).loaders.keyed(intervention_graph.priorities_addressed, list).load(intervention["id"])
+
+
+async def _lineage(intervention: dict[str, Any], info: Any) -> Lineage:
+    loaders = context_of(info).loaders
+    origin = await loaders.keyed(intervention_graph.origin_of, dict).load(intervention["id"])
+    rows = await loaders.keyed(adoption_graph.lineage_rows, list).load(intervention["id"])
+    return Lineage.from_rows({
+        "organisation": (origin.get("organisation") or {}).get("odsCode"),
+        "collaborative": (origin.get("collaborative") or {}).get("code"),
+        "createdAt": intervention.get("createdAt"),
+    }, rows)
 
 
 class InterventionFilterInput(graphene.InputObjectType):

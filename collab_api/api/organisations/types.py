@@ -8,14 +8,13 @@ import graphene
 
 from collab_api.api.context import context_of
 from collab_api.api.core.enums import CareSetting, OrganisationKind, value_of
+from collab_api.graph import adoptions as adoption_graph
 from collab_api.graph import organisations as organisation_graph
 from collab_api.graph.organisations import OrganisationFilter
-
 
 class OrganisationStatus(graphene.Enum):
     ACTIVE = "ACTIVE"
     CLOSED = "CLOSED"
-
 
 class Succession(graphene.ObjectType):
     """One organisation taking over from another (a merger or an acquisition)."""
@@ -32,7 +31,6 @@ class Succession(graphene.ObjectType):
     @staticmethod
     def resolve_date(other: dict[str, Any], info: Any) -> Any:
         return other.get("successionDate")
-
 
 class Organisation(graphene.ObjectType):
     """A provider organisation, identified by its ODS code."""
@@ -51,6 +49,10 @@ class Organisation(graphene.ObjectType):
     successor = graphene.Field(Succession, description="The organisation that took this one over, if any.")
     predecessors = graphene.List(
         graphene.NonNull(Succession), required=True, description="Organisations this one took over."
+    )
+    learningHistory = graphene.List(
+        graphene.NonNull("collab_api.api.adoptions.types.Adoption"), required=True,
+        description="Its adoptions, with whom each was learned from; those of organisations it took over included.",
     )
 
     @staticmethod
@@ -89,6 +91,9 @@ class Organisation(graphene.ObjectType):
     async def resolve_predecessors(organisation: dict[str, Any], info: Any) -> Any:
         return await context_of(info).loaders.keyed(organisation_graph.predecessors_of, list).load(organisation["odsCode"])
 
+    @staticmethod
+    async def resolve_learningHistory(organisation: dict[str, Any], info: Any) -> Any:
+        return await context_of(info).loaders.keyed(adoption_graph.of_organisations, list).load(organisation["odsCode"])
 
 class OrganisationFilterInput(graphene.InputObjectType):
     kind = OrganisationKind()
@@ -97,7 +102,6 @@ class OrganisationFilterInput(graphene.InputObjectType):
     icb = graphene.String(description="The ICB's exact name.")
     collaborative = graphene.String(description="A collaborative's code.")
     isSynthetic = graphene.Boolean(description="Only demo (true) or only real (false) organisations.")
-
 
 def organisation_filter(value: Any) -> OrganisationFilter:
     if not value:

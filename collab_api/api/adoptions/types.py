@@ -1,0 +1,213 @@
+"""Adoption, its quarterly observations, the stage scale, and lineage."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import graphene
+
+from collab_api.api.context import context_of
+from collab_api.api.core.enums import CareSetting
+from collab_api.domain import stages
+from collab_api.domain.quarters import Quarter
+from collab_api.graph import adoptions as adoption_graph
+from collab_api.graph import collaboratives as collaborative_graph
+from collab_api.graph import interventions as intervention_graph
+from collab_api.graph import organisations as organisation_graph
+
+
+class AdoptionStage(graphene.ObjectType):
+    """A stage of the national eight-stage scale of adoption."""
+
+    stage = graphene.Int(required=True)
+    label = graphene.String(required=True)
+    meaning = graphene.String(required=True)
+
+
+def stage_of(number: int | None) -> stages.Stage | None:
+    return None if number is None else stages.stage(number)
+
+
+class Adaptation(graphene.ObjectType):
+    what = graphene.String(required=True)
+    why = graphene.String()
+
+
+class AdoptionObservation(graphene.ObjectType):
+    """What an organisation reported for one quarter."""
+
+    quarter = graphene.String(required=True)
+    stage = graphene.Field(AdoptionStage, description="Null when the answer was 'not applicable'.")
+    notApplicable = graphene.String(description="Why the intervention does not apply here, if so.")
+    adaptations = graphene.List(graphene.NonNull(Adaptation), required=True)
+    localResult = graphene.String()
+    observedOn = graphene.Date()
+    recordedAt = graphene.DateTime(required=True)
+    correctedAt = graphene.DateTime(description="When a later report for the same quarter corrected it.")
+    source = graphene.String(description="api, qart (a returned workbook) or seed.")
+    interventionVersion = graphene.Field("collab_api.api.interventions.types.InterventionVersion")
+
+    @staticmethod
+    def resolve_stage(row: dict[str, Any], info: Any) -> Any:
+        return stage_of(row.get("stage"))
+
+    @staticmethod
+    def resolve_adaptations(row: dict[str, Any], info: Any) -> list[dict[str, Any]]:
+        return json.loads(row["adaptations"]) if row.get("adaptations") else []
+
+    @staticmethod
+    async def resolve_interventionVersion(row: dict[str, Any], info: Any) -> Any:
+        intervention = row["key"].split("|")[1]
+        key = f"{intervention}@{row['interventionVersion']}"
+        return await context_of(info).loaders.keyed(intervention_graph.versions_by_key).load(key)
+
+
+class LearningSource(graphene.ObjectType):
+    """Whom an adoption learned from: an organisation, a collaborative, or another adoption."""
+
+    since = graphene.String(description="The quarter from which this source was recorded.")
+    organisation = graphene.Field("collab_api.api.organisations.types.Organisation")
+    collaborative = graphene.Field("collab_api.api.collaboratives.types.Collaborative")
+    adoption = graphene.Field(lambda: Adoption)
+
+    @staticmethod
+    async def resolve_organisation(row: dict[str, Any], info: Any) -> Any:
+        loaders = context_of(info).loaders
+        if row.get("organisation"):
+            return await loaders.keyed(organisation_graph.by_codes).load(row["organisation"])
+        if row.get("adoption"):
+            adoption = await loaders.keyed(adoption_graph.by_ids).load(row["adoption"])
+            return await loaders.keyed(organisation_graph.by_codes).load(adoption["organisation"])
+        return None
+
+    @staticmethod
+    async def resolve_collaborative(row: dict[str, Any], info: Any) -> Any:
+        if not row.get("collaborative"):
+            return None
+        return await context_of(info).loaders.keyed(collaborative_graph.by_codes).load(row["collaborative"])
+
+    @staticmethod
+    async def resolve_adoption(row: dict[str, Any], info: Any) -> Any:
+        if not row.get("adoption"):
+            return None
+        return await context_of(info).loaders.keyed(adoption_graph.by_ids).load(row["adoption"])
+
+
+class Adoption(graphene.ObjectType):
+    """One organisation's adoption of an intervention (or of one component, in one care setting)."""
+
+    id = graphene.ID(required=True)
+    organisation = graphene.Field("collab_api.api.organisations.types.Organisation", required=True)
+    intervention = graphene.Field("collab_api.api.interventions.types.Intervention", required=True)
+    component = graphene.Field("collab_api.api.interventions.types.Component")
+    careSetting = graphene.Field(CareSetting)
+    currentStage = graphene.Field(AdoptionStage, description="The stage in the latest quarter reported.")
+    currentQuarter = graphene.String()
+    notApplicable = graphene.String(description="Set when the latest report said 'not applicable'.")
+    observations = graphene.List(graphene.NonNull(AdoptionObservation), required=True, description="Oldest quarter first.")
+    learnedFrom = graphene.List(graphene.NonNull(LearningSource), required=True)
+    learners = graphene.List(graphene.NonNull(lambda: Adoption), required=True, description="Adoptions that learned from this one.")
+
+    @staticmethod
+    async def resolve_organisation(row: dict[str, Any], info: Any) -> Any:
+        return await context_of(info).loaders.keyed(organisation_graph.by_codes).load(row["organisation"])
+
+    @staticmethod
+    async def resolve_intervention(row: dict[str, Any], info: Any) -> Any:
+        return await context_of(info).loaders.keyed(intervention_graph.by_ids).load(row["interventionId"])
+
+    @staticmethod
+    async def resolve_component(row: dict[str, Any], info: Any) -> Any:
+        if not row.get("componentKey"):
+            return None
+        return await context_of(info).loaders.keyed(adoption_graph.component_names).load(row["componentKey"])
+
+    @staticmethod
+    def resolve_currentStage(row: dict[str, Any], info: Any) -> Any:
+        return stage_of(row.get("currentStage"))
+
+    @staticmethod
+    def resolve_notApplicable(row: dict[str, Any], info: Any) -> Any:
+        return row.get("currentNotApplicable")
+
+    @staticmethod
+    async def resolve_observations(row: dict[str, Any], info: Any) -> Any:
+        return await context_of(info).loaders.keyed(adoption_graph.observations_of, list).load(row["id"])
+
+    @staticmethod
+    async def resolve_learnedFrom(row: dict[str, Any], info: Any) -> Any:
+        return await context_of(info).loaders.keyed(adoption_graph.sources_of, list).load(row["id"])
+
+    @staticmethod
+    async def resolve_learners(row: dict[str, Any], info: Any) -> Any:
+        return await context_of(info).loaders.keyed(adoption_graph.learners_of, list).load(row["id"])
+
+
+class AdoptionTreeNode(graphene.ObjectType):
+    """An organisation in an intervention's adoption tree, and whom it learned from."""
+
+    organisation = graphene.Field("collab_api.api.organisations.types.Organisation", required=True)
+    collaborative = graphene.Field("collab_api.api.collaboratives.types.Collaborative")
+    depth = graphene.Int(description="0 for the originating organisation; null when the chain to the origin is not known.")
+    learnedFrom = graphene.Field("collab_api.api.organisations.types.Organisation")
+    learnedFromCollaborative = graphene.Field("collab_api.api.collaboratives.types.Collaborative")
+    firstQuarter = graphene.String(description="First quarter at stage 1 or above.")
+    firstReachedOn = graphene.Date()
+    currentStage = graphene.Field(AdoptionStage, description="The highest current stage over its adoptions.")
+
+    @staticmethod
+    async def resolve_organisation(node: Any, info: Any) -> Any:
+        return await context_of(info).loaders.keyed(organisation_graph.by_codes).load(node.odsCode)
+
+    @staticmethod
+    async def resolve_collaborative(node: Any, info: Any) -> Any:
+        return node.collaborative and await context_of(info).loaders.keyed(collaborative_graph.by_codes).load(node.collaborative)
+
+    @staticmethod
+    async def resolve_learnedFrom(node: Any, info: Any) -> Any:
+        return node.sourceOrganisation and await context_of(info).loaders.keyed(organisation_graph.by_codes).load(node.sourceOrganisation)
+
+    @staticmethod
+    async def resolve_learnedFromCollaborative(node: Any, info: Any) -> Any:
+        return node.sourceCollaborative and await context_of(info).loaders.keyed(collaborative_graph.by_codes).load(node.sourceCollaborative)
+
+    @staticmethod
+    def resolve_firstQuarter(node: Any, info: Any) -> Any:
+        return None if node.firstQuarter is None else Quarter.from_index(node.firstQuarter).label
+
+    @staticmethod
+    def resolve_firstReachedOn(node: Any, info: Any) -> Any:
+        if node.firstQuarter is None:
+            return None
+        return node.firstObservedOn or Quarter.from_index(node.firstQuarter).starts_on
+
+    @staticmethod
+    def resolve_currentStage(node: Any, info: Any) -> Any:
+        return stage_of(node.currentStage)
+
+
+class RegionReached(graphene.ObjectType):
+    """A collaborative's region that an intervention reached, when, and by which path."""
+
+    collaborative = graphene.Field("collab_api.api.collaboratives.types.Collaborative", required=True)
+    isOrigin = graphene.Boolean(required=True)
+    firstQuarter = graphene.String()
+    firstReachedOn = graphene.Date()
+    firstOrganisation = graphene.Field("collab_api.api.organisations.types.Organisation")
+    path = graphene.List(graphene.NonNull("collab_api.api.collaboratives.types.Collaborative"), required=True,
+                         description="Regions from the origin to this one, following who learned from whom.")
+    tracedToOrigin = graphene.Boolean(required=True, description="False when the learning chain stops short of the origin.")
+
+    @staticmethod
+    async def resolve_collaborative(row: dict[str, Any], info: Any) -> Any:
+        return await context_of(info).loaders.keyed(collaborative_graph.by_codes).load(row["collaborative"])
+
+    @staticmethod
+    async def resolve_firstOrganisation(row: dict[str, Any], info: Any) -> Any:
+        code = row.get("firstOrganisation")
+        return code and await context_of(info).loaders.keyed(organisation_graph.by_codes).load(code)
+
+    @staticmethod
+    async def resolve_path(row: dict[str, Any], info: Any) -> Any:
+        return await context_of(info).loaders.keyed(collaborative_graph.by_codes).load_many(row["path"])

@@ -1,0 +1,78 @@
+"""Input types for describing an intervention."""
+
+from __future__ import annotations
+
+import graphene
+
+from collab_api.api.core.enums import CareSetting, InterventionStatus
+from collab_api.api.interventions.description import EvidenceType, MeasureKind
+
+
+class ComponentInput(graphene.InputObjectType):
+    name = graphene.String(required=True)
+    description = graphene.String()
+
+
+class MeasureInput(graphene.InputObjectType):
+    kind = MeasureKind(required=True)
+    name = graphene.String(required=True)
+    definition = graphene.String(required=True)
+
+
+class EvidenceInput(graphene.InputObjectType):
+    type = EvidenceType(required=True)
+    summary = graphene.String(required=True)
+    baseline = graphene.String()
+    result = graphene.String(description="The effect found; needed before EVALUATED or PROVEN.")
+    period = graphene.String()
+    unintendedConsequences = graphene.String()
+
+
+class ResourceInput(graphene.InputObjectType):
+    title = graphene.String(required=True)
+    url = graphene.String(required=True)
+
+
+class ContactInput(graphene.InputObjectType):
+    name = graphene.String(required=True)
+    role = graphene.String()
+    email = graphene.String(required=True)
+    organisation = graphene.String(description="ODS code of their organisation.")
+    consentedToContact = graphene.Boolean(required=True, description="Must be true: they agreed to be contacted.")
+
+
+class DescriptionInput:
+    """Fields shared by publishing and updating (on update every field is optional)."""
+
+    summary = graphene.String()
+    problem = graphene.String()
+    why = graphene.String()
+    materials = graphene.String()
+    procedures = graphene.String()
+    whoDelivers = graphene.String()
+    how = graphene.String()
+    whenHowMuch = graphene.String()
+    tailoring = graphene.String()
+    patientInvolvement = graphene.String()
+    sourceIndustry = graphene.String()
+    harmArea = graphene.String()
+    tags = graphene.List(graphene.NonNull(graphene.String))
+    careSettings = graphene.List(graphene.NonNull(CareSetting))
+    components = graphene.List(graphene.NonNull(ComponentInput))
+    measures = graphene.List(graphene.NonNull(MeasureInput))
+    evidence = graphene.List(graphene.NonNull(EvidenceInput))
+    resources = graphene.List(graphene.NonNull(ResourceInput))
+    contact = ContactInput()
+    priorityIds = graphene.List(graphene.NonNull(graphene.ID), description="Priorities it addresses.")
+    note = graphene.String(description="What this version is, in the author's words.")
+
+
+class PublishInterventionInput(DescriptionInput, graphene.InputObjectType):
+    collaborative = graphene.String(required=True, description="The publishing collaborative's code.")
+    originOrganisation = graphene.String(description="ODS code of the member organisation that developed it.")
+    title = graphene.String(required=True)
+    status = InterventionStatus(description="Default IDEA.")
+
+
+class UpdateInterventionInput(DescriptionInput, graphene.InputObjectType):
+    title = graphene.String()

@@ -1,0 +1,66 @@
+"""setPriority, retirePriority."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import graphene
+
+from collab_api.api.context import context_of
+from collab_api.api.core.inputs import plain
+from collab_api.api.core.payloads import Payload, run_mutation
+from collab_api.api.priorities.types import Priority
+from collab_api.domain import priority_setting
+
+
+class SetPriorityInput(graphene.InputObjectType):
+    collaborative = graphene.String(required=True)
+    id = graphene.ID(description="To update an existing priority; omit to set a new one.")
+    title = graphene.String(required=True)
+    harmArea = graphene.String(required=True)
+    rationale = graphene.String()
+    dateSet = graphene.Date(description="Default today.")
+
+
+class PriorityPayload(Payload):
+    priority = graphene.Field(Priority)
+
+
+class SetPriority(graphene.Mutation):
+    """A collaborative sets a new priority or updates one of its own."""
+
+    class Arguments:
+        input = SetPriorityInput(required=True)
+
+    Output = PriorityPayload
+
+    @staticmethod
+    async def mutate(root: Any, info: Any, input: Any) -> dict[str, Any]:
+        graph = context_of(info).graph
+
+        async def action() -> dict[str, Any]:
+            return {"priority": await priority_setting.set_priority(graph, plain(input))}
+
+        return await run_mutation(action)
+
+
+class RetirePriority(graphene.Mutation):
+    class Arguments:
+        id = graphene.ID(required=True)
+        reason = graphene.String()
+
+    Output = PriorityPayload
+
+    @staticmethod
+    async def mutate(root: Any, info: Any, id: str, reason: str | None = None) -> dict[str, Any]:
+        graph = context_of(info).graph
+
+        async def action() -> dict[str, Any]:
+            return {"priority": await priority_setting.retire_priority(graph, id, reason)}
+
+        return await run_mutation(action)
+
+
+class PriorityMutations(graphene.ObjectType):
+    setPriority = SetPriority.Field()
+    retirePriority = RetirePriority.Field()

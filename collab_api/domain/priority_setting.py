@@ -1,0 +1,66 @@
+"""A collaborative sets, updates and retires its own priorities."""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from typing import Any
+
+from collab_api.db.graph import Graph
+from collab_api.domain.errors import Problems
+from collab_api.domain.text import LONG, SHORT, TITLE, check_text
+from collab_api.graph import priorities as priority_graph
+
+
+async def set_priority(graph: Graph, given: dict[str, Any], *, today: dt.date | None = None) -> dict[str, Any]:
+    """Create (no id) or update (id) a priority of the named collaborative, in one transaction."""
+    today = today or dt.date.today()
+    problems = Problems()
+    collaborative = (given.get("collaborative") or "").strip().upper()
+    row = {
+        "collaborative": collaborative,
+        "title": check_text(problems, "title", given.get("title"), TITLE, required=True),
+        "harmArea": check_text(problems, "harmArea", given.get("harmArea"), SHORT, required=True),
+        "rationale": check_text(problems, "rationale", given.get("rationale"), LONG),
+        "dateSet": (given.get("dateSet") or today).isoformat(),
+    }
+    if given.get("dateSet") and given["dateSet"] > today:
+        problems.add("dateSet", "FUTURE_DATE", "a priority cannot be set in the future")
+    problems.raise_if_any()
+
+    async def work(tx: Any) -> dict[str, Any]:
+        problems = Problems()  # afresh on each (retried) attempt
+        if not await priority_graph.collaborative_exists(tx, collaborative):
+            problems.add("collaborative", "NOT_FOUND", f"no collaborative has the code '{collaborative[:20]}'")
+        priority_id = given.get("id")
+        if priority_id:
+            state = await priority_graph.priority_state(tx, priority_id)
+            if state is None:
+                problems.add("id", "NOT_FOUND", f"no priority has the id '{priority_id[:60]}'")
+            elif state["collaborative"] != collaborative:
+                problems.add("id", "OTHER_COLLABORATIVE", f"priority '{priority_id}' belongs to {state['collaborative']}")
+            elif state["status"] == "RETIRED":
+                problems.add("id", "RETIRED", f"priority '{priority_id}' is retired; set a new one instead")
+        problems.raise_if_any()
+        identifier = priority_id or f"{collaborative}-{secrets.token_hex(4)}"
+        return await priority_graph.save_priority(tx, {**row, "id": identifier})
+
+    return await graph.write_tx(work)
+
+
+async def retire_priority(graph: Graph, priority_id: str, reason: str | None, *, today: dt.date | None = None) -> dict[str, Any]:
+    problems = Problems()
+    reason = check_text(problems, "reason", reason, LONG)
+    problems.raise_if_any()
+
+    async def work(tx: Any) -> dict[str, Any]:
+        problems = Problems()
+        state = await priority_graph.priority_state(tx, priority_id)
+        if state is None:
+            problems.add("id", "NOT_FOUND", f"no priority has the id '{priority_id[:60]}'")
+        elif state["status"] == "RETIRED":
+            problems.add("id", "ALREADY_RETIRED", f"priority '{priority_id}' is already retired")
+        problems.raise_if_any()
+        return await priority_graph.retire(tx, priority_id, (today or dt.date.today()).isoformat(), reason)
+
+    return await graph.write_tx(work)

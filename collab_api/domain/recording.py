@@ -1,0 +1,107 @@
+"""Recording adoption: one observation per organisation, intervention, component, care
+setting and quarter; the current stage is the latest quarter's."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+
+from collab_api.db.graph import Graph, Tx
+from collab_api.domain.adoption import (
+    Observation, adoption_id, adoption_key, clean_observation, content_hash, would_make_cycle,
+)
+from collab_api.domain.errors import Problems
+from collab_api.graph import adoptions as adoption_graph
+
+
+def observation_row(observation: Observation, component_key: str | None, *, at: str | None = None,
+                    version: int | None = None) -> dict[str, Any]:
+    """The graph row for one validated observation whose component has been resolved."""
+    key = adoption_key(observation.organisation, observation.intervention, component_key, observation.careSetting)
+    learned = observation.learnedFrom
+    return {
+        "adoptionKey": key, "adoptionId": adoption_id(key), "organisation": observation.organisation,
+        "intervention": observation.intervention, "componentKey": component_key, "careSetting": observation.careSetting,
+        "observationKey": f"{key}|{observation.quarter.label}",
+        "observation": {
+            "quarter": observation.quarter.label, "quarterIndex": observation.quarter.index,
+            "stage": observation.stage, "notApplicable": observation.notApplicable,
+            "adaptations": json.dumps(observation.adaptations) if observation.adaptations else None,
+            "localResult": observation.localResult,
+            "observedOn": observation.observedOn, "source": observation.source,
+        },
+        "contentHash": content_hash(observation), "content": json.dumps(observation.content(), sort_keys=True),
+        "version": version, "sourceKind": learned.kind if learned else None, "sourceRef": learned.ref if learned else None,
+        "quarter": observation.quarter.label, "at": at or dt.datetime.now(dt.timezone.utc).isoformat(),
+    }
+
+
+def resolve_component(problems: Problems, components: list[dict[str, str]], name: str | None, intervention: str) -> str | None:
+    if name is None:
+        return None
+    for component in components:
+        if component["name"].lower() == name.strip().lower() or component["key"] == name.strip():
+            return component["key"]
+    known = ", ".join(c["name"] for c in components) or "none"
+    problems.add("component", "UNKNOWN_COMPONENT", f"'{name[:60]}' is not a component of {intervention} (components: {known})")
+    return None
+
+
+async def record_adoption(graph: Graph, given: dict[str, Any], *, today: dt.date | None = None) -> dict[str, Any]:
+    """Validate and record one observation in one transaction. Returns {adoptionId, outcome}."""
+    problems = Problems()
+    observation = clean_observation(problems, given, today=today)
+    problems.raise_if_any()
+    assert observation is not None
+    version = given.get("interventionVersion")
+
+    async def work(tx: Tx) -> dict[str, Any]:
+        problems = Problems()
+        learned = observation.learnedFrom
+        context = await adoption_graph.recording_context(
+            tx, observation.organisation, observation.intervention,
+            learned.kind if learned else None, learned.ref if learned else None)
+        if not context.get("organisation"):
+            problems.add("organisation", "NOT_FOUND", f"no organisation has the ODS code '{observation.organisation}'")
+        if not context.get("intervention"):
+            problems.add("intervention", "NOT_FOUND", f"no intervention has the id '{observation.intervention[:60]}'")
+            problems.raise_if_any()
+        component_key = resolve_component(problems, context["components"], observation.component, observation.intervention)
+        if version is not None and not 1 <= version <= context["version"]:
+            problems.add("interventionVersion", "NOT_FOUND", f"{observation.intervention} has versions 1 to {context['version']}")
+        if learned:
+            _check_source(problems, observation, context)
+        problems.raise_if_any()
+        rows = await adoption_graph.write_observations(tx, [observation_row(observation, component_key, version=version)])
+        return rows[0]
+
+    return await graph.write_tx(work)
+
+
+def _check_source(problems: Problems, observation: Observation, context: dict[str, Any]) -> None:
+    learned = observation.learnedFrom
+    assert learned is not None
+    field = f"learnedFrom.{learned.kind.lower()}"
+    source_organisation = None
+    if learned.kind == "ORGANISATION":
+        source_organisation = context.get("sourceOrganisation")
+        if not source_organisation:
+            problems.add(field, "NOT_FOUND", f"no organisation has the ODS code '{learned.ref}'")
+    elif learned.kind == "COLLABORATIVE":
+        if not context.get("sourceCollaborative"):
+            problems.add(field, "NOT_FOUND", f"no collaborative has the code '{learned.ref[:20]}'")
+    elif learned.kind == "ADOPTION":
+        source_organisation = context.get("sourceAdoptionOrganisation")
+        if not source_organisation:
+            problems.add(field, "NOT_FOUND", f"no adoption has the id '{learned.ref[:40]}'")
+        elif context.get("sourceAdoptionIntervention") != observation.intervention:
+            problems.add(field, "OTHER_INTERVENTION", f"adoption '{learned.ref}' is of another intervention")
+    if source_organisation:
+        edges = [(a, b) for a, b in context.get("learning") or [] if a and b]
+        if would_make_cycle(edges, observation.organisation, source_organisation):
+            problems.add(field, "LEARNING_CYCLE",
+                         f"{observation.organisation} cannot learn {observation.intervention} from {source_organisation}: "
+                         f"{source_organisation} already learned it, directly or at a remove, from {observation.organisation}"
+                         if source_organisation != observation.organisation else
+                         f"{observation.organisation} cannot learn from itself")

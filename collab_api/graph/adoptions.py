@@ -1,0 +1,169 @@
+"""Adoptions and their quarterly observations; learning links between adopters."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from collab_api.db.graph import Graph, Row, Tx
+from collab_api.graph.common import COLLABORATIVE, ORGANISATION, keyed
+
+ADOPTION = "{.id, .key, .organisation, .interventionId, .componentKey, .careSetting, .currentStage, .currentQuarter, .currentNotApplicable, .createdAt}"
+OBSERVATION = "{.key, .quarter, .quarterIndex, .stage, .notApplicable, .adaptations, .localResult, .observedOn, .recordedAt, .correctedAt, .source, .interventionVersion}"
+
+
+async def recording_context(tx: Tx, organisation: str, intervention: str, source_kind: str | None, source_ref: str | None) -> Row:
+    """Everything a new observation is checked against, in one query."""
+    return await tx.single("""
+        OPTIONAL MATCH (o:Organisation {odsCode: $organisation})
+        OPTIONAL MATCH (i:Intervention {id: $intervention})
+        OPTIONAL MATCH (so:Organisation {odsCode: $sourceRef}) WHERE $sourceKind = 'ORGANISATION'
+        OPTIONAL MATCH (sc:Collaborative {code: $sourceRef}) WHERE $sourceKind = 'COLLABORATIVE'
+        OPTIONAL MATCH (sa:Adoption {id: $sourceRef}) WHERE $sourceKind = 'ADOPTION'
+        RETURN o.odsCode AS organisation, i.id AS intervention, i.version AS version, i.status AS status,
+               [(i)-[:HAS_COMPONENT]->(k:Component) | k {.key, .name}] AS components,
+               so.odsCode AS sourceOrganisation, sc.code AS sourceCollaborative,
+               sa.organisation AS sourceAdoptionOrganisation, sa.interventionId AS sourceAdoptionIntervention,
+               [(x:Organisation)-[:ADOPTED]->(a:Adoption)-[:LEARNED_FROM]->(s)
+                  WHERE a.interventionId = $intervention | [x.odsCode, coalesce(s.odsCode, s.organisation)]] AS learning""",
+        {"organisation": organisation, "intervention": intervention, "sourceKind": source_kind, "sourceRef": source_ref}) or {}
+
+
+async def write_observations(graph_or_tx: Graph | Tx, rows: list[dict[str, Any]]) -> list[Row]:
+    """Record observations (validated beforehand). Idempotent: the same observation sent again
+    changes nothing; a different one for the same quarter corrects it and keeps the earlier
+    content in `previous`.
+
+    rows: {adoptionKey, adoptionId, organisation, intervention, componentKey, careSetting,
+    observationKey, observation: {...props}, contentHash, content (JSON), version, sourceKind,
+    sourceRef, quarter, at}. Returns per row: adoptionId, outcome (CREATED, UNCHANGED, CORRECTED).
+    """
+    query = """
+        UNWIND $rows AS row
+        MATCH (o:Organisation {odsCode: row.organisation}), (i:Intervention {id: row.intervention})
+        MERGE (a:Adoption {key: row.adoptionKey})
+        ON CREATE SET a.id = row.adoptionId, a.organisation = row.organisation, a.interventionId = row.intervention,
+            a.componentKey = row.componentKey, a.careSetting = row.careSetting, a.createdAt = datetime(row.at)
+        MERGE (o)-[:ADOPTED]->(a)
+        MERGE (a)-[:OF]->(i)
+        WITH a, i, row
+        CALL {
+            WITH a, row
+            MATCH (k:Component {key: row.componentKey})
+            MERGE (a)-[:OF_COMPONENT]->(k)
+        }
+        MERGE (x:AdoptionObservation {key: row.observationKey})
+        ON CREATE SET x.recordedAt = datetime(row.at)
+        MERGE (a)-[:OBSERVED]->(x)
+        WITH a, i, row, x, x.contentHash AS before
+        SET x.previous = CASE WHEN before IS NOT NULL AND before <> row.contentHash
+                              THEN coalesce(x.previous, []) + [x.content] ELSE x.previous END,
+            x.correctedAt = CASE WHEN before IS NOT NULL AND before <> row.contentHash
+                                 THEN datetime(row.at) ELSE x.correctedAt END
+        SET x += row.observation, x.contentHash = row.contentHash, x.content = row.content,
+            x.interventionVersion = coalesce(x.interventionVersion, coalesce(row.version, i.version))
+        WITH a, i, row, x, before
+        CALL {
+            WITH x, i
+            MATCH (v:InterventionVersion {key: i.id + '@' + toString(x.interventionVersion)})
+            MERGE (x)-[:OF_VERSION]->(v)
+        }
+        CALL {
+            WITH a, row
+            MATCH (s:Organisation {odsCode: row.sourceRef}) WHERE row.sourceKind = 'ORGANISATION'
+            MERGE (a)-[l:LEARNED_FROM]->(s) ON CREATE SET l.since = row.quarter
+        }
+        CALL {
+            WITH a, row
+            MATCH (s:Collaborative {code: row.sourceRef}) WHERE row.sourceKind = 'COLLABORATIVE'
+            MERGE (a)-[l:LEARNED_FROM]->(s) ON CREATE SET l.since = row.quarter
+        }
+        CALL {
+            WITH a, row
+            MATCH (s:Adoption {id: row.sourceRef}) WHERE row.sourceKind = 'ADOPTION'
+            MERGE (a)-[l:LEARNED_FROM]->(s) ON CREATE SET l.since = row.quarter
+        }
+        CALL {
+            WITH a
+            MATCH (a)-[:OBSERVED]->(latest:AdoptionObservation)
+            WITH latest ORDER BY latest.quarterIndex DESC LIMIT 1
+            RETURN latest
+        }
+        SET a.currentStage = latest.stage, a.currentQuarter = latest.quarter,
+            a.currentQuarterIndex = latest.quarterIndex, a.currentNotApplicable = latest.notApplicable
+        RETURN a.id AS adoptionId, x.key AS observationKey,
+               CASE WHEN before IS NULL THEN 'CREATED' WHEN before = row.contentHash THEN 'UNCHANGED'
+                    ELSE 'CORRECTED' END AS outcome"""
+    params = {"rows": rows}
+    if isinstance(graph_or_tx, Graph):
+        return await graph_or_tx.write(query, params)
+    return await graph_or_tx.run(query, params)
+
+
+async def by_ids(graph: Graph, ids: Sequence[str]) -> dict[str, Row]:
+    return await keyed(graph, f"UNWIND $keys AS key MATCH (a:Adoption {{id: key}}) RETURN key, a {ADOPTION} AS value", ids)
+
+
+async def of_organisations(graph: Graph, codes: Sequence[str]) -> dict[str, list[Row]]:
+    """Each organisation's adoptions, and those of the organisations it succeeded (a merged
+    trust's history follows it)."""
+    return await keyed(graph, f"""
+        UNWIND $keys AS key
+        MATCH (o:Organisation {{odsCode: key}})
+        MATCH (p:Organisation)-[:ADOPTED]->(a:Adoption)
+        WHERE p = o OR EXISTS {{ MATCH (p)-[:SUCCEEDED_BY*1..5]->(o) }}
+        WITH key, a ORDER BY a.interventionId, a.componentKey, a.careSetting
+        RETURN key, collect(a {ADOPTION}) AS value""", codes)
+
+
+async def of_interventions(graph: Graph, ids: Sequence[str]) -> dict[str, list[Row]]:
+    return await keyed(graph, f"""
+        UNWIND $keys AS key
+        MATCH (:Intervention {{id: key}})<-[:OF]-(a:Adoption)
+        WITH key, a ORDER BY a.organisation, a.componentKey, a.careSetting
+        RETURN key, collect(a {ADOPTION}) AS value""", ids)
+
+
+async def observations_of(graph: Graph, ids: Sequence[str]) -> dict[str, list[Row]]:
+    return await keyed(graph, f"""
+        UNWIND $keys AS key
+        MATCH (:Adoption {{id: key}})-[:OBSERVED]->(x:AdoptionObservation)
+        WITH key, x ORDER BY x.quarterIndex
+        RETURN key, collect(x {OBSERVATION}) AS value""", ids)
+
+
+async def sources_of(graph: Graph, ids: Sequence[str]) -> dict[str, list[Row]]:
+    """What each adoption learned from: organisations, collaboratives or other adoptions."""
+    return await keyed(graph, """
+        UNWIND $keys AS key
+        MATCH (:Adoption {id: key})-[l:LEARNED_FROM]->(s)
+        WITH key, l, s ORDER BY l.since
+        RETURN key, collect({since: l.since, organisation: s.odsCode, collaborative: s.code, adoption: s.id}) AS value""", ids)
+
+
+async def learners_of(graph: Graph, ids: Sequence[str]) -> dict[str, list[Row]]:
+    """Adoptions that learned from each adoption."""
+    return await keyed(graph, f"""
+        UNWIND $keys AS key
+        MATCH (:Adoption {{id: key}})<-[:LEARNED_FROM]-(a:Adoption)
+        WITH key, a ORDER BY a.organisation
+        RETURN key, collect(a {ADOPTION}) AS value""", ids)
+
+
+async def component_names(graph: Graph, keys: Sequence[str]) -> dict[str, Row]:
+    return await keyed(graph, "UNWIND $keys AS key MATCH (k:Component {key: key}) RETURN key, k {.key, .name, .description} AS value", keys)
+
+
+async def lineage_rows(graph: Graph, ids: Sequence[str]) -> dict[str, list[Row]]:
+    """Per intervention, one row per adoption: the adopting organisation and its region, the
+    quarters (and dates) observed at stage 1 or above, its current stage, and its sources."""
+    return await keyed(graph, """
+        UNWIND $keys AS key
+        MATCH (:Intervention {id: key})<-[:OF]-(a:Adoption)<-[:ADOPTED]-(o:Organisation)
+        OPTIONAL MATCH (o)-[:IN_ICB]->(:ICB)<-[:COVERS]-(c:Collaborative)
+        WITH key, o, c, a,
+             [(a)-[:OBSERVED]->(x:AdoptionObservation) WHERE x.stage >= 1 | [x.quarterIndex, x.observedOn]] AS reached,
+             [(a)-[l:LEARNED_FROM]->(s) | {since: l.since, organisation: coalesce(s.odsCode, s.organisation),
+                                           collaborative: s.code}] AS sources
+        RETURN key, collect({odsCode: o.odsCode, collaborative: c.code, currentStage: a.currentStage,
+                             reached: reached, sources: sources}) AS value""", ids)

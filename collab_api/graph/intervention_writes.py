@@ -1,0 +1,114 @@
+"""Writing interventions: creation (version 1) and every later version. Nothing is overwritten:
+each version is a node of its own holding the whole description as it stood."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from collab_api.db.graph import Graph, Row, Tx
+
+# The version's own copy: these properties of the current state, frozen.
+VERSION_PROPERTIES = ["title", "summary", "status", "careSettings", "harmArea", "tags", "document"]
+
+_LINK_COMPONENTS_AND_PRIORITIES = """
+        CALL {
+            WITH i, row
+            MATCH (i)-[r:HAS_COMPONENT]->(k:Component)
+            WHERE NOT k.key IN [c IN row.components | c.key]
+            DELETE r
+        }
+        CALL {
+            WITH i, row
+            UNWIND row.components AS component
+            MERGE (k:Component {key: component.key})
+            ON CREATE SET k.interventionId = i.id
+            SET k.name = component.name, k.description = component.description, k.position = component.position
+            MERGE (i)-[:HAS_COMPONENT]->(k)
+        }
+        CALL {
+            WITH i, row
+            MATCH (i)-[r:ADDRESSES]->(p:Priority) WHERE NOT p.id IN row.priorityIds
+            DELETE r
+        }
+        CALL {
+            WITH i, row
+            UNWIND row.priorityIds AS priorityId
+            MATCH (p:Priority {id: priorityId})
+            MERGE (i)-[:ADDRESSES]->(p)
+        }"""
+
+
+async def create_interventions(graph_or_tx: Graph | Tx, rows: list[dict[str, Any]]) -> None:
+    """rows: {id, props, components, priorityIds, collaborative, organisation, at, note, synthetic}.
+
+    Creates each intervention with its version 1. An id that exists already is left as it is
+    (the seed can run again; a published id is always new)."""
+    query = """
+        UNWIND $rows AS row
+        MERGE (i:Intervention {id: row.id})
+        ON CREATE SET i += row.props, i.version = 0, i.synthetic = row.synthetic,
+            i.createdAt = datetime(row.at), i.updatedAt = datetime(row.at)
+        WITH i, row WHERE i.version = 0
+        SET i.version = 1
+        CREATE (v:InterventionVersion {key: row.id + '@1'})
+        SET v += row.props, v.number = 1, v.interventionId = row.id, v.createdAt = datetime(row.at),
+            v.note = row.note, v.author = row.author
+        CREATE (i)-[:HAS_VERSION]->(v)
+        WITH i, row
+        CALL {
+            WITH i, row
+            MATCH (c:Collaborative {code: row.collaborative})
+            MERGE (i)-[:ORIGINATED_IN]->(c)
+        }
+        CALL {
+            WITH i, row
+            MATCH (o:Organisation {odsCode: row.organisation})
+            MERGE (i)-[:ORIGINATED_AT]->(o)
+        }""" + _LINK_COMPONENTS_AND_PRIORITIES
+    if isinstance(graph_or_tx, Graph):
+        await graph_or_tx.write(query, {"rows": rows})
+    else:
+        await graph_or_tx.run(query, {"rows": rows})
+
+
+async def add_version(tx: Tx, row: dict[str, Any]) -> int:
+    """Make the next version current; returns its number. row: {id, props, components,
+    priorityIds, at, note, author}."""
+    result = await tx.single("""
+        WITH $row AS row
+        MATCH (i:Intervention {id: row.id})
+        WITH i, row, i.version + 1 AS number
+        SET i += row.props, i.version = number, i.updatedAt = datetime(row.at)
+        CREATE (v:InterventionVersion {key: row.id + '@' + toString(number)})
+        SET v += row.versionProps, v.number = number, v.interventionId = row.id,
+            v.createdAt = datetime(row.at), v.note = row.note, v.author = row.author
+        CREATE (i)-[:HAS_VERSION]->(v)
+        WITH i, row, number""" + _LINK_COMPONENTS_AND_PRIORITIES + """
+        RETURN number""", {"row": {**row, "versionProps": {k: row["props"][k] for k in VERSION_PROPERTIES}}})
+    assert result is not None
+    return result["number"]
+
+
+async def current_state(tx: Tx, intervention_id: str) -> Row | None:
+    """The current description and status, and where it came from, for an update."""
+    return await tx.single("""
+        MATCH (i:Intervention {id: $id})
+        OPTIONAL MATCH (i)-[:ORIGINATED_IN]->(c:Collaborative)
+        RETURN i.id AS id, i.status AS status, i.version AS version, i.document AS document,
+               c.code AS collaborative,
+               [(i)-[:ADDRESSES]->(p:Priority) | p.id] AS priorityIds""", {"id": intervention_id})
+
+
+async def known_priorities(tx: Tx, ids: list[str]) -> dict[str, str]:
+    """Priority id -> status, for those that exist."""
+    rows = await tx.run("UNWIND $ids AS id MATCH (p:Priority {id: id}) RETURN p.id AS id, p.status AS status", {"ids": ids})
+    return {row["id"]: row["status"] for row in rows}
+
+
+async def publishing_context(tx: Tx, collaborative: str, organisation: str | None) -> Row:
+    return await tx.single("""
+        OPTIONAL MATCH (c:Collaborative {code: $collaborative})
+        OPTIONAL MATCH (o:Organisation {odsCode: $organisation})
+        RETURN c.code AS collaborative, o.odsCode AS organisation,
+               EXISTS { MATCH (o)-[:IN_ICB]->(:ICB)<-[:COVERS]-(c) } AS organisationInCollaborative""",
+        {"collaborative": collaborative, "organisation": organisation}) or {}
