@@ -9,8 +9,9 @@ from rich.progress import Progress
 
 from collab_api.db.graph import Graph
 from collab_api.graph import seed as seed_graph
+from collab_api.graph.adoptions import write_observations
 from collab_api.graph.intervention_writes import create_interventions
-from graph_seed import demo, reference
+from graph_seed import demo, demo_adoption, reference
 
 BATCH = 200
 
@@ -19,8 +20,10 @@ def _batches(rows: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
     return [rows[start:start + BATCH] for start in range(0, len(rows), BATCH)] or [[]]
 
 
-async def load_all(graph: Graph, *, with_demo: bool = True, show_progress: bool = False) -> dict[str, int]:
-    """Load everything; returns the number of rows offered per step."""
+async def load_all(graph: Graph, *, with_demo: bool = True, with_history: bool = True,
+                   show_progress: bool = False) -> dict[str, int]:
+    """Load reference data, and the demo network (with its adoption history unless told
+    not to); returns the number of rows offered per step."""
     organisations = reference.real_trusts()
     steps: list[tuple[str, Callable[[Graph, list[dict[str, Any]]], Awaitable[None]], list[dict[str, Any]]]] = [
         ("collaboratives and ICBs", seed_graph.upsert_collaboratives, reference.collaboratives()),
@@ -38,7 +41,11 @@ async def load_all(graph: Graph, *, with_demo: bool = True, show_progress: bool 
     if with_demo:
         priorities = demo.priorities()
         steps.append(("priorities", seed_graph.upsert_priorities, priorities))
-        steps.append(("interventions", create_interventions, demo.interventions(demo_organisations, priorities)))
+        demo_interventions = demo.interventions(demo_organisations, priorities)
+        steps.append(("interventions", create_interventions, demo_interventions))
+        if with_history:
+            steps.append(("adoption history", write_observations,
+                          demo_adoption.rows(demo_interventions, organisations, reference.collaboratives())))
 
     counts: dict[str, int] = {}
     with Progress(disable=not show_progress, transient=True) as progress:

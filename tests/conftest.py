@@ -94,9 +94,19 @@ def graph(connection: Connection) -> Graph:
 
 @pytest.fixture(scope="module")
 async def seeded(graph: Graph) -> Graph:
+    """The reference data and the whole demo network, adoption history included."""
     from graph_seed.load import load_all
 
     await load_all(graph)
+    return graph
+
+
+@pytest.fixture(scope="module")
+async def network(graph: Graph) -> Graph:
+    """The reference data and the demo network without its adoption history (quicker)."""
+    from graph_seed.load import load_all
+
+    await load_all(graph, with_history=False)
     return graph
 
 

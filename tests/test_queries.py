@@ -6,7 +6,7 @@ import pytest
 
 from collab_api.db.graph import Graph
 
-pytestmark = pytest.mark.usefixtures("seeded")
+pytestmark = pytest.mark.usefixtures("network")
 
 
 async def test_fifteen_collaboratives_cover_42_icbs(gql) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-pytestmark = pytest.mark.usefixtures("seeded")
+pytestmark = pytest.mark.usefixtures("network")
 
 NESTED = "code icbs { name } members(first: 10) { totalCount nodes { odsCode name } }"
 

@@ -23,7 +23,6 @@ class Adopter:
     sourceCollaborative: str | None = None  # or the collaborative it learned from
     sourceSince: int | None = None  # quarter index from which that source is recorded
     depth: int | None = None
-    parent: str | None = None
 
 
 @dataclass
@@ -63,8 +62,9 @@ class Lineage:
                    created.date() if isinstance(created, dt.datetime) else created, adopters)
 
     def _resolve_depths(self) -> None:
-        for adopter in self.adopters.values():
-            adopter.parent = adopter.sourceOrganisation
+        origin = self.adopters.get(self.origin_organisation or "")
+        if origin is not None:
+            origin.depth, origin.sourceOrganisation, origin.sourceCollaborative = 0, None, None
         for code in self.adopters:
             self._depth(code, set())
 
@@ -86,9 +86,12 @@ class Lineage:
         return adopter.depth
 
     def tree(self) -> list[Adopter]:
-        """Every adopter, parents before children (by depth, then first quarter)."""
+        """The origin, then every adopter, parents before children (by depth, then first quarter)."""
         far = 10**9
-        return sorted(self.adopters.values(),
+        nodes = list(self.adopters.values())
+        if self.origin_organisation and self.origin_organisation not in self.adopters:
+            nodes.append(Adopter(self.origin_organisation, self.origin_collaborative, None, None, None, depth=0))
+        return sorted(nodes,
                       key=lambda a: (a.depth if a.depth is not None else far, a.firstQuarter or far, a.odsCode))
 
     def chain_to_origin(self, code: str) -> list[str]:

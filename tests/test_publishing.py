@@ -1,0 +1,135 @@
+"""Leads publish and update interventions; versions are kept; the lifecycle is enforced."""
+
+from __future__ import annotations
+
+import pytest
+
+from collab_api.db.graph import Graph
+from collab_api.graph.seed import snapshot
+
+pytestmark = pytest.mark.usefixtures("network")
+
+PUBLISH = """mutation($input: PublishInterventionInput!) {
+  publishIntervention(input: $input) {
+    errors { field code message }
+    version
+    intervention { id title status version careSettings components { key name } priorities { id }
+                   origin { collaborative { code } organisation { odsCode } } }
+  } }"""
+UPDATE = """mutation($id: ID!, $input: UpdateInterventionInput!) {
+  updateIntervention(id: $id, input: $input) { errors { field code message } version intervention { id version title } } }"""
+STATUS = """mutation($id: ID!, $status: InterventionStatus!) {
+  changeInterventionStatus(id: $id, status: $status) { errors { field code message } intervention { status version } } }"""
+
+FULL = {
+    "collaborative": "KSS", "originOrganisation": "Z28", "title": "Structured ward rounds for deteriorating patients",
+    "summary": "A daily structured ward round with a deterioration checklist.",
+    "problem": "Deterioration missed on busy wards.", "why": "Checklists make sure nothing is skipped.",
+    "materials": "Checklist card.", "procedures": "Daily round with the checklist.", "whoDelivers": "Ward doctors and nurses.",
+    "how": "At the bedside.", "whenHowMuch": "Daily.", "tailoring": "Surgical wards adapt the checklist.",
+    "patientInvolvement": "Patients are asked what matters to them on every round.", "sourceIndustry": "Aviation",
+    "harmArea": "Deterioration", "tags": ["ward round", "Checklist"], "careSettings": ["ACUTE", "ADULT_INPATIENT"],
+    "components": [{"name": "Checklist", "description": "Ten items"}, {"name": "Escalation plan"}],
+    "measures": [{"kind": "PROCESS", "name": "Rounds with checklist", "definition": "Share of rounds using it"}],
+    "evidence": [{"type": "PILOT", "summary": "One ward for three months", "baseline": "None", "result": "Fewer missed escalations",
+                  "period": "2025/26 Q1", "unintendedConsequences": "Longer rounds"}],
+    "resources": [{"title": "Checklist", "url": "https://example.org/checklist"}],
+    "contact": {"name": "Ward round lead (test)", "role": "Consultant", "email": "lead@example.org", "organisation": "Z28",
+                "consentedToContact": True},
+    "priorityIds": ["KSS-P1"], "status": "TESTING",
+}
+
+
+async def _kss_member(graph: Graph) -> str:
+    rows = await graph.read("""MATCH (:Collaborative {code: 'KSS'})-[:COVERS]->(:ICB)<-[:IN_ICB]-(o:Organisation {kind: 'TRUST'})
+                               RETURN o.odsCode AS code ORDER BY code LIMIT 1""")
+    return rows[0]["code"]
+
+
+async def test_publish_update_and_read_both_versions(gql, graph: Graph) -> None:
+    member = await _kss_member(graph)
+    given = {**FULL, "originOrganisation": member, "contact": {**FULL["contact"], "organisation": member}}
+    published = (await gql.data(PUBLISH, {"input": given}))["publishIntervention"]
+    assert published["errors"] == [] and published["version"] == 1
+    intervention = published["intervention"]
+    assert intervention["status"] == "TESTING" and intervention["version"] == 1
+    assert [c["name"] for c in intervention["components"]] == ["Checklist", "Escalation plan"]
+    assert intervention["priorities"] == [{"id": "KSS-P1"}]
+    assert intervention["origin"] == {"collaborative": {"code": "KSS"}, "organisation": {"odsCode": member}}
+    identifier = intervention["id"]
+
+    updated = (await gql.data(UPDATE, {"id": identifier, "input": {
+        "title": "Structured ward rounds (revised)", "components": [{"name": "Checklist"}, {"name": "Family voice"}],
+        "note": "Added families' voice"}}))["updateIntervention"]
+    assert updated["errors"] == [] and updated["version"] == 2
+    data = await gql.data("""query($id: ID!) { intervention(id: $id) {
+        title version components { name } sourceIndustry patientInvolvement contact { email }
+        measures { kind name definition } evidence { type result unintendedConsequences } resources { url }
+        versions { number title note status componentDescriptions { name } tags } } }""", {"id": identifier})
+    current = data["intervention"]
+    assert current["title"] == "Structured ward rounds (revised)" and current["version"] == 2
+    assert [c["name"] for c in current["components"]] == ["Checklist", "Family voice"]
+    assert current["sourceIndustry"] == "Aviation" and current["contact"] == {"email": "lead@example.org"}
+    assert current["evidence"] == [{"type": "PILOT", "result": "Fewer missed escalations", "unintendedConsequences": "Longer rounds"}]
+    first, second = current["versions"]
+    assert (first["number"], first["title"]) == (1, FULL["title"])
+    assert [c["name"] for c in first["componentDescriptions"]] == ["Checklist", "Escalation plan"]
+    assert first["tags"] == ["checklist", "ward round"]
+    assert (second["number"], second["title"], second["note"]) == (2, "Structured ward rounds (revised)", "Added families' voice")
+
+
+async def test_lifecycle_through_graphql(gql) -> None:
+    given = {"collaborative": "WM", "title": "Idea only", "summary": "Just an idea", "careSettings": ["CARE_HOME"]}
+    identifier = (await gql.data(PUBLISH, {"input": given}))["publishIntervention"]["intervention"]["id"]
+    skip = (await gql.data(STATUS, {"id": identifier, "status": "PROVEN"}))["changeInterventionStatus"]
+    assert skip["intervention"] is None
+    assert {(e["field"], e["code"]) for e in skip["errors"]} == {("status", "INVALID_TRANSITION"), ("status", "NEEDS_EVALUATED_RESULTS")}
+    for status in ("TESTING", "IMPLEMENTED"):
+        moved = (await gql.data(STATUS, {"id": identifier, "status": status}))["changeInterventionStatus"]
+        assert moved["errors"] == [] and moved["intervention"]["status"] == status
+    no_results = (await gql.data(STATUS, {"id": identifier, "status": "EVALUATED"}))["changeInterventionStatus"]
+    assert [e["code"] for e in no_results["errors"]] == ["NEEDS_EVALUATED_RESULTS"]
+    await gql.data(UPDATE, {"id": identifier, "input": {"evidence": [{"type": "AUDIT", "summary": "Audit", "result": "Better"}]}})
+    for status in ("EVALUATED", "PROVEN"):
+        moved = (await gql.data(STATUS, {"id": identifier, "status": status}))["changeInterventionStatus"]
+        assert moved["errors"] == [] and moved["intervention"]["status"] == status
+    emptied = (await gql.data(UPDATE, {"id": identifier, "input": {"evidence": []}}))["updateIntervention"]
+    assert [e["code"] for e in emptied["errors"]] == ["NEEDS_EVALUATED_RESULTS"]
+    retired = (await gql.data(STATUS, {"id": identifier, "status": "RETIRED"}))["changeInterventionStatus"]
+    assert retired["intervention"] == {"status": "RETIRED", "version": 7}
+    again = (await gql.data(UPDATE, {"id": identifier, "input": {"title": "Back"}}))["updateIntervention"]
+    assert [e["code"] for e in again["errors"]] == ["RETIRED"]
+
+
+REFUSALS = [
+    ({"collaborative": "NOPE"}, ("collaborative", "NOT_FOUND")),
+    ({"originOrganisation": "not-a-code"}, ("originOrganisation", "INVALID_ODS_CODE")),
+    ({"originOrganisation": "RF4"}, ("originOrganisation", "OUTSIDE_COLLABORATIVE")),
+    ({"originOrganisation": "ZZ9"}, ("originOrganisation", "NOT_FOUND")),
+    ({"title": "t" * 201}, ("title", "TOO_LONG")),
+    ({"summary": "s" * 2001}, ("summary", "TOO_LONG")),
+    ({"careSettings": []}, ("careSettings", "REQUIRED")),
+    ({"priorityIds": ["NOPE-1"]}, ("priorityIds.0", "NOT_FOUND")),
+    ({"status": "PROVEN", "evidence": []}, ("status", "NEEDS_EVALUATED_RESULTS")),
+    ({"contact": {**FULL["contact"], "consentedToContact": False}}, ("contact.consentedToContact", "CONSENT_REQUIRED")),
+    ({"resources": [{"title": "x", "url": "javascript:alert(1)"}]}, ("resources.0.url", "INVALID_URL")),
+]
+
+
+async def test_refused_publications_write_nothing(gql, graph: Graph) -> None:
+    before = await snapshot(graph)
+    member = await _kss_member(graph)
+    for change, expected in REFUSALS:
+        given = {**FULL, "originOrganisation": member, "contact": {**FULL["contact"], "organisation": None}, **change}
+        payload = (await gql.data(PUBLISH, {"input": given}))["publishIntervention"]
+        assert payload["intervention"] is None, change
+        assert expected in {(e["field"], e["code"]) for e in payload["errors"]}, (change, payload["errors"])
+        assert all(e["message"] for e in payload["errors"])
+    assert await snapshot(graph) == before  # nothing that was refused left a trace
+
+
+async def test_unknown_intervention_update_is_refused(gql) -> None:
+    payload = (await gql.data(UPDATE, {"id": "nope", "input": {"title": "x"}}))["updateIntervention"]
+    assert payload["errors"] == [{"field": "id", "code": "NOT_FOUND", "message": "no intervention has the id 'nope'"}]
+    empty = (await gql.data(UPDATE, {"id": "marthas-rule", "input": {}}))["updateIntervention"]
+    assert [e["code"] for e in empty["errors"]] == ["NOTHING_TO_UPDATE"]
