@@ -90,6 +90,68 @@ def cmd_sdl(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_qart_import(args: argparse.Namespace, settings: Settings) -> int:
+    import json
+
+    from collab_api.qart.importer import ImportRefused, import_return
+
+    async def work(connection: Connection) -> Any:
+        return await import_return(connection.graph, Path(args.file), quarter=args.quarter, collaborative=args.collaborative,
+                                   intervention=args.intervention, dry_run=args.dry_run)
+
+    try:
+        summary = _with_database(settings, work)
+    except ImportRefused as refused:
+        if args.json:
+            print(json.dumps({"refused": str(refused)}))
+        console.print(f"[red]refused:[/] {refused}")
+        return 1
+    if args.json:
+        print(json.dumps(summary.as_dict(), indent=2, default=str))
+    else:
+        _print_import(summary.as_dict())
+    return 0
+
+
+def _print_import(summary: dict[str, Any]) -> None:
+    from rich.table import Table
+
+    out = Console()
+    state = "checked (dry run, nothing written)" if summary["dryRun"] else "imported"
+    out.print(f"[bold]{summary['file']}[/] {state}: {summary['quarter']}, {summary['intervention']}, "
+              f"collaborative {summary['collaborative'] or ', '.join(summary['collaborativesFound']) or '-'}")
+    if summary["missingSheets"]:
+        out.print(f"[yellow]missing sheets:[/] {', '.join(summary['missingSheets'])}")
+    rows, cells, obs = summary["rows"], summary["cells"], summary["observations"]
+    out.print(f"rows: {rows['read']} read, {rows['accepted']} accepted, {rows['rejected']} rejected; "
+              f"cells: {cells['read']} read, {cells['accepted']} accepted, {cells['rejected']} rejected; "
+              f"observations: {obs['created']} new, {obs['unchanged']} unchanged, {obs['corrected']} corrected")
+    for site in summary["sitesCreated"]:
+        out.print(f"new site {site['site']} created under trust {site['trust']} ({site['sheet']} row {site['row']})")
+    if summary["rejections"]:
+        table = Table("sheet", "cell", "value", "reason", title="Rejected")
+        for rejection in summary["rejections"]:
+            table.add_row(rejection["sheet"], rejection["cell"], rejection["value"] or "", rejection["reason"])
+        out.print(table)
+
+
+def cmd_qart_export(args: argparse.Namespace, settings: Settings) -> int:
+    from collab_api.qart.writer import ExportError, export_return
+
+    async def work(connection: Connection) -> Any:
+        return await export_return(connection.graph, args.collaborative, args.quarter, Path(args.out),
+                                   prefill=args.prefill, intervention=args.intervention)
+
+    try:
+        result = _with_database(settings, work)
+    except (ExportError, ValueError) as exc:
+        console.print(f"[red]not written:[/] {exc}")
+        return 1
+    console.print(f"wrote {result['file']}: {result['sites']} sites of {result['collaborative']} for {result['quarter']}"
+                  + (f", {result['prefilledCells']} cells prefilled from {result['prefilledFrom']}" if result["prefilledFrom"] else ""))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="collab", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -111,6 +173,24 @@ def build_parser() -> argparse.ArgumentParser:
     seed = commands.add_parser("seed", help="load reference data and the demo network (idempotent)")
     seed.add_argument("--no-demo", action="store_true", help="reference data only")
     seed.set_defaults(run=cmd_seed)
+
+    qart = commands.add_parser("qart", help="the quarterly adoption return workbook")
+    qart_commands = qart.add_subparsers(dest="qart_command", required=True)
+    read = qart_commands.add_parser("import", help="read a returned workbook into the graph")
+    read.add_argument("file")
+    read.add_argument("--quarter", help="e.g. '2025/26 Q1' (default: from the file name)")
+    read.add_argument("--collaborative", help="reject rows of trusts outside this collaborative")
+    read.add_argument("--intervention", default="marthas-rule")
+    read.add_argument("--dry-run", action="store_true", help="check and report, write nothing")
+    read.add_argument("--json", action="store_true", help="print the summary as JSON")
+    read.set_defaults(run=cmd_qart_import)
+    write = qart_commands.add_parser("export", help="write the workbook for a collaborative")
+    write.add_argument("--collaborative", required=True)
+    write.add_argument("--quarter", required=True)
+    write.add_argument("--out", required=True)
+    write.add_argument("--prefill", action="store_true", help="fill in last quarter's stages")
+    write.add_argument("--intervention", default="marthas-rule")
+    write.set_defaults(run=cmd_qart_export)
 
     sdl = commands.add_parser("sdl", help="print or write the GraphQL SDL")
     sdl.add_argument("--out", help="write to this file")

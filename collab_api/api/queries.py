@@ -11,6 +11,7 @@ from collab_api.api.collaboratives.types import Collaborative
 from collab_api.api.context import context_of
 from collab_api.api.core.connection import connection_of, page_arguments
 from collab_api.api.interventions.types import Intervention, InterventionFilterInput, intervention_filter
+from collab_api.api.spread.queries import SpreadQueries
 from collab_api.api.organisations.types import Organisation, OrganisationFilterInput, organisation_filter
 from collab_api.domain import ods, stages
 from collab_api.graph import adoptions as adoption_graph
@@ -80,5 +81,5 @@ class ReferenceQueries(graphene.ObjectType):
         return await context_of(info).loaders.keyed(adoption_graph.by_ids).load(id)
 
 
-class Query(CollaborativeQueries, OrganisationQueries, InterventionQueries, ReferenceQueries, graphene.ObjectType):
+class Query(CollaborativeQueries, OrganisationQueries, InterventionQueries, ReferenceQueries, SpreadQueries, graphene.ObjectType):
     """Read the network: collaboratives, organisations, interventions."""

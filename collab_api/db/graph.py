@@ -12,7 +12,7 @@ import contextvars
 import datetime as dt
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, TypeVar, Union
 
 import neo4j
 import neo4j.time
@@ -66,6 +66,14 @@ class Tx:
     async def single(self, query: str, params: Mapping[str, Any] | None = None) -> Row | None:
         rows = await self.run(query, params)
         return rows[0] if rows else None
+
+    # A Tx answers `read` and `write` like a Graph does, so that a graph-access function can
+    # run on its own (given a Graph) or as part of a larger transaction (given a Tx).
+    read = run
+    write = run
+
+
+Runner = Union["Graph", Tx]
 
 
 class Graph:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from collab_api.db.graph import Graph, Row, Tx
+from collab_api.db.graph import Graph, Row, Runner, Tx
 from collab_api.graph.common import COLLABORATIVE, ORGANISATION, keyed
 
 ADOPTION = "{.id, .key, .organisation, .interventionId, .componentKey, .careSetting, .currentStage, .currentQuarter, .currentNotApplicable, .createdAt}"
@@ -29,7 +29,7 @@ async def recording_context(tx: Tx, organisation: str, intervention: str, source
         {"organisation": organisation, "intervention": intervention, "sourceKind": source_kind, "sourceRef": source_ref}) or {}
 
 
-async def write_observations(graph_or_tx: Graph | Tx, rows: list[dict[str, Any]]) -> list[Row]:
+async def write_observations(runner: Runner, rows: list[dict[str, Any]]) -> list[Row]:
     """Record observations (validated beforehand). Idempotent: the same observation sent again
     changes nothing; a different one for the same quarter corrects it and keeps the earlier
     content in `previous`.
@@ -94,10 +94,7 @@ async def write_observations(graph_or_tx: Graph | Tx, rows: list[dict[str, Any]]
         RETURN a.id AS adoptionId, x.key AS observationKey,
                CASE WHEN before IS NULL THEN 'CREATED' WHEN before = row.contentHash THEN 'UNCHANGED'
                     ELSE 'CORRECTED' END AS outcome"""
-    params = {"rows": rows}
-    if isinstance(graph_or_tx, Graph):
-        return await graph_or_tx.write(query, params)
-    return await graph_or_tx.run(query, params)
+    return await runner.write(query, {"rows": rows})
 
 
 async def by_ids(graph: Graph, ids: Sequence[str]) -> dict[str, Row]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from collab_api.db.graph import Graph, Row, Tx
+from collab_api.db.graph import Row, Runner, Tx
 
 # The version's own copy: these properties of the current state, frozen.
 VERSION_PROPERTIES = ["title", "summary", "status", "careSettings", "harmArea", "tags", "document"]
@@ -38,7 +38,7 @@ _LINK_COMPONENTS_AND_PRIORITIES = """
         }"""
 
 
-async def create_interventions(graph_or_tx: Graph | Tx, rows: list[dict[str, Any]]) -> None:
+async def create_interventions(runner: Runner, rows: list[dict[str, Any]]) -> None:
     """rows: {id, props, components, priorityIds, collaborative, organisation, at, note, synthetic}.
 
     Creates each intervention with its version 1. An id that exists already is left as it is
@@ -65,10 +65,7 @@ async def create_interventions(graph_or_tx: Graph | Tx, rows: list[dict[str, Any
             MATCH (o:Organisation {odsCode: row.organisation})
             MERGE (i)-[:ORIGINATED_AT]->(o)
         }""" + _LINK_COMPONENTS_AND_PRIORITIES
-    if isinstance(graph_or_tx, Graph):
-        await graph_or_tx.write(query, {"rows": rows})
-    else:
-        await graph_or_tx.run(query, {"rows": rows})
+    await runner.write(query, {"rows": rows})
 
 
 async def add_version(tx: Tx, row: dict[str, Any]) -> int:

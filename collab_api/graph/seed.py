@@ -8,14 +8,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from collab_api.db.graph import Graph
+from collab_api.db.graph import Graph, Runner
 
 Rows = list[dict[str, Any]]
 
 
-async def upsert_collaboratives(graph: Graph, rows: Rows) -> None:
+async def upsert_collaboratives(runner: Runner, rows: Rows) -> None:
     """rows: {code, name, formerName, icbs: [name]}"""
-    await graph.write("""
+    await runner.write("""
         UNWIND $rows AS row
         MERGE (c:Collaborative {code: row.code})
         SET c.name = row.name, c.formerName = row.formerName
@@ -25,16 +25,16 @@ async def upsert_collaboratives(graph: Graph, rows: Rows) -> None:
         MERGE (c)-[:COVERS]->(i)""", {"rows": rows})
 
 
-async def upsert_adoption_stages(graph: Graph, rows: Rows) -> None:
-    await graph.write("""
+async def upsert_adoption_stages(runner: Runner, rows: Rows) -> None:
+    await runner.write("""
         UNWIND $rows AS row
         MERGE (s:AdoptionStage {stage: row.stage})
         SET s.label = row.label, s.meaning = row.meaning""", {"rows": rows})
 
 
-async def upsert_organisations(graph: Graph, rows: Rows) -> None:
+async def upsert_organisations(runner: Runner, rows: Rows) -> None:
     """rows: {odsCode, name, kind, careSettings, synthetic, status, closedOn, icb, trust}"""
-    await graph.write("""
+    await runner.write("""
         UNWIND $rows AS row
         MERGE (o:Organisation {odsCode: row.odsCode})
         SET o.name = row.name, o.kind = row.kind, o.careSettings = row.careSettings,
@@ -52,18 +52,18 @@ async def upsert_organisations(graph: Graph, rows: Rows) -> None:
         }""", {"rows": rows})
 
 
-async def upsert_successions(graph: Graph, rows: Rows) -> None:
+async def upsert_successions(runner: Runner, rows: Rows) -> None:
     """rows: {predecessor, successor, date}"""
-    await graph.write("""
+    await runner.write("""
         UNWIND $rows AS row
         MATCH (p:Organisation {odsCode: row.predecessor}), (s:Organisation {odsCode: row.successor})
         MERGE (p)-[m:SUCCEEDED_BY]->(s)
         SET m.date = date(row.date)""", {"rows": rows})
 
 
-async def upsert_priorities(graph: Graph, rows: Rows) -> None:
+async def upsert_priorities(runner: Runner, rows: Rows) -> None:
     """rows: {id, collaborative, title, harmArea, rationale, dateSet, status}"""
-    await graph.write("""
+    await runner.write("""
         UNWIND $rows AS row
         MATCH (c:Collaborative {code: row.collaborative})
         MERGE (p:Priority {id: row.id})

@@ -52,8 +52,10 @@ async def _read_params(request: Request) -> dict[str, Any]:
                 raise RequestError(f"the 'variables' parameter is not valid JSON: {exc}") from exc
         return params
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if content_type == "multipart/form-data":
+        return await _read_multipart(request)
     if content_type != "application/json":
-        raise RequestError("POST requests must send Content-Type: application/json", 415)
+        raise RequestError("POST requests must send Content-Type: application/json (or multipart/form-data with files)", 415)
     body = await request.body()
     try:
         params = json.loads(body)
@@ -61,6 +63,36 @@ async def _read_params(request: Request) -> dict[str, Any]:
         raise RequestError(f"the request body is not valid JSON: {exc}") from exc
     if not isinstance(params, dict):
         raise RequestError("the request body must be a JSON object with a 'query' string")
+    return params
+
+
+async def _read_multipart(request: Request) -> dict[str, Any]:
+    """The GraphQL multipart request spec: `operations`, a `map` of file parts to variable
+    paths, then the files. Only files mapped into `variables` are used."""
+    form = await request.form(max_files=5, max_fields=10)
+    try:
+        params = json.loads(form.get("operations") or "")
+        mapping = json.loads(form.get("map") or "{}")
+    except ValueError as exc:
+        raise RequestError(f"multipart 'operations' and 'map' must be JSON: {exc}") from exc
+    if not isinstance(params, dict) or not isinstance(mapping, dict):
+        raise RequestError("multipart 'operations' must be a JSON object and 'map' an object of paths")
+    for part, paths in mapping.items():
+        upload = form.get(part)
+        if upload is None or isinstance(upload, str):
+            raise RequestError(f"multipart 'map' names file part '{part}', which was not sent")
+        for path in paths if isinstance(paths, list) else []:
+            keys = str(path).split(".")
+            if keys[0] != "variables" or len(keys) < 2:
+                raise RequestError(f"file path '{path}' must point into variables")
+            target = params.setdefault("variables", {}) or {}
+            params["variables"] = target
+            for key in keys[1:-1]:
+                target = target[int(key)] if isinstance(target, list) else target.setdefault(key, {})
+            if isinstance(target, list):
+                target[int(keys[-1])] = upload
+            else:
+                target[keys[-1]] = upload
     return params
 
 

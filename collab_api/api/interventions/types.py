@@ -10,8 +10,10 @@ from collab_api.api.context import context_of
 from collab_api.api.core.enums import CareSetting, InterventionStatus, value_of
 from collab_api.api.interventions.description import DescriptionFields
 from collab_api.domain.lineage import Lineage
+from collab_api.domain.spread import intervention_spread
 from collab_api.graph import adoptions as adoption_graph
 from collab_api.graph import interventions as intervention_graph
+from collab_api.graph import spread as spread_graph
 from collab_api.graph.interventions import InterventionFilter
 
 
@@ -71,6 +73,9 @@ class Intervention(DescriptionFields, graphene.ObjectType):
     adoptionTree = graphene.List(
         graphene.NonNull("collab_api.api.adoptions.types.AdoptionTreeNode"), required=True,
         description="Every adopting organisation with whom it learned from, parents before children, to any depth.")
+    spread = graphene.Field(
+        graphene.NonNull("collab_api.api.spread.types.InterventionSpread"),
+        description="How far it has spread: organisations and regions reached, median stage.")
     regionsReached = graphene.List(
         graphene.NonNull("collab_api.api.adoptions.types.RegionReached"), required=True,
         description="The regions it reached (stage 1 or above), the origin first, then in the order reached.")
@@ -90,6 +95,11 @@ class Intervention(DescriptionFields, graphene.ObjectType):
     @staticmethod
     async def resolve_adoptions(intervention: dict[str, Any], info: Any) -> Any:
         return await context_of(info).loaders.keyed(adoption_graph.of_interventions, list).load(intervention["id"])
+
+    @staticmethod
+    async def resolve_spread(intervention: dict[str, Any], info: Any) -> Any:
+        row = await context_of(info).loaders.keyed(spread_graph.spread_of, dict).load(intervention["id"])
+        return intervention_spread(row)
 
     @staticmethod
     async def resolve_adoptionTree(intervention: dict[str, Any], info: Any) -> Any:

@@ -1,0 +1,124 @@
+"""The spread report and the network overview."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import graphene
+
+from collab_api.api.adoptions.types import AdoptionStage
+from collab_api.api.context import context_of
+from collab_api.api.core.enums import CareSetting
+from collab_api.domain import stages
+from collab_api.graph import collaboratives as collaborative_graph
+from collab_api.graph import organisations as organisation_graph
+
+
+class StageCount(graphene.ObjectType):
+    stage = graphene.Field(AdoptionStage, required=True)
+    count = graphene.Int(required=True)
+
+    @staticmethod
+    def resolve_stage(row: dict[str, Any], info: Any) -> Any:
+        return stages.stage(row["stage"])
+
+
+class Distribution(graphene.ObjectType):
+    """Reported cells (one per site, component and setting) by stage."""
+
+    distribution = graphene.List(graphene.NonNull(StageCount), required=True, description="Stages 0 to 7, not-applicable answers left out.")
+    notApplicable = graphene.Int(required=True, description="Cells answered 'not applicable', counted apart.")
+    reported = graphene.Int(required=True, description="All cells reported, not-applicable included.")
+    sites = graphene.Int(required=True, description="Distinct sites that reported.")
+
+
+class CollaborativeDistribution(Distribution):
+    collaborative = graphene.Field("collab_api.api.collaboratives.types.Collaborative", required=True)
+
+    @staticmethod
+    async def resolve_collaborative(row: dict[str, Any], info: Any) -> Any:
+        return await context_of(info).loaders.keyed(collaborative_graph.by_codes).load(row["collaborative"])
+
+
+class QuarterDistribution(Distribution):
+    quarter = graphene.String(required=True)
+
+
+class SiteRef(graphene.ObjectType):
+    """A site as the return names it, with its trust, region and roll-out phase."""
+
+    site = graphene.Field("collab_api.api.organisations.types.Organisation", required=True)
+    trust = graphene.Field("collab_api.api.organisations.types.Organisation")
+    collaborative = graphene.Field("collab_api.api.collaboratives.types.Collaborative")
+    phase = graphene.Int()
+
+    @staticmethod
+    async def resolve_site(row: dict[str, Any], info: Any) -> Any:
+        return await context_of(info).loaders.keyed(organisation_graph.by_codes).load(row["site"])
+
+    @staticmethod
+    async def resolve_trust(row: dict[str, Any], info: Any) -> Any:
+        return row.get("trust") and await context_of(info).loaders.keyed(organisation_graph.by_codes).load(row["trust"])
+
+    @staticmethod
+    async def resolve_collaborative(row: dict[str, Any], info: Any) -> Any:
+        code = row.get("collaborative")
+        return code and await context_of(info).loaders.keyed(collaborative_graph.by_codes).load(code)
+
+
+class SiteStage(SiteRef):
+    component = graphene.String(description="The component's key.")
+    careSetting = graphene.Field(CareSetting)
+    stage = graphene.Field(AdoptionStage, required=True)
+
+    @staticmethod
+    def resolve_stage(row: dict[str, Any], info: Any) -> Any:
+        return stages.stage(row["stage"])
+
+
+class Direction(graphene.Enum):
+    ADVANCED = "ADVANCED"
+    FELL_BACK = "FELL_BACK"
+    STAYED = "STAYED"
+
+
+class SiteMovement(SiteRef):
+    component = graphene.String()
+    careSetting = graphene.Field(CareSetting)
+    fromStage = graphene.Int(required=True)
+    toStage = graphene.Int(required=True)
+    direction = graphene.Field(Direction, required=True)
+
+
+class Movement(graphene.ObjectType):
+    """How cells reported in both quarters moved between them."""
+
+    advanced = graphene.Int(required=True)
+    fellBack = graphene.Int(required=True)
+    stayed = graphene.Int(required=True)
+    items = graphene.List(graphene.NonNull(SiteMovement), required=True)
+
+
+class SpreadReport(graphene.ObjectType):
+    quarter = graphene.String(description="The quarter reported on (default: the latest with data).")
+    comparedWith = graphene.String()
+    national = graphene.Field(Distribution, required=True)
+    byCollaborative = graphene.List(graphene.NonNull(CollaborativeDistribution), required=True, description="All 15, by code.")
+    atOrBelowStage = graphene.Int(required=True)
+    sitesAtOrBelow = graphene.List(graphene.NonNull(SiteStage), required=True)
+    collaborativesNotReported = graphene.List(graphene.NonNull("collab_api.api.collaboratives.types.Collaborative"), required=True)
+    sitesNotReported = graphene.List(graphene.NonNull(SiteRef), required=True,
+                                     description="Sites enrolled or reporting in other quarters, with no data this quarter.")
+    movement = graphene.Field(Movement, description="Only with compareWith.")
+    timeSeries = graphene.List(graphene.NonNull(QuarterDistribution), required=True, description="The national distribution, quarter by quarter.")
+
+    @staticmethod
+    async def resolve_collaborativesNotReported(report: dict[str, Any], info: Any) -> Any:
+        return await context_of(info).loaders.keyed(collaborative_graph.by_codes).load_many(report["collaborativesNotReported"])
+
+
+class InterventionSpread(graphene.ObjectType):
+    organisationsReached = graphene.Int(required=True, description="Organisations at stage 1 or above.")
+    regionsReached = graphene.Int(required=True, description="Regions with an organisation at stage 1 or above, the origin included.")
+    medianStage = graphene.Float(description="Median of adopting organisations' current stage.")
+    adopters = graphene.Int(required=True, description="Organisations that reported any stage.")

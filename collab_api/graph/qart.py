@@ -1,0 +1,57 @@
+"""Graph access for the quarterly return: what a return is checked against, new sites,
+roll-out phases, and the rows a workbook is written from."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from collab_api.db.graph import Graph, Row, Tx
+
+
+async def return_context(tx: Tx, intervention: str, trusts: list[str], sites: list[str], collaborative: str | None) -> Row:
+    """The intervention and its components, and the named trusts and sites that exist."""
+    head = await tx.single("""
+        OPTIONAL MATCH (i:Intervention {id: $intervention})
+        OPTIONAL MATCH (c:Collaborative {code: $collaborative})
+        RETURN i.id AS intervention, c.code AS collaborative,
+               [(i)-[:HAS_COMPONENT]->(k:Component) | k {.key, .name}] AS components""",
+        {"intervention": intervention, "collaborative": collaborative}) or {}
+    head["trusts"] = await tx.run("""
+        UNWIND $codes AS code
+        MATCH (t:Organisation {odsCode: code})
+        RETURN t.odsCode AS code, t.kind AS kind, [(t)-[:IN_ICB]->(b:ICB) | b.name][0] AS icb,
+               [(t)-[:IN_ICB]->(:ICB)<-[:COVERS]-(x:Collaborative) | x.code] AS collaboratives""", {"codes": trusts})
+    head["sites"] = await tx.run("""
+        UNWIND $codes AS code
+        MATCH (s:Organisation {odsCode: code})
+        RETURN s.odsCode AS code, s.kind AS kind, [(p:Organisation)-[:HAS_SITE]->(s) | p.odsCode][0] AS trust""", {"codes": sites})
+    return head
+
+
+async def set_phases(tx: Tx, intervention: str, rows: list[dict[str, Any]]) -> None:
+    """rows: {site, phase}: the national roll-out wave a site is in for the intervention."""
+    await tx.run("""
+        UNWIND $rows AS row
+        MATCH (s:Organisation {odsCode: row.site}), (i:Intervention {id: $intervention})
+        MERGE (s)-[e:ENROLLED]->(i)
+        SET e.phase = row.phase""", {"rows": rows, "intervention": intervention})
+
+
+async def workbook_rows(graph: Graph, collaborative: str, intervention: str, quarter: str | None) -> list[Row]:
+    """The sites of a collaborative's trusts, with their phase and (optionally) one quarter's
+    stages per component key and care setting."""
+    return await graph.read("""
+        MATCH (c:Collaborative {code: $collaborative})-[:COVERS]->(:ICB)<-[:IN_ICB]-(t:Organisation)-[:HAS_SITE]->(s:Organisation)
+        WHERE coalesce(s.status, 'ACTIVE') = 'ACTIVE'
+        OPTIONAL MATCH (s)-[e:ENROLLED]->(:Intervention {id: $intervention})
+        RETURN t.odsCode AS trustCode, t.name AS trustName, s.odsCode AS siteCode, s.name AS siteName, e.phase AS phase,
+               [(s)-[:ADOPTED]->(a:Adoption)-[:OBSERVED]->(x:AdoptionObservation)
+                  WHERE a.interventionId = $intervention AND x.quarter = $quarter |
+                  {component: a.componentKey, setting: a.careSetting, stage: x.stage, notApplicable: x.notApplicable}] AS cells
+        ORDER BY trustCode, siteCode""", {"collaborative": collaborative, "intervention": intervention, "quarter": quarter})
+
+
+async def component_names(graph: Graph, intervention: str) -> dict[str, str]:
+    rows = await graph.read("""
+        MATCH (:Intervention {id: $id})-[:HAS_COMPONENT]->(k:Component) RETURN k.key AS key, k.name AS name""", {"id": intervention})
+    return {row["key"]: row["name"] for row in rows}

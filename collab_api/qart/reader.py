@@ -1,0 +1,174 @@
+"""Reading a returned QART workbook into rows of stage cells, with every refusal explained.
+
+Pure reading: it checks what the workbook alone can tell (shapes, duplicates, stage text);
+the importer checks the rows against the graph.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
+
+from collab_api.domain import ods
+from collab_api.domain.stage_text import StageCell, read_stage
+from collab_api.qart.layout import FIRST_ROW, LAST_COLUMN, LAST_ROW, SHEETS, SITE_CODE, SITE_NAME, TRUST_CODE, TRUST_NAME, Sheet, StageColumn
+
+
+class WorkbookError(ValueError):
+    """The file is not a workbook this reader can use; nothing was imported."""
+
+
+@dataclass(frozen=True)
+class Rejection:
+    sheet: str
+    cell: str  # a cell such as G7, or a row such as 7:7
+    value: str | None
+    reason: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"sheet": self.sheet, "cell": self.cell, "value": self.value, "reason": self.reason}
+
+
+@dataclass
+class StageEntry:
+    column: StageColumn
+    cell: str
+    value: str
+    reading: StageCell
+
+
+@dataclass
+class ReturnRow:
+    sheet: str
+    row: int
+    trust_code: str
+    trust_name: str | None
+    site_code: str
+    site_name: str | None
+    phase: int | None
+    entries: list[StageEntry] = field(default_factory=list)
+
+    @property
+    def where(self) -> str:
+        return f"{self.row}:{self.row}"
+
+
+@dataclass
+class ParsedReturn:
+    rows: list[ReturnRow] = field(default_factory=list)
+    rejections: list[Rejection] = field(default_factory=list)
+    sheets: list[str] = field(default_factory=list)
+    missing_sheets: list[str] = field(default_factory=list)
+    rows_read: int = 0
+    rows_rejected: int = 0
+
+
+def _text(value: Any) -> str | None:
+    if value is None:
+        return None
+    text = str(value).strip()
+    return text or None
+
+
+def _phase(value: Any) -> int | None | str:
+    """1 or 2, None when empty, or the reason it cannot be read."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    try:
+        number = float(str(value).strip())
+    except ValueError:
+        return f"phase must be 1 or 2, got '{str(value)[:20]}'"
+    return int(number) if number in (1, 2) else f"phase must be 1 or 2, got '{str(value)[:20]}'"
+
+
+def open_workbook(source: bytes | Path | str) -> Any:
+    data = Path(source).read_bytes() if isinstance(source, (str, Path)) else source
+    try:
+        return load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as exc:
+        raise WorkbookError(f"not a readable Excel workbook (.xlsx): {type(exc).__name__}: {str(exc)[:120]}") from exc
+    except Exception as exc:  # openpyxl raises assorted errors on damaged files
+        raise WorkbookError(f"not a readable Excel workbook (.xlsx): {type(exc).__name__}") from exc
+
+
+def read_return(source: bytes | Path | str) -> ParsedReturn:
+    workbook = open_workbook(source)
+    parsed = ParsedReturn()
+    try:
+        names = {name.strip().lower(): name for name in workbook.sheetnames}
+        for sheet in SHEETS:
+            actual = names.get(sheet.name.lower())
+            if actual is None:
+                parsed.missing_sheets.append(sheet.name)
+                continue
+            parsed.sheets.append(sheet.name)
+            _read_sheet(workbook[actual], sheet, parsed)
+    finally:
+        workbook.close()
+    if not parsed.sheets:
+        raise WorkbookError(f"the workbook has none of the Martha's Rule sheets ({', '.join(s.name for s in SHEETS)})")
+    return parsed
+
+
+def _read_sheet(worksheet: Any, sheet: Sheet, parsed: ParsedReturn) -> None:
+    columns = sheet.stage_columns
+    seen_sites: dict[str, int] = {}
+    rows = worksheet.iter_rows(min_row=FIRST_ROW, max_row=LAST_ROW, max_col=LAST_COLUMN, values_only=True)
+    for number, values in enumerate(rows, start=FIRST_ROW):
+        value = {get_column_letter(index + 1): item for index, item in enumerate(values)}
+        identity = [_text(value.get(col)) for col in (TRUST_CODE, TRUST_NAME, SITE_CODE, SITE_NAME)]
+        stages = {column.column: value.get(column.column) for column in columns}
+        if not any(identity) and all(_text(v) is None for v in stages.values()):
+            continue  # a blank row
+        parsed.rows_read += 1
+
+        def reject_row(reason: str, cell: str = f"{number}:{number}", shown: str | None = None) -> None:
+            parsed.rows_rejected += 1
+            parsed.rejections.append(Rejection(sheet.name, cell, shown, reason))
+
+        trust_code, _, site_code, _ = identity
+        if not trust_code:
+            reject_row("the row has no trust code (column B)", f"{TRUST_CODE}{number}")
+            continue
+        trust_code = ods.normalise(trust_code)
+        if (problem := ods.shape_problem(trust_code, "TRUST")) is not None:
+            reject_row(problem, f"{TRUST_CODE}{number}", trust_code)
+            continue
+        if not site_code:
+            reject_row("the row has no site code (column D)", f"{SITE_CODE}{number}")
+            continue
+        site_code = ods.normalise(site_code)
+        if (problem := ods.shape_problem(site_code, "SITE", trust_code)) is not None:
+            reject_row(problem, f"{SITE_CODE}{number}", site_code)
+            continue
+        if site_code in seen_sites:
+            reject_row(f"site {site_code} is already reported in row {seen_sites[site_code]} of this sheet",
+                       f"{SITE_CODE}{number}", site_code)
+            continue
+        seen_sites[site_code] = number
+
+        phase = None
+        if sheet.phase_column:
+            phase_value = _phase(value.get(sheet.phase_column))
+            if isinstance(phase_value, str):
+                parsed.rejections.append(Rejection(sheet.name, f"{sheet.phase_column}{number}",
+                                                   _text(value.get(sheet.phase_column)), phase_value))
+            else:
+                phase = phase_value
+        row = ReturnRow(sheet.name, number, trust_code, identity[1], site_code, identity[3], phase)
+        for column in columns:
+            raw = stages[column.column]
+            reading = read_stage(raw)
+            if reading.empty:
+                continue
+            cell = f"{column.column}{number}"
+            if reading.problem:
+                parsed.rejections.append(Rejection(sheet.name, cell, _text(raw), reading.problem))
+            row.entries.append(StageEntry(column, cell, _text(raw) or "", reading))
+        parsed.rows.append(row)
