@@ -152,6 +152,30 @@ def cmd_qart_export(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_report_spread(args: argparse.Namespace, settings: Settings) -> int:
+    from collab_api.domain.errors import InvalidInput
+    from collab_api.domain.spread_reporting import build_spread_report
+    from collab_api.reports.spread_figures import write
+
+    async def work(connection: Connection) -> Any:
+        return await build_spread_report(connection.graph, args.intervention, component=args.component,
+                                         care_setting=args.care_setting, phase=args.phase, quarter=args.quarter)
+
+    try:
+        report = _with_database(settings, work)
+        if report["quarter"] is None:
+            console.print(f"[red]no adoption reported for {args.intervention}[/]")
+            return 1
+        title = f"Spread of {args.intervention}" + (f", {args.component}" if args.component else "") + (
+            f", {args.care_setting}" if args.care_setting else "") + (f", phase {args.phase}" if args.phase else "")
+        path = write(report, Path(args.out), title)
+    except (InvalidInput, ValueError) as exc:
+        console.print(f"[red]not written:[/] {exc}")
+        return 1
+    console.print(f"wrote {path} ({report['quarter']}, {report['national']['reported']} cells from {report['national']['sites']} sites)")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="collab", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -191,6 +215,17 @@ def build_parser() -> argparse.ArgumentParser:
     write.add_argument("--prefill", action="store_true", help="fill in last quarter's stages")
     write.add_argument("--intervention", default="marthas-rule")
     write.set_defaults(run=cmd_qart_export)
+
+    report = commands.add_parser("report", help="pictures of spread")
+    report_commands = report.add_subparsers(dest="report_command", required=True)
+    spread = report_commands.add_parser("spread", help="an intervention's spread, as .html, .png or .svg")
+    spread.add_argument("--intervention", required=True)
+    spread.add_argument("--out", required=True, help="FILE.html, FILE.png or FILE.svg")
+    spread.add_argument("--quarter", help="default: the latest with data")
+    spread.add_argument("--component")
+    spread.add_argument("--care-setting", dest="care_setting")
+    spread.add_argument("--phase", type=int)
+    spread.set_defaults(run=cmd_report_spread)
 
     sdl = commands.add_parser("sdl", help="print or write the GraphQL SDL")
     sdl.add_argument("--out", help="write to this file")

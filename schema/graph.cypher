@@ -11,6 +11,7 @@ CREATE CONSTRAINT intervention_version_key IF NOT EXISTS FOR (n:InterventionVers
 CREATE CONSTRAINT component_key IF NOT EXISTS FOR (n:Component) REQUIRE n.key IS UNIQUE;
 CREATE CONSTRAINT adoption_stage_number IF NOT EXISTS FOR (n:AdoptionStage) REQUIRE n.stage IS UNIQUE;
 CREATE CONSTRAINT adoption_key IF NOT EXISTS FOR (n:Adoption) REQUIRE n.key IS UNIQUE;
+CREATE CONSTRAINT adoption_id IF NOT EXISTS FOR (n:Adoption) REQUIRE n.id IS UNIQUE;
 CREATE CONSTRAINT observation_key IF NOT EXISTS FOR (n:AdoptionObservation) REQUIRE n.key IS UNIQUE;
 
 // Lookups and filters

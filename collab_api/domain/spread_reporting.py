@@ -1,0 +1,68 @@
+"""Building the spread report from the graph (GraphQL and `collab report` share it)."""
+
+from __future__ import annotations
+
+import statistics
+from collections import defaultdict
+from typing import Any
+
+from collab_api.db.graph import Graph
+from collab_api.domain import spread as rules
+from collab_api.domain.errors import FieldProblem, InvalidInput
+from collab_api.domain.quarters import Quarter, QuarterError
+from collab_api.domain.stages import HIGHEST, LOWEST
+from collab_api.graph import collaboratives as collaborative_graph
+from collab_api.graph import spread as spread_graph
+
+
+def _quarter(field: str, text: str | None) -> Quarter | None:
+    if text is None:
+        return None
+    try:
+        return Quarter.parse(text)
+    except QuarterError as exc:
+        raise InvalidInput([FieldProblem(field, "INVALID_QUARTER", str(exc))]) from exc
+
+
+async def build_spread_report(graph: Graph, intervention: str, *, component: str | None = None, care_setting: str | None = None,
+                              phase: int | None = None, quarter: str | None = None, compare_with: str | None = None,
+                              at_or_below: int = 2) -> dict[str, Any]:
+    problems = []
+    if not LOWEST <= at_or_below <= HIGHEST:
+        problems.append(FieldProblem("atOrBelowStage", "OUT_OF_SCALE", f"stage {at_or_below} is outside 0 to 7"))
+    if phase is not None and phase not in (1, 2):
+        problems.append(FieldProblem("phase", "INVALID", "phase is 1 or 2"))
+    component_key = None
+    if component is not None:
+        component_key = await spread_graph.component_key(graph, intervention, component)
+        if component_key is None:
+            problems.append(FieldProblem("component", "UNKNOWN_COMPONENT", f"'{component[:60]}' is not a component of {intervention}"))
+    reporting, before = _quarter("quarter", quarter), _quarter("compareWith", compare_with)
+    if problems:
+        raise InvalidInput(problems)
+    sites = await spread_graph.observations_by_site(graph, intervention, component_key, care_setting)
+    enrolled = await spread_graph.enrolled_sites(graph, intervention)
+    codes = [row["code"] for row in await collaborative_graph.all_collaboratives(graph)]
+    report = rules.spread_report(sites, enrolled, codes, quarter=reporting, compare_with=before, phase=phase,
+                                 at_or_below=at_or_below)
+    report["siteStages"] = _site_stages(sites, report["quarter"], phase)
+    report["intervention"] = intervention
+    return report
+
+
+def _site_stages(sites: list[dict[str, Any]], quarter: str | None, phase: int | None) -> list[dict[str, Any]]:
+    """Each reporting site's median stage in the quarter, for the regional picture."""
+    if quarter is None:
+        return []
+    index = Quarter.parse(quarter).index
+    stages: dict[str, list[int]] = defaultdict(list)
+    regions = {}
+    for row in sites:
+        if phase is not None and row.get("phase") != phase:
+            continue
+        regions[row["site"]] = row.get("collaborative")
+        for _, _, q, stage, _ in row["observations"]:
+            if q == index and stage is not None:
+                stages[row["site"]].append(stage)
+    return [{"site": site, "collaborative": regions[site], "medianStage": statistics.median(values)}
+            for site, values in sorted(stages.items())]

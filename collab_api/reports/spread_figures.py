@@ -1,0 +1,134 @@
+"""Pictures of an intervention's spread (matplotlib): stages per collaborative, the national
+distribution over quarters, and a schematic regional picture with every reporting site."""
+
+from __future__ import annotations
+
+import html
+import io
+from pathlib import Path
+from typing import Any
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+from matplotlib.colors import Normalize  # noqa: E402
+from matplotlib.patches import FancyBboxPatch  # noqa: E402
+
+from collab_api.domain.stages import STAGES  # noqa: E402
+
+COLOURS = plt.get_cmap("RdYlGn")
+STAGE_COLOURS = [COLOURS(i / 7) for i in range(8)]
+NOT_APPLICABLE_COLOUR = "#bdbdbd"
+# A schematic layout of the 15 regions, roughly as they sit on a map of England (column, row).
+TILES = {
+    "NENC": (3, 0), "NWC": (2, 1), "YH": (3, 1), "GM": (2, 2), "EM": (3, 2), "WM": (2, 3), "EAST": (4, 3),
+    "WOE": (1, 4), "OTV": (2, 4), "ICHP": (3, 4), "UCLP": (4, 4), "SW": (0, 5), "WESSEX": (1, 5), "SL": (3, 5), "KSS": (4, 5),
+}
+
+
+def _stacked(ax: Any, labels: list[str], rows: list[dict[str, Any]], title: str, horizontal: bool) -> None:
+    bottoms = [0.0] * len(rows)
+    for stage in range(8):
+        values = [r["distribution"][stage]["count"] for r in rows]
+        if horizontal:
+            ax.barh(labels, values, left=bottoms, color=STAGE_COLOURS[stage], label=STAGES[stage].label, edgecolor="white", linewidth=0.4)
+        else:
+            ax.bar(labels, values, bottom=bottoms, color=STAGE_COLOURS[stage], label=STAGES[stage].label, edgecolor="white", linewidth=0.4)
+        bottoms = [b + v for b, v in zip(bottoms, values)]
+    values = [r["notApplicable"] for r in rows]
+    if horizontal:
+        ax.barh(labels, values, left=bottoms, color=NOT_APPLICABLE_COLOUR, label="Not applicable", edgecolor="white", linewidth=0.4)
+        ax.invert_yaxis()
+        ax.set_xlabel("reported cells (site x component x setting)")
+    else:
+        ax.bar(labels, values, bottom=bottoms, color=NOT_APPLICABLE_COLOUR, label="Not applicable", edgecolor="white", linewidth=0.4)
+        ax.set_ylabel("reported cells")
+        ax.tick_params(axis="x", rotation=45)
+    ax.set_title(title, fontsize=11, loc="left")
+    ax.spines[["top", "right"]].set_visible(False)
+
+
+def _regions(ax: Any, report: dict[str, Any]) -> None:
+    norm = Normalize(0, 7)
+    medians: dict[str, list[float]] = {}
+    for site in report.get("siteStages", []):
+        medians.setdefault(site["collaborative"], []).append(site["medianStage"])
+    for code, (col, row) in TILES.items():
+        x, y = col * 1.1, -row * 1.1
+        values = medians.get(code, [])
+        mean = sum(values) / len(values) if values else None
+        face = COLOURS(norm(mean)) if mean is not None else "#f0f0f0"
+        ax.add_patch(FancyBboxPatch((x, y), 1, 1, boxstyle="round,pad=0.02", facecolor=face, edgecolor="#555", linewidth=0.8, alpha=0.55))
+        ax.text(x + 0.5, y + 0.82, code, ha="center", va="center", fontsize=8, fontweight="bold")
+        for index, value in enumerate(sorted(values)):
+            px, py = x + 0.12 + (index % 6) * 0.15, y + 0.6 - (index // 6) * 0.15
+            ax.scatter([px], [py], s=18, color=COLOURS(norm(value)), edgecolor="#222", linewidth=0.4, zorder=3)
+        ax.text(x + 0.5, y + 0.08, f"{len(values)} sites" if values else "no return", ha="center", fontsize=6.5, color="#333")
+    ax.set_xlim(-0.2, 5.8)
+    ax.set_ylim(-6.0, 1.2)
+    ax.set_aspect("equal")
+    ax.axis("off")
+    ax.set_title("Regions (schematic, not to scale): a dot per site, by its median stage", fontsize=11, loc="left")
+
+
+def figure(report: dict[str, Any], title: str) -> Any:
+    fig = plt.figure(figsize=(15, 10), constrained_layout=True)
+    grid = fig.add_gridspec(2, 2, width_ratios=[1.25, 1])
+    per_region = fig.add_subplot(grid[0, 0])
+    over_time = fig.add_subplot(grid[1, 0])
+    regions = fig.add_subplot(grid[:, 1])
+    rows = report["byCollaborative"]
+    _stacked(per_region, [r["collaborative"] for r in rows], rows, f"Stage of adoption by collaborative, {report['quarter']}", True)
+    series = report["timeSeries"]
+    _stacked(over_time, [q["quarter"] for q in series], series, "National distribution by quarter", False)
+    handles, labels = per_region.get_legend_handles_labels()
+    per_region.legend(handles, labels, fontsize=7, loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False)
+    _regions(regions, report)
+    fig.suptitle(title, fontsize=14, x=0.01, ha="left")
+    return fig
+
+
+def write(report: dict[str, Any], out: Path, title: str) -> Path:
+    """Write FILE.png, FILE.svg, or FILE.html (the figures and the tables behind them)."""
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    fig = figure(report, title)
+    suffix = out.suffix.lower()
+    try:
+        if suffix in (".png", ".svg"):
+            fig.savefig(out, dpi=110)
+        elif suffix == ".html":
+            buffer = io.StringIO()
+            fig.savefig(buffer, format="svg")
+            out.write_text(_page(report, title, buffer.getvalue()), encoding="utf-8")
+        else:
+            raise ValueError(f"cannot write '{out.name}': use .html, .png or .svg")
+    finally:
+        plt.close(fig)
+    return out
+
+
+def _page(report: dict[str, Any], title: str, svg: str) -> str:
+    head = "".join(f"<th>{html.escape(s.label)}</th>" for s in STAGES)
+    rows = "".join(
+        f"<tr><td>{html.escape(r['collaborative'])}</td>" + "".join(f"<td>{d['count']}</td>" for d in r["distribution"])
+        + f"<td>{r['notApplicable']}</td><td>{r['sites']}</td></tr>" for r in report["byCollaborative"])
+    national = report["national"]
+    rows += ("<tr class='total'><td>England</td>" + "".join(f"<td>{d['count']}</td>" for d in national["distribution"])
+             + f"<td>{national['notApplicable']}</td><td>{national['sites']}</td></tr>")
+    silent = ", ".join(report["collaborativesNotReported"]) or "none"
+    svg_body = svg[svg.find("<svg"):]
+    return f"""<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)}</title>
+<style>body{{font-family:system-ui,sans-serif;margin:24px;color:#222}} table{{border-collapse:collapse;font-size:13px}}
+td,th{{border:1px solid #ccc;padding:4px 8px;text-align:right}} td:first-child{{text-align:left}} tr.total{{font-weight:bold}}
+svg{{max-width:100%;height:auto}}</style></head>
+<body><h1>{html.escape(title)}</h1>
+<p>Quarter {html.escape(str(report['quarter']))}. Counts are of reported cells: one per site, component and care setting.
+"Not applicable" answers are counted apart. Collaboratives with no return this quarter: {html.escape(silent)}.</p>
+{svg_body}
+<h2>Stage of adoption by collaborative</h2>
+<table><tr><th>Collaborative</th>{head}<th>Not applicable</th><th>Sites</th></tr>{rows}</table>
+</body></html>
+"""

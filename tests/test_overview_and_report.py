@@ -1,0 +1,52 @@
+"""The network overview, intervention spread figures, and the spread pictures."""
+
+from __future__ import annotations
+
+import statistics
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+from collab_api.db.graph import Graph
+from collab_api.domain.spread_reporting import build_spread_report
+from collab_api.reports.spread_figures import write
+
+pytestmark = pytest.mark.usefixtures("seeded")
+
+
+async def test_network_overview_spread_matches_the_graph(gql, graph: Graph) -> None:
+    data = await gql.data("""{ networkOverview { code priorities { id harmArea interventions { id
+        spread { organisationsReached regionsReached medianStage adopters } } } } }""")
+    assert len(data["networkOverview"]) == 15
+    trips = gql.round_trips
+    spread = {i["id"]: i["spread"] for c in data["networkOverview"] for p in c["priorities"] for i in p["interventions"]}
+    assert "falls-care-homes" in spread
+    rows = await graph.read("""
+        MATCH (:Intervention {id: 'falls-care-homes'})<-[:OF]-(a:Adoption)<-[:ADOPTED]-(o:Organisation)
+        MATCH (o)-[:IN_ICB]->(:ICB)<-[:COVERS]-(c:Collaborative)
+        RETURN o.odsCode AS org, c.code AS region, max(a.currentStage) AS stage""")
+    reached = [r for r in rows if r["stage"] >= 1]
+    expected = {"organisationsReached": len(reached), "regionsReached": len({r["region"] for r in reached} | {"EM"}),
+                "medianStage": statistics.median(r["stage"] for r in rows), "adopters": len(rows)}
+    assert spread["falls-care-homes"] == expected
+    assert expected["regionsReached"] >= 4
+    assert trips <= 8  # collaboratives, priorities, interventions, spread: not one query per row
+
+
+@pytest.mark.parametrize("suffix", ["html", "svg", "png"])
+async def test_spread_pictures_render(graph: Graph, tmp_path: Path, suffix: str) -> None:
+    report = await build_spread_report(graph, "marthas-rule")
+    path = write(report, tmp_path / f"spread.{suffix}", "Spread of Martha's Rule")
+    data = path.read_bytes()
+    if suffix == "png":
+        assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 20_000
+    elif suffix == "svg":
+        assert ET.fromstring(data).tag.endswith("svg")
+    else:
+        text = data.decode()
+        assert "<svg" in text and "Stage of adoption by collaborative" in text
+        for code in ("KSS", "NENC", "WESSEX"):
+            assert f"<td>{code}</td>" in text
+    with pytest.raises(ValueError, match="use .html, .png or .svg"):
+        write(report, tmp_path / "spread.pdf", "x")
