@@ -22,6 +22,7 @@ from openpyxl import Workbook
 from collab_api.db.graph import Graph, count_round_trips
 from collab_api.db.local_server import LocalArcadeDB, free_port
 from collab_api.db.runtime import Connection
+from collab_api.domain.permissions import SYSTEM, Visibility
 from collab_api.domain.spread_reporting import build_spread_report
 from collab_api.domain.stages import STAGES
 from collab_api.graph.schema_ops import apply_schema
@@ -74,7 +75,7 @@ async def run(graph: Graph, connection: Connection) -> None:
         cells = created = 0
         for code, data in books.items():
             started = time.perf_counter()
-            summary = await import_return(graph, data, quarter=QUARTER, collaborative=code)
+            summary = await import_return(graph, data, actor=SYSTEM, quarter=QUARTER, collaborative=code)
             times.append(time.perf_counter() - started)
             cells += summary.cells_accepted
             created += summary.observations["CREATED"]
@@ -88,7 +89,7 @@ async def run(graph: Graph, connection: Connection) -> None:
         for _ in range(5):
             with count_round_trips() as trips:
                 started = time.perf_counter()
-                report = await build_spread_report(graph, "marthas-rule", quarter=QUARTER, **options)
+                report = await build_spread_report(graph, "marthas-rule", Visibility(True), quarter=QUARTER, **options)
                 times.append(time.perf_counter() - started)
         print(f"spread report, {label}: median {statistics.median(times) * 1000:.0f} ms over 5 runs, "
               f"{trips.count} round trips, {report['national']['reported']} cells, {report['national']['sites']} sites")

@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
+from starlette.middleware.authentication import AuthenticationMiddleware
 from starlette.middleware.gzip import GZipMiddleware
 from starlette.routing import Route
 
@@ -15,13 +16,16 @@ from collab_api.config import Settings
 from collab_api.db.graph import Graph
 from collab_api.db.runtime import open_database
 from collab_api.graph.schema_ops import apply_schema
+from collab_api.http.tokens import Verifiers
+from collab_api.http.auth import BearerTokens, unauthorised, verifiers_for
 from collab_api.http.graphql import graphql_endpoint
 from collab_api.http.health import healthz, readyz
 
 log = logging.getLogger("collab_api")
 
 
-def create_app(settings: Settings | None = None, *, graph: Graph | None = None, seed: bool = False) -> Starlette:
+def create_app(settings: Settings | None = None, *, graph: Graph | None = None, seed: bool = False,
+               verifiers: Verifiers | None = None) -> Starlette:
     """The ASGI app. Given a `graph`, it uses that connection as it is (tests do this);
     otherwise its lifespan opens the configured database, applies the schema and, with
     `seed`, loads reference and demo data, and closes everything on shutdown."""
@@ -47,7 +51,11 @@ def create_app(settings: Settings | None = None, *, graph: Graph | None = None, 
         Route("/healthz", healthz, methods=["GET"]),
         Route("/readyz", readyz, methods=["GET"]),
     ]
-    middleware = [Middleware(GZipMiddleware, minimum_size=1024)]
+    middleware = [
+        Middleware(AuthenticationMiddleware, backend=BearerTokens(settings, verifiers or verifiers_for(settings)),
+                   on_error=unauthorised),
+        Middleware(GZipMiddleware, minimum_size=1024),
+    ]
     app = Starlette(routes=routes, middleware=middleware, lifespan=lifespan)
     app.state.settings = settings
     if graph is not None:

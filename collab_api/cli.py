@@ -27,6 +27,15 @@ def _with_database(settings: Settings, work: Callable[[Connection], Awaitable[An
     return asyncio.run(run())
 
 
+def cli_actor() -> Any:
+    """Whoever runs the command line on the server acts as the national team, audited by name."""
+    import getpass
+
+    from collab_api.domain.permissions import Actor, Role
+
+    return Actor(f"cli:{getpass.getuser()}", Role.NATIONAL)
+
+
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
 
@@ -96,7 +105,8 @@ def cmd_qart_import(args: argparse.Namespace, settings: Settings) -> int:
     from collab_api.qart.importer import ImportRefused, import_return
 
     async def work(connection: Connection) -> Any:
-        return await import_return(connection.graph, Path(args.file), quarter=args.quarter, collaborative=args.collaborative,
+        return await import_return(connection.graph, Path(args.file), actor=cli_actor(), quarter=args.quarter,
+                                   collaborative=args.collaborative,
                                    intervention=args.intervention, dry_run=args.dry_run)
 
     try:
@@ -154,11 +164,12 @@ def cmd_qart_export(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_report_spread(args: argparse.Namespace, settings: Settings) -> int:
     from collab_api.domain.errors import InvalidInput
+    from collab_api.domain.permissions import Visibility
     from collab_api.domain.spread_reporting import build_spread_report
     from collab_api.reports.spread_figures import write
 
     async def work(connection: Connection) -> Any:
-        return await build_spread_report(connection.graph, args.intervention, component=args.component,
+        return await build_spread_report(connection.graph, args.intervention, Visibility(True), component=args.component,
                                          care_setting=args.care_setting, phase=args.phase, quarter=args.quarter)
 
     try:

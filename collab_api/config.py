@@ -30,6 +30,16 @@ class Settings(BaseSettings):
     local_heap: str = Field("1g", alias="COLLAB_ARCADEDB_HEAP")
     local_start_timeout: float = Field(60.0, alias="COLLAB_ARCADEDB_START_TIMEOUT")
 
+    # Bearer tokens from the identity provider (OIDC). With no issuer, every request is anonymous.
+    oidc_issuer: str | None = Field(None, alias="COLLAB_OIDC_ISSUER")
+    oidc_audience: str = Field("collab-api", alias="COLLAB_OIDC_AUDIENCE")
+    oidc_jwks_url: str | None = Field(None, alias="COLLAB_OIDC_JWKS_URL", description="default: from OIDC discovery")
+    token_leeway: int = Field(30, alias="COLLAB_TOKEN_LEEWAY", description="seconds of clock skew tolerated")
+    jwks_min_refetch: float = Field(60.0, alias="COLLAB_JWKS_MIN_REFETCH", description="seconds between JWKS fetches")
+    role_claim: str = Field("role", alias="COLLAB_ROLE_CLAIM")
+    collaborative_claim: str = Field("collaborative", alias="COLLAB_COLLABORATIVE_CLAIM")
+    organisation_claim: str = Field("organisation", alias="COLLAB_ORGANISATION_CLAIM")
+
     # Limits of the GraphQL API.
     max_page_size: int = 100
     max_query_depth: int = 10
@@ -45,3 +55,7 @@ class Settings(BaseSettings):
     @cached_property
     def arcadedb_dir(self) -> Path:
         return self.data_dir.resolve() / "arcadedb"
+
+    @property
+    def dev_signing_key_file(self) -> Path:
+        return self.data_dir.resolve() / "dev-signing-key.json"

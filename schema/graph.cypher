@@ -20,3 +20,8 @@ CREATE INDEX organisation_name IF NOT EXISTS FOR (n:Organisation) ON (n.name);
 CREATE INDEX intervention_status IF NOT EXISTS FOR (n:Intervention) ON (n.status);
 CREATE INDEX priority_status IF NOT EXISTS FOR (n:Priority) ON (n.status);
 CREATE INDEX observation_quarter IF NOT EXISTS FOR (n:AdoptionObservation) ON (n.quarter);
+
+// The audit trail
+CREATE CONSTRAINT audit_event_id IF NOT EXISTS FOR (n:AuditEvent) REQUIRE n.id IS UNIQUE;
+CREATE INDEX audit_event_subject IF NOT EXISTS FOR (n:AuditEvent) ON (n.subject);
+CREATE INDEX audit_event_at IF NOT EXISTS FOR (n:AuditEvent) ON (n.at);

@@ -35,10 +35,12 @@ class TestServer:
     http: ArcadeHttp | None
     local: LocalArcadeDB | None = None
 
+    data_dir: Any = None
+
     def settings(self, database: str, **overrides: Any) -> Settings:
         values: dict[str, Any] = {
             "env": "development", "neo4j_uri": self.uri, "neo4j_user": self.auth[0],
-            "neo4j_password": self.auth[1], "neo4j_database": database,
+            "neo4j_password": self.auth[1], "neo4j_database": database, "data_dir": self.data_dir,
         }
         values.update(overrides)
         return Settings(**values)
@@ -46,18 +48,20 @@ class TestServer:
 
 @pytest.fixture(scope="session")
 def test_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestServer]:
+    data_dir = tmp_path_factory.mktemp("collab-data")  # the development signing key lives here
     if os.environ.get("NEO4J_URI"):
         yield TestServer(
             os.environ["NEO4J_URI"],
             (os.environ.get("NEO4J_USER", "neo4j"), os.environ["NEO4J_PASSWORD"]),
             os.environ.get("NEO4J_DATABASE", "neo4j"),
             None,
+            data_dir=data_dir,
         )
         return
     server = LocalArcadeDB(tmp_path_factory.mktemp("arcadedb"), bolt_port=free_port(), http_port=free_port(), heap="2g")
     server.start(timeout=120)
     try:
-        yield TestServer(server.bolt_uri, server.auth, None, server.http(), server)
+        yield TestServer(server.bolt_uri, server.auth, None, server.http(), server, data_dir=data_dir)
     finally:
         server.stop()
 
@@ -123,13 +127,20 @@ async def client(settings: Settings, graph: Graph) -> AsyncIterator[httpx.AsyncC
 
 
 class GraphQL:
-    """Posts GraphQL documents; `data()` also asserts there were no errors."""
+    """Posts GraphQL documents with a bearer token (none: anonymous); `data()` also asserts
+    there were no errors."""
 
-    def __init__(self, client: httpx.AsyncClient) -> None:
+    def __init__(self, client: httpx.AsyncClient, token: str | None = None) -> None:
         self.client = client
+        self.token = token
         self.last: dict[str, Any] = {}
 
+    def as_(self, token: str | None) -> "GraphQL":
+        return GraphQL(self.client, token)
+
     async def __call__(self, query: str, variables: dict[str, Any] | None = None, **headers: str) -> dict[str, Any]:
+        if self.token:
+            headers = {"authorization": f"Bearer {self.token}", **headers}
         response = await self.client.post("/graphql", json={"query": query, "variables": variables or {}}, headers=headers)
         assert response.status_code == 200, response.text
         self.last = response.json()
@@ -146,5 +157,17 @@ class GraphQL:
 
 
 @pytest.fixture(scope="module")
-def gql(client: httpx.AsyncClient) -> GraphQL:
-    return GraphQL(client)
+def tokens(settings: Settings) -> Any:
+    """Development tokens, signed with the local key the development-mode app trusts."""
+    from collab_api.http.dev_tokens import mint
+
+    def make(role: str, *, collaborative: str | None = None, organisation: str | None = None, minutes: int = 30) -> str:
+        return mint(settings, role, collaborative=collaborative, organisation=organisation, minutes=minutes)
+
+    return make
+
+
+@pytest.fixture(scope="module")
+def gql(client: httpx.AsyncClient, tokens: Any) -> GraphQL:
+    """As the national team, unless a test asks for another caller with `gql.as_(token)`."""
+    return GraphQL(client, tokens("NATIONAL"))

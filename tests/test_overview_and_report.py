@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from collab_api.db.graph import Graph
+from collab_api.domain.permissions import Visibility
 from collab_api.domain.spread_reporting import build_spread_report
 from collab_api.reports.spread_figures import write
 
@@ -36,7 +37,7 @@ async def test_network_overview_spread_matches_the_graph(gql, graph: Graph) -> N
 
 @pytest.mark.parametrize("suffix", ["html", "svg", "png"])
 async def test_spread_pictures_render(graph: Graph, tmp_path: Path, suffix: str) -> None:
-    report = await build_spread_report(graph, "marthas-rule")
+    report = await build_spread_report(graph, "marthas-rule", Visibility(True))
     path = write(report, tmp_path / f"spread.{suffix}", "Spread of Martha's Rule")
     data = path.read_bytes()
     if suffix == "png":

@@ -14,6 +14,7 @@ import pytest
 from openpyxl import load_workbook
 
 from collab_api.db.graph import Graph
+from collab_api.domain.permissions import Actor, Role
 from collab_api.graph.seed import snapshot
 from collab_api.qart.importer import ImportRefused, import_return
 from collab_api.qart.layout import ADULT_PAEDS, EMERGENCY, MATERNITY
@@ -21,6 +22,7 @@ from collab_api.qart.writer import export_return
 from qart_workbooks import columns, site_row, workbook_bytes
 
 pytestmark = pytest.mark.usefixtures("network")
+NATIONAL = Actor("test:national", Role.NATIONAL)
 
 G, H, I, K, L, M = "G", "H", "I", "K", "L", "M"  # adults and paediatrics: check-in, review, escalation
 
@@ -43,7 +45,7 @@ def _messy_return() -> bytes:
 
 
 async def test_a_messy_return_is_read_cell_by_cell(graph: Graph) -> None:
-    summary = (await import_return(graph, _messy_return(), quarter="2025/26 Q1", filename="messy.xlsx")).as_dict()
+    summary = (await import_return(graph, actor=NATIONAL, source=_messy_return(), quarter="2025/26 Q1", filename="messy.xlsx")).as_dict()
     assert summary["missingSheets"] == [MATERNITY.name]
     assert summary["rows"] == {"read": 7, "accepted": 4, "rejected": 3}
     # Read: 5 in row 7, 4 in row 9 (3 refused), 1 in row 12, 2 on the ED sheet.
@@ -78,14 +80,14 @@ async def test_a_messy_return_is_read_cell_by_cell(graph: Graph) -> None:
 
     # The same file again changes nothing.
     before = await snapshot(graph)
-    again = (await import_return(graph, _messy_return(), quarter="2025/26 Q1")).as_dict()
+    again = (await import_return(graph, actor=NATIONAL, source=_messy_return(), quarter="2025/26 Q1")).as_dict()
     assert again["observations"] == {"created": 0, "unchanged": 9, "corrected": 0} and again["sitesCreated"] == []
     assert await snapshot(graph) == before
 
 
 async def test_dry_run_and_refusals_write_nothing(graph: Graph) -> None:
     before = await snapshot(graph)
-    dry = await import_return(graph, workbook_bytes({ADULT_PAEDS.name: [site_row("Z04", "Z0401", {G: "Stage 2 - Interest"})]}),
+    dry = await import_return(graph, actor=NATIONAL, source=workbook_bytes({ADULT_PAEDS.name: [site_row("Z04", "Z0401", {G: "Stage 2 - Interest"})]}),
                               quarter="2025/26 Q2", dry_run=True)
     assert dry.dry_run and dry.observations["CREATED"] == 1
     for source, quarter, message in [
@@ -97,10 +99,10 @@ async def test_dry_run_and_refusals_write_nothing(graph: Graph) -> None:
         (workbook_bytes({ADULT_PAEDS.name: []}), "2099/00 Q1", "has not started"),
     ]:
         with pytest.raises(ImportRefused, match=message):
-            await import_return(graph, source, quarter=quarter)
+            await import_return(graph, actor=NATIONAL, source=source, quarter=quarter)
     with pytest.raises(ImportRefused, match="no collaborative has the code 'XX'"):
-        await import_return(graph, workbook_bytes({ADULT_PAEDS.name: []}), quarter="2025/26 Q1", collaborative="xx")
-    outside = await import_return(graph, workbook_bytes({ADULT_PAEDS.name: [site_row("Z01", "Z0101", {G: "Stage 1 - Knowledge"})]}),
+        await import_return(graph, actor=NATIONAL, source=workbook_bytes({ADULT_PAEDS.name: []}), quarter="2025/26 Q1", collaborative="xx")
+    outside = await import_return(graph, actor=NATIONAL, source=workbook_bytes({ADULT_PAEDS.name: [site_row("Z01", "Z0101", {G: "Stage 1 - Knowledge"})]}),
                                   quarter="2025/26 Q3", collaborative="KSS", dry_run=True)
     assert outside.rows_rejected == 1 and "not a member of KSS" in outside.rejections[0].reason
     assert await snapshot(graph) == before
@@ -136,7 +138,7 @@ async def test_spread_report_matches_the_workbooks_cell_for_cell(graph: Graph, g
     phases: dict[str, int] = {}
     for code in ("KSS", "WESSEX", "SW"):
         data, cells = _random_return(rng, _sites_of(code))
-        summary = await import_return(graph, data, quarter=quarter, collaborative=code)
+        summary = await import_return(graph, actor=NATIONAL, source=data, quarter=quarter, collaborative=code)
         assert summary.rows_rejected == 0 and summary.cells_rejected == 0
         assert summary.cells_accepted == len(cells)
         all_cells.extend((code, *cell) for cell in cells)
@@ -181,9 +183,9 @@ async def test_spread_report_matches_the_workbooks_cell_for_cell(graph: Graph, g
 async def test_movement_time_series_and_silent_sites(graph: Graph, gql) -> None:
     sites = _sites_of("NENC")  # Z0101, Z0102
     one = workbook_bytes({ADULT_PAEDS.name: [site_row(t, s, {G: "Stage 2 - Interest"}, phase=1) for t, s in sites]})
-    await import_return(graph, one, quarter="2024/25 Q1")
+    await import_return(graph, actor=NATIONAL, source=one, quarter="2024/25 Q1")
     two = workbook_bytes({ADULT_PAEDS.name: [site_row(sites[0][0], sites[0][1], {G: "Stage 4 - Testing or Implementation"}, phase=1)]})
-    await import_return(graph, two, quarter="2024/25 Q2")
+    await import_return(graph, actor=NATIONAL, source=two, quarter="2024/25 Q2")
     report = (await gql.data("""{ spreadReport(intervention: "marthas-rule", quarter: "2024/25 Q2", compareWith: "2024/25 Q1",
         component: "Patient check-in", careSetting: ADULT_INPATIENT) {
           movement { advanced fellBack stayed items { site { odsCode } fromStage toStage direction } }
@@ -202,7 +204,7 @@ async def test_movement_time_series_and_silent_sites(graph: Graph, gql) -> None:
 async def test_export_round_trips(graph: Graph, tmp_path: Path) -> None:
     rng = random.Random(11)
     data, cells = _random_return(rng, _sites_of("OTV"))
-    await import_return(graph, data, quarter="2025/26 Q2", collaborative="OTV")
+    await import_return(graph, actor=NATIONAL, source=data, quarter="2025/26 Q2", collaborative="OTV")
     blank = tmp_path / "otv-blank.xlsx"
     info = await export_return(graph, "OTV", "2025/26 Q3", blank)
     assert info["prefilledFrom"] is None and info["sites"] == len(_sites_of("OTV"))
@@ -224,7 +226,7 @@ async def test_export_round_trips(graph: Graph, tmp_path: Path) -> None:
                 book[sheet.name][f"{col}{r}"] = rng.choice([s.label for s in STAGES] + ["No adult patients"])
     completed = tmp_path / "OTV 2025-26 Q3 returned.xlsx"
     book.save(completed)
-    summary = await import_return(graph, completed, collaborative="OTV")
+    summary = await import_return(graph, actor=NATIONAL, source=completed, collaborative="OTV")
     assert summary.quarter == "2025/26 Q3" and summary.rows_rejected == 0 and summary.cells_rejected == 0
     rows = await graph.read("""
         MATCH (s:Organisation)-[:ADOPTED]->(a:Adoption {interventionId: 'marthas-rule'})-[:OBSERVED]->(x {quarter: '2025/26 Q3'})
@@ -241,14 +243,15 @@ async def test_export_round_trips(graph: Graph, tmp_path: Path) -> None:
     assert len(stored) == info["sites"] * sum(len(columns(s)) for s in (ADULT_PAEDS, MATERNITY, EMERGENCY))
 
 
-async def test_import_through_graphql_upload(client, graph: Graph) -> None:
+async def test_import_through_graphql_upload(client, graph: Graph, tokens) -> None:
     data = workbook_bytes({ADULT_PAEDS.name: [site_row("Z06", "Z0601", {G: "Stage 3 - Decision", H: "bad"}, phase=2)]})
     query = """mutation($file: Upload!, $q: String) { importQuarterlyReturn(file: $file, quarter: $q, dryRun: false) {
         errors { field code message } summary { quarter rows { read accepted } cells { read accepted rejected }
         observations { created } rejections { sheet cell value reason } } } }"""
     response = await client.post("/graphql", data={
         "operations": json.dumps({"query": query, "variables": {"file": None, "q": "2025/26 Q1"}}),
-        "map": json.dumps({"0": ["variables.file"]})}, files={"0": ("return.xlsx", data, "application/vnd.ms-excel")})
+        "map": json.dumps({"0": ["variables.file"]})}, files={"0": ("return.xlsx", data, "application/vnd.ms-excel")},
+        headers={"authorization": f"Bearer {tokens('NATIONAL')}"})
     body = response.json()
     assert response.status_code == 200, body
     payload = body["data"]["importQuarterlyReturn"]
@@ -257,8 +260,13 @@ async def test_import_through_graphql_upload(client, graph: Graph) -> None:
     assert payload["summary"]["rejections"][0]["cell"] == "H7"
     refused = await client.post("/graphql", data={
         "operations": json.dumps({"query": query, "variables": {"file": None, "q": "2025/26 Q1"}}),
-        "map": json.dumps({"0": ["variables.file"]})}, files={"0": ("x.xlsx", b"nope", "text/plain")})
+        "map": json.dumps({"0": ["variables.file"]})}, files={"0": ("x.xlsx", b"nope", "text/plain")},
+        headers={"authorization": f"Bearer {tokens('LEAD', collaborative='KSS')}"})
     assert refused.json()["data"]["importQuarterlyReturn"]["errors"][0]["code"] == "REFUSED"
+    anonymous = await client.post("/graphql", data={
+        "operations": json.dumps({"query": query, "variables": {"file": None, "q": "2025/26 Q1"}}),
+        "map": json.dumps({"0": ["variables.file"]})}, files={"0": ("return.xlsx", data, "application/vnd.ms-excel")})
+    assert anonymous.json()["errors"][0]["extensions"]["code"] == "FORBIDDEN"
 
 
 def test_cli_import_prints_a_json_summary(tmp_path: Path, test_server, graph: Graph) -> None:

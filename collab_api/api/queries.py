@@ -14,6 +14,7 @@ from collab_api.api.interventions.types import Intervention, InterventionFilterI
 from collab_api.api.spread.queries import SpreadQueries
 from collab_api.api.organisations.types import Organisation, OrganisationFilterInput, organisation_filter
 from collab_api.domain import ods, stages
+from collab_api.domain.permissions import require_signed_in
 from collab_api.graph import adoptions as adoption_graph
 from collab_api.domain.paging import PageRequest
 from collab_api.graph import collaboratives as collaborative_graph
@@ -59,13 +60,13 @@ class InterventionQueries(graphene.ObjectType):
 
     @staticmethod
     async def resolve_intervention(root: Any, info: Any, id: str) -> Any:
-        return await context_of(info).loaders.keyed(intervention_graph.by_ids).load(id)
+        return await context_of(info).loaders.keyed(intervention_graph.by_ids, viewer=context_of(info).visibility).load(id)
 
     @staticmethod
     async def resolve_interventions(root: Any, info: Any, filter: Any = None, first: int | None = None, after: str | None = None) -> Any:
         context = context_of(info)
         request = PageRequest.of(first, after, context.settings.max_page_size)
-        return await intervention_graph.page_of(context.graph, intervention_filter(filter), request)
+        return await intervention_graph.page_of(context.graph, intervention_filter(filter), request, context.visibility)
 
 
 class ReferenceQueries(graphene.ObjectType):
@@ -78,7 +79,8 @@ class ReferenceQueries(graphene.ObjectType):
 
     @staticmethod
     async def resolve_adoption(root: Any, info: Any, id: str) -> Any:
-        return await context_of(info).loaders.keyed(adoption_graph.by_ids).load(id)
+        require_signed_in(context_of(info).viewer, "see who reported what")
+        return await context_of(info).loaders.keyed(adoption_graph.by_ids, viewer=context_of(info).visibility).load(id)
 
 
 class Query(CollaborativeQueries, OrganisationQueries, InterventionQueries, ReferenceQueries, SpreadQueries, graphene.ObjectType):

@@ -8,15 +8,19 @@ from typing import Any
 
 from collab_api.db.graph import Graph
 from collab_api.domain.errors import Problems
+from collab_api.domain.audit import audit
+from collab_api.domain.permissions import Actor, require_collaborative, require_signed_in
 from collab_api.domain.text import LONG, SHORT, TITLE, check_text
 from collab_api.graph import priorities as priority_graph
 
 
-async def set_priority(graph: Graph, given: dict[str, Any], *, today: dt.date | None = None) -> dict[str, Any]:
+async def set_priority(graph: Graph, given: dict[str, Any], actor: Actor, *, today: dt.date | None = None) -> dict[str, Any]:
     """Create (no id) or update (id) a priority of the named collaborative, in one transaction."""
     today = today or dt.date.today()
-    problems = Problems()
     collaborative = (given.get("collaborative") or "").strip().upper()
+    require_signed_in(actor, "set priorities")
+    require_collaborative(actor, collaborative, "set priorities for this collaborative")
+    problems = Problems()
     row = {
         "collaborative": collaborative,
         "title": check_text(problems, "title", given.get("title"), TITLE, required=True),
@@ -43,12 +47,17 @@ async def set_priority(graph: Graph, given: dict[str, Any], *, today: dt.date | 
                 problems.add("id", "RETIRED", f"priority '{priority_id}' is retired; set a new one instead")
         problems.raise_if_any()
         identifier = priority_id or f"{collaborative}-{secrets.token_hex(4)}"
-        return await priority_graph.save_priority(tx, {**row, "id": identifier})
+        saved = await priority_graph.save_priority(tx, {**row, "id": identifier})
+        await audit(tx, actor, "setPriority", [("Priority", identifier), ("Collaborative", collaborative)],
+                    f"{'updated' if priority_id else 'set'} '{row['title'][:80]}'")
+        return saved
 
     return await graph.write_tx(work)
 
 
-async def retire_priority(graph: Graph, priority_id: str, reason: str | None, *, today: dt.date | None = None) -> dict[str, Any]:
+async def retire_priority(graph: Graph, priority_id: str, reason: str | None, actor: Actor, *,
+                          today: dt.date | None = None) -> dict[str, Any]:
+    require_signed_in(actor, "retire priorities")
     problems = Problems()
     reason = check_text(problems, "reason", reason, LONG)
     problems.raise_if_any()
@@ -58,9 +67,13 @@ async def retire_priority(graph: Graph, priority_id: str, reason: str | None, *,
         state = await priority_graph.priority_state(tx, priority_id)
         if state is None:
             problems.add("id", "NOT_FOUND", f"no priority has the id '{priority_id[:60]}'")
-        elif state["status"] == "RETIRED":
-            problems.add("id", "ALREADY_RETIRED", f"priority '{priority_id}' is already retired")
+        else:
+            require_collaborative(actor, state["collaborative"], "retire another collaborative's priority")
+            if state["status"] == "RETIRED":
+                problems.add("id", "ALREADY_RETIRED", f"priority '{priority_id}' is already retired")
         problems.raise_if_any()
-        return await priority_graph.retire(tx, priority_id, (today or dt.date.today()).isoformat(), reason)
+        retired = await priority_graph.retire(tx, priority_id, (today or dt.date.today()).isoformat(), reason)
+        await audit(tx, actor, "retirePriority", [("Priority", priority_id)], reason)
+        return retired
 
     return await graph.write_tx(work)

@@ -17,6 +17,8 @@ from collab_api.domain.errors import Problems
 from collab_api.domain.interventions import (
     DESCRIPTION_FIELDS, Status, check_results_for, check_status_change, clean_description, graph_row, slug,
 )
+from collab_api.domain.audit import audit
+from collab_api.domain.permissions import Actor, require_collaborative, require_signed_in
 from collab_api.domain.text import LONG, check_text
 from collab_api.graph import intervention_writes as writes
 
@@ -32,8 +34,10 @@ async def _check_priorities(tx: Tx, problems: Problems, ids: list[str]) -> None:
             problems.add(f"priorityIds.{position}", "NOT_FOUND", f"no priority has the id '{priority_id[:60]}'")
 
 
-async def publish_intervention(graph: Graph, given: dict[str, Any], *, author: str | None = None) -> dict[str, Any]:
+async def publish_intervention(graph: Graph, given: dict[str, Any], actor: Actor) -> dict[str, Any]:
     """Publish a new intervention (version 1) of a collaborative. Returns {id, version}."""
+    require_signed_in(actor, "publish interventions")
+    require_collaborative(actor, (given.get("collaborative") or "").strip().upper(), "publish interventions for this collaborative")
     problems = Problems()
     description = clean_description(problems, given)
     status = given.get("status") or Status.IDEA.value
@@ -63,16 +67,19 @@ async def publish_intervention(graph: Graph, given: dict[str, Any], *, author: s
         row = graph_row(intervention_id, description, status)
         await writes.create_interventions(tx, [{
             "id": intervention_id, **row, "priorityIds": priority_ids, "collaborative": collaborative,
-            "organisation": organisation, "at": _now(), "note": note or "Published", "author": author,
+            "organisation": organisation, "at": _now(), "note": note or "Published", "author": actor.subject,
             "synthetic": False,
         }])
+        await audit(tx, actor, "publishIntervention", [("Intervention", intervention_id), ("Collaborative", collaborative)],
+                    f"published '{description['title'][:80]}' as {status}, version 1")
         return {"id": intervention_id, "version": 1}
 
     return await graph.write_tx(work)
 
 
-async def update_intervention(graph: Graph, intervention_id: str, given: dict[str, Any], *, author: str | None = None) -> dict[str, Any]:
+async def update_intervention(graph: Graph, intervention_id: str, given: dict[str, Any], actor: Actor) -> dict[str, Any]:
     """Make a new version from the current one and the fields given. Returns {id, version}."""
+    require_signed_in(actor, "update interventions")
     problems = Problems()
     changes = clean_description(problems, given, partial=True)
     note = check_text(problems, "note", given.get("note"), LONG)
@@ -87,6 +94,7 @@ async def update_intervention(graph: Graph, intervention_id: str, given: dict[st
         if state is None:
             problems.add("id", "NOT_FOUND", f"no intervention has the id '{intervention_id[:60]}'")
             problems.raise_if_any()
+        require_collaborative(actor, state["collaborative"], "update another collaborative's intervention")
         if state["status"] == Status.RETIRED.value:
             problems.add("id", "RETIRED", "a retired intervention cannot be updated")
         description = {**json.loads(state["document"]), **changes}
@@ -95,12 +103,14 @@ async def update_intervention(graph: Graph, intervention_id: str, given: dict[st
             await _check_priorities(tx, problems, priority_ids)
         problems.raise_if_any()
         return await _new_version(tx, intervention_id, description, state["status"],
-                                  state["priorityIds"] if priority_ids is None else priority_ids, note or "Updated", author)
+                                  state["priorityIds"] if priority_ids is None else priority_ids, note or "Updated", actor,
+                                  "updateIntervention", f"changed {', '.join(sorted(changes)) or 'priorities'}")
 
     return await graph.write_tx(work)
 
 
-async def change_status(graph: Graph, intervention_id: str, status: str, note: str | None, *, author: str | None = None) -> dict[str, Any]:
+async def change_status(graph: Graph, intervention_id: str, status: str, note: str | None, actor: Actor) -> dict[str, Any]:
+    require_signed_in(actor, "change an intervention's status")
     problems = Problems()
     note = check_text(problems, "note", note, LONG)
     problems.raise_if_any()
@@ -111,20 +121,23 @@ async def change_status(graph: Graph, intervention_id: str, status: str, note: s
         if state is None:
             problems.add("id", "NOT_FOUND", f"no intervention has the id '{intervention_id[:60]}'")
             problems.raise_if_any()
+        require_collaborative(actor, state["collaborative"], "change the status of another collaborative's intervention")
         description = json.loads(state["document"])
         check_status_change(problems, state["status"], status, description)
         problems.raise_if_any()
         return await _new_version(tx, intervention_id, description, status, state["priorityIds"],
-                                  note or f"Status {state['status']} -> {status}", author)
+                                  note or f"Status {state['status']} -> {status}", actor,
+                                  "changeInterventionStatus", f"{state['status']} -> {status}")
 
     return await graph.write_tx(work)
 
 
 async def _new_version(tx: Tx, intervention_id: str, description: dict[str, Any], status: str,
-                       priority_ids: list[str], note: str, author: str | None) -> dict[str, Any]:
+                       priority_ids: list[str], note: str, actor: Actor, operation: str, summary: str) -> dict[str, Any]:
     description = {name: description.get(name) for name in DESCRIPTION_FIELDS}
     row = graph_row(intervention_id, description, status)
     number = await writes.add_version(tx, {
-        "id": intervention_id, **row, "priorityIds": priority_ids, "at": _now(), "note": note, "author": author,
+        "id": intervention_id, **row, "priorityIds": priority_ids, "at": _now(), "note": note, "author": actor.subject,
     })
+    await audit(tx, actor, operation, [("Intervention", intervention_id)], f"version {number}: {summary}")
     return {"id": intervention_id, "version": number}

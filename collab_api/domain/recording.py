@@ -11,7 +11,9 @@ from collab_api.db.graph import Graph, Tx
 from collab_api.domain.adoption import (
     Observation, adoption_id, adoption_key, clean_observation, content_hash, would_make_cycle,
 )
+from collab_api.domain.audit import audit
 from collab_api.domain.errors import Problems
+from collab_api.domain.permissions import Actor, require_organisation, require_signed_in
 from collab_api.graph import adoptions as adoption_graph
 
 
@@ -48,8 +50,9 @@ def resolve_component(problems: Problems, components: list[dict[str, str]], name
     return None
 
 
-async def record_adoption(graph: Graph, given: dict[str, Any], *, today: dt.date | None = None) -> dict[str, Any]:
+async def record_adoption(graph: Graph, given: dict[str, Any], actor: Actor, *, today: dt.date | None = None) -> dict[str, Any]:
     """Validate and record one observation in one transaction. Returns {adoptionId, outcome}."""
+    require_signed_in(actor, "record adoption")
     problems = Problems()
     observation = clean_observation(problems, given, today=today)
     problems.raise_if_any()
@@ -64,6 +67,9 @@ async def record_adoption(graph: Graph, given: dict[str, Any], *, today: dt.date
             learned.kind if learned else None, learned.ref if learned else None)
         if not context.get("organisation"):
             problems.add("organisation", "NOT_FOUND", f"no organisation has the ODS code '{observation.organisation}'")
+        if context.get("organisation"):
+            require_organisation(actor, observation.organisation, context.get("organisationTrust"),
+                                 context.get("organisationCollaboratives") or [], "record adoption for this organisation")
         if not context.get("intervention"):
             problems.add("intervention", "NOT_FOUND", f"no intervention has the id '{observation.intervention[:60]}'")
             problems.raise_if_any()
@@ -74,6 +80,12 @@ async def record_adoption(graph: Graph, given: dict[str, Any], *, today: dt.date
             _check_source(problems, observation, context)
         problems.raise_if_any()
         rows = await adoption_graph.write_observations(tx, [observation_row(observation, component_key, version=version)])
+        if rows[0]["outcome"] != "UNCHANGED":
+            await audit(tx, actor, "recordAdoption",
+                        [("Adoption", rows[0]["adoptionId"]), ("Organisation", observation.organisation),
+                         ("Intervention", observation.intervention)],
+                        f"{rows[0]['outcome'].lower()} {observation.quarter}: "
+                        + (f"stage {observation.stage}" if observation.stage is not None else "not applicable"))
         return rows[0]
 
     return await graph.write_tx(work)

@@ -9,6 +9,7 @@ from typing import Any
 from collab_api.db.graph import Graph
 from collab_api.domain import spread as rules
 from collab_api.domain.errors import FieldProblem, InvalidInput
+from collab_api.domain.permissions import Visibility
 from collab_api.domain.quarters import Quarter, QuarterError
 from collab_api.domain.stages import HIGHEST, LOWEST
 from collab_api.graph import collaboratives as collaborative_graph
@@ -24,7 +25,7 @@ def _quarter(field: str, text: str | None) -> Quarter | None:
         raise InvalidInput([FieldProblem(field, "INVALID_QUARTER", str(exc))]) from exc
 
 
-async def build_spread_report(graph: Graph, intervention: str, *, component: str | None = None, care_setting: str | None = None,
+async def build_spread_report(graph: Graph, intervention: str, viewer: Visibility, *, component: str | None = None, care_setting: str | None = None,
                               phase: int | None = None, quarter: str | None = None, compare_with: str | None = None,
                               at_or_below: int = 2) -> dict[str, Any]:
     problems = []
@@ -40,7 +41,7 @@ async def build_spread_report(graph: Graph, intervention: str, *, component: str
     reporting, before = _quarter("quarter", quarter), _quarter("compareWith", compare_with)
     if problems:
         raise InvalidInput(problems)
-    sites = await spread_graph.observations_by_site(graph, intervention, component_key, care_setting)
+    sites = await spread_graph.observations_by_site(graph, intervention, component_key, care_setting, viewer)
     enrolled = await spread_graph.enrolled_sites(graph, intervention)
     codes = [row["code"] for row in await collaborative_graph.all_collaboratives(graph)]
     report = rules.spread_report(sites, enrolled, codes, quarter=reporting, compare_with=before, phase=phase,

@@ -6,7 +6,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from collab_api.db.graph import Graph, Row, Runner, Tx
-from collab_api.graph.common import COLLABORATIVE, ORGANISATION, keyed
+from collab_api.domain.permissions import Visibility
+from collab_api.graph.common import VISIBLE, keyed
 
 ADOPTION = "{.id, .key, .organisation, .interventionId, .componentKey, .careSetting, .currentStage, .currentQuarter, .currentNotApplicable, .createdAt}"
 OBSERVATION = "{.key, .quarter, .quarterIndex, .stage, .notApplicable, .adaptations, .localResult, .observedOn, .recordedAt, .correctedAt, .source, .interventionVersion}"
@@ -21,6 +22,8 @@ async def recording_context(tx: Tx, organisation: str, intervention: str, source
         OPTIONAL MATCH (sc:Collaborative {code: $sourceRef}) WHERE $sourceKind = 'COLLABORATIVE'
         OPTIONAL MATCH (sa:Adoption {id: $sourceRef}) WHERE $sourceKind = 'ADOPTION'
         RETURN o.odsCode AS organisation, i.id AS intervention, i.version AS version, i.status AS status,
+               [(t:Organisation)-[:HAS_SITE]->(o) | t.odsCode][0] AS organisationTrust,
+               [(o)-[:IN_ICB]->(:ICB)<-[:COVERS]-(oc:Collaborative) | oc.code] AS organisationCollaboratives,
                [(i)-[:HAS_COMPONENT]->(k:Component) | k {.key, .name}] AS components,
                so.odsCode AS sourceOrganisation, sc.code AS sourceCollaborative,
                sa.organisation AS sourceAdoptionOrganisation, sa.interventionId AS sourceAdoptionIntervention,
@@ -111,20 +114,22 @@ async def write_observations(runner: Runner, rows: list[dict[str, Any]]) -> list
     return await runner.write(query, {"rows": rows})
 
 
-async def by_ids(graph: Graph, ids: Sequence[str]) -> dict[str, Row]:
-    return await keyed(graph, f"UNWIND $keys AS key MATCH (a:Adoption {{id: key}}) RETURN key, a {ADOPTION} AS value", ids)
+async def by_ids(graph: Graph, ids: Sequence[str], viewer: Visibility) -> dict[str, Row]:
+    return await keyed(graph, f"""
+        UNWIND $keys AS key MATCH (a:Adoption {{id: key}})-[:OF]->(i:Intervention) WHERE {VISIBLE}
+        RETURN key, a {ADOPTION} AS value""", ids, **viewer.params())
 
 
-async def of_organisations(graph: Graph, codes: Sequence[str]) -> dict[str, list[Row]]:
+async def of_organisations(graph: Graph, codes: Sequence[str], viewer: Visibility) -> dict[str, list[Row]]:
     """Each organisation's adoptions, and those of the organisations it succeeded (a merged
     trust's history follows it)."""
     return await keyed(graph, f"""
         UNWIND $keys AS key
         MATCH (o:Organisation {{odsCode: key}})
-        MATCH (p:Organisation)-[:ADOPTED]->(a:Adoption)
-        WHERE p = o OR EXISTS {{ MATCH (p)-[:SUCCEEDED_BY*1..5]->(o) }}
+        MATCH (p:Organisation)-[:ADOPTED]->(a:Adoption)-[:OF]->(i:Intervention)
+        WHERE (p = o OR EXISTS {{ MATCH (p)-[:SUCCEEDED_BY*1..5]->(o) }}) AND {VISIBLE}
         WITH key, a ORDER BY a.interventionId, a.componentKey, a.careSetting
-        RETURN key, collect(a {ADOPTION}) AS value""", codes)
+        RETURN key, collect(a {ADOPTION}) AS value""", codes, **viewer.params())
 
 
 async def of_interventions(graph: Graph, ids: Sequence[str]) -> dict[str, list[Row]]:
@@ -152,13 +157,13 @@ async def sources_of(graph: Graph, ids: Sequence[str]) -> dict[str, list[Row]]:
         RETURN key, collect({since: l.since, organisation: s.odsCode, collaborative: s.code, adoption: s.id}) AS value""", ids)
 
 
-async def learners_of(graph: Graph, ids: Sequence[str]) -> dict[str, list[Row]]:
+async def learners_of(graph: Graph, ids: Sequence[str], viewer: Visibility) -> dict[str, list[Row]]:
     """Adoptions that learned from each adoption."""
     return await keyed(graph, f"""
         UNWIND $keys AS key
-        MATCH (:Adoption {{id: key}})<-[:LEARNED_FROM]-(a:Adoption)
+        MATCH (:Adoption {{id: key}})<-[:LEARNED_FROM]-(a:Adoption)-[:OF]->(i:Intervention) WHERE {VISIBLE}
         WITH key, a ORDER BY a.organisation
-        RETURN key, collect(a {ADOPTION}) AS value""", ids)
+        RETURN key, collect(a {ADOPTION}) AS value""", ids, **viewer.params())
 
 
 async def component_names(graph: Graph, keys: Sequence[str]) -> dict[str, Row]:

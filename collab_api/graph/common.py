@@ -20,6 +20,12 @@ INTERVENTION = "{.id, .title, .summary, .status, .careSettings, .harmArea, .tags
 VERSION = "{.key, .number, .interventionId, .title, .summary, .status, .careSettings, .harmArea, .tags, .document, .createdAt, .note, .author}"
 
 
+# Drafts (interventions still at IDEA) are seen only by those allowed to: a predicate on `i`
+# in every query that returns interventions or what hangs from them. Params: Visibility.params().
+VISIBLE = """($seeAllDrafts OR i.status <> 'IDEA' OR EXISTS {
+    MATCH (i)-[:ORIGINATED_IN]->(vc:Collaborative) WHERE vc.code IN $draftCollaboratives })"""
+
+
 async def keyed(graph: Graph, query: str, keys: Sequence[Hashable], **params: Any) -> dict[Any, Any]:
     """Run a batch query that returns rows of `key` and `value` (or of `key` and several
     columns, which become the value's entries); map each key to its value."""

@@ -8,7 +8,8 @@ from typing import Any
 
 from collab_api.db.graph import Graph, Row
 from collab_api.domain.paging import Page, PageRequest
-from collab_api.graph.common import COLLABORATIVE, INTERVENTION, ORGANISATION, PRIORITY, VERSION, keyed, page
+from collab_api.domain.permissions import Visibility
+from collab_api.graph.common import COLLABORATIVE, INTERVENTION, ORGANISATION, PRIORITY, VERSION, VISIBLE, keyed, page
 
 
 @dataclass(frozen=True)
@@ -31,40 +32,40 @@ MATCHES_FILTER = """
 """
 
 
-async def by_ids(graph: Graph, ids: Sequence[str]) -> dict[str, Row]:
+async def by_ids(graph: Graph, ids: Sequence[str], viewer: Visibility) -> dict[str, Row]:
     return await keyed(graph, f"""
-        UNWIND $keys AS key MATCH (i:Intervention {{id: key}})
-        RETURN key, i {INTERVENTION} AS value""", ids)
+        UNWIND $keys AS key MATCH (i:Intervention {{id: key}}) WHERE {VISIBLE}
+        RETURN key, i {INTERVENTION} AS value""", ids, **viewer.params())
 
 
-async def page_of(graph: Graph, filter: InterventionFilter, request: PageRequest) -> Page[Row]:
+async def page_of(graph: Graph, filter: InterventionFilter, request: PageRequest, viewer: Visibility) -> Page[Row]:
     return await page(graph, f"""
         CALL {{
-            MATCH (i:Intervention) WHERE {MATCHES_FILTER} AND ($after IS NULL OR i.id > $after)
+            MATCH (i:Intervention) WHERE {MATCHES_FILTER} AND {VISIBLE} AND ($after IS NULL OR i.id > $after)
             WITH i ORDER BY i.id LIMIT $fetch
             RETURN collect(i {INTERVENTION}) AS rows
         }}
         CALL {{
-            MATCH (i:Intervention) WHERE {MATCHES_FILTER}
+            MATCH (i:Intervention) WHERE {MATCHES_FILTER} AND {VISIBLE}
             RETURN count(i) AS total,
                    count(CASE WHEN $after IS NOT NULL AND i.id <= $after THEN 1 END) AS before
         }}
-        RETURN rows, total, before""", request, "id", **filter.params())
+        RETURN rows, total, before""", request, "id", **filter.params(), **viewer.params())
 
 
-async def of_collaboratives(graph: Graph, codes: Sequence[str]) -> dict[str, list[Row]]:
+async def of_collaboratives(graph: Graph, codes: Sequence[str], viewer: Visibility) -> dict[str, list[Row]]:
     """Interventions that originated in each collaborative."""
     return await keyed(graph, f"""
-        UNWIND $keys AS key MATCH (:Collaborative {{code: key}})<-[:ORIGINATED_IN]-(i:Intervention)
+        UNWIND $keys AS key MATCH (:Collaborative {{code: key}})<-[:ORIGINATED_IN]-(i:Intervention) WHERE {VISIBLE}
         WITH key, i ORDER BY i.title
-        RETURN key, collect(i {INTERVENTION}) AS value""", codes)
+        RETURN key, collect(i {INTERVENTION}) AS value""", codes, **viewer.params())
 
 
-async def addressing_priorities(graph: Graph, ids: Sequence[str]) -> dict[str, list[Row]]:
+async def addressing_priorities(graph: Graph, ids: Sequence[str], viewer: Visibility) -> dict[str, list[Row]]:
     return await keyed(graph, f"""
-        UNWIND $keys AS key MATCH (:Priority {{id: key}})<-[:ADDRESSES]-(i:Intervention)
+        UNWIND $keys AS key MATCH (:Priority {{id: key}})<-[:ADDRESSES]-(i:Intervention) WHERE {VISIBLE}
         WITH key, i ORDER BY i.title
-        RETURN key, collect(i {INTERVENTION}) AS value""", ids)
+        RETURN key, collect(i {INTERVENTION}) AS value""", ids, **viewer.params())
 
 
 async def origin_of(graph: Graph, ids: Sequence[str]) -> dict[str, Row]:

@@ -5,14 +5,17 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from collab_api.db.graph import Graph, Row
-from collab_api.graph.common import keyed
+from collab_api.domain.permissions import Visibility
+from collab_api.graph.common import VISIBLE, keyed
 
 
-async def observations_by_site(graph: Graph, intervention: str, component: str | None, setting: str | None) -> list[Row]:
+async def observations_by_site(graph: Graph, intervention: str, component: str | None, setting: str | None,
+                               viewer: Visibility) -> list[Row]:
     """Per reporting organisation: its trust, region, phase, and every observation of the
     intervention (narrowed to a component and a setting when given)."""
     return await graph.read("""
-        MATCH (i:Intervention {id: $intervention})<-[:OF]-(a:Adoption)<-[:ADOPTED]-(o:Organisation)
+        MATCH (i:Intervention {id: $intervention}) WHERE """ + VISIBLE + """
+        MATCH (i)<-[:OF]-(a:Adoption)<-[:ADOPTED]-(o:Organisation)
         WHERE ($component IS NULL OR a.componentKey = $component) AND ($setting IS NULL OR a.careSetting = $setting)
         MATCH (a)-[:OBSERVED]->(x:AdoptionObservation)
         WITH i, o, collect([a.componentKey, a.careSetting, x.quarterIndex, x.stage, x.notApplicable]) AS observations
@@ -21,7 +24,7 @@ async def observations_by_site(graph: Graph, intervention: str, component: str |
         OPTIONAL MATCH (o)-[:IN_ICB]->(:ICB)<-[:COVERS]-(c:Collaborative)
         RETURN o.odsCode AS site, o.name AS siteName, t.odsCode AS trust, t.name AS trustName, c.code AS collaborative,
                e.phase AS phase, observations""",
-        {"intervention": intervention, "component": component, "setting": setting})
+        {"intervention": intervention, "component": component, "setting": setting, **viewer.params()})
 
 
 async def enrolled_sites(graph: Graph, intervention: str) -> list[Row]:

@@ -148,7 +148,7 @@ async def graphql_endpoint(request: Request) -> Response:
     if request.method == "GET" and _is_mutation(document, operation_name):
         return JSONResponse(_error_body("mutations must be sent with POST"), status_code=405)
 
-    context = RequestContext(graph=request.app.state.graph, settings=settings)
+    context = RequestContext(graph=request.app.state.graph, settings=settings, viewer=request.user.actor)
     context.extra["request"] = request
     with count_round_trips() as round_trips:
         result = execute(

@@ -15,6 +15,8 @@ from typing import Any
 
 from collab_api.db.graph import Graph, Tx
 from collab_api.domain.adoption import Observation
+from collab_api.domain.audit import audit
+from collab_api.domain.permissions import Actor, Forbidden, Role, require_signed_in
 from collab_api.domain.quarters import Quarter, QuarterError
 from collab_api.domain.recording import observation_row
 from collab_api.graph import adoptions as adoption_graph
@@ -90,11 +92,18 @@ def quarter_of(quarter: str | None, filename: str | None, today: dt.date) -> Qua
 
 
 async def import_return(
-    graph: Graph, source: bytes | Path | str, *, quarter: str | None = None, collaborative: str | None = None,
+    graph: Graph, source: bytes | Path | str, *, actor: Actor, quarter: str | None = None, collaborative: str | None = None,
     intervention: str = DEFAULT_INTERVENTION, dry_run: bool = False, filename: str | None = None,
     today: dt.date | None = None,
 ) -> ImportSummary:
     today = today or dt.date.today()
+    require_signed_in(actor, "import quarterly returns")
+    if actor.role == Role.PROVIDER:
+        raise Forbidden("a provider may not import a collaborative's quarterly return; its lead or the national team may")
+    if actor.role == Role.LEAD:
+        if collaborative and collaborative.strip().upper() != actor.collaborative:
+            raise Forbidden(f"a lead of {actor.collaborative} may import only {actor.collaborative}'s returns")
+        collaborative = actor.collaborative  # a lead's rows outside its collaborative are rejected
     if filename is None and isinstance(source, (str, Path)):
         filename = str(source)
     reporting = quarter_of(quarter, filename, today)
@@ -108,9 +117,15 @@ async def import_return(
         summary = ImportSummary(Path(filename).name if filename else None, reporting.label, intervention, code,
                                 dry_run, parsed.sheets, parsed.missing_sheets, rows_read=parsed.rows_read,
                                 rows_rejected=parsed.rows_rejected, rejections=list(parsed.rejections))
-        await _apply(tx, parsed, summary, reporting, today)
+        sites = await _apply(tx, parsed, summary, reporting, today)
         if dry_run:
             raise _DryRun(summary)
+        changed = summary.observations["CREATED"] + summary.observations["CORRECTED"] + len(summary.sites_created)
+        if changed:
+            await audit(tx, actor, "importQuarterlyReturn",
+                        [("Intervention", summary.intervention), *[("Organisation", site) for site in sites]],
+                        f"{summary.file or 'workbook'} {summary.quarter}: {summary.observations['CREATED']} new, "
+                        f"{summary.observations['CORRECTED']} corrected, {len(summary.sites_created)} sites created")
         return summary
 
     try:
@@ -119,7 +134,8 @@ async def import_return(
         return rolled_back.summary
 
 
-async def _apply(tx: Tx, parsed: ParsedReturn, summary: ImportSummary, quarter: Quarter, today: dt.date) -> None:
+async def _apply(tx: Tx, parsed: ParsedReturn, summary: ImportSummary, quarter: Quarter, today: dt.date) -> list[str]:
+    """Check the rows against the graph and write what is accepted; returns the sites written."""
     trusts = sorted({row.trust_code for row in parsed.rows})
     sites = sorted({row.site_code for row in parsed.rows})
     context = await qart_graph.return_context(tx, summary.intervention, trusts, sites, summary.collaborative)
@@ -175,6 +191,7 @@ async def _apply(tx: Tx, parsed: ParsedReturn, summary: ImportSummary, quarter: 
     for start in range(0, len(rows), 500):
         for result in await adoption_graph.write_observations(tx, rows[start:start + 500]):
             summary.observations[result["outcome"]] += 1
+    return sorted({row["organisation"] for row in rows} | {site["odsCode"] for site in new_sites})
 
 
 def _row_problem(row: ReturnRow, trusts: dict[str, Any], sites: dict[str, Any], collaborative: str | None) -> str | None:

@@ -59,9 +59,9 @@ class RecordAdoption(graphene.Mutation):
     @staticmethod
     async def mutate(root: Any, info: Any, input: Any) -> dict[str, Any]:
         graph = context_of(info).graph
-        result = await run_mutation(lambda: recording.record_adoption(graph, plain(input)))
+        result = await run_mutation(lambda: recording.record_adoption(graph, plain(input), context_of(info).viewer))
         if not result["errors"]:
-            result["adoption"] = (await adoption_graph.by_ids(graph, [result["adoptionId"]]))[result["adoptionId"]]
+            result["adoption"] = (await adoption_graph.by_ids(graph, [result["adoptionId"]], context_of(info).visibility)).get(result["adoptionId"])
         return result
 
 

@@ -10,6 +10,7 @@ import graphene
 from collab_api.api.context import context_of
 from collab_api.api.core.enums import CareSetting
 from collab_api.domain import stages
+from collab_api.domain.permissions import require_signed_in
 from collab_api.domain.quarters import Quarter
 from collab_api.graph import adoptions as adoption_graph
 from collab_api.graph import collaboratives as collaborative_graph
@@ -77,8 +78,8 @@ class LearningSource(graphene.ObjectType):
         if row.get("organisation"):
             return await loaders.keyed(organisation_graph.by_codes).load(row["organisation"])
         if row.get("adoption"):
-            adoption = await loaders.keyed(adoption_graph.by_ids).load(row["adoption"])
-            return await loaders.keyed(organisation_graph.by_codes).load(adoption["organisation"])
+            adoption = await loaders.keyed(adoption_graph.by_ids, viewer=context_of(info).visibility).load(row["adoption"])
+            return adoption and await loaders.keyed(organisation_graph.by_codes).load(adoption["organisation"])
         return None
 
     @staticmethod
@@ -91,7 +92,7 @@ class LearningSource(graphene.ObjectType):
     async def resolve_adoption(row: dict[str, Any], info: Any) -> Any:
         if not row.get("adoption"):
             return None
-        return await context_of(info).loaders.keyed(adoption_graph.by_ids).load(row["adoption"])
+        return await context_of(info).loaders.keyed(adoption_graph.by_ids, viewer=context_of(info).visibility).load(row["adoption"])
 
 
 class Adoption(graphene.ObjectType):
@@ -115,7 +116,7 @@ class Adoption(graphene.ObjectType):
 
     @staticmethod
     async def resolve_intervention(row: dict[str, Any], info: Any) -> Any:
-        return await context_of(info).loaders.keyed(intervention_graph.by_ids).load(row["interventionId"])
+        return await context_of(info).loaders.keyed(intervention_graph.by_ids, viewer=context_of(info).visibility).load(row["interventionId"])
 
     @staticmethod
     async def resolve_component(row: dict[str, Any], info: Any) -> Any:
@@ -141,7 +142,7 @@ class Adoption(graphene.ObjectType):
 
     @staticmethod
     async def resolve_learners(row: dict[str, Any], info: Any) -> Any:
-        return await context_of(info).loaders.keyed(adoption_graph.learners_of, list).load(row["id"])
+        return await context_of(info).loaders.keyed(adoption_graph.learners_of, list, viewer=context_of(info).visibility).load(row["id"])
 
 
 class AdoptionTreeNode(graphene.ObjectType):
@@ -205,6 +206,7 @@ class RegionReached(graphene.ObjectType):
 
     @staticmethod
     async def resolve_firstOrganisation(row: dict[str, Any], info: Any) -> Any:
+        require_signed_in(context_of(info).viewer, "see who reported what")
         code = row.get("firstOrganisation")
         return code and await context_of(info).loaders.keyed(organisation_graph.by_codes).load(code)
 

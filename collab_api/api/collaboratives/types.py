@@ -76,5 +76,5 @@ class Collaborative(graphene.ObjectType):
 
     @staticmethod
     async def resolve_interventions(collaborative: dict[str, Any], info: Any) -> list[dict[str, Any]]:
-        return await context_of(info).loaders.keyed(intervention_graph.of_collaboratives, list).load(collaborative["code"])
+        return await context_of(info).loaders.keyed(intervention_graph.of_collaboratives, list, viewer=context_of(info).visibility).load(collaborative["code"])
 

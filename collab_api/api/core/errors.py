@@ -9,6 +9,7 @@ import graphene
 from graphql import GraphQLError
 
 from collab_api.domain.errors import FieldProblem, InvalidInput
+from collab_api.domain.permissions import Forbidden
 
 log = logging.getLogger("collab_api")
 
@@ -29,7 +30,10 @@ def format_error(error: GraphQLError) -> dict[str, Any]:
     """The error as the client sees it. Unexpected failures never show internals."""
     original = error.original_error
     formatted = error.formatted
-    if isinstance(original, InvalidInput):
+    if isinstance(original, Forbidden):
+        formatted["message"] = str(original)
+        formatted["extensions"] = {"code": "FORBIDDEN"}
+    elif isinstance(original, InvalidInput):
         first = original.problems[0]
         formatted["message"] = str(original)
         formatted["extensions"] = {

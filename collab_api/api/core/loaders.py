@@ -10,20 +10,21 @@ from aiodataloader import DataLoader
 
 from collab_api.db.graph import Graph
 
-Fetch = Callable[[Graph, Sequence[Any]], Awaitable[dict[Any, Any]]]
+Fetch = Callable[..., Awaitable[dict[Any, Any]]]
 
 
 class KeyedLoader(DataLoader):
     """Loads many keys with one batch function; a key with no answer gets `missing`."""
 
-    def __init__(self, graph: Graph, fetch: Fetch, missing: Callable[[], Any] = lambda: None) -> None:
+    def __init__(self, graph: Graph, fetch: Fetch, missing: Callable[[], Any] = lambda: None, **fixed: Any) -> None:
         super().__init__()
         self.graph = graph
         self.fetch = fetch
         self.missing = missing
+        self.fixed = fixed
 
     async def batch_load_fn(self, keys: Sequence[Hashable]) -> list[Any]:
-        found = await self.fetch(self.graph, list(keys))
+        found = await self.fetch(self.graph, list(keys), **self.fixed)
         return [found[key] if key in found else self.missing() for key in keys]
 
 
@@ -59,10 +60,12 @@ class Loaders:
         self.graph = graph
         self._loaders: dict[str, DataLoader] = {}
 
-    def keyed(self, fetch: Fetch, missing: Callable[[], Any] = lambda: None) -> KeyedLoader:
-        name = f"{fetch.__module__}.{fetch.__qualname__}"
+    def keyed(self, fetch: Fetch, missing: Callable[[], Any] = lambda: None, **fixed: Any) -> KeyedLoader:
+        """The loader for `fetch`; `fixed` arguments (such as the reader's visibility) are
+        passed to every batch and are part of the loader's identity."""
+        name = f"{fetch.__module__}.{fetch.__qualname__}{sorted(fixed.items())!r}"
         if name not in self._loaders:
-            self._loaders[name] = KeyedLoader(self.graph, fetch, missing)
+            self._loaders[name] = KeyedLoader(self.graph, fetch, missing, **fixed)
         return self._loaders[name]  # type: ignore[return-value]
 
     def grouped(self, fetch: Callable[..., Awaitable[dict[Any, Any]]], missing: Callable[[Any], Any]) -> GroupedLoader:

@@ -10,6 +10,7 @@ from typing import Any
 import graphene
 
 from collab_api.domain import interventions as rules
+from collab_api.domain.permissions import require_signed_in
 
 MeasureKind = graphene.Enum.from_enum(rules.MeasureKind)
 EvidenceType = graphene.Enum.from_enum(rules.EvidenceType, description="Kinds of evidence, strongest first.")
@@ -86,11 +87,16 @@ class DescriptionFields:
         graphene.NonNull(ComponentDescription), required=True, description="The components as this version described them.")
 
     for _name in ("problem", "why", "materials", "procedures", "whoDelivers", "how", "whenHowMuch", "tailoring",
-                  "patientInvolvement", "sourceIndustry", "contact"):
+                  "patientInvolvement", "sourceIndustry"):
         locals()[f"resolve_{_name}"] = staticmethod(partial(_from_document, _name))
     for _name in ("measures", "evidence", "resources"):
         locals()[f"resolve_{_name}"] = staticmethod(partial(_list_from_document, _name))
     del _name
+
+    @staticmethod
+    def resolve_contact(row: dict[str, Any], info: Any) -> Any:
+        require_signed_in(info.context.viewer, "see contact details")
+        return document(row).get("contact")
 
     @staticmethod
     def resolve_tags(row: dict[str, Any], info: Any) -> list[str]:

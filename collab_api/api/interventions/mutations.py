@@ -25,7 +25,7 @@ async def _payload(info: Any, action: Any) -> dict[str, Any]:
     result = await run_mutation(action)
     if not result["errors"]:
         graph = context_of(info).graph
-        result["intervention"] = (await intervention_graph.by_ids(graph, [result["id"]]))[result["id"]]
+        result["intervention"] = (await intervention_graph.by_ids(graph, [result["id"]], context_of(info).visibility)).get(result["id"])
     return result
 
 
@@ -40,7 +40,7 @@ class PublishIntervention(graphene.Mutation):
     @staticmethod
     async def mutate(root: Any, info: Any, input: Any) -> dict[str, Any]:
         graph = context_of(info).graph
-        return await _payload(info, lambda: publishing.publish_intervention(graph, plain(input)))
+        return await _payload(info, lambda: publishing.publish_intervention(graph, plain(input), context_of(info).viewer))
 
 
 class UpdateIntervention(graphene.Mutation):
@@ -55,7 +55,7 @@ class UpdateIntervention(graphene.Mutation):
     @staticmethod
     async def mutate(root: Any, info: Any, id: str, input: Any) -> dict[str, Any]:
         graph = context_of(info).graph
-        return await _payload(info, lambda: publishing.update_intervention(graph, id, plain(input)))
+        return await _payload(info, lambda: publishing.update_intervention(graph, id, plain(input), context_of(info).viewer))
 
 
 class ChangeInterventionStatus(graphene.Mutation):
@@ -71,7 +71,7 @@ class ChangeInterventionStatus(graphene.Mutation):
     @staticmethod
     async def mutate(root: Any, info: Any, id: str, status: Any, note: str | None = None) -> dict[str, Any]:
         graph = context_of(info).graph
-        return await _payload(info, lambda: publishing.change_status(graph, id, value_of(status), note))
+        return await _payload(info, lambda: publishing.change_status(graph, id, value_of(status), note, context_of(info).viewer))
 
 
 class InterventionMutations(graphene.ObjectType):

@@ -10,6 +10,7 @@ from collab_api.api.context import context_of
 from collab_api.api.core.enums import CareSetting, InterventionStatus, value_of
 from collab_api.api.interventions.description import DescriptionFields
 from collab_api.domain.lineage import Lineage
+from collab_api.domain.permissions import require_signed_in
 from collab_api.domain.spread import intervention_spread
 from collab_api.graph import adoptions as adoption_graph
 from collab_api.graph import interventions as intervention_graph
@@ -44,7 +45,7 @@ class InterventionVersion(DescriptionFields, graphene.ObjectType):
 
     @staticmethod
     async def resolve_intervention(version: dict[str, Any], info: Any) -> Any:
-        return await context_of(info).loaders.keyed(intervention_graph.by_ids).load(version["interventionId"])
+        return await context_of(info).loaders.keyed(intervention_graph.by_ids, viewer=context_of(info).visibility).load(version["interventionId"])
 
 
 class Intervention(DescriptionFields, graphene.ObjectType):
@@ -94,6 +95,7 @@ class Intervention(DescriptionFields, graphene.ObjectType):
 
     @staticmethod
     async def resolve_adoptions(intervention: dict[str, Any], info: Any) -> Any:
+        require_signed_in(context_of(info).viewer, "see who reported what")
         return await context_of(info).loaders.keyed(adoption_graph.of_interventions, list).load(intervention["id"])
 
     @staticmethod
@@ -103,6 +105,7 @@ class Intervention(DescriptionFields, graphene.ObjectType):
 
     @staticmethod
     async def resolve_adoptionTree(intervention: dict[str, Any], info: Any) -> Any:
+        require_signed_in(context_of(info).viewer, "see who learned from whom")
         return (await _lineage(intervention, info)).tree()
 
     @staticmethod

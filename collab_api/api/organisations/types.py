@@ -8,6 +8,7 @@ import graphene
 
 from collab_api.api.context import context_of
 from collab_api.api.core.enums import CareSetting, OrganisationKind, value_of
+from collab_api.domain.permissions import require_signed_in
 from collab_api.graph import adoptions as adoption_graph
 from collab_api.graph import organisations as organisation_graph
 from collab_api.graph.organisations import OrganisationFilter
@@ -93,7 +94,8 @@ class Organisation(graphene.ObjectType):
 
     @staticmethod
     async def resolve_learningHistory(organisation: dict[str, Any], info: Any) -> Any:
-        return await context_of(info).loaders.keyed(adoption_graph.of_organisations, list).load(organisation["odsCode"])
+        require_signed_in(context_of(info).viewer, "see who reported what")
+        return await context_of(info).loaders.keyed(adoption_graph.of_organisations, list, viewer=context_of(info).visibility).load(organisation["odsCode"])
 
 class OrganisationFilterInput(graphene.InputObjectType):
     kind = OrganisationKind()

@@ -39,7 +39,7 @@ class SetPriority(graphene.Mutation):
         graph = context_of(info).graph
 
         async def action() -> dict[str, Any]:
-            return {"priority": await priority_setting.set_priority(graph, plain(input))}
+            return {"priority": await priority_setting.set_priority(graph, plain(input), context_of(info).viewer)}
 
         return await run_mutation(action)
 
@@ -56,7 +56,7 @@ class RetirePriority(graphene.Mutation):
         graph = context_of(info).graph
 
         async def action() -> dict[str, Any]:
-            return {"priority": await priority_setting.retire_priority(graph, id, reason)}
+            return {"priority": await priority_setting.retire_priority(graph, id, reason, context_of(info).viewer)}
 
         return await run_mutation(action)
 

@@ -36,4 +36,4 @@ class Priority(graphene.ObjectType):
 
     @staticmethod
     async def resolve_interventions(priority: dict[str, Any], info: Any) -> Any:
-        return await context_of(info).loaders.keyed(intervention_graph.addressing_priorities, list).load(priority["id"])
+        return await context_of(info).loaders.keyed(intervention_graph.addressing_priorities, list, viewer=context_of(info).visibility).load(priority["id"])

@@ -96,7 +96,8 @@ class ImportQuarterlyReturn(graphene.Mutation):
         if len(data) > MAX_BYTES:
             return {"errors": [{"field": "file", "code": "TOO_LARGE", "message": f"the file is over {MAX_BYTES // 1024 // 1024} MB"}]}
         try:
-            summary = await import_return(context_of(info).graph, data, quarter=quarter, collaborative=collaborative,
+            summary = await import_return(context_of(info).graph, data, actor=context_of(info).viewer, quarter=quarter,
+                                          collaborative=collaborative,
                                           intervention=intervention, dry_run=dryRun, filename=getattr(file, "filename", None))
         except ImportRefused as refused:
             return {"errors": [{"field": "file", "code": "REFUSED", "message": str(refused)}]}

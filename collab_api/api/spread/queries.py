@@ -30,7 +30,7 @@ class SpreadQueries(graphene.ObjectType):
     async def resolve_spreadReport(root: Any, info: Any, intervention: str, component: str | None = None, careSetting: Any = None,
                                    phase: int | None = None, quarter: str | None = None, compareWith: str | None = None,
                                    atOrBelowStage: int = 2) -> Any:
-        return await build_spread_report(context_of(info).graph, intervention, component=component,
+        return await build_spread_report(context_of(info).graph, intervention, context_of(info).visibility, component=component,
                                          care_setting=value_of(careSetting), phase=phase, quarter=quarter,
                                          compare_with=compareWith, at_or_below=atOrBelowStage)
 

@@ -10,6 +10,7 @@ from collab_api.api.adoptions.types import AdoptionStage
 from collab_api.api.context import context_of
 from collab_api.api.core.enums import CareSetting
 from collab_api.domain import stages
+from collab_api.domain.permissions import require_signed_in
 from collab_api.graph import collaboratives as collaborative_graph
 from collab_api.graph import organisations as organisation_graph
 
@@ -96,7 +97,12 @@ class Movement(graphene.ObjectType):
     advanced = graphene.Int(required=True)
     fellBack = graphene.Int(required=True)
     stayed = graphene.Int(required=True)
-    items = graphene.List(graphene.NonNull(SiteMovement), required=True)
+    items = graphene.List(graphene.NonNull(SiteMovement), required=True, description="Site by site: not for anonymous readers.")
+
+    @staticmethod
+    def resolve_items(movement: dict[str, Any], info: Any) -> Any:
+        require_signed_in(context_of(info).viewer, "see which sites reported what")
+        return movement["items"]
 
 
 class SpreadReport(graphene.ObjectType):
@@ -111,6 +117,16 @@ class SpreadReport(graphene.ObjectType):
                                      description="Sites enrolled or reporting in other quarters, with no data this quarter.")
     movement = graphene.Field(Movement, description="Only with compareWith.")
     timeSeries = graphene.List(graphene.NonNull(QuarterDistribution), required=True, description="The national distribution, quarter by quarter.")
+
+    @staticmethod
+    def resolve_sitesAtOrBelow(report: dict[str, Any], info: Any) -> Any:
+        require_signed_in(context_of(info).viewer, "see which sites reported what")
+        return report["sitesAtOrBelow"]
+
+    @staticmethod
+    def resolve_sitesNotReported(report: dict[str, Any], info: Any) -> Any:
+        require_signed_in(context_of(info).viewer, "see which sites reported what")
+        return report["sitesNotReported"]
 
     @staticmethod
     async def resolve_collaborativesNotReported(report: dict[str, Any], info: Any) -> Any:
