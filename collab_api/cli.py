@@ -187,6 +187,23 @@ def cmd_report_spread(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_token(args: argparse.Namespace, settings: Settings) -> int:
+    from collab_api.http.dev_tokens import mint
+
+    role = args.role.upper()
+    if role == "LEAD" and not args.collaborative:
+        console.print("[red]a LEAD token needs --collaborative CODE[/]")
+        return 2
+    if role == "PROVIDER" and not args.organisation:
+        console.print("[red]a PROVIDER token needs --organisation ODS[/]")
+        return 2
+    token = mint(settings, role, collaborative=args.collaborative, organisation=args.organisation, minutes=args.minutes)
+    print(token)
+    console.print(f"{role.lower()} token, valid {args.minutes} minutes; trusted only by a server in development mode "
+                  f"(COLLAB_ENV=development) sharing this data folder ({settings.data_dir})")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="collab", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -237,6 +254,13 @@ def build_parser() -> argparse.ArgumentParser:
     spread.add_argument("--care-setting", dest="care_setting")
     spread.add_argument("--phase", type=int)
     spread.set_defaults(run=cmd_report_spread)
+
+    token = commands.add_parser("token", help="mint a development token (trusted only in development mode)")
+    token.add_argument("--role", required=True, choices=["NATIONAL", "LEAD", "PROVIDER", "national", "lead", "provider"])
+    token.add_argument("--collaborative", help="a LEAD's collaborative code")
+    token.add_argument("--organisation", help="a PROVIDER's ODS code")
+    token.add_argument("--minutes", type=int, default=60)
+    token.set_defaults(run=cmd_token)
 
     sdl = commands.add_parser("sdl", help="print or write the GraphQL SDL")
     sdl.add_argument("--out", help="write to this file")

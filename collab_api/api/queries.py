@@ -7,6 +7,7 @@ from typing import Any
 import graphene
 
 from collab_api.api.adoptions.types import Adoption, AdoptionStage
+from collab_api.api.audit.queries import AuditQueries
 from collab_api.api.collaboratives.types import Collaborative
 from collab_api.api.context import context_of
 from collab_api.api.core.connection import connection_of, page_arguments
@@ -83,5 +84,6 @@ class ReferenceQueries(graphene.ObjectType):
         return await context_of(info).loaders.keyed(adoption_graph.by_ids, viewer=context_of(info).visibility).load(id)
 
 
-class Query(CollaborativeQueries, OrganisationQueries, InterventionQueries, ReferenceQueries, SpreadQueries, graphene.ObjectType):
+class Query(CollaborativeQueries, OrganisationQueries, InterventionQueries, ReferenceQueries, SpreadQueries, AuditQueries,
+            graphene.ObjectType):
     """Read the network: collaboratives, organisations, interventions."""
