@@ -108,6 +108,17 @@ async def test_dry_run_and_refusals_write_nothing(graph: Graph) -> None:
     assert await snapshot(graph) == before
 
 
+async def test_nhs_numbers_in_a_return_are_refused_and_never_echoed(graph: Graph) -> None:
+    data = workbook_bytes({ADULT_PAEDS.name: [
+        site_row("Z03", "Z0301", {G: "943 476 5919"}),
+        site_row("Z03", "Z0302", {G: "Stage 1 - Knowledge"}, site_name="Ward of patient 9434765919"),
+    ]})
+    summary = (await import_return(graph, actor=NATIONAL, source=data, quarter="2025/26 Q1", dry_run=True)).as_dict()
+    assert "5919" not in json.dumps(summary)
+    assert [(r["cell"], r["value"]) for r in summary["rejections"]] == [("G7", "[withheld]"), ("8:8", None)]
+    assert all("NHS number" in r["reason"] for r in summary["rejections"])
+
+
 def _sites_of(collaborative: str) -> list[tuple[str, str]]:
     from graph_seed import demo, reference
 

@@ -16,8 +16,12 @@ from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
 from collab_api.domain import ods
+from collab_api.domain.nhs_number import contains_nhs_number
 from collab_api.domain.stage_text import StageCell, read_stage
 from collab_api.qart.layout import FIRST_ROW, LAST_COLUMN, LAST_ROW, SHEETS, SITE_CODE, SITE_NAME, TRUST_CODE, TRUST_NAME, Sheet, StageColumn
+
+
+WITHHELD = "[withheld]"
 
 
 class WorkbookError(ValueError):
@@ -132,6 +136,9 @@ def _read_sheet(worksheet: Any, sheet: Sheet, parsed: ParsedReturn) -> None:
             parsed.rows_rejected += 1
             parsed.rejections.append(Rejection(sheet.name, cell, shown, reason))
 
+        if any(text and contains_nhs_number(text) for text in identity):
+            reject_row("the row appears to contain an NHS number; the platform holds no patient-identifiable data")
+            continue
         trust_code, _, site_code, _ = identity
         if not trust_code:
             reject_row("the row has no trust code (column B)", f"{TRUST_CODE}{number}")
@@ -169,6 +176,9 @@ def _read_sheet(worksheet: Any, sheet: Sheet, parsed: ParsedReturn) -> None:
                 continue
             cell = f"{column.column}{number}"
             if reading.problem:
-                parsed.rejections.append(Rejection(sheet.name, cell, _text(raw), reading.problem))
+                shown = _text(raw)
+                if shown and contains_nhs_number(shown):  # never echo it back
+                    shown, reading = WITHHELD, StageCell(problem="the cell appears to contain an NHS number")
+                parsed.rejections.append(Rejection(sheet.name, cell, shown, reading.problem))
             row.entries.append(StageEntry(column, cell, _text(raw) or "", reading))
         parsed.rows.append(row)
