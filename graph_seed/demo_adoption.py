@@ -92,6 +92,10 @@ def observations(interventions: list[dict[str, Any]], organisations: list[dict[s
                              "stage": stage, "quarter": when.label}
                     if index == 0:
                         given["learnedFrom"] = {"organisation": learned_from}
+                        if position == 0:  # the first adopter in a region offers to be asked about it
+                            given["contact"] = {"name": f"Improvement lead, {adopter['name']} (synthetic)",
+                                                "role": "Quality improvement lead", "consentedToContact": True,
+                                                "email": f"qi.{adopter['odsCode'].lower()}@example.org"}
                         given["adaptations"] = [{"what": f"Adapted the materials for {adopter['name']}",
                                                  "why": "Local workforce and systems differ"}] if position == 0 else []
                     if stage >= 5 and when == LAST_QUARTER:

@@ -83,7 +83,8 @@ async def connection(test_server: TestServer, request: pytest.FixtureRequest) ->
     graph = Graph(driver, database)
     if test_server.database is not None:
         await graph.write("MATCH (n) DETACH DELETE n")
-    connection = Connection(graph, test_server.http)
+    dialect = "arcadedb" if test_server.http or "arcadedb" in (await graph.server_agent()).lower() else "neo4j"
+    connection = Connection(graph, test_server.http, dialect)
     await apply_schema(connection)
     try:
         yield connection

@@ -8,6 +8,7 @@ import graphene
 
 from collab_api.api.adoptions.types import Adoption, AdoptionStage
 from collab_api.api.audit.queries import AuditQueries
+from collab_api.api.finding.queries import FindingQueries
 from collab_api.api.collaboratives.types import Collaborative
 from collab_api.api.context import context_of
 from collab_api.api.core.connection import connection_of, page_arguments
@@ -85,5 +86,5 @@ class ReferenceQueries(graphene.ObjectType):
 
 
 class Query(CollaborativeQueries, OrganisationQueries, InterventionQueries, ReferenceQueries, SpreadQueries, AuditQueries,
-            graphene.ObjectType):
+            FindingQueries, graphene.ObjectType):
     """Read the network: collaboratives, organisations, interventions."""

@@ -80,6 +80,8 @@ class Graph:
     def __init__(self, driver: neo4j.AsyncDriver, database: str) -> None:
         self.driver = driver
         self.database = database
+        # The full-text index's name, set when the schema is applied (it differs by database).
+        self.fulltext_index: str | None = None
 
     async def read(self, query: str, params: Mapping[str, Any] | None = None) -> list[Row]:
         return await self.read_tx(lambda tx: tx.run(query, params))

@@ -34,6 +34,7 @@ class Connection:
     graph: Graph
     # Where the server is ArcadeDB we know how to reach its HTTP API (full-text DDL).
     arcadedb_http: ArcadeHttp | None
+    dialect: str = "arcadedb"  # or "neo4j"
 
 
 @asynccontextmanager
@@ -53,9 +54,13 @@ async def open_database(settings: Settings, *, manage_local: bool = True) -> Asy
     driver = neo4j.AsyncGraphDatabase.driver(uri, auth=auth)
     graph = Graph(driver, settings.neo4j_database)
     try:
-        if http is None and "arcadedb" in (await graph.server_agent()).lower():
-            http = _external_arcadedb_http(settings)
-        yield Connection(graph, http)
+        dialect = "arcadedb"
+        if http is None:
+            if "arcadedb" in (await graph.server_agent()).lower():
+                http = _external_arcadedb_http(settings)
+            else:
+                dialect = "neo4j"
+        yield Connection(graph, http, dialect)
     finally:
         await graph.close()
         if server is not None and started_here:

@@ -11,6 +11,7 @@ from typing import Any
 
 from collab_api.domain import ods, stages
 from collab_api.domain.errors import Problems
+from collab_api.domain.interventions import clean_contact
 from collab_api.domain.quarters import Quarter, QuarterError
 from collab_api.domain.text import LONG, SHORT, check_text
 from collab_api.domain.vocabulary import CARE_SETTING_CODES
@@ -40,6 +41,7 @@ class Observation:
     localResult: str | None = None
     observedOn: dt.date | None = None
     source: str = "api"  # api, qart, seed
+    contact: dict[str, Any] | None = None  # someone at the adopter who agreed to be contacted
 
     def content(self) -> dict[str, Any]:
         """What makes two sendings of an observation the same observation."""
@@ -107,10 +109,11 @@ def clean_observation(problems: Problems, given: dict[str, Any], *, today: dt.da
     observed_on = given.get("observedOn")
     if observed_on is not None and observed_on > today:
         problems.add("observedOn", "FUTURE_DATE", "an observation cannot be dated in the future")
+    contact = clean_contact(problems, given.get("contact"))
     if problems or quarter is None:
         return None
     return Observation(organisation, intervention, component, setting, quarter, stage, not_applicable,
-                       learned, adaptations, local_result, observed_on)
+                       learned, adaptations, local_result, observed_on, contact=contact)
 
 
 def _learned_from(problems: Problems, value: dict[str, Any] | None) -> LearnedFrom | None:

@@ -163,7 +163,7 @@ def clean_description(problems: Problems, given: dict[str, Any], *, partial: boo
     if has("resources"):
         out["resources"] = _resources(problems, given["resources"])
     if has("contact"):
-        out["contact"] = _contact(problems, given["contact"])
+        out["contact"] = clean_contact(problems, given["contact"])
     return out
 
 
@@ -217,18 +217,19 @@ def _resources(problems: Problems, value: Any) -> list[dict[str, Any]]:
     return resources
 
 
-def _contact(problems: Problems, value: Any) -> dict[str, Any] | None:
+def clean_contact(problems: Problems, value: Any, prefix: str = "contact") -> dict[str, Any] | None:
+    """A contact is published only with their consent; email checked; no NHS numbers."""
     if not value:
         return None
     if value.get("consentedToContact") is not True:
-        problems.add("contact.consentedToContact", "CONSENT_REQUIRED",
+        problems.add(f"{prefix}.consentedToContact", "CONSENT_REQUIRED",
                      "a contact is only published once they have agreed to be contacted")
-    email = check_text(problems, "contact.email", value.get("email"), 254, required=True)
+    email = check_text(problems, f"{prefix}.email", value.get("email"), 254, required=True)
     if email and not _EMAIL.match(email):
-        problems.add("contact.email", "INVALID_EMAIL", "the contact's email address is not valid")
+        problems.add(f"{prefix}.email", "INVALID_EMAIL", "the contact's email address is not valid")
     return {
-        "name": check_text(problems, "contact.name", value.get("name"), SHORT, required=True),
-        "role": check_text(problems, "contact.role", value.get("role"), SHORT),
+        "name": check_text(problems, f"{prefix}.name", value.get("name"), SHORT, required=True),
+        "role": check_text(problems, f"{prefix}.role", value.get("role"), SHORT),
         "email": email,
         "organisation": value.get("organisation"),
         "consentedToContact": True,

@@ -106,7 +106,8 @@ async def write_observations(runner: Runner, rows: list[dict[str, Any]]) -> list
             WITH latest ORDER BY latest.quarterIndex DESC LIMIT 1
             RETURN latest
         }
-        SET a.currentStage = latest.stage, a.currentQuarter = latest.quarter,
+        SET a.contact = coalesce(row.contact, a.contact),
+            a.currentStage = latest.stage, a.currentQuarter = latest.quarter,
             a.currentQuarterIndex = latest.quarterIndex, a.currentNotApplicable = latest.notApplicable
         RETURN a.id AS adoptionId, x.key AS observationKey,
                CASE WHEN before IS NULL THEN 'CREATED' WHEN before = row.contentHash THEN 'UNCHANGED'

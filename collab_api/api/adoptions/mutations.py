@@ -11,6 +11,7 @@ from collab_api.api.context import context_of
 from collab_api.api.core.enums import CareSetting
 from collab_api.api.core.inputs import plain
 from collab_api.api.core.payloads import Payload, run_mutation
+from collab_api.api.interventions.inputs import ContactInput
 from collab_api.domain import recording
 from collab_api.graph import adoptions as adoption_graph
 
@@ -41,6 +42,7 @@ class RecordAdoptionInput(graphene.InputObjectType):
     adaptations = graphene.List(graphene.NonNull(AdaptationInput))
     localResult = graphene.String()
     interventionVersion = graphene.Int(description="The version adopted; default the current one.")
+    contact = ContactInput(description="Someone here who agreed to be contacted about it by others.")
 
 
 class RecordAdoptionPayload(Payload):

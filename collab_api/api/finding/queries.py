@@ -1,0 +1,154 @@
+"""searchInterventions, similarInterventions, organisationsLikeYours, whomToAsk."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import graphene
+
+from collab_api.api.adoptions.types import AdoptionStage, stage_of
+from collab_api.api.context import context_of
+from collab_api.api.core.connection import connection_of, page_arguments
+from collab_api.api.core.enums import CareSetting, InterventionStatus, value_of
+from collab_api.api.interventions.description import Contact, EvidenceType
+from collab_api.api.interventions.types import Intervention
+from collab_api.domain import finding
+from collab_api.domain.paging import PageRequest
+from collab_api.domain.permissions import require_signed_in
+from collab_api.domain.search import SearchFilter
+from collab_api.domain.search import SearchSort as Sort
+from collab_api.graph import collaboratives as collaborative_graph
+from collab_api.graph import organisations as organisation_graph
+
+SearchSort = graphene.Enum.from_enum(Sort, description="RELEVANCE, EVIDENCE (strongest first) or SPREAD (widest first).")
+
+
+class SearchFilterInput(graphene.InputObjectType):
+    careSetting = CareSetting()
+    harmArea = graphene.String(description="A harm area or priority theme, e.g. Falls.")
+    evidenceType = EvidenceType()
+    status = InterventionStatus()
+    originatingRegion = graphene.String(description="Code of the collaborative it came from.")
+    adoptedInRegion = graphene.String(description="Code of a collaborative where it reached stage 1 or above.")
+    minimumStageReached = graphene.Int(description="Reached at least this stage somewhere.")
+
+
+class SearchHit(graphene.ObjectType):
+    intervention = graphene.Field(Intervention, required=True)
+    relevance = graphene.Float(required=True, description="The full-text score; 0 without search text.")
+    organisationsReached = graphene.Int(required=True, description="Adopting organisations at stage 1 or above.")
+    regionsReached = graphene.Int(required=True, description="Their collaboratives (the origin not counted unless it adopted).")
+
+    @staticmethod
+    def resolve_intervention(hit: dict[str, Any], info: Any) -> Any:
+        return hit
+
+    @staticmethod
+    def resolve_relevance(hit: dict[str, Any], info: Any) -> float:
+        return float(hit.get("score") or 0.0)
+
+    @staticmethod
+    def resolve_organisationsReached(hit: dict[str, Any], info: Any) -> int:
+        return hit.get("reached") or 0
+
+    @staticmethod
+    def resolve_regionsReached(hit: dict[str, Any], info: Any) -> int:
+        return hit.get("regions") or 0
+
+
+class SimilarIntervention(graphene.ObjectType):
+    intervention = graphene.Field(Intervention, required=True)
+    similarity = graphene.Float(required=True, description="Share of meaningful words in common, 0 to 1.")
+    sharedTerms = graphene.List(graphene.NonNull(graphene.String), required=True)
+
+
+class SimilarAdopter(graphene.ObjectType):
+    """An organisation like the one asking, elsewhere, that adopted the intervention."""
+
+    organisation = graphene.Field("collab_api.api.organisations.types.Organisation", required=True)
+    collaborative = graphene.Field("collab_api.api.collaboratives.types.Collaborative", required=True)
+    stage = graphene.Field(AdoptionStage, required=True)
+
+    @staticmethod
+    async def resolve_organisation(row: dict[str, Any], info: Any) -> Any:
+        return await context_of(info).loaders.keyed(organisation_graph.by_codes).load(row["organisation"])
+
+    @staticmethod
+    async def resolve_collaborative(row: dict[str, Any], info: Any) -> Any:
+        return await context_of(info).loaders.keyed(collaborative_graph.by_codes).load(row["collaborative"])
+
+    @staticmethod
+    def resolve_stage(row: dict[str, Any], info: Any) -> Any:
+        return stage_of(row["stage"])
+
+
+class Recommendation(graphene.ObjectType):
+    intervention = graphene.Field(Intervention, required=True)
+    adoptedBy = graphene.List(graphene.NonNull(SimilarAdopter), required=True,
+                              description="Why: the similar organisations, where, and at what stage.")
+
+
+class Proximity(graphene.Enum):
+    SAME_ICB = "SAME_ICB"
+    SAME_COLLABORATIVE = "SAME_COLLABORATIVE"
+    NATIONAL = "NATIONAL"
+
+
+class ContactSuggestion(graphene.ObjectType):
+    organisation = graphene.Field("collab_api.api.organisations.types.Organisation", required=True)
+    proximity = graphene.Field(Proximity, required=True)
+    stage = graphene.Field(AdoptionStage)
+    contact = graphene.Field(Contact, required=True)
+
+    @staticmethod
+    async def resolve_organisation(row: dict[str, Any], info: Any) -> Any:
+        return await context_of(info).loaders.keyed(organisation_graph.by_codes).load(row["organisation"])
+
+    @staticmethod
+    def resolve_stage(row: dict[str, Any], info: Any) -> Any:
+        return stage_of(row.get("stage"))
+
+
+class FindingQueries(graphene.ObjectType):
+    searchInterventions = graphene.Field(
+        graphene.NonNull(connection_of(SearchHit)), text=graphene.String(description="Words describing the problem."),
+        filter=SearchFilterInput(), sort=SearchSort(default_value=Sort.RELEVANCE.value), **page_arguments(),
+        description="Full-text search over title, summary, problem, components and tags, with filters.")
+    similarInterventions = graphene.List(
+        graphene.NonNull(SimilarIntervention), required=True, title=graphene.String(required=True), summary=graphene.String(),
+        description="Before publishing: existing interventions that look like the same idea.")
+    organisationsLikeYours = graphene.List(
+        graphene.NonNull(Recommendation), required=True, odsCode=graphene.String(required=True),
+        description="Interventions adopted (stage 5+) by organisations of the same kind and care setting in other regions, "
+                    "not yet adopted here; most such adopters first.")
+    whomToAsk = graphene.List(
+        graphene.NonNull(ContactSuggestion), required=True, intervention=graphene.ID(required=True),
+        odsCode=graphene.String(required=True),
+        description="Nearest adopters in the same care setting with a contact who agreed to be contacted: "
+                    "same ICB first, then same collaborative, then nationally.")
+
+    @staticmethod
+    async def resolve_searchInterventions(root: Any, info: Any, text: str | None = None, filter: Any = None,
+                                          sort: Any = Sort.RELEVANCE.value, first: int | None = None,
+                                          after: str | None = None) -> Any:
+        context = context_of(info)
+        given = {k: value_of(v) for k, v in (filter or {}).items()}
+        request = PageRequest.of(first, after, context.settings.max_page_size)
+        return await finding.search_interventions(context.graph, text, SearchFilter(**given), Sort(value_of(sort)),
+                                                  request, context.visibility)
+
+    @staticmethod
+    async def resolve_similarInterventions(root: Any, info: Any, title: str, summary: str | None = None) -> Any:
+        context = context_of(info)
+        return await finding.similar_interventions(context.graph, title, summary, context.visibility)
+
+    @staticmethod
+    async def resolve_organisationsLikeYours(root: Any, info: Any, odsCode: str) -> Any:
+        context = context_of(info)
+        return await finding.organisations_like_yours(context.graph, odsCode, context.visibility)
+
+    @staticmethod
+    async def resolve_whomToAsk(root: Any, info: Any, intervention: str, odsCode: str) -> Any:
+        context = context_of(info)
+        require_signed_in(context.viewer, "see contact details")
+        return await finding.whom_to_ask(context.graph, intervention, odsCode, context.visibility)

@@ -1,0 +1,81 @@
+"""Providers find proven solutions: search, "organisations like yours adopted", whom to ask,
+and, before publishing, interventions that look like the same idea."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from collab_api.db.graph import Graph
+from collab_api.domain import ods
+from collab_api.domain.errors import FieldProblem, InvalidInput
+from collab_api.domain.paging import Page, PageRequest
+from collab_api.domain.permissions import Visibility
+from collab_api.domain.search import SearchFilter, SearchSort, fulltext_query, similarity, terms
+from collab_api.domain.stages import ADOPTED
+from collab_api.graph import search as search_graph
+
+PROXIMITY = ("SAME_ICB", "SAME_COLLABORATIVE", "NATIONAL")
+
+
+def _offset(request: PageRequest) -> int:
+    if request.after is None:
+        return 0
+    if not request.after.isdigit():
+        raise InvalidInput([FieldProblem("after", "INVALID_CURSOR", "not a cursor from this search")])
+    return int(request.after) + 1
+
+
+async def search_interventions(graph: Graph, text: str | None, filter: SearchFilter, sort: SearchSort,
+                               request: PageRequest, viewer: Visibility) -> Page[dict[str, Any]]:
+    """Ranked by relevance (full-text score), strength of evidence, or spread; paged by position."""
+    filter.check()
+    if text is not None and len(text) > 500:
+        raise InvalidInput([FieldProblem("text", "TOO_LONG", "search text is at most 500 characters")])
+    offset = _offset(request)
+    found = await search_graph.search(graph, fulltext_query(text), terms(text), filter, sort, offset, request.first + 1, viewer)
+    rows = [{**row, "position": str(offset + index)} for index, row in enumerate(found["rows"])]
+    return Page.from_rows(rows, found["total"], offset, request, "position")
+
+
+async def similar_interventions(graph: Graph, title: str, summary: str | None, viewer: Visibility, *,
+                                limit: int = 5, threshold: float = 0.12) -> list[dict[str, Any]]:
+    """Existing interventions that share enough meaningful words with a new title and summary."""
+    text = f"{title} {summary or ''}"
+    if not terms(text):
+        raise InvalidInput([FieldProblem("title", "REQUIRED", "give a title (and a summary) to compare")])
+    candidates = await search_graph.candidates_like(graph, fulltext_query(text), 25, viewer)
+    scored = []
+    for row in candidates:
+        hit = row["hit"]
+        value, shared = similarity(text, f"{hit['title']} {hit['summary']}")
+        if value >= threshold:
+            scored.append({"intervention": hit, "similarity": round(value, 3), "sharedTerms": shared})
+    scored.sort(key=lambda item: (-item["similarity"], item["intervention"]["id"]))
+    return scored[:limit]
+
+
+async def organisations_like_yours(graph: Graph, ods_code: str, viewer: Visibility) -> list[dict[str, Any]]:
+    """Interventions adopted (stage 5+) by organisations like this one elsewhere, not yet here."""
+    code = ods.normalise(ods_code)
+    rows = await search_graph.adopted_by_similar(graph, code, ADOPTED, viewer)
+    return [{"intervention": row["intervention"], "adoptedBy": row["why"]} for row in rows]
+
+
+async def whom_to_ask(graph: Graph, intervention: str, ods_code: str, viewer: Visibility) -> list[dict[str, Any]]:
+    """Adopters in the same care setting with a consenting contact: same ICB first, then the
+    same collaborative, then the rest of the country; further along the scale first within each."""
+    found = await search_graph.adopters_with_contacts(graph, intervention, ods.normalise(ods_code), viewer)
+    if found is None:
+        return []
+    answers = []
+    for adopter in found["adopters"]:
+        if found["icb"] and adopter["icb"] == found["icb"]:
+            proximity = "SAME_ICB"
+        elif found["collaborative"] and adopter["collaborative"] == found["collaborative"]:
+            proximity = "SAME_COLLABORATIVE"
+        else:
+            proximity = "NATIONAL"
+        answers.append({**adopter, "proximity": proximity, "contact": json.loads(adopter["contact"])})
+    answers.sort(key=lambda a: (PROXIMITY.index(a["proximity"]), -(a["stage"] if a["stage"] is not None else -1), a["organisation"]))
+    return answers

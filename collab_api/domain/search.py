@@ -1,0 +1,74 @@
+"""Finding interventions: the full-text query, filters and sorts, and "looks like the same idea"."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass
+from enum import Enum
+from typing import Any
+
+from collab_api.domain.errors import FieldProblem, InvalidInput
+from collab_api.domain.stages import HIGHEST, LOWEST
+
+_WORD = re.compile(r"[a-z0-9][a-z0-9'-]*", re.IGNORECASE)
+_LUCENE_SPECIAL = re.compile(r'([+\-&|!(){}\[\]^"~*?:\\/])')
+STOPWORDS = frozenset("""a an and are as at be by for from has have in into is it its of on or that the their this to
+    was were will with without who whom what when where which how we our you your they them not no so than then""".split())
+MAX_TERMS = 12
+
+
+class SearchSort(str, Enum):
+    RELEVANCE = "RELEVANCE"
+    EVIDENCE = "EVIDENCE"  # strongest evidence type first, then the furthest along the lifecycle
+    SPREAD = "SPREAD"  # most organisations reached first
+
+
+@dataclass(frozen=True)
+class SearchFilter:
+    careSetting: str | None = None
+    harmArea: str | None = None
+    evidenceType: str | None = None
+    status: str | None = None
+    originatingRegion: str | None = None
+    adoptedInRegion: str | None = None
+    minimumStageReached: int | None = None
+
+    def params(self) -> dict[str, Any]:
+        return asdict(self)
+
+    def check(self) -> "SearchFilter":
+        if self.minimumStageReached is not None and not LOWEST <= self.minimumStageReached <= HIGHEST:
+            raise InvalidInput([FieldProblem("filter.minimumStageReached", "OUT_OF_SCALE", "a stage is 0 to 7")])
+        return self
+
+
+def terms(text: str | None) -> list[str]:
+    """The words that carry meaning, lower-cased, in order, without repeats."""
+    seen: dict[str, None] = {}
+    for word in _WORD.findall((text or "").lower()):
+        word = word.strip("'-")
+        if len(word) > 1 and word not in STOPWORDS:
+            seen.setdefault(word, None)
+    return list(seen)[:MAX_TERMS * 4]
+
+
+def fulltext_query(text: str | None) -> str | None:
+    """A Lucene query: each term exactly (boosted) or as a prefix ('fall' finds 'falls')."""
+    words = terms(text)[:MAX_TERMS]
+    if not words:
+        return None
+    parts = []
+    for word in words:
+        escaped = _LUCENE_SPECIAL.sub(r"\\\1", word)
+        parts.append(f"({escaped}^2 OR {escaped}*)" if len(word) >= 3 else escaped)
+    return " OR ".join(parts)
+
+
+def similarity(a: str, b: str) -> tuple[float, list[str]]:
+    """How much two descriptions share: the Jaccard index of their meaningful words, and
+    the words shared (the explanation shown to a lead)."""
+    left, right = set(terms(a)), set(terms(b))
+    if not left or not right:
+        return 0.0, []
+    shared = left & right
+    return len(shared) / len(left | right), sorted(shared)

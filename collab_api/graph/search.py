@@ -1,0 +1,124 @@
+"""Graph access for finding interventions, recommendations, and whom to ask."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from collab_api.db.graph import Graph, Row
+from collab_api.domain.permissions import Visibility
+from collab_api.domain.search import SearchFilter, SearchSort
+from collab_api.graph.common import INTERVENTION, VISIBLE
+
+_FIELDS = INTERVENTION[1:-1]  # the projection's entries, to extend with computed ones
+
+FILTERS = """
+    ($careSetting IS NULL OR $careSetting IN i.careSettings)
+    AND ($harmArea IS NULL OR toLower(i.harmArea) = toLower($harmArea)
+         OR EXISTS { MATCH (i)-[:ADDRESSES]->(hp:Priority) WHERE toLower(hp.harmArea) = toLower($harmArea) })
+    AND ($evidenceType IS NULL OR $evidenceType IN i.evidenceTypes)
+    AND ($status IS NULL OR i.status = $status)
+    AND ($originatingRegion IS NULL OR EXISTS {
+         MATCH (i)-[:ORIGINATED_IN]->(oc:Collaborative) WHERE oc.code = $originatingRegion })
+    AND ($adoptedInRegion IS NULL OR EXISTS {
+         MATCH (i)<-[:OF]-(ra:Adoption)<-[:ADOPTED]-(:Organisation)-[:IN_ICB]->(:ICB)<-[:COVERS]-(rc:Collaborative)
+         WHERE rc.code = $adoptedInRegion AND ra.currentStage >= 1 })
+    AND ($minimumStageReached IS NULL OR EXISTS {
+         MATCH (i)<-[:OF]-(ma:Adoption) WHERE ma.currentStage >= $minimumStageReached })
+"""
+STATUS_RANK = """CASE i.status WHEN 'PROVEN' THEN 5 WHEN 'EVALUATED' THEN 4 WHEN 'IMPLEMENTED' THEN 3
+                 WHEN 'TESTING' THEN 2 WHEN 'IDEA' THEN 1 ELSE 0 END"""
+ORDER = {
+    SearchSort.RELEVANCE: "score DESC, reached DESC, i.id",
+    SearchSort.EVIDENCE: f"coalesce(i.evidenceStrength, 0) DESC, {STATUS_RANK} DESC, score DESC, i.id",
+    SearchSort.SPREAD: "reached DESC, regions DESC, score DESC, i.id",
+}
+
+
+def _matches(graph: Graph, query: str | None, words: list[str]) -> tuple[str, dict[str, Any]]:
+    """Where candidates come from: the full-text index, plain matching without one, or all."""
+    if query and graph.fulltext_index:
+        return """CALL db.index.fulltext.queryNodes($index, $query) YIELD node, score
+                  WITH node AS i, score WHERE i:Intervention""", {"index": graph.fulltext_index, "query": query}
+    if words:
+        return """MATCH (i:Intervention)
+                  WITH i, toFloat(size([w IN $words WHERE toLower(i.searchText) CONTAINS w])) AS score
+                  WHERE score > 0""", {"words": words}
+    return "MATCH (i:Intervention) WITH i, 0.0 AS score", {}
+
+
+async def search(graph: Graph, query: str | None, words: list[str], filter: SearchFilter, sort: SearchSort,
+                 offset: int, limit: int, viewer: Visibility) -> Row:
+    """{total, rows}: rows carry the intervention's fields, `score`, `reached` (organisations at
+    stage 1 or above) and `regions` (their collaboratives)."""
+    source, params = _matches(graph, query, words)
+    return (await graph.read(f"""
+        {source}
+        WITH i, score WHERE {FILTERS} AND {VISIBLE}
+        CALL {{
+            WITH i
+            OPTIONAL MATCH (i)<-[:OF]-(a:Adoption)<-[:ADOPTED]-(o:Organisation)-[:IN_ICB]->(:ICB)<-[:COVERS]-(c:Collaborative)
+            WHERE a.currentStage >= 1
+            RETURN count(DISTINCT o) AS reached, count(DISTINCT c) AS regions
+        }}
+        WITH i, score, reached, regions ORDER BY {ORDER[sort]}
+        WITH collect(i {{{_FIELDS}, score: score, reached: reached, regions: regions}}) AS hits
+        RETURN size(hits) AS total, hits[$offset..($offset + $limit)] AS rows""",
+        {**params, **filter.params(), **viewer.params(), "offset": offset, "limit": limit}))[0]
+
+
+async def candidates_like(graph: Graph, query: str | None, limit: int, viewer: Visibility) -> list[Row]:
+    """Interventions the full-text index finds for a title and summary (before publishing)."""
+    if not query or not graph.fulltext_index:
+        return await graph.read(f"""
+            MATCH (i:Intervention) WHERE {VISIBLE}
+            RETURN i {{{_FIELDS}, score: 0.0}} AS hit""", viewer.params())
+    return await graph.read(f"""
+        CALL db.index.fulltext.queryNodes($index, $query) YIELD node, score
+        WITH node AS i, score WHERE i:Intervention AND {VISIBLE}
+        WITH i, score ORDER BY score DESC LIMIT $limit
+        RETURN i {{{_FIELDS}, score: score}} AS hit""", {"index": graph.fulltext_index, "query": query, "limit": limit, **viewer.params()})
+
+
+async def adopted_by_similar(graph: Graph, ods_code: str, min_stage: int, viewer: Visibility) -> list[Row]:
+    """Interventions adopted at `min_stage` or above by organisations of the same kind sharing
+    a care setting, in other regions, that this organisation has not adopted that far."""
+    return await graph.read(f"""
+        MATCH (me:Organisation {{odsCode: $ods}})
+        OPTIONAL MATCH (me)-[:IN_ICB]->(:ICB)<-[:COVERS]-(mine:Collaborative)
+        WITH me, collect(mine.code) AS myRegions
+        MATCH (peer:Organisation)-[:ADOPTED]->(a:Adoption)-[:OF]->(i:Intervention)
+        WHERE peer.kind = me.kind AND peer <> me AND a.currentStage >= $minStage
+          AND any(s IN peer.careSettings WHERE s IN me.careSettings) AND {VISIBLE}
+          AND NOT EXISTS {{ MATCH (me)-[:ADOPTED]->(m:Adoption)-[:OF]->(i) WHERE m.currentStage >= $minStage }}
+        MATCH (peer)-[:IN_ICB]->(:ICB)<-[:COVERS]-(pc:Collaborative)
+        WHERE NOT pc.code IN myRegions
+        WITH i, peer, pc, max(a.currentStage) AS stage
+        ORDER BY peer.odsCode
+        WITH i, collect({{organisation: peer.odsCode, name: peer.name, collaborative: pc.code, stage: stage}}) AS why
+        RETURN i {{{_FIELDS}}} AS intervention, why
+        ORDER BY size(why) DESC, coalesce(i.evidenceStrength, 0) DESC, i.id""",
+        {"ods": ods_code, "minStage": min_stage, **viewer.params()})
+
+
+async def adopters_with_contacts(graph: Graph, intervention: str, ods_code: str, viewer: Visibility) -> Row | None:
+    """The asking organisation's ICB, region and settings, and every adopter of the
+    intervention sharing a care setting that has a consenting contact, with where it is."""
+    rows = await graph.read(f"""
+        MATCH (me:Organisation {{odsCode: $ods}})
+        MATCH (i:Intervention {{id: $intervention}}) WHERE {VISIBLE}
+        OPTIONAL MATCH (me)-[:IN_ICB]->(myIcb:ICB)
+        OPTIONAL MATCH (myIcb)<-[:COVERS]-(myRegion:Collaborative)
+        CALL {{
+            WITH i, me
+            MATCH (i)<-[:OF]-(a:Adoption)<-[:ADOPTED]-(o:Organisation)
+            WHERE o <> me AND a.contact IS NOT NULL AND any(s IN o.careSettings WHERE s IN me.careSettings)
+            OPTIONAL MATCH (o)-[:IN_ICB]->(icb:ICB)
+            OPTIONAL MATCH (icb)<-[:COVERS]-(c:Collaborative)
+            WITH o, icb, c, a ORDER BY a.currentStage DESC
+            WITH o, icb, c, collect(a)[0] AS best
+            RETURN collect({{organisation: o.odsCode, name: o.name, icb: icb.name, collaborative: c.code,
+                            stage: best.currentStage, contact: best.contact}}) AS adopters
+        }}
+        RETURN myIcb.name AS icb, myRegion.code AS collaborative, adopters""",
+        {"ods": ods_code, "intervention": intervention, **viewer.params()})
+    return rows[0] if rows else None
