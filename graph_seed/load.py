@@ -9,7 +9,6 @@ from rich.progress import Progress
 
 from collab_api.db.graph import Graph
 from collab_api.graph import seed as seed_graph
-from collab_api.graph.adoptions import write_observations
 from collab_api.graph.intervention_writes import create_interventions
 from graph_seed import demo, demo_adoption, reference
 
@@ -44,7 +43,7 @@ async def load_all(graph: Graph, *, with_demo: bool = True, with_history: bool =
         demo_interventions = demo.interventions(demo_organisations, priorities)
         steps.append(("interventions", create_interventions, demo_interventions))
         if with_history:
-            steps.append(("adoption history", write_observations,
+            steps.append(("adoption history", seed_graph.new_observations,
                           demo_adoption.rows(demo_interventions, organisations, reference.collaboratives())))
 
     counts: dict[str, int] = {}

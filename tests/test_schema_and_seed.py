@@ -78,3 +78,13 @@ def test_demo_generator_is_deterministic() -> None:
 def test_exported_sdl_matches_the_code() -> None:
     exported = Path(graph_schema.SDL_PATH).read_text()
     assert exported == sdl(), "schema/schema.graphql is out of date: run `make sdl`"
+
+
+async def test_seeding_again_keeps_what_users_changed(graph: Graph) -> None:
+    await graph.write("MATCH (p:Priority {id: 'KSS-P1'}) SET p.title = 'Changed by the lead'")
+    key = (await graph.read("MATCH (x:AdoptionObservation) RETURN x.key AS key ORDER BY key LIMIT 1"))[0]["key"]
+    await graph.write("MATCH (x:AdoptionObservation {key: $key}) SET x.stage = 7, x.localResult = 'Corrected by a provider'", {"key": key})
+    await load_all(graph)
+    assert (await graph.read("MATCH (p:Priority {id: 'KSS-P1'}) RETURN p.title AS t"))[0]["t"] == "Changed by the lead"
+    kept = await graph.read("MATCH (x:AdoptionObservation {key: $key}) RETURN x.stage AS s, x.localResult AS r", {"key": key})
+    assert kept == [{"s": 7, "r": "Corrected by a provider"}]

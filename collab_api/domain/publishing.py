@@ -90,11 +90,7 @@ async def update_intervention(graph: Graph, intervention_id: str, given: dict[st
 
     async def work(tx: Tx) -> dict[str, Any]:
         problems = Problems()
-        state = await writes.current_state(tx, intervention_id)
-        if state is None:
-            problems.add("id", "NOT_FOUND", f"no intervention has the id '{intervention_id[:60]}'")
-            problems.raise_if_any()
-        require_collaborative(actor, state["collaborative"], "update another collaborative's intervention")
+        state = await _editable_state(tx, intervention_id, actor, "update another collaborative's intervention")
         if state["status"] == Status.RETIRED.value:
             problems.add("id", "RETIRED", "a retired intervention cannot be updated")
         description = {**json.loads(state["document"]), **changes}
@@ -117,11 +113,7 @@ async def change_status(graph: Graph, intervention_id: str, status: str, note: s
 
     async def work(tx: Tx) -> dict[str, Any]:
         problems = Problems()
-        state = await writes.current_state(tx, intervention_id)
-        if state is None:
-            problems.add("id", "NOT_FOUND", f"no intervention has the id '{intervention_id[:60]}'")
-            problems.raise_if_any()
-        require_collaborative(actor, state["collaborative"], "change the status of another collaborative's intervention")
+        state = await _editable_state(tx, intervention_id, actor, "change the status of another collaborative's intervention")
         description = json.loads(state["document"])
         check_status_change(problems, state["status"], status, description)
         problems.raise_if_any()
@@ -130,6 +122,17 @@ async def change_status(graph: Graph, intervention_id: str, status: str, note: s
                                   "changeInterventionStatus", f"{state['status']} -> {status}")
 
     return await graph.write_tx(work)
+
+
+async def _editable_state(tx: Tx, intervention_id: str, actor: Actor, what: str) -> dict[str, Any]:
+    """The intervention's current state, if it exists and the actor may change it."""
+    state = await writes.current_state(tx, intervention_id)
+    if state is None:
+        problems = Problems()
+        problems.add("id", "NOT_FOUND", f"no intervention has the id '{intervention_id[:60]}'")
+        problems.raise_if_any()
+    require_collaborative(actor, state["collaborative"], what)
+    return state
 
 
 async def _new_version(tx: Tx, intervention_id: str, description: dict[str, Any], status: str,

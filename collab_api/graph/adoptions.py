@@ -32,6 +32,18 @@ async def recording_context(tx: Tx, organisation: str, intervention: str, source
         {"organisation": organisation, "intervention": intervention, "sourceKind": source_kind, "sourceRef": source_ref}) or {}
 
 
+# What an adoption learned from: the source kind's label and key (the filter comes first, so
+# that a row without a source looks nothing up).
+_SOURCES = {"ORGANISATION": ("Organisation", "odsCode"), "COLLABORATIVE": ("Collaborative", "code"), "ADOPTION": ("Adoption", "id")}
+_LEARNED_FROM = "".join(f"""
+        CALL {{
+            WITH a, row
+            WITH a, row WHERE row.sourceKind = '{kind}'
+            MATCH (s:{label} {{{key}: row.sourceRef}})
+            MERGE (a)-[l:LEARNED_FROM]->(s) ON CREATE SET l.since = row.quarter
+        }}""" for kind, (label, key) in _SOURCES.items())
+
+
 async def write_observations(runner: Runner, rows: list[dict[str, Any]]) -> list[Row]:
     """Record observations (validated beforehand). Idempotent: the same observation sent again
     changes nothing; a different one for the same quarter corrects it and keeps the earlier
@@ -82,24 +94,7 @@ async def write_observations(runner: Runner, rows: list[dict[str, Any]]) -> list
         }
         REMOVE x.fresh
         WITH a, row, x, before
-        CALL {
-            WITH a, row
-            WITH a, row WHERE row.sourceKind = 'ORGANISATION'
-            MATCH (s:Organisation {odsCode: row.sourceRef})
-            MERGE (a)-[l:LEARNED_FROM]->(s) ON CREATE SET l.since = row.quarter
-        }
-        CALL {
-            WITH a, row
-            WITH a, row WHERE row.sourceKind = 'COLLABORATIVE'
-            MATCH (s:Collaborative {code: row.sourceRef})
-            MERGE (a)-[l:LEARNED_FROM]->(s) ON CREATE SET l.since = row.quarter
-        }
-        CALL {
-            WITH a, row
-            WITH a, row WHERE row.sourceKind = 'ADOPTION'
-            MATCH (s:Adoption {id: row.sourceRef})
-            MERGE (a)-[l:LEARNED_FROM]->(s) ON CREATE SET l.since = row.quarter
-        }
+""" + _LEARNED_FROM + """
         CALL {
             WITH a
             MATCH (a)-[:OBSERVED]->(latest:AdoptionObservation)

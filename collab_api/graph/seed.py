@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from collab_api.db.graph import Graph, Runner
+from collab_api.graph.adoptions import write_observations
 
 Rows = list[dict[str, Any]]
 
@@ -62,14 +63,24 @@ async def upsert_successions(runner: Runner, rows: Rows) -> None:
 
 
 async def upsert_priorities(runner: Runner, rows: Rows) -> None:
-    """rows: {id, collaborative, title, harmArea, rationale, dateSet, status}"""
+    """rows: {id, collaborative, title, harmArea, rationale, dateSet, status}. Demo priorities
+    are written once: a later seed leaves a lead's changes to them alone."""
     await runner.write("""
         UNWIND $rows AS row
         MATCH (c:Collaborative {code: row.collaborative})
         MERGE (p:Priority {id: row.id})
-        SET p.title = row.title, p.harmArea = row.harmArea, p.rationale = row.rationale,
+        ON CREATE SET p.title = row.title, p.harmArea = row.harmArea, p.rationale = row.rationale,
             p.dateSet = date(row.dateSet), p.status = row.status, p.synthetic = row.synthetic
         MERGE (c)-[:SETS_PRIORITY]->(p)""", {"rows": rows})
+
+
+async def new_observations(runner: Runner, rows: Rows) -> None:
+    """Demo observations that do not exist yet (a later seed never overwrites what users recorded)."""
+    existing = {row["key"] for row in await runner.read(
+        "UNWIND $keys AS key MATCH (x:AdoptionObservation {key: key}) RETURN key", {"keys": [r["observationKey"] for r in rows]})}
+    fresh = [row for row in rows if row["observationKey"] not in existing]
+    if fresh:
+        await write_observations(runner, fresh)
 
 
 async def count_by_label(graph: Graph) -> dict[str, int]:
