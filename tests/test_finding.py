@@ -155,3 +155,10 @@ async def test_similar_interventions_before_publishing(gql, corpus) -> None:
     assert "Sepsis screening" not in [h["intervention"]["title"] for h in hits]
     assert all(0 < h["similarity"] <= 1 for h in hits)
     assert [h["similarity"] for h in hits] == sorted((h["similarity"] for h in hits), reverse=True)
+
+
+async def test_the_index_follows_updates(gql, corpus) -> None:
+    assert await _titles(gql, text="zebra crossing") == []
+    await gql.data("""mutation($id: ID!) { updateIntervention(id: $id, input: {summary: "Zebra crossing safety on site"}) { version } }""",
+                   {"id": corpus["D"]})
+    assert await _titles(gql, text="zebra crossing") == ["Sepsis screening"]
