@@ -65,3 +65,19 @@ async def test_recommendations_and_whom_to_ask_on_the_demo_data(gql) -> None:
             assert adopter["collaborative"]["code"] != "NENC"  # ZC001 is in NENC
     asked = await gql.data("""{ whomToAsk(intervention: "falls-care-homes", odsCode: "ZC001") { proximity contact { email } } }""")
     assert asked["whomToAsk"] and all(a["contact"]["email"].endswith("@example.org") for a in asked["whomToAsk"])
+
+
+async def test_no_duplicate_edges_after_batched_writes(graph) -> None:
+    """Many rows of one batch name the same adoption (one per quarter): each edge once."""
+    for pattern in ("(:Organisation)-[r:ADOPTED]->(n:Adoption)", "(n:Adoption)-[r:OF]->(:Intervention)",
+                    "(:Adoption)-[r:OBSERVED]->(n:AdoptionObservation)", "(n:AdoptionObservation)-[r:OF_VERSION]->()",
+                    "(n:Adoption)-[r:OF_COMPONENT]->()"):
+        rows = await graph.read(f"MATCH {pattern} WITH n, count(r) AS edges WHERE edges > 1 RETURN count(n) AS n")
+        assert rows[0]["n"] == 0, pattern
+
+
+async def test_spread_on_the_demo_data_counts_each_site_once(gql, graph) -> None:
+    report = (await gql.data("""{ spreadReport(intervention: "marthas-rule", component: "Patient check-in",
+        careSetting: ADULT_INPATIENT, quarter: "2025/26 Q4") { national { reported sites } } }"""))["spreadReport"]
+    sites = (await graph.read("MATCH (o:Organisation {kind: 'SITE', synthetic: true}) RETURN count(o) AS n"))[0]["n"]
+    assert report["national"] == {"reported": sites, "sites": sites}

@@ -53,29 +53,26 @@ async def write_observations(runner: Runner, rows: list[dict[str, Any]]) -> list
     observationKey, observation: {...props}, contentHash, content (JSON), version, sourceKind,
     sourceRef, quarter, at}. Returns per row: adoptionId, outcome (CREATED, UNCHANGED, CORRECTED).
     """
-    # Relationships are created only alongside the node just created (the `fresh` flags):
-    # MERGE on a relationship would scan the edges of busy nodes (an intervention has
-    # thousands of adoptions), which made imports slow down as the graph grew.
+    # Relationships are MERGEd, not created with their node: several rows of one batch may
+    # name the same adoption, and on ArcadeDB a later row's MERGE of the node can run before
+    # an earlier row's writes are visible to a flag, which made duplicate edges.
     query = """
         UNWIND $rows AS row
         MATCH (o:Organisation {odsCode: row.organisation}), (i:Intervention {id: row.intervention})
         MERGE (a:Adoption {key: row.adoptionKey})
         ON CREATE SET a.id = row.adoptionId, a.organisation = row.organisation, a.interventionId = row.intervention,
-            a.componentKey = row.componentKey, a.careSetting = row.careSetting, a.createdAt = datetime(row.at),
-            a.fresh = true
+            a.componentKey = row.componentKey, a.careSetting = row.careSetting, a.createdAt = datetime(row.at)
+        MERGE (o)-[:ADOPTED]->(a)
+        MERGE (a)-[:OF]->(i)
         WITH o, i, a, row
         CALL {
-            WITH o, i, a, row
-            WITH o, i, a, row WHERE a.fresh
-            CREATE (o)-[:ADOPTED]->(a)
-            CREATE (a)-[:OF]->(i)
             WITH a, row
             MATCH (k:Component {key: row.componentKey})
-            CREATE (a)-[:OF_COMPONENT]->(k)
+            MERGE (a)-[:OF_COMPONENT]->(k)
         }
-        REMOVE a.fresh
         MERGE (x:AdoptionObservation {key: row.observationKey})
-        ON CREATE SET x.recordedAt = datetime(row.at), x.fresh = true
+        ON CREATE SET x.recordedAt = datetime(row.at)
+        MERGE (a)-[:OBSERVED]->(x)
         WITH a, i, row, x, x.contentHash AS before
         SET x.previous = CASE WHEN before IS NOT NULL AND before <> row.contentHash
                               THEN coalesce(x.previous, []) + [x.content] ELSE x.previous END,
@@ -85,14 +82,10 @@ async def write_observations(runner: Runner, rows: list[dict[str, Any]]) -> list
             x.interventionVersion = coalesce(x.interventionVersion, coalesce(row.version, i.version))
         WITH a, i, row, x, before
         CALL {
-            WITH a, i, x
-            WITH a, i, x WHERE x.fresh
-            CREATE (a)-[:OBSERVED]->(x)
             WITH i, x
             MATCH (v:InterventionVersion {key: i.id + '@' + toString(x.interventionVersion)})
-            CREATE (x)-[:OF_VERSION]->(v)
+            MERGE (x)-[:OF_VERSION]->(v)
         }
-        REMOVE x.fresh
         WITH a, row, x, before
 """ + _LEARNED_FROM + """
         CALL {
