@@ -136,7 +136,7 @@ class GraphQL:
         self.token = token
         self.last: dict[str, Any] = {}
 
-    def as_(self, token: str | None) -> "GraphQL":
+    def as_(self, token: str | None) -> GraphQL:
         return GraphQL(self.client, token)
 
     async def __call__(self, query: str, variables: dict[str, Any] | None = None, **headers: str) -> dict[str, Any]:

@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
-import datetime as dt
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar, Union
 
@@ -112,6 +111,3 @@ class Graph:
     async def close(self) -> None:
         await self.driver.close()
 
-
-def today() -> dt.date:
-    return dt.date.today()

@@ -13,6 +13,6 @@ from collab_api.graph import audit as audit_graph
 
 async def audit(tx: Tx, actor: Actor, operation: str, entities: list[tuple[str, str]], summary: str | None = None) -> None:
     """Ids sort by time, so that the newest-first listing can page by id."""
-    now = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
+    now = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S%fZ")
     event: dict[str, Any] = {"id": f"{now}-{secrets.token_hex(4)}", "operation": operation, "summary": summary, **actor.audit()}
     await audit_graph.record(tx, event, entities)

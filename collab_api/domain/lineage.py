@@ -36,7 +36,7 @@ class Lineage:
         self._resolve_depths()
 
     @classmethod
-    def from_rows(cls, origin: dict[str, Any], rows: list[dict[str, Any]]) -> "Lineage":
+    def from_rows(cls, origin: dict[str, Any], rows: list[dict[str, Any]]) -> Lineage:
         """origin: {organisation, collaborative, createdAt} (codes); rows: one per adoption,
         with odsCode, collaborative, currentStage, reached ([quarter index, observed on] at
         stage 1 or above) and sources ({since, organisation, collaborative}). An organisation's

@@ -41,7 +41,7 @@ class PageRequest:
     after: str | None  # the decoded sort key
 
     @classmethod
-    def of(cls, first: int | None, after: str | None, max_size: int = MAX_PAGE_SIZE) -> "PageRequest":
+    def of(cls, first: int | None, after: str | None, max_size: int = MAX_PAGE_SIZE) -> PageRequest:
         size = DEFAULT_PAGE_SIZE if first is None else first
         if size < 0:
             raise InvalidInput([FieldProblem("first", "OUT_OF_RANGE", "first must not be negative")])
@@ -64,7 +64,7 @@ class Page(Generic[T]):
     key_field: str
 
     @classmethod
-    def from_rows(cls, rows: list[dict[str, Any]], total: int, before: int, request: PageRequest, key_field: str) -> "Page":
+    def from_rows(cls, rows: list[dict[str, Any]], total: int, before: int, request: PageRequest, key_field: str) -> Page:
         return cls(rows[: request.first], total, len(rows) > request.first, before > 0, key_field)
 
     def cursor(self, item: dict[str, Any]) -> str:

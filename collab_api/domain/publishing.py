@@ -24,7 +24,7 @@ from collab_api.graph import intervention_writes as writes
 
 
 def _now() -> str:
-    return dt.datetime.now(dt.timezone.utc).isoformat()
+    return dt.datetime.now(dt.UTC).isoformat()
 
 
 async def _check_priorities(tx: Tx, problems: Problems, ids: list[str]) -> None:

@@ -19,7 +19,7 @@ class Quarter:
     number: int  # 1 to 4
 
     @classmethod
-    def parse(cls, text: str) -> "Quarter":
+    def parse(cls, text: str) -> Quarter:
         match = _PATTERN.match(text or "")
         if not match:
             raise QuarterError(f"'{(text or '')[:40]}' is not a reporting quarter: expected e.g. '2025/26 Q1'")
@@ -29,13 +29,13 @@ class Quarter:
         return cls(year, number)
 
     @classmethod
-    def containing(cls, day: dt.date) -> "Quarter":
+    def containing(cls, day: dt.date) -> Quarter:
         if day.month >= 4:
             return cls(day.year, (day.month - 4) // 3 + 1)
         return cls(day.year - 1, 4)
 
     @classmethod
-    def from_index(cls, index: int) -> "Quarter":
+    def from_index(cls, index: int) -> Quarter:
         return cls(index // 4, index % 4 + 1)
 
     @property
@@ -52,10 +52,10 @@ class Quarter:
         month = 4 + (self.number - 1) * 3
         return dt.date(self.year + (month > 12), (month - 1) % 12 + 1, 1)
 
-    def previous(self) -> "Quarter":
+    def previous(self) -> Quarter:
         return Quarter.from_index(self.index - 1)
 
-    def next(self) -> "Quarter":
+    def next(self) -> Quarter:
         return Quarter.from_index(self.index + 1)
 
     def __str__(self) -> str:

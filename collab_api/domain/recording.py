@@ -35,7 +35,7 @@ def observation_row(observation: Observation, component_key: str | None, *, at: 
         },
         "contentHash": content_hash(observation), "content": json.dumps(observation.content(), sort_keys=True),
         "version": version, "sourceKind": learned.kind if learned else None, "sourceRef": learned.ref if learned else None,
-        "quarter": observation.quarter.label, "at": at or dt.datetime.now(dt.timezone.utc).isoformat(),
+        "quarter": observation.quarter.label, "at": at or dt.datetime.now(dt.UTC).isoformat(),
         "contact": json.dumps(observation.contact, sort_keys=True) if observation.contact else None,
     }
 

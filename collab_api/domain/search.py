@@ -36,7 +36,7 @@ class SearchFilter:
     def params(self) -> dict[str, Any]:
         return asdict(self)
 
-    def check(self) -> "SearchFilter":
+    def check(self) -> SearchFilter:
         if self.minimumStageReached is not None and not LOWEST <= self.minimumStageReached <= HIGHEST:
             raise InvalidInput([FieldProblem("filter.minimumStageReached", "OUT_OF_SCALE", "a stage is 0 to 7")])
         return self

@@ -32,7 +32,7 @@ class ImportRefused(ValueError):
 
 
 class _DryRun(Exception):
-    def __init__(self, summary: "ImportSummary") -> None:
+    def __init__(self, summary: ImportSummary) -> None:
         self.summary = summary
 
 
@@ -150,7 +150,7 @@ async def _apply(tx: Tx, parsed: ParsedReturn, summary: ImportSummary, quarter: 
     new_sites: list[dict[str, Any]] = []
     phases: list[dict[str, Any]] = []
     rows: list[dict[str, Any]] = []
-    at = dt.datetime.now(dt.timezone.utc).isoformat()
+    at = dt.datetime.now(dt.UTC).isoformat()
 
     for row in parsed.rows:
         reason = _row_problem(row, trust_info, site_info, summary.collaborative)

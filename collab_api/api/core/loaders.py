@@ -21,12 +21,12 @@ QUIET_TICKS = 8  # event-loop turns with no new keys before a wave is sent
 
 
 class _Loader:
-    def __init__(self, waves: "Waves") -> None:
+    def __init__(self, waves: Waves) -> None:
         self.waves = waves
         self.cache: dict[Hashable, asyncio.Future[Any]] = {}
         self.queue: dict[Hashable, asyncio.Future[Any]] = {}
 
-    def load(self, key: Hashable) -> "asyncio.Future[Any]":
+    def load(self, key: Hashable) -> asyncio.Future[Any]:
         if key not in self.cache:
             future = asyncio.get_running_loop().create_future()
             self.cache[key] = self.queue[key] = future
@@ -56,7 +56,7 @@ class _Loader:
 class KeyedLoader(_Loader):
     """Loads many keys with one batch function; a key with no answer gets `missing`."""
 
-    def __init__(self, waves: "Waves", graph: Graph, fetch: Fetch, missing: Callable[[], Any], fixed: dict[str, Any]) -> None:
+    def __init__(self, waves: Waves, graph: Graph, fetch: Fetch, missing: Callable[[], Any], fixed: dict[str, Any]) -> None:
         super().__init__(waves)
         self.graph, self.fetch, self.missing, self.fixed = graph, fetch, missing, fixed
 
@@ -72,7 +72,7 @@ class GroupedLoader(_Loader):
     members share one query, whatever the number of collaboratives.
     """
 
-    def __init__(self, waves: "Waves", graph: Graph, fetch: Fetch, missing: Callable[[Any], Any]) -> None:
+    def __init__(self, waves: Waves, graph: Graph, fetch: Fetch, missing: Callable[[Any], Any]) -> None:
         super().__init__(waves)
         self.graph, self.fetch, self.missing = graph, fetch, missing
 
