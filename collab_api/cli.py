@@ -166,19 +166,27 @@ def cmd_report_spread(args: argparse.Namespace, settings: Settings) -> int:
     from collab_api.domain.errors import InvalidInput
     from collab_api.domain.permissions import Visibility
     from collab_api.domain.spread_reporting import build_spread_report
+    from collab_api.graph.interventions import by_ids
     from collab_api.reports.spread_figures import write
 
+    everything = Visibility(True)
+
     async def work(connection: Connection) -> Any:
-        return await build_spread_report(connection.graph, args.intervention, Visibility(True), component=args.component,
-                                         care_setting=args.care_setting, phase=args.phase, quarter=args.quarter)
+        found = await by_ids(connection.graph, [args.intervention], everything)
+        report = await build_spread_report(connection.graph, args.intervention, everything, component=args.component,
+                                           care_setting=args.care_setting, phase=args.phase, quarter=args.quarter)
+        return found.get(args.intervention), report
 
     try:
-        report = _with_database(settings, work)
+        intervention, report = _with_database(settings, work)
+        if intervention is None:
+            console.print(f"[red]no intervention has the id '{args.intervention}'[/]")
+            return 1
         if report["quarter"] is None:
             console.print(f"[red]no adoption reported for {args.intervention}[/]")
             return 1
-        title = f"Spread of {args.intervention}" + (f", {args.component}" if args.component else "") + (
-            f", {args.care_setting}" if args.care_setting else "") + (f", phase {args.phase}" if args.phase else "")
+        narrowed = ", ".join(filter(None, [args.component, args.care_setting, f"phase {args.phase}" if args.phase else None]))
+        title = f"Spread of {intervention['title']}" + (f" ({narrowed})" if narrowed else "")
         path = write(report, Path(args.out), title)
     except (InvalidInput, ValueError) as exc:
         console.print(f"[red]not written:[/] {exc}")

@@ -51,3 +51,20 @@ async def test_spread_pictures_render(graph: Graph, tmp_path: Path, suffix: str)
             assert f"<td>{code}</td>" in text
     with pytest.raises(ValueError, match="use .html, .png or .svg"):
         write(report, tmp_path / "spread.pdf", "x")
+
+
+def test_the_report_command_writes_a_page(tmp_path: Path, test_server, graph: Graph) -> None:
+    import subprocess
+    import sys
+
+    env = {"NEO4J_URI": test_server.uri, "NEO4J_USER": test_server.auth[0], "NEO4J_PASSWORD": test_server.auth[1],
+           "NEO4J_DATABASE": graph.database, "PATH": "/usr/bin:/bin", "ARCADEDB_HTTP_URL": test_server.http.base_url if test_server.http else ""}
+    collab = str(Path(sys.executable).with_name("collab"))
+    out = tmp_path / "spread.html"
+    done = subprocess.run([collab, "report", "spread", "--intervention", "marthas-rule", "--care-setting", "ADULT_INPATIENT",
+                           "--out", str(out)], env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert "Spread of Martha&#x27;s Rule" in out.read_text() or "Spread of Martha's Rule" in out.read_text()
+    missing = subprocess.run([collab, "report", "spread", "--intervention", "nope", "--out", str(out)],
+                             env=env, capture_output=True, text=True, timeout=120)
+    assert missing.returncode == 1 and "no intervention has the id 'nope'" in missing.stderr

@@ -294,3 +294,18 @@ def test_cli_import_prints_a_json_summary(tmp_path: Path, test_server, graph: Gr
     refused = subprocess.run([collab, "qart", "import", str(Path(__file__)), "--quarter", "2025/26 Q1", "--json"],
                              env=env, capture_output=True, text=True, timeout=120)
     assert refused.returncode == 1 and "not a readable Excel workbook" in json.loads(refused.stdout)["refused"]
+
+
+def test_cli_export_writes_the_workbook(tmp_path: Path, test_server, graph: Graph) -> None:
+    env = {"NEO4J_URI": test_server.uri, "NEO4J_USER": test_server.auth[0], "NEO4J_PASSWORD": test_server.auth[1],
+           "NEO4J_DATABASE": graph.database, "PATH": "/usr/bin:/bin"}
+    collab = str(Path(sys.executable).with_name("collab"))
+    out = tmp_path / "wessex.xlsx"
+    done = subprocess.run([collab, "qart", "export", "--collaborative", "wessex", "--quarter", "2025/26 Q1", "--out", str(out)],
+                          env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    book = load_workbook(out)
+    assert [book[ADULT_PAEDS.name][f"D{r}"].value for r in range(7, 7 + len(_sites_of("WESSEX")))] == [s for _, s in _sites_of("WESSEX")]
+    bad = subprocess.run([collab, "qart", "export", "--collaborative", "NOPE", "--quarter", "2025/26 Q1", "--out", str(out)],
+                         env=env, capture_output=True, text=True, timeout=120)
+    assert bad.returncode == 1 and "NOPE has no trust sites" in bad.stderr
