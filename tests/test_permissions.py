@@ -60,6 +60,8 @@ SENSITIVE = {
     "learning history": '{ organisation(odsCode: "Z0101") { learningHistory { id } } }',
     "sites in the spread report": '{ spreadReport(intervention: "marthas-rule") { sitesAtOrBelow { site { odsCode } } } }',
     "audit trail": '{ auditTrail(first: 5) { totalCount } }',
+    "organisations like yours": '{ organisationsLikeYours(odsCode: "ZC001") { intervention { id } } }',
+    "whom to ask": '{ whomToAsk(intervention: "falls-care-homes", odsCode: "ZC001") { contact { email } } }',
 }
 SEES = {  # role -> the sensitive fields it may read
     "national": set(SENSITIVE),

@@ -145,6 +145,7 @@ class FindingQueries(graphene.ObjectType):
     @staticmethod
     async def resolve_organisationsLikeYours(root: Any, info: Any, odsCode: str) -> Any:
         context = context_of(info)
+        require_signed_in(context.viewer, "see which organisations adopted what")
         return await finding.organisations_like_yours(context.graph, odsCode, context.visibility)
 
     @staticmethod
