@@ -10,11 +10,12 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
+import neo4j
 from rich.console import Console
 
 from collab_api.config import Settings
 from collab_api.db.local_server import LocalServerError
-from collab_api.db.runtime import Connection, local_server, open_database
+from collab_api.db.runtime import Connection, DatabaseConfigError, local_server, open_database
 
 console = Console(stderr=True)
 
@@ -281,8 +282,14 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.run(args, Settings())
-    except LocalServerError as exc:
+    except (LocalServerError, DatabaseConfigError) as exc:
         console.print(f"[red]database:[/] {exc}")
+        return 2
+    except neo4j.exceptions.ServiceUnavailable as exc:
+        console.print(f"[red]database unreachable:[/] {exc}")
+        return 2
+    except neo4j.exceptions.AuthError as exc:
+        console.print(f"[red]database refused the credentials:[/] {exc}")
         return 2
     except KeyboardInterrupt:
         return 130
