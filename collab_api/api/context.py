@@ -17,7 +17,6 @@ class RequestContext:
     settings: Settings
     viewer: Actor = ANONYMOUS
     loaders: Loaders = field(init=False)
-    extra: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.loaders = Loaders(self.graph)

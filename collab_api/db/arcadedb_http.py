@@ -24,13 +24,5 @@ class ArcadeHttp:
     def create_database(self, name: str) -> None:
         self._post("/api/v1/server", {"command": f"create database {name}"})
 
-    def drop_database(self, name: str) -> None:
-        self._post("/api/v1/server", {"command": f"drop database {name}"})
-
-    def databases(self) -> list[str]:
-        response = httpx.get(f"{self.base_url}/api/v1/databases", auth=self.auth, timeout=30)
-        response.raise_for_status()
-        return list(response.json().get("result", []))
-
     def sql(self, database: str, command: str) -> dict:
         return self._post(f"/api/v1/command/{database}", {"language": "sql", "command": command})

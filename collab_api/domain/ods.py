@@ -19,10 +19,6 @@ def normalise(code: str) -> str:
     return code.strip().upper()
 
 
-def is_wellformed(code: str) -> bool:
-    return bool(ANY.match(normalise(code)))
-
-
 def shape_problem(code: str, kind: str | None = None, trust_code: str | None = None) -> str | None:
     """Why `code` cannot be an ODS code (of that kind), or None if it can."""
     code = normalise(code)

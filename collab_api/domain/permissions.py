@@ -71,14 +71,6 @@ def visibility(actor: Actor) -> Visibility:
     return Visibility(False)
 
 
-def can_see_who_reported(actor: Actor) -> bool:
-    return not actor.is_anonymous
-
-
-def can_see_contacts(actor: Actor) -> bool:
-    return not actor.is_anonymous
-
-
 def _deny(actor: Actor, what: str) -> None:
     if actor.is_anonymous:
         raise Forbidden(f"sign in to {what}")

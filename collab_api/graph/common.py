@@ -7,6 +7,7 @@ from typing import Any
 
 from collab_api.db.graph import Graph, Row
 from collab_api.domain.paging import Page, PageRequest
+from collab_api.domain.permissions import DRAFT_STATUS
 
 # Map projections. ArcadeDB note: a projection nested in a map literal (`{a: n {.x}}`)
 # collapses to the projection there, so queries return projections as columns of their own
@@ -22,8 +23,8 @@ VERSION = "{.key, .number, .interventionId, .title, .summary, .status, .careSett
 
 # Drafts (interventions still at IDEA) are seen only by those allowed to: a predicate on `i`
 # in every query that returns interventions or what hangs from them. Params: Visibility.params().
-VISIBLE = """($seeAllDrafts OR i.status <> 'IDEA' OR EXISTS {
-    MATCH (i)-[:ORIGINATED_IN]->(vc:Collaborative) WHERE vc.code IN $draftCollaboratives })"""
+VISIBLE = f"""($seeAllDrafts OR i.status <> '{DRAFT_STATUS}' OR EXISTS {{
+    MATCH (i)-[:ORIGINATED_IN]->(vc:Collaborative) WHERE vc.code IN $draftCollaboratives }})"""
 
 
 async def keyed(graph: Graph, query: str, keys: Sequence[Hashable], **params: Any) -> dict[Any, Any]:

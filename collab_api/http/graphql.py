@@ -149,7 +149,6 @@ async def graphql_endpoint(request: Request) -> Response:
         return JSONResponse(_error_body("mutations must be sent with POST"), status_code=405)
 
     context = RequestContext(graph=request.app.state.graph, settings=settings, viewer=request.user.actor)
-    context.extra["request"] = request
     with count_round_trips() as round_trips:
         result = execute(
             schema.graphql_schema, document,
