@@ -79,7 +79,18 @@ def spread_report(sites: list[dict[str, Any]], enrolled: list[dict[str, Any]], c
         "movement": _movement(cells, quarter, compare_with, site_entry) if quarter and compare_with else None,
         "timeSeries": [{"quarter": Quarter.from_index(q).label, **_summary([c for c in cells if c.quarter == q])}
                        for q in quarters],
+        "siteStages": _site_stages(now, directory),
     }
+
+
+def _site_stages(now: list[Cell], directory: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
+    """Each reporting site's median stage in the quarter, for the regional picture."""
+    stages: dict[str, list[int]] = defaultdict(list)
+    for cell in now:
+        if cell.stage is not None:
+            stages[cell.site].append(cell.stage)
+    return [{"site": site, "collaborative": directory[site].get("collaborative"), "medianStage": statistics.median(values)}
+            for site, values in sorted(stages.items())]
 
 
 def _movement(cells: list[Cell], quarter: Quarter, before: Quarter, site_entry: Any) -> dict[str, Any]:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import statistics
-from collections import defaultdict
 from typing import Any
 
 from collab_api.db.graph import Graph
@@ -46,24 +44,6 @@ async def build_spread_report(graph: Graph, intervention: str, viewer: Visibilit
     codes = [row["code"] for row in await collaborative_graph.all_collaboratives(graph)]
     report = rules.spread_report(sites, enrolled, codes, quarter=reporting, compare_with=before, phase=phase,
                                  at_or_below=at_or_below)
-    report["siteStages"] = _site_stages(sites, report["quarter"], phase)
     report["intervention"] = intervention
     return report
 
-
-def _site_stages(sites: list[dict[str, Any]], quarter: str | None, phase: int | None) -> list[dict[str, Any]]:
-    """Each reporting site's median stage in the quarter, for the regional picture."""
-    if quarter is None:
-        return []
-    index = Quarter.parse(quarter).index
-    stages: dict[str, list[int]] = defaultdict(list)
-    regions = {}
-    for row in sites:
-        if phase is not None and row.get("phase") != phase:
-            continue
-        regions[row["site"]] = row.get("collaborative")
-        for _, _, q, stage, _ in row["observations"]:
-            if q == index and stage is not None:
-                stages[row["site"]].append(stage)
-    return [{"site": site, "collaborative": regions[site], "medianStage": statistics.median(values)}
-            for site, values in sorted(stages.items())]
