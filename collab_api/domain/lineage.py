@@ -107,8 +107,9 @@ class Lineage:
             current = adopter.sourceOrganisation if adopter else None
         return list(reversed(chain))
 
-    def regions(self, collaborative_of: dict[str, str]) -> list[dict[str, Any]]:
+    def regions(self) -> list[dict[str, Any]]:
         """Each region reached: when first, by whom, and the path of regions from the origin."""
+        collaborative_of = {code: a.collaborative for code, a in self.adopters.items() if a.collaborative}
         first: dict[str, Adopter] = {}
         for adopter in self.adopters.values():
             if adopter.firstQuarter is None or not adopter.collaborative:

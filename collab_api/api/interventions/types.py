@@ -110,9 +110,7 @@ class Intervention(DescriptionFields, graphene.ObjectType):
 
     @staticmethod
     async def resolve_regionsReached(intervention: dict[str, Any], info: Any) -> Any:
-        lineage = await _lineage(intervention, info)
-        regions = {code: adopter.collaborative for code, adopter in lineage.adopters.items() if adopter.collaborative}
-        return lineage.regions(regions)
+        return (await _lineage(intervention, info)).regions()
 
     @staticmethod
     async def resolve_origin(intervention: dict[str, Any], info: Any) -> Any:
