@@ -23,10 +23,10 @@ from collab_api.db.graph import Graph, count_round_trips
 from collab_api.db.local_server import LocalArcadeDB, free_port
 from collab_api.db.runtime import Connection
 from collab_api.domain.permissions import SYSTEM, Visibility
-from collab_api.domain.spread_reporting import build_spread_report
+from collab_api.usecases.spread_reporting import build_spread_report
 from collab_api.domain.stages import STAGES
 from collab_api.graph.schema_ops import apply_schema
-from collab_api.qart.importer import import_return
+from collab_api.usecases.qart_import import import_return
 from collab_api.qart.layout import ADULT_PAEDS, SHEETS
 from graph_seed import demo, reference
 from graph_seed.load import load_all

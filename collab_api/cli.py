@@ -103,7 +103,7 @@ def cmd_sdl(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_qart_import(args: argparse.Namespace, settings: Settings) -> int:
     import json
 
-    from collab_api.qart.importer import ImportRefused, import_return
+    from collab_api.usecases.qart_import import ImportRefused, import_return
 
     async def work(connection: Connection) -> Any:
         return await import_return(connection.graph, Path(args.file), actor=cli_actor(), quarter=args.quarter,
@@ -147,7 +147,7 @@ def _print_import(summary: dict[str, Any]) -> None:
 
 
 def cmd_qart_export(args: argparse.Namespace, settings: Settings) -> int:
-    from collab_api.qart.writer import ExportError, export_return
+    from collab_api.usecases.qart_export import ExportError, export_return
 
     async def work(connection: Connection) -> Any:
         return await export_return(connection.graph, args.collaborative, args.quarter, Path(args.out),
@@ -166,7 +166,7 @@ def cmd_qart_export(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_report_spread(args: argparse.Namespace, settings: Settings) -> int:
     from collab_api.domain.errors import InvalidInput
     from collab_api.domain.permissions import Visibility
-    from collab_api.domain.spread_reporting import build_spread_report
+    from collab_api.usecases.spread_reporting import build_spread_report
     from collab_api.graph.interventions import by_ids
     from collab_api.reports.spread_figures import write
 

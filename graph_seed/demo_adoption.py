@@ -16,7 +16,7 @@ from typing import Any
 from collab_api.domain.adoption import Observation, clean_observation
 from collab_api.domain.errors import Problems
 from collab_api.domain.quarters import Quarter
-from collab_api.domain.recording import observation_row
+from collab_api.graph.adoptions import observation_row
 
 FIRST_QUARTER = Quarter(2024, 1)
 LAST_QUARTER = Quarter(2026, 2)

@@ -10,7 +10,7 @@ import pytest
 
 from collab_api.db.graph import Graph
 from collab_api.domain.permissions import Visibility
-from collab_api.domain.spread_reporting import build_spread_report
+from collab_api.usecases.spread_reporting import build_spread_report
 from collab_api.reports.spread_figures import write
 
 pytestmark = pytest.mark.usefixtures("seeded")

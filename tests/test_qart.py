@@ -16,9 +16,9 @@ from openpyxl import load_workbook
 from collab_api.db.graph import Graph
 from collab_api.domain.permissions import Actor, Role
 from collab_api.graph.seed import snapshot
-from collab_api.qart.importer import ImportRefused, import_return
+from collab_api.usecases.qart_import import ImportRefused, import_return
 from collab_api.qart.layout import ADULT_PAEDS, EMERGENCY, MATERNITY
-from collab_api.qart.writer import export_return
+from collab_api.usecases.qart_export import export_return
 from qart_workbooks import columns, site_row, workbook_bytes
 
 pytestmark = pytest.mark.usefixtures("network")

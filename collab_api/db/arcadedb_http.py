@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import httpx
 
 
@@ -15,14 +17,15 @@ class ArcadeHttp:
         self.base_url = base_url.rstrip("/")
         self.auth = auth
 
-    def _post(self, path: str, body: dict) -> dict:
+    def _post(self, path: str, body: dict[str, Any]) -> dict[str, Any]:
         response = httpx.post(f"{self.base_url}{path}", json=body, auth=self.auth, timeout=60)
         if response.status_code >= 400:
             raise ArcadeHttpError(f"ArcadeDB {path} answered {response.status_code}: {response.text[:300]}")
-        return response.json()
+        answer: dict[str, Any] = response.json()
+        return answer
 
     def create_database(self, name: str) -> None:
         self._post("/api/v1/server", {"command": f"create database {name}"})
 
-    def sql(self, database: str, command: str) -> dict:
+    def sql(self, database: str, command: str) -> dict[str, Any]:
         return self._post(f"/api/v1/command/{database}", {"language": "sql", "command": command})

@@ -27,7 +27,7 @@ class LocalServerError(RuntimeError):
 
 def _package_dir() -> Path:
     try:
-        import arcadedb_embedded
+        import arcadedb_embedded  # type: ignore[import-untyped]
     except ImportError as exc:  # pragma: no cover - it is a hard dependency
         raise LocalServerError("the arcadedb-embedded package is not installed") from exc
     return Path(arcadedb_embedded.__file__).parent
@@ -46,7 +46,7 @@ def _port_is_free(port: int) -> bool:
 def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
         probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+        return int(probe.getsockname()[1])
 
 
 def _is_arcadedb_process(pid: int) -> bool:

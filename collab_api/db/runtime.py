@@ -50,7 +50,7 @@ async def open_database(settings: Settings, *, manage_local: bool = True) -> Asy
     else:
         if settings.neo4j_password is None:
             raise DatabaseConfigError("NEO4J_URI is set but NEO4J_PASSWORD is not")
-        uri, auth, http = settings.neo4j_uri, (settings.neo4j_user, settings.neo4j_password), None
+        uri, auth, http = str(settings.neo4j_uri), (settings.neo4j_user, settings.neo4j_password), None
     driver = neo4j.AsyncGraphDatabase.driver(uri, auth=auth)
     graph = Graph(driver, settings.neo4j_database)
     try:

@@ -37,7 +37,7 @@ class Observation:
     stage: int | None
     notApplicable: str | None  # the reason text, when the answer is "not applicable"
     learnedFrom: LearnedFrom | None = None
-    adaptations: list[dict[str, str]] = field(default_factory=list)
+    adaptations: list[dict[str, str | None]] = field(default_factory=list)  # {what, why}
     localResult: str | None = None
     observedOn: dt.date | None = None
     source: str = "api"  # api, qart, seed
@@ -99,7 +99,7 @@ def clean_observation(problems: Problems, given: dict[str, Any], *, today: dt.da
         problems.add("quarter", "INVALID_QUARTER", str(exc))
 
     learned = _learned_from(problems, given.get("learnedFrom"))
-    adaptations = []
+    adaptations: list[dict[str, str | None]] = []
     for i, item in enumerate((given.get("adaptations") or [])[:50]):
         adaptations.append({
             "what": check_text(problems, f"adaptations.{i}.what", item.get("what"), LONG, required=True),
@@ -110,7 +110,7 @@ def clean_observation(problems: Problems, given: dict[str, Any], *, today: dt.da
     if observed_on is not None and observed_on > today:
         problems.add("observedOn", "FUTURE_DATE", "an observation cannot be dated in the future")
     contact = clean_contact(problems, given.get("contact"))
-    if problems or quarter is None:
+    if problems or quarter is None or intervention is None:
         return None
     return Observation(organisation, intervention, component, setting, quarter, stage, not_applicable,
                        learned, adaptations, local_result, observed_on, contact=contact)

@@ -9,7 +9,8 @@ from __future__ import annotations
 import base64
 import binascii
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from collections.abc import Mapping
+from typing import Any, Generic, TypeVar, cast
 
 from collab_api.domain.errors import FieldProblem, InvalidInput
 
@@ -64,8 +65,9 @@ class Page(Generic[T]):
     key_field: str
 
     @classmethod
-    def from_rows(cls, rows: list[dict[str, Any]], total: int, before: int, request: PageRequest, key_field: str) -> Page:
+    def from_rows(cls, rows: list[T], total: int, before: int, request: PageRequest, key_field: str) -> Page[T]:
         return cls(rows[: request.first], total, len(rows) > request.first, before > 0, key_field)
 
-    def cursor(self, item: dict[str, Any]) -> str:
-        return encode_cursor(str(item[self.key_field]))
+    def cursor(self, item: T) -> str:
+        """Items are rows (mappings) keyed by `key_field`."""
+        return encode_cursor(str(cast(Mapping[str, Any], item)[self.key_field]))

@@ -10,9 +10,11 @@ from __future__ import annotations
 import statistics
 from collections import Counter, defaultdict
 from dataclasses import dataclass
+from collections.abc import Sequence
 from typing import Any
 
 from collab_api.domain.quarters import Quarter
+from collab_api.domain.rows import EnrolledSite, SiteObservations
 from collab_api.domain.stages import HIGHEST, LOWEST, REACHED
 
 
@@ -37,11 +39,11 @@ def _summary(cells: list[Cell]) -> dict[str, Any]:
             "reported": len(cells), "sites": len({c.site for c in cells})}
 
 
-def spread_report(sites: list[dict[str, Any]], enrolled: list[dict[str, Any]], collaboratives: list[str], *,
+def spread_report(sites: Sequence[SiteObservations], enrolled: Sequence[EnrolledSite], collaboratives: list[str], *,
                   quarter: Quarter | None, compare_with: Quarter | None, phase: int | None,
                   at_or_below: int) -> dict[str, Any]:
     """sites: rows of observations_by_site; enrolled: rows of enrolled_sites."""
-    directory = {row["site"]: row for row in [*enrolled, *sites]}
+    directory: dict[str, EnrolledSite] = {row["site"]: row for row in [*enrolled, *sites]}
     cells: list[Cell] = []
     for row in sites:
         if phase is not None and row.get("phase") != phase:
@@ -83,7 +85,7 @@ def spread_report(sites: list[dict[str, Any]], enrolled: list[dict[str, Any]], c
     }
 
 
-def _site_stages(now: list[Cell], directory: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
+def _site_stages(now: list[Cell], directory: dict[str, EnrolledSite]) -> list[dict[str, Any]]:
     """Each reporting site's median stage in the quarter, for the regional picture."""
     stages: dict[str, list[int]] = defaultdict(list)
     for cell in now:
@@ -94,7 +96,7 @@ def _site_stages(now: list[Cell], directory: dict[str, dict[str, Any]]) -> list[
 
 
 def _movement(cells: list[Cell], quarter: Quarter, before: Quarter, site_entry: Any) -> dict[str, Any]:
-    def staged(index: int) -> dict[tuple, int]:
+    def staged(index: int) -> dict[tuple[str, str | None, str | None], int]:
         return {(c.site, c.component, c.setting): c.stage for c in cells if c.quarter == index and c.stage is not None}
 
     old, new = staged(before.index), staged(quarter.index)

@@ -2,20 +2,27 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 from collections.abc import Sequence
-from typing import Any
 
-from collab_api.db.graph import Graph, Row, Runner, Tx
+from collab_api.db.graph import Graph, Runner, Tx
+from collab_api.domain.adoption import Observation, adoption_id, adoption_key, content_hash
 from collab_api.domain.permissions import Visibility
-from collab_api.graph.common import VISIBLE, keyed
+from collab_api.domain.rows import (
+    AdoptionRow, ComponentRow, LineageAdopter, ObservationRow, ObservationWrite, ObservationWritten, RecordingContext,
+    SourceRow,
+)
+from collab_api.graph.common import VISIBLE, keyed_lists, keyed_rows, shaped, shaped_all
 
 ADOPTION = "{.id, .key, .organisation, .interventionId, .componentKey, .careSetting, .currentStage, .currentQuarter, .currentNotApplicable, .createdAt}"
 OBSERVATION = "{.key, .quarter, .quarterIndex, .stage, .notApplicable, .adaptations, .localResult, .observedOn, .recordedAt, .correctedAt, .source, .interventionVersion}"
 
 
-async def recording_context(tx: Tx, organisation: str, intervention: str, source_kind: str | None, source_ref: str | None) -> Row:
+async def recording_context(tx: Tx, organisation: str, intervention: str, source_kind: str | None,
+                            source_ref: str | None) -> RecordingContext:
     """Everything a new observation is checked against, in one query."""
-    return await tx.single("""
+    row = await tx.single("""
         OPTIONAL MATCH (o:Organisation {odsCode: $organisation})
         OPTIONAL MATCH (i:Intervention {id: $intervention})
         OPTIONAL MATCH (so:Organisation {odsCode: $sourceRef}) WHERE $sourceKind = 'ORGANISATION'
@@ -29,7 +36,33 @@ async def recording_context(tx: Tx, organisation: str, intervention: str, source
                sa.organisation AS sourceAdoptionOrganisation, sa.interventionId AS sourceAdoptionIntervention,
                [(x:Organisation)-[:ADOPTED]->(a:Adoption)-[:LEARNED_FROM]->(s)
                   WHERE a.interventionId = $intervention | [x.odsCode, coalesce(s.odsCode, s.organisation)]] AS learning""",
-        {"organisation": organisation, "intervention": intervention, "sourceKind": source_kind, "sourceRef": source_ref}) or {}
+        {"organisation": organisation, "intervention": intervention, "sourceKind": source_kind, "sourceRef": source_ref})
+    assert row is not None  # OPTIONAL MATCHes: always one row
+    return shaped(RecordingContext, row)
+
+
+def observation_row(observation: Observation, component_key: str | None, *, at: str | None = None,
+                    version: int | None = None) -> ObservationWrite:
+    """The row `write_observations` takes for one validated observation whose component has
+    been resolved."""
+    key = adoption_key(observation.organisation, observation.intervention, component_key, observation.careSetting)
+    learned = observation.learnedFrom
+    return {
+        "adoptionKey": key, "adoptionId": adoption_id(key), "organisation": observation.organisation,
+        "intervention": observation.intervention, "componentKey": component_key, "careSetting": observation.careSetting,
+        "observationKey": f"{key}|{observation.quarter.label}",
+        "observation": {
+            "quarter": observation.quarter.label, "quarterIndex": observation.quarter.index,
+            "stage": observation.stage, "notApplicable": observation.notApplicable,
+            "adaptations": json.dumps(observation.adaptations) if observation.adaptations else None,
+            "localResult": observation.localResult,
+            "observedOn": observation.observedOn, "source": observation.source,
+        },
+        "contentHash": content_hash(observation), "content": json.dumps(observation.content(), sort_keys=True),
+        "version": version, "sourceKind": learned.kind if learned else None, "sourceRef": learned.ref if learned else None,
+        "quarter": observation.quarter.label, "at": at or dt.datetime.now(dt.UTC).isoformat(),
+        "contact": json.dumps(observation.contact, sort_keys=True) if observation.contact else None,
+    }
 
 
 # What an adoption learned from: the source kind's label and key (the filter comes first, so
@@ -44,14 +77,12 @@ _LEARNED_FROM = "".join(f"""
         }}""" for kind, (label, key) in _SOURCES.items())
 
 
-async def write_observations(runner: Runner, rows: list[dict[str, Any]]) -> list[Row]:
+async def write_observations(runner: Runner, rows: Sequence[ObservationWrite]) -> list[ObservationWritten]:
     """Record observations (validated beforehand). Idempotent: the same observation sent again
     changes nothing; a different one for the same quarter corrects it and keeps the earlier
     content in `previous`.
 
-    rows: {adoptionKey, adoptionId, organisation, intervention, componentKey, careSetting,
-    observationKey, observation: {...props}, contentHash, content (JSON), version, sourceKind,
-    sourceRef, quarter, at}. Returns per row: adoptionId, outcome (CREATED, UNCHANGED, CORRECTED).
+    Returns per row its adoption, observation and outcome (CREATED, UNCHANGED, CORRECTED).
     """
     # Relationships are MERGEd, not created with their node: several rows of one batch may
     # name the same adoption, and on ArcadeDB a later row's MERGE of the node can run before
@@ -100,69 +131,70 @@ async def write_observations(runner: Runner, rows: list[dict[str, Any]]) -> list
         RETURN a.id AS adoptionId, x.key AS observationKey,
                CASE WHEN before IS NULL THEN 'CREATED' WHEN before = row.contentHash THEN 'UNCHANGED'
                     ELSE 'CORRECTED' END AS outcome"""
-    return await runner.write(query, {"rows": rows})
+    return shaped_all(ObservationWritten, await runner.write(query, {"rows": list(rows)}))
 
 
-async def by_ids(graph: Graph, ids: Sequence[str], viewer: Visibility) -> dict[str, Row]:
-    return await keyed(graph, f"""
+async def by_ids(graph: Graph, ids: Sequence[str], viewer: Visibility) -> dict[str, AdoptionRow]:
+    return await keyed_rows(graph, f"""
         UNWIND $keys AS key MATCH (a:Adoption {{id: key}})-[:OF]->(i:Intervention) WHERE {VISIBLE}
-        RETURN key, a {ADOPTION} AS value""", ids, **viewer.params())
+        RETURN key, a {ADOPTION} AS value""", ids, AdoptionRow, **viewer.params())
 
 
-async def of_organisations(graph: Graph, codes: Sequence[str], viewer: Visibility) -> dict[str, list[Row]]:
+async def of_organisations(graph: Graph, codes: Sequence[str], viewer: Visibility) -> dict[str, list[AdoptionRow]]:
     """Each organisation's adoptions, and those of the organisations it succeeded (a merged
     trust's history follows it)."""
-    return await keyed(graph, f"""
+    return await keyed_lists(graph, f"""
         UNWIND $keys AS key
         MATCH (o:Organisation {{odsCode: key}})
         MATCH (p:Organisation)-[:ADOPTED]->(a:Adoption)-[:OF]->(i:Intervention)
         WHERE (p = o OR EXISTS {{ MATCH (p)-[:SUCCEEDED_BY*1..5]->(o) }}) AND {VISIBLE}
         WITH key, a ORDER BY a.interventionId, a.componentKey, a.careSetting
-        RETURN key, collect(a {ADOPTION}) AS value""", codes, **viewer.params())
+        RETURN key, collect(a {ADOPTION}) AS value""", codes, AdoptionRow, **viewer.params())
 
 
-async def of_interventions(graph: Graph, ids: Sequence[str]) -> dict[str, list[Row]]:
-    return await keyed(graph, f"""
+async def of_interventions(graph: Graph, ids: Sequence[str]) -> dict[str, list[AdoptionRow]]:
+    return await keyed_lists(graph, f"""
         UNWIND $keys AS key
         MATCH (:Intervention {{id: key}})<-[:OF]-(a:Adoption)
         WITH key, a ORDER BY a.organisation, a.componentKey, a.careSetting
-        RETURN key, collect(a {ADOPTION}) AS value""", ids)
+        RETURN key, collect(a {ADOPTION}) AS value""", ids, AdoptionRow)
 
 
-async def observations_of(graph: Graph, ids: Sequence[str]) -> dict[str, list[Row]]:
-    return await keyed(graph, f"""
+async def observations_of(graph: Graph, ids: Sequence[str]) -> dict[str, list[ObservationRow]]:
+    return await keyed_lists(graph, f"""
         UNWIND $keys AS key
         MATCH (:Adoption {{id: key}})-[:OBSERVED]->(x:AdoptionObservation)
         WITH key, x ORDER BY x.quarterIndex
-        RETURN key, collect(x {OBSERVATION}) AS value""", ids)
+        RETURN key, collect(x {OBSERVATION}) AS value""", ids, ObservationRow)
 
 
-async def sources_of(graph: Graph, ids: Sequence[str]) -> dict[str, list[Row]]:
+async def sources_of(graph: Graph, ids: Sequence[str]) -> dict[str, list[SourceRow]]:
     """What each adoption learned from: organisations, collaboratives or other adoptions."""
-    return await keyed(graph, """
+    return await keyed_lists(graph, """
         UNWIND $keys AS key
         MATCH (:Adoption {id: key})-[l:LEARNED_FROM]->(s)
         WITH key, l, s ORDER BY l.since
-        RETURN key, collect({since: l.since, organisation: s.odsCode, collaborative: s.code, adoption: s.id}) AS value""", ids)
+        RETURN key, collect({since: l.since, organisation: s.odsCode, collaborative: s.code, adoption: s.id}) AS value""", ids, SourceRow)
 
 
-async def learners_of(graph: Graph, ids: Sequence[str], viewer: Visibility) -> dict[str, list[Row]]:
+async def learners_of(graph: Graph, ids: Sequence[str], viewer: Visibility) -> dict[str, list[AdoptionRow]]:
     """Adoptions that learned from each adoption."""
-    return await keyed(graph, f"""
+    return await keyed_lists(graph, f"""
         UNWIND $keys AS key
         MATCH (:Adoption {{id: key}})<-[:LEARNED_FROM]-(a:Adoption)-[:OF]->(i:Intervention) WHERE {VISIBLE}
         WITH key, a ORDER BY a.organisation
-        RETURN key, collect(a {ADOPTION}) AS value""", ids, **viewer.params())
+        RETURN key, collect(a {ADOPTION}) AS value""", ids, AdoptionRow, **viewer.params())
 
 
-async def component_names(graph: Graph, keys: Sequence[str]) -> dict[str, Row]:
-    return await keyed(graph, "UNWIND $keys AS key MATCH (k:Component {key: key}) RETURN key, k {.key, .name, .description} AS value", keys)
+async def component_names(graph: Graph, keys: Sequence[str]) -> dict[str, ComponentRow]:
+    return await keyed_rows(graph, "UNWIND $keys AS key MATCH (k:Component {key: key}) RETURN key, k {.key, .name, .description} AS value",
+                            keys, ComponentRow)
 
 
-async def lineage_rows(graph: Graph, ids: Sequence[str]) -> dict[str, list[Row]]:
+async def lineage_rows(graph: Graph, ids: Sequence[str]) -> dict[str, list[LineageAdopter]]:
     """Per intervention, one row per adoption: the adopting organisation and its region, the
     quarters (and dates) observed at stage 1 or above, its current stage, and its sources."""
-    return await keyed(graph, """
+    return await keyed_lists(graph, """
         UNWIND $keys AS key
         MATCH (:Intervention {id: key})<-[:OF]-(a:Adoption)<-[:ADOPTED]-(o:Organisation)
         OPTIONAL MATCH (o)-[:IN_ICB]->(:ICB)<-[:COVERS]-(c:Collaborative)
@@ -171,4 +203,4 @@ async def lineage_rows(graph: Graph, ids: Sequence[str]) -> dict[str, list[Row]]
              [(a)-[l:LEARNED_FROM]->(s) | {since: l.since, organisation: coalesce(s.odsCode, s.organisation),
                                            collaborative: s.code}] AS sources
         RETURN key, collect({odsCode: o.odsCode, collaborative: c.code, currentStage: a.currentStage,
-                             reached: reached, sources: sources}) AS value""", ids)
+                             reached: reached, sources: sources}) AS value""", ids, LineageAdopter)

@@ -7,8 +7,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from collab_api.db.graph import Graph, Row, Tx
+from collab_api.db.graph import Graph, Tx
 from collab_api.domain.paging import Page, PageRequest
+from collab_api.domain.rows import AuditEventRow
 from collab_api.graph.common import page
 
 # What an entity reference names: its label and key property (fixed here, never from input).
@@ -35,7 +36,7 @@ async def record(tx: Tx, event: dict[str, Any], entities: list[tuple[str, str]])
 
 
 async def events(graph: Graph, request: PageRequest, *, entity: tuple[str, str] | None, subject: str | None,
-                 operation: str | None, since: str | None, until: str | None) -> Page[Row]:
+                 operation: str | None, since: str | None, until: str | None) -> Page[AuditEventRow]:
     """Newest first. `since`/`until` are ISO date-times; `entity` is (label, key)."""
     if entity is not None:
         label, key = entity[0], ENTITY_KEYS[entity[0]]
@@ -54,5 +55,5 @@ async def events(graph: Graph, request: PageRequest, *, entity: tuple[str, str] 
             {source} WHERE {where}
             RETURN count(e) AS total, count(CASE WHEN $after IS NOT NULL AND e.id >= $after THEN 1 END) AS before
         }}
-        RETURN rows, total, before""", request, "id",
+        RETURN rows, total, before""", request, "id", AuditEventRow,
         entityKey=entity[1] if entity else None, subject=subject, operation=operation, since=since, until=until)

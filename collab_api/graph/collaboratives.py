@@ -4,29 +4,30 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from collab_api.db.graph import Graph, Row
-from collab_api.graph.common import COLLABORATIVE, ICB, keyed
+from collab_api.db.graph import Graph
+from collab_api.domain.rows import CollaborativeRow, IcbRow
+from collab_api.graph.common import COLLABORATIVE, ICB, keyed_lists, keyed_rows, shaped
 
 
-async def all_collaboratives(graph: Graph) -> list[Row]:
+async def all_collaboratives(graph: Graph) -> list[CollaborativeRow]:
     rows = await graph.read(f"MATCH (c:Collaborative) RETURN c {COLLABORATIVE} AS c ORDER BY c.code")
-    return [row["c"] for row in rows]
+    return [shaped(CollaborativeRow, row["c"]) for row in rows]
 
 
-async def by_codes(graph: Graph, codes: Sequence[str]) -> dict[str, Row]:
-    return await keyed(graph, f"""
+async def by_codes(graph: Graph, codes: Sequence[str]) -> dict[str, CollaborativeRow]:
+    return await keyed_rows(graph, f"""
         UNWIND $keys AS key MATCH (c:Collaborative {{code: key}})
-        RETURN key, c {COLLABORATIVE} AS value""", codes)
+        RETURN key, c {COLLABORATIVE} AS value""", codes, CollaborativeRow)
 
 
-async def icbs_of(graph: Graph, codes: Sequence[str]) -> dict[str, list[Row]]:
-    return await keyed(graph, f"""
+async def icbs_of(graph: Graph, codes: Sequence[str]) -> dict[str, list[IcbRow]]:
+    return await keyed_lists(graph, f"""
         UNWIND $keys AS key MATCH (:Collaborative {{code: key}})-[:COVERS]->(i:ICB)
         WITH key, i ORDER BY i.name
-        RETURN key, collect(i {ICB}) AS value""", codes)
+        RETURN key, collect(i {ICB}) AS value""", codes, IcbRow)
 
 
-async def collaborative_of_icbs(graph: Graph, names: Sequence[str]) -> dict[str, Row]:
-    return await keyed(graph, f"""
+async def collaborative_of_icbs(graph: Graph, names: Sequence[str]) -> dict[str, CollaborativeRow]:
+    return await keyed_rows(graph, f"""
         UNWIND $keys AS key MATCH (c:Collaborative)-[:COVERS]->(:ICB {{name: key}})
-        RETURN key, c {COLLABORATIVE} AS value""", names)
+        RETURN key, c {COLLABORATIVE} AS value""", names, CollaborativeRow)

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from collab_api.db.graph import Row, Runner, Tx
+from collab_api.db.graph import Runner, Tx
+from collab_api.domain.rows import InterventionState, PublishingContext
+from collab_api.graph.common import shaped
 
 # The version's own copy: these properties of the current state, frozen.
 VERSION_PROPERTIES = ["title", "summary", "status", "careSettings", "harmArea", "tags", "document"]
@@ -83,17 +85,18 @@ async def add_version(tx: Tx, row: dict[str, Any]) -> int:
         WITH i, row, number""" + _LINK_COMPONENTS_AND_PRIORITIES + """
         RETURN number""", {"row": {**row, "versionProps": {k: row["props"][k] for k in VERSION_PROPERTIES}}})
     assert result is not None
-    return result["number"]
+    return int(result["number"])
 
 
-async def current_state(tx: Tx, intervention_id: str) -> Row | None:
+async def current_state(tx: Tx, intervention_id: str) -> InterventionState | None:
     """The current description and status, and where it came from, for an update."""
-    return await tx.single("""
+    row = await tx.single("""
         MATCH (i:Intervention {id: $id})
         OPTIONAL MATCH (i)-[:ORIGINATED_IN]->(c:Collaborative)
         RETURN i.id AS id, i.status AS status, i.version AS version, i.document AS document,
                c.code AS collaborative,
                [(i)-[:ADDRESSES]->(p:Priority) | p.id] AS priorityIds""", {"id": intervention_id})
+    return shaped(InterventionState, row) if row else None
 
 
 async def known_priorities(tx: Tx, ids: list[str]) -> dict[str, str]:
@@ -102,10 +105,12 @@ async def known_priorities(tx: Tx, ids: list[str]) -> dict[str, str]:
     return {row["id"]: row["status"] for row in rows}
 
 
-async def publishing_context(tx: Tx, collaborative: str, organisation: str | None) -> Row:
-    return await tx.single("""
+async def publishing_context(tx: Tx, collaborative: str, organisation: str | None) -> PublishingContext:
+    row = await tx.single("""
         OPTIONAL MATCH (c:Collaborative {code: $collaborative})
         OPTIONAL MATCH (o:Organisation {odsCode: $organisation})
         RETURN c.code AS collaborative, o.odsCode AS organisation,
                EXISTS { MATCH (o)-[:IN_ICB]->(:ICB)<-[:COVERS]-(c) } AS organisationInCollaborative""",
-        {"collaborative": collaborative, "organisation": organisation}) or {}
+        {"collaborative": collaborative, "organisation": organisation})
+    assert row is not None  # OPTIONAL MATCHes: always one row
+    return shaped(PublishingContext, row)

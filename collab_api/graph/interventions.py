@@ -6,10 +6,13 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from collab_api.db.graph import Graph, Row
+from collab_api.db.graph import Graph
 from collab_api.domain.paging import Page, PageRequest
 from collab_api.domain.permissions import Visibility
-from collab_api.graph.common import COLLABORATIVE, INTERVENTION, ORGANISATION, PRIORITY, VERSION, VISIBLE, keyed, page
+from collab_api.domain.rows import ComponentRow, InterventionRow, OriginRow, PriorityRow, VersionRow
+from collab_api.graph.common import (
+    COLLABORATIVE, INTERVENTION, ORGANISATION, PRIORITY, VERSION, VISIBLE, keyed_columns, keyed_lists, keyed_rows, page,
+)
 
 
 @dataclass(frozen=True)
@@ -32,13 +35,13 @@ MATCHES_FILTER = """
 """
 
 
-async def by_ids(graph: Graph, ids: Sequence[str], viewer: Visibility) -> dict[str, Row]:
-    return await keyed(graph, f"""
+async def by_ids(graph: Graph, ids: Sequence[str], viewer: Visibility) -> dict[str, InterventionRow]:
+    return await keyed_rows(graph, f"""
         UNWIND $keys AS key MATCH (i:Intervention {{id: key}}) WHERE {VISIBLE}
-        RETURN key, i {INTERVENTION} AS value""", ids, **viewer.params())
+        RETURN key, i {INTERVENTION} AS value""", ids, InterventionRow, **viewer.params())
 
 
-async def page_of(graph: Graph, filter: InterventionFilter, request: PageRequest, viewer: Visibility) -> Page[Row]:
+async def page_of(graph: Graph, filter: InterventionFilter, request: PageRequest, viewer: Visibility) -> Page[InterventionRow]:
     return await page(graph, f"""
         CALL {{
             MATCH (i:Intervention) WHERE {MATCHES_FILTER} AND {VISIBLE} AND ($after IS NULL OR i.id > $after)
@@ -50,54 +53,55 @@ async def page_of(graph: Graph, filter: InterventionFilter, request: PageRequest
             RETURN count(i) AS total,
                    count(CASE WHEN $after IS NOT NULL AND i.id <= $after THEN 1 END) AS before
         }}
-        RETURN rows, total, before""", request, "id", **filter.params(), **viewer.params())
+        RETURN rows, total, before""", request, "id", InterventionRow, **filter.params(), **viewer.params())
 
 
-async def of_collaboratives(graph: Graph, codes: Sequence[str], viewer: Visibility) -> dict[str, list[Row]]:
+async def of_collaboratives(graph: Graph, codes: Sequence[str], viewer: Visibility) -> dict[str, list[InterventionRow]]:
     """Interventions that originated in each collaborative."""
-    return await keyed(graph, f"""
+    return await keyed_lists(graph, f"""
         UNWIND $keys AS key MATCH (:Collaborative {{code: key}})<-[:ORIGINATED_IN]-(i:Intervention) WHERE {VISIBLE}
         WITH key, i ORDER BY i.title
-        RETURN key, collect(i {INTERVENTION}) AS value""", codes, **viewer.params())
+        RETURN key, collect(i {INTERVENTION}) AS value""", codes, InterventionRow, **viewer.params())
 
 
-async def addressing_priorities(graph: Graph, ids: Sequence[str], viewer: Visibility) -> dict[str, list[Row]]:
-    return await keyed(graph, f"""
+async def addressing_priorities(graph: Graph, ids: Sequence[str], viewer: Visibility) -> dict[str, list[InterventionRow]]:
+    return await keyed_lists(graph, f"""
         UNWIND $keys AS key MATCH (:Priority {{id: key}})<-[:ADDRESSES]-(i:Intervention) WHERE {VISIBLE}
         WITH key, i ORDER BY i.title
-        RETURN key, collect(i {INTERVENTION}) AS value""", ids, **viewer.params())
+        RETURN key, collect(i {INTERVENTION}) AS value""", ids, InterventionRow, **viewer.params())
 
 
-async def origin_of(graph: Graph, ids: Sequence[str]) -> dict[str, Row]:
+async def origin_of(graph: Graph, ids: Sequence[str]) -> dict[str, OriginRow]:
     """Where each intervention came from: its collaborative and, if known, organisation."""
-    return await keyed(graph, f"""
+    return await keyed_columns(graph, f"""
         UNWIND $keys AS key MATCH (i:Intervention {{id: key}})
         OPTIONAL MATCH (i)-[:ORIGINATED_IN]->(c:Collaborative)
         OPTIONAL MATCH (i)-[:ORIGINATED_AT]->(o:Organisation)
-        RETURN key, c {COLLABORATIVE} AS collaborative, o {ORGANISATION} AS organisation""", ids)
+        RETURN key, c {COLLABORATIVE} AS collaborative, o {ORGANISATION} AS organisation""", ids, OriginRow)
 
 
-async def components_of(graph: Graph, ids: Sequence[str]) -> dict[str, list[Row]]:
-    return await keyed(graph, """
+async def components_of(graph: Graph, ids: Sequence[str]) -> dict[str, list[ComponentRow]]:
+    return await keyed_lists(graph, """
         UNWIND $keys AS key MATCH (:Intervention {id: key})-[:HAS_COMPONENT]->(k:Component)
         WITH key, k ORDER BY k.position
-        RETURN key, collect(k {.key, .name, .description}) AS value""", ids)
+        RETURN key, collect(k {.key, .name, .description}) AS value""", ids, ComponentRow)
 
 
-async def priorities_addressed(graph: Graph, ids: Sequence[str]) -> dict[str, list[Row]]:
-    return await keyed(graph, f"""
+async def priorities_addressed(graph: Graph, ids: Sequence[str]) -> dict[str, list[PriorityRow]]:
+    return await keyed_lists(graph, f"""
         UNWIND $keys AS key MATCH (:Intervention {{id: key}})-[:ADDRESSES]->(p:Priority)
         WITH key, p ORDER BY p.id
-        RETURN key, collect(p {PRIORITY}) AS value""", ids)
+        RETURN key, collect(p {PRIORITY}) AS value""", ids, PriorityRow)
 
 
-async def versions_of(graph: Graph, ids: Sequence[str]) -> dict[str, list[Row]]:
-    return await keyed(graph, f"""
+async def versions_of(graph: Graph, ids: Sequence[str]) -> dict[str, list[VersionRow]]:
+    return await keyed_lists(graph, f"""
         UNWIND $keys AS key MATCH (:Intervention {{id: key}})-[:HAS_VERSION]->(v:InterventionVersion)
         WITH key, v ORDER BY v.number
-        RETURN key, collect(v {VERSION}) AS value""", ids)
+        RETURN key, collect(v {VERSION}) AS value""", ids, VersionRow)
 
 
-async def versions_by_key(graph: Graph, keys: Sequence[str]) -> dict[str, Row]:
+async def versions_by_key(graph: Graph, keys: Sequence[str]) -> dict[str, VersionRow]:
     """Versions by their key, `<intervention id>@<number>`."""
-    return await keyed(graph, f"UNWIND $keys AS key MATCH (v:InterventionVersion {{key: key}}) RETURN key, v {VERSION} AS value", keys)
+    return await keyed_rows(graph, f"UNWIND $keys AS key MATCH (v:InterventionVersion {{key: key}}) RETURN key, v {VERSION} AS value",
+                            keys, VersionRow)

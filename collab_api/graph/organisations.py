@@ -6,9 +6,12 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from collab_api.db.graph import Graph, Row
+from collab_api.db.graph import Graph
 from collab_api.domain.paging import Page, PageRequest
-from collab_api.graph.common import COLLABORATIVE, ICB, ORGANISATION, ORGANISATION_FIELDS, keyed, keyed_pages, page
+from collab_api.domain.rows import CollaborativeRow, IcbRow, OrganisationRow, SuccessionRow
+from collab_api.graph.common import (
+    COLLABORATIVE, ICB, ORGANISATION, ORGANISATION_FIELDS, keyed_lists, keyed_pages, keyed_rows, page,
+)
 
 
 @dataclass(frozen=True)
@@ -34,13 +37,13 @@ MATCHES_FILTER = """
 """
 
 
-async def by_codes(graph: Graph, codes: Sequence[str]) -> dict[str, Row]:
-    return await keyed(graph, f"""
+async def by_codes(graph: Graph, codes: Sequence[str]) -> dict[str, OrganisationRow]:
+    return await keyed_rows(graph, f"""
         UNWIND $keys AS key MATCH (o:Organisation {{odsCode: key}})
-        RETURN key, o {ORGANISATION} AS value""", codes)
+        RETURN key, o {ORGANISATION} AS value""", codes, OrganisationRow)
 
 
-async def page_of(graph: Graph, filter: OrganisationFilter, request: PageRequest) -> Page[Row]:
+async def page_of(graph: Graph, filter: OrganisationFilter, request: PageRequest) -> Page[OrganisationRow]:
     in_collaborative = """($collaborative IS NULL OR EXISTS {
         MATCH (o)-[:IN_ICB]->(:ICB)<-[:COVERS]-(fc:Collaborative) WHERE fc.code = $collaborative })"""
     return await page(graph, f"""
@@ -55,12 +58,12 @@ async def page_of(graph: Graph, filter: OrganisationFilter, request: PageRequest
             RETURN count(o) AS total,
                    count(CASE WHEN $after IS NOT NULL AND o.odsCode <= $after THEN 1 END) AS before
         }}
-        RETURN rows, total, before""", request, "odsCode", **filter.params())
+        RETURN rows, total, before""", request, "odsCode", OrganisationRow, **filter.params())
 
 
 async def members_of(
     graph: Graph, collaborative_codes: Sequence[str], filter: OrganisationFilter, request: PageRequest
-) -> dict[str, Page[Row]]:
+) -> dict[str, Page[OrganisationRow]]:
     """The same page of member organisations for each of many collaboratives, in one query."""
     return await keyed_pages(graph, f"""
         UNWIND $keys AS key
@@ -78,45 +81,45 @@ async def members_of(
             RETURN count(o) AS total,
                    count(CASE WHEN $after IS NOT NULL AND o.odsCode <= $after THEN 1 END) AS before
         }}
-        RETURN key, rows, total, before""", collaborative_codes, request, "odsCode", **filter.params())
+        RETURN key, rows, total, before""", collaborative_codes, request, "odsCode", OrganisationRow, **filter.params())
 
 
-async def collaborative_of(graph: Graph, codes: Sequence[str]) -> dict[str, Row]:
-    return await keyed(graph, f"""
+async def collaborative_of(graph: Graph, codes: Sequence[str]) -> dict[str, CollaborativeRow]:
+    return await keyed_rows(graph, f"""
         UNWIND $keys AS key
         MATCH (:Organisation {{odsCode: key}})-[:IN_ICB]->(:ICB)<-[:COVERS]-(c:Collaborative)
-        RETURN key, c {COLLABORATIVE} AS value""", codes)
+        RETURN key, c {COLLABORATIVE} AS value""", codes, CollaborativeRow)
 
 
-async def icb_of(graph: Graph, codes: Sequence[str]) -> dict[str, Row]:
-    return await keyed(graph, f"""
+async def icb_of(graph: Graph, codes: Sequence[str]) -> dict[str, IcbRow]:
+    return await keyed_rows(graph, f"""
         UNWIND $keys AS key MATCH (:Organisation {{odsCode: key}})-[:IN_ICB]->(i:ICB)
-        RETURN key, i {ICB} AS value""", codes)
+        RETURN key, i {ICB} AS value""", codes, IcbRow)
 
 
-async def sites_of(graph: Graph, codes: Sequence[str]) -> dict[str, list[Row]]:
-    return await keyed(graph, f"""
+async def sites_of(graph: Graph, codes: Sequence[str]) -> dict[str, list[OrganisationRow]]:
+    return await keyed_lists(graph, f"""
         UNWIND $keys AS key MATCH (:Organisation {{odsCode: key}})-[:HAS_SITE]->(s:Organisation)
         WITH key, s ORDER BY s.odsCode
-        RETURN key, collect(s {ORGANISATION}) AS value""", codes)
+        RETURN key, collect(s {ORGANISATION}) AS value""", codes, OrganisationRow)
 
 
-async def trust_of(graph: Graph, codes: Sequence[str]) -> dict[str, Row]:
-    return await keyed(graph, f"""
+async def trust_of(graph: Graph, codes: Sequence[str]) -> dict[str, OrganisationRow]:
+    return await keyed_rows(graph, f"""
         UNWIND $keys AS key MATCH (t:Organisation)-[:HAS_SITE]->(:Organisation {{odsCode: key}})
-        RETURN key, t {ORGANISATION} AS value""", codes)
+        RETURN key, t {ORGANISATION} AS value""", codes, OrganisationRow)
 
 
-async def successor_of(graph: Graph, codes: Sequence[str]) -> dict[str, Row]:
+async def successor_of(graph: Graph, codes: Sequence[str]) -> dict[str, SuccessionRow]:
     """The organisation that took over each one, with `successionDate`."""
-    return await keyed(graph, f"""
+    return await keyed_rows(graph, f"""
         UNWIND $keys AS key MATCH (:Organisation {{odsCode: key}})-[m:SUCCEEDED_BY]->(s:Organisation)
-        RETURN key, s {{{ORGANISATION_FIELDS}, successionDate: m.date}} AS value""", codes)
+        RETURN key, s {{{ORGANISATION_FIELDS}, successionDate: m.date}} AS value""", codes, SuccessionRow)
 
 
-async def predecessors_of(graph: Graph, codes: Sequence[str]) -> dict[str, list[Row]]:
+async def predecessors_of(graph: Graph, codes: Sequence[str]) -> dict[str, list[SuccessionRow]]:
     """The organisations each one took over, with `successionDate`."""
-    return await keyed(graph, f"""
+    return await keyed_lists(graph, f"""
         UNWIND $keys AS key MATCH (p:Organisation)-[m:SUCCEEDED_BY]->(:Organisation {{odsCode: key}})
         WITH key, p, m ORDER BY p.odsCode
-        RETURN key, collect(p {{{ORGANISATION_FIELDS}, successionDate: m.date}}) AS value""", codes)
+        RETURN key, collect(p {{{ORGANISATION_FIELDS}, successionDate: m.date}}) AS value""", codes, SuccessionRow)

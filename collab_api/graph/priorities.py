@@ -5,41 +5,43 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from collab_api.db.graph import Graph, Row, Tx
-from collab_api.graph.common import PRIORITY, keyed
+from collab_api.db.graph import Graph, Tx
+from collab_api.domain.rows import PriorityRow, PriorityState
+from collab_api.graph.common import PRIORITY, keyed_lists, keyed_rows, keyed_values, shaped
 
 
-async def of_collaboratives(graph: Graph, codes: Sequence[str], status: str | None) -> dict[str, list[Row]]:
-    return await keyed(graph, f"""
+async def of_collaboratives(graph: Graph, codes: Sequence[str], status: str | None) -> dict[str, list[PriorityRow]]:
+    return await keyed_lists(graph, f"""
         UNWIND $keys AS key MATCH (:Collaborative {{code: key}})-[:SETS_PRIORITY]->(p:Priority)
         WHERE $status IS NULL OR p.status = $status
         WITH key, p ORDER BY p.dateSet DESC, p.id
-        RETURN key, collect(p {PRIORITY}) AS value""", codes, status=status)
+        RETURN key, collect(p {PRIORITY}) AS value""", codes, PriorityRow, status=status)
 
 
-async def by_ids(graph: Graph, ids: Sequence[str]) -> dict[str, Row]:
-    return await keyed(graph, f"""
+async def by_ids(graph: Graph, ids: Sequence[str]) -> dict[str, PriorityRow]:
+    return await keyed_rows(graph, f"""
         UNWIND $keys AS key MATCH (p:Priority {{id: key}})
-        RETURN key, p {PRIORITY} AS value""", ids)
+        RETURN key, p {PRIORITY} AS value""", ids, PriorityRow)
 
 
 async def collaborative_of(graph: Graph, ids: Sequence[str]) -> dict[str, str]:
-    return await keyed(graph, """
+    return await keyed_values(graph, """
         UNWIND $keys AS key MATCH (c:Collaborative)-[:SETS_PRIORITY]->(:Priority {id: key})
         RETURN key, c.code AS value""", ids)
 
 
-async def priority_state(tx: Tx, priority_id: str) -> Row | None:
-    return await tx.single("""
+async def priority_state(tx: Tx, priority_id: str) -> PriorityState | None:
+    row = await tx.single("""
         MATCH (c:Collaborative)-[:SETS_PRIORITY]->(p:Priority {id: $id})
         RETURN p.id AS id, p.status AS status, c.code AS collaborative""", {"id": priority_id})
+    return shaped(PriorityState, row) if row else None
 
 
 async def collaborative_exists(tx: Tx, code: str) -> bool:
     return bool(await tx.run("MATCH (c:Collaborative {code: $code}) RETURN c.code AS code", {"code": code}))
 
 
-async def save_priority(tx: Tx, row: dict[str, Any]) -> Row:
+async def save_priority(tx: Tx, row: dict[str, Any]) -> PriorityRow:
     """Create or update a priority. row: {id, collaborative, title, harmArea, rationale, dateSet}"""
     result = await tx.single(f"""
         MATCH (c:Collaborative {{code: $row.collaborative}})
@@ -50,13 +52,13 @@ async def save_priority(tx: Tx, row: dict[str, Any]) -> Row:
         MERGE (c)-[:SETS_PRIORITY]->(p)
         RETURN p {PRIORITY} AS priority""", {"row": row})
     assert result is not None
-    return result["priority"]
+    return shaped(PriorityRow, result["priority"])
 
 
-async def retire(tx: Tx, priority_id: str, on: str, reason: str | None) -> Row:
+async def retire(tx: Tx, priority_id: str, on: str, reason: str | None) -> PriorityRow:
     result = await tx.single(f"""
         MATCH (p:Priority {{id: $id}})
         SET p.status = 'RETIRED', p.retiredOn = date($on), p.retiredReason = $reason, p.updatedAt = datetime()
         RETURN p {PRIORITY} AS priority""", {"id": priority_id, "on": on, "reason": reason})
     assert result is not None
-    return result["priority"]
+    return shaped(PriorityRow, result["priority"])

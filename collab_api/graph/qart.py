@@ -5,17 +5,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from collab_api.db.graph import Graph, Row, Tx
+from collab_api.db.graph import Graph, Tx
+from collab_api.domain.rows import ReturnContext, WorkbookSite
+from collab_api.graph.common import shaped, shaped_all
 
 
-async def return_context(tx: Tx, intervention: str, trusts: list[str], sites: list[str], collaborative: str | None) -> Row:
+async def return_context(tx: Tx, intervention: str, trusts: list[str], sites: list[str], collaborative: str | None) -> ReturnContext:
     """The intervention and its components, and the named trusts and sites that exist."""
     head = await tx.single("""
         OPTIONAL MATCH (i:Intervention {id: $intervention})
         OPTIONAL MATCH (c:Collaborative {code: $collaborative})
         RETURN i.id AS intervention, c.code AS collaborative,
                [(i)-[:HAS_COMPONENT]->(k:Component) | k {.key, .name}] AS components""",
-        {"intervention": intervention, "collaborative": collaborative}) or {}
+        {"intervention": intervention, "collaborative": collaborative})
+    assert head is not None  # OPTIONAL MATCHes: always one row
     head["trusts"] = await tx.run("""
         UNWIND $codes AS code
         MATCH (t:Organisation {odsCode: code})
@@ -25,7 +28,7 @@ async def return_context(tx: Tx, intervention: str, trusts: list[str], sites: li
         UNWIND $codes AS code
         MATCH (s:Organisation {odsCode: code})
         RETURN s.odsCode AS code, s.kind AS kind, [(p:Organisation)-[:HAS_SITE]->(s) | p.odsCode][0] AS trust""", {"codes": sites})
-    return head
+    return shaped(ReturnContext, head)
 
 
 async def set_phases(tx: Tx, intervention: str, rows: list[dict[str, Any]]) -> None:
@@ -37,10 +40,10 @@ async def set_phases(tx: Tx, intervention: str, rows: list[dict[str, Any]]) -> N
         SET e.phase = row.phase""", {"rows": rows, "intervention": intervention})
 
 
-async def workbook_rows(graph: Graph, collaborative: str, intervention: str, quarter: str | None) -> list[Row]:
+async def workbook_rows(graph: Graph, collaborative: str, intervention: str, quarter: str | None) -> list[WorkbookSite]:
     """The sites of a collaborative's trusts, with their phase and (optionally) one quarter's
     stages per component key and care setting."""
-    return await graph.read("""
+    return shaped_all(WorkbookSite, await graph.read("""
         MATCH (c:Collaborative {code: $collaborative})-[:COVERS]->(:ICB)<-[:IN_ICB]-(t:Organisation)-[:HAS_SITE]->(s:Organisation)
         WHERE coalesce(s.status, 'ACTIVE') = 'ACTIVE'
         OPTIONAL MATCH (s)-[e:ENROLLED]->(:Intervention {id: $intervention})
@@ -48,10 +51,10 @@ async def workbook_rows(graph: Graph, collaborative: str, intervention: str, qua
                [(s)-[:ADOPTED]->(a:Adoption)-[:OBSERVED]->(x:AdoptionObservation)
                   WHERE a.interventionId = $intervention AND x.quarter = $quarter |
                   {component: a.componentKey, setting: a.careSetting, stage: x.stage, notApplicable: x.notApplicable}] AS cells
-        ORDER BY trustCode, siteCode""", {"collaborative": collaborative, "intervention": intervention, "quarter": quarter})
+        ORDER BY trustCode, siteCode""", {"collaborative": collaborative, "intervention": intervention, "quarter": quarter}))
 
 
 async def component_names(graph: Graph, intervention: str) -> dict[str, str]:
     rows = await graph.read("""
         MATCH (:Intervention {id: $id})-[:HAS_COMPONENT]->(k:Component) RETURN k.key AS key, k.name AS name""", {"id": intervention})
-    return {row["key"]: row["name"] for row in rows}
+    return {str(row["key"]): str(row["name"]) for row in rows}

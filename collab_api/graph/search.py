@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from collab_api.db.graph import Graph, Row
+from collab_api.db.graph import Graph
 from collab_api.domain.permissions import Visibility
+from collab_api.domain.rows import AdoptedBySimilar, AdoptersWithContacts, CandidateRow, SearchPage
 from collab_api.domain.search import SearchFilter, SearchSort
-from collab_api.graph.common import INTERVENTION, VISIBLE
+from collab_api.graph.common import INTERVENTION, VISIBLE, shaped, shaped_all
 
 _FIELDS = INTERVENTION[1:-1]  # the projection's entries, to extend with computed ones
 
@@ -47,11 +48,11 @@ def _matches(graph: Graph, query: str | None, words: list[str]) -> tuple[str, di
 
 
 async def search(graph: Graph, query: str | None, words: list[str], filter: SearchFilter, sort: SearchSort,
-                 offset: int, limit: int, viewer: Visibility) -> Row:
+                 offset: int, limit: int, viewer: Visibility) -> SearchPage:
     """{total, rows}: rows carry the intervention's fields, `score`, `reached` (organisations at
     stage 1 or above) and `regions` (their collaboratives)."""
     source, params = _matches(graph, query, words)
-    return (await graph.read(f"""
+    return shaped(SearchPage, (await graph.read(f"""
         {source}
         WITH i, score WHERE {FILTERS} AND {VISIBLE}
         CALL {{
@@ -63,26 +64,28 @@ async def search(graph: Graph, query: str | None, words: list[str], filter: Sear
         WITH i, score, reached, regions ORDER BY {ORDER[sort]}
         WITH collect(i {{{_FIELDS}, score: score, reached: reached, regions: regions}}) AS hits
         RETURN size(hits) AS total, hits[$offset..($offset + $limit)] AS rows""",
-        {**params, **filter.params(), **viewer.params(), "offset": offset, "limit": limit}))[0]
+        {**params, **filter.params(), **viewer.params(), "offset": offset, "limit": limit}))[0])
 
 
-async def candidates_like(graph: Graph, query: str | None, limit: int, viewer: Visibility) -> list[Row]:
+async def candidates_like(graph: Graph, query: str | None, limit: int, viewer: Visibility) -> list[CandidateRow]:
     """Interventions the full-text index finds for a title and summary (before publishing)."""
     if not query or not graph.fulltext_index:
-        return await graph.read(f"""
+        rows = await graph.read(f"""
             MATCH (i:Intervention) WHERE {VISIBLE}
             RETURN i {{{_FIELDS}, score: 0.0}} AS hit""", viewer.params())
-    return await graph.read(f"""
+        return [shaped(CandidateRow, row["hit"]) for row in rows]
+    rows = await graph.read(f"""
         CALL db.index.fulltext.queryNodes($index, $query) YIELD node, score
         WITH node AS i, score WHERE i:Intervention AND {VISIBLE}
         WITH i, score ORDER BY score DESC LIMIT $limit
         RETURN i {{{_FIELDS}, score: score}} AS hit""", {"index": graph.fulltext_index, "query": query, "limit": limit, **viewer.params()})
+    return [shaped(CandidateRow, row["hit"]) for row in rows]
 
 
-async def adopted_by_similar(graph: Graph, ods_code: str, min_stage: int, viewer: Visibility) -> list[Row]:
+async def adopted_by_similar(graph: Graph, ods_code: str, min_stage: int, viewer: Visibility) -> list[AdoptedBySimilar]:
     """Interventions adopted at `min_stage` or above by organisations of the same kind sharing
     a care setting, in other regions, that this organisation has not adopted that far."""
-    return await graph.read(f"""
+    return shaped_all(AdoptedBySimilar, await graph.read(f"""
         MATCH (me:Organisation {{odsCode: $ods}})
         OPTIONAL MATCH (me)-[:IN_ICB]->(:ICB)<-[:COVERS]-(mine:Collaborative)
         WITH me, collect(mine.code) AS myRegions
@@ -97,10 +100,10 @@ async def adopted_by_similar(graph: Graph, ods_code: str, min_stage: int, viewer
         WITH i, collect({{organisation: peer.odsCode, name: peer.name, collaborative: pc.code, stage: stage}}) AS why
         RETURN i {{{_FIELDS}}} AS intervention, why
         ORDER BY size(why) DESC, coalesce(i.evidenceStrength, 0) DESC, i.id""",
-        {"ods": ods_code, "minStage": min_stage, **viewer.params()})
+        {"ods": ods_code, "minStage": min_stage, **viewer.params()}))
 
 
-async def adopters_with_contacts(graph: Graph, intervention: str, ods_code: str, viewer: Visibility) -> Row | None:
+async def adopters_with_contacts(graph: Graph, intervention: str, ods_code: str, viewer: Visibility) -> AdoptersWithContacts | None:
     """The asking organisation's ICB, region and settings, and every adopter of the
     intervention sharing a care setting that has a consenting contact, with where it is."""
     rows = await graph.read(f"""
@@ -121,4 +124,4 @@ async def adopters_with_contacts(graph: Graph, intervention: str, ods_code: str,
         }}
         RETURN myIcb.name AS icb, myRegion.code AS collaborative, adopters""",
         {"ods": ods_code, "intervention": intervention, **viewer.params()})
-    return rows[0] if rows else None
+    return shaped(AdoptersWithContacts, rows[0]) if rows else None

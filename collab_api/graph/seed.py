@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from collab_api.db.graph import Graph, Runner
+from collab_api.domain.rows import ObservationWrite
 from collab_api.graph.adoptions import write_observations
 
 Rows = list[dict[str, Any]]
@@ -74,7 +75,7 @@ async def upsert_priorities(runner: Runner, rows: Rows) -> None:
         MERGE (c)-[:SETS_PRIORITY]->(p)""", {"rows": rows})
 
 
-async def new_observations(runner: Runner, rows: Rows) -> None:
+async def new_observations(runner: Runner, rows: list[ObservationWrite]) -> None:
     """Demo observations that do not exist yet (a later seed never overwrites what users recorded)."""
     existing = {row["key"] for row in await runner.read(
         "UNWIND $keys AS key MATCH (x:AdoptionObservation {key: key}) RETURN key", {"keys": [r["observationKey"] for r in rows]})}

@@ -4,16 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from collab_api.db.graph import Graph, Row
+from collab_api.db.graph import Graph
 from collab_api.domain.permissions import Visibility
-from collab_api.graph.common import VISIBLE, keyed
+from collab_api.domain.rows import EnrolledSite, InterventionReach, SiteObservations
+from collab_api.graph.common import VISIBLE, keyed_columns, shaped_all
 
 
 async def observations_by_site(graph: Graph, intervention: str, component: str | None, setting: str | None,
-                               viewer: Visibility) -> list[Row]:
+                               viewer: Visibility) -> list[SiteObservations]:
     """Per reporting organisation: its trust, region, phase, and every observation of the
     intervention (narrowed to a component and a setting when given)."""
-    return await graph.read("""
+    return shaped_all(SiteObservations, await graph.read("""
         MATCH (i:Intervention {id: $intervention}) WHERE """ + VISIBLE + """
         MATCH (i)<-[:OF]-(a:Adoption)<-[:ADOPTED]-(o:Organisation)
         WHERE ($component IS NULL OR a.componentKey = $component) AND ($setting IS NULL OR a.careSetting = $setting)
@@ -24,30 +25,30 @@ async def observations_by_site(graph: Graph, intervention: str, component: str |
         OPTIONAL MATCH (o)-[:IN_ICB]->(:ICB)<-[:COVERS]-(c:Collaborative)
         RETURN o.odsCode AS site, o.name AS siteName, t.odsCode AS trust, t.name AS trustName, c.code AS collaborative,
                e.phase AS phase, observations""",
-        {"intervention": intervention, "component": component, "setting": setting, **viewer.params()})
+        {"intervention": intervention, "component": component, "setting": setting, **viewer.params()}))
 
 
-async def enrolled_sites(graph: Graph, intervention: str) -> list[Row]:
+async def enrolled_sites(graph: Graph, intervention: str) -> list[EnrolledSite]:
     """Sites enrolled in the intervention's roll-out, whether or not they have reported."""
-    return await graph.read("""
+    return shaped_all(EnrolledSite, await graph.read("""
         MATCH (o:Organisation)-[e:ENROLLED]->(i:Intervention {id: $intervention})
         OPTIONAL MATCH (t:Organisation)-[:HAS_SITE]->(o)
         OPTIONAL MATCH (o)-[:IN_ICB]->(:ICB)<-[:COVERS]-(c:Collaborative)
         RETURN o.odsCode AS site, o.name AS siteName, t.odsCode AS trust, t.name AS trustName,
-               c.code AS collaborative, e.phase AS phase""", {"intervention": intervention})
+               c.code AS collaborative, e.phase AS phase""", {"intervention": intervention}))
 
 
 async def component_key(graph: Graph, intervention: str, name: str) -> str | None:
     rows = await graph.read("""
         MATCH (:Intervention {id: $id})-[:HAS_COMPONENT]->(k:Component)
         WHERE toLower(k.name) = toLower($name) OR k.key = $name RETURN k.key AS key""", {"id": intervention, "name": name})
-    return rows[0]["key"] if rows else None
+    return str(rows[0]["key"]) if rows else None
 
 
-async def spread_of(graph: Graph, ids: Sequence[str]) -> dict[str, Row]:
+async def spread_of(graph: Graph, ids: Sequence[str]) -> dict[str, InterventionReach]:
     """Per intervention: its origin region, and each adopting organisation's region and
     highest current stage (not-applicable answers left out)."""
-    return await keyed(graph, """
+    return await keyed_columns(graph, """
         UNWIND $keys AS key
         MATCH (i:Intervention {id: key})
         OPTIONAL MATCH (i)-[:ORIGINATED_IN]->(origin:Collaborative)
@@ -56,4 +57,5 @@ async def spread_of(graph: Graph, ids: Sequence[str]) -> dict[str, Row]:
         OPTIONAL MATCH (o)-[:IN_ICB]->(:ICB)<-[:COVERS]-(c:Collaborative)
         WITH key, origin, o, c, max(a.currentStage) AS stage
         RETURN key, origin.code AS origin,
-               collect(CASE WHEN o IS NULL THEN null ELSE [o.odsCode, c.code, stage] END) AS adopters""", ids)
+               collect(CASE WHEN o IS NULL THEN null ELSE [o.odsCode, c.code, stage] END) AS adopters""", ids,
+        InterventionReach)

@@ -176,9 +176,10 @@ def _read_sheet(worksheet: Any, sheet: Sheet, parsed: ParsedReturn) -> None:
                 continue
             cell = f"{column.column}{number}"
             if reading.problem:
-                shown = _text(raw)
+                shown, problem = _text(raw), reading.problem
                 if shown and contains_nhs_number(shown):  # never echo it back
-                    shown, reading = WITHHELD, StageCell(problem="the cell appears to contain an NHS number")
-                parsed.rejections.append(Rejection(sheet.name, cell, shown, reading.problem))
+                    shown, problem = WITHHELD, "the cell appears to contain an NHS number"
+                    reading = StageCell(problem=problem)
+                parsed.rejections.append(Rejection(sheet.name, cell, shown, problem))
             row.entries.append(StageEntry(column, cell, _text(raw) or "", reading))
         parsed.rows.append(row)

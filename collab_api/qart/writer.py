@@ -1,8 +1,10 @@
-"""Writing the QART workbook for a collaborative, in the layout the reader reads back."""
+"""Drawing the QART workbook for a collaborative, in the layout the reader reads back (no
+database here: `usecases.qart_export` fetches the rows)."""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -10,11 +12,10 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from collab_api.db.graph import Graph
 from collab_api.domain.quarters import Quarter
+from collab_api.domain.rows import WorkbookSite
 from collab_api.domain.stage_text import stage_label
 from collab_api.domain.stages import STAGES
-from collab_api.graph import qart as qart_graph
 from collab_api.qart.layout import (
     FIRST_ROW, HEADER_ROW, LAST_ROW, SETTING_LABELS, SHEETS, SHORT_NAMES, SITE_CODE, SITE_NAME, TRUST_CODE, TRUST_NAME, Sheet,
 )
@@ -27,22 +28,19 @@ class ExportError(ValueError):
     pass
 
 
-async def export_return(graph: Graph, collaborative: str, quarter: str, out: Path | str, *, prefill: bool = False,
-                        intervention: str = "marthas-rule") -> dict[str, Any]:
-    """Write the workbook; with `prefill`, the stages reported for the quarter before."""
-    reporting = Quarter.parse(quarter)
-    code = collaborative.strip().upper()
-    source = reporting.previous().label if prefill else None
-    sites = await qart_graph.workbook_rows(graph, code, intervention, source)
+def write_workbook(sites: Sequence[WorkbookSite], component_names: dict[str, str], collaborative: str,
+                   reporting: Quarter, out: Path | str, *, prefill: bool) -> tuple[Path, int]:
+    """Write the workbook for `sites` (their phase and any prefilled stages); returns the file
+    written and how many stage cells were prefilled."""
     if not sites:
-        raise ExportError(f"collaborative {code} has no trust sites (or does not exist)")
+        raise ExportError(f"collaborative {collaborative} has no trust sites (or does not exist)")
     if len(sites) > CAPACITY:
-        raise ExportError(f"{code} has {len(sites)} sites; one workbook holds {CAPACITY} (rows {FIRST_ROW} to {LAST_ROW})")
-    keys = await qart_graph.component_names(graph, intervention)
+        raise ExportError(f"{collaborative} has {len(sites)} sites; one workbook holds {CAPACITY} (rows {FIRST_ROW} to {LAST_ROW})")
     workbook = Workbook()
     intro = workbook.active
+    assert intro is not None  # a new workbook has one sheet
     intro.title = "Intro"
-    _intro(intro, code, reporting, prefill)
+    _intro(intro, collaborative, reporting, prefill)
     lists = workbook.create_sheet("Lists")
     choices = [s.label for s in STAGES] + NOT_APPLICABLE_CHOICES
     for index, choice in enumerate(choices, start=1):
@@ -50,12 +48,11 @@ async def export_return(graph: Graph, collaborative: str, quarter: str, out: Pat
     lists.sheet_state = "hidden"
     filled = 0
     for sheet in SHEETS:
-        filled += _sheet(workbook.create_sheet(sheet.name), sheet, sites, keys, code, reporting, len(choices))
+        filled += _sheet(workbook.create_sheet(sheet.name), sheet, sites, component_names, collaborative, reporting, len(choices))
     path = Path(out)
     path.parent.mkdir(parents=True, exist_ok=True)
     workbook.save(path)
-    return {"file": str(path), "collaborative": code, "quarter": reporting.label, "sites": len(sites),
-            "prefilledFrom": source, "prefilledCells": filled}
+    return path, filled
 
 
 def _intro(sheet: Any, code: str, quarter: Quarter, prefill: bool) -> None:
@@ -71,21 +68,21 @@ def _intro(sheet: Any, code: str, quarter: Quarter, prefill: bool) -> None:
     sheet["A1"].font = Font(bold=True, size=14)
 
 
-def _sheet(sheet: Any, layout: Sheet, sites: list[dict[str, Any]], keys: dict[str, str], code: str,
+def _sheet(sheet: Any, layout: Sheet, sites: Sequence[WorkbookSite], keys: dict[str, str], code: str,
            quarter: Quarter, choice_count: int) -> int:
     sheet["B2"] = f"{layout.name}: {code}, {quarter.label}"
     sheet["B2"].font = Font(bold=True, size=12)
     headers = {TRUST_CODE: "Trust code", TRUST_NAME: "Trust name", SITE_CODE: "Site code", SITE_NAME: "Site name"}
     if layout.phase_column:
         headers[layout.phase_column] = "Phase"
-    for column in layout.stage_columns:
-        headers[column.column] = f"{SETTING_LABELS[column.care_setting]}: {SHORT_NAMES[column.component]}"
+    for stage_column in layout.stage_columns:
+        headers[stage_column.column] = f"{SETTING_LABELS[stage_column.care_setting]}: {SHORT_NAMES[stage_column.component]}"
     bold, fill = Font(bold=True), PatternFill("solid", fgColor="DDEBF7")
-    for column, title in headers.items():
-        cell = sheet[f"{column}{HEADER_ROW}"]
+    for letter, title in headers.items():
+        cell = sheet[f"{letter}{HEADER_ROW}"]
         cell.value, cell.font, cell.fill = title, bold, fill
         cell.alignment = Alignment(wrap_text=True, vertical="top")
-        sheet.column_dimensions[column].width = 16 if column not in (TRUST_NAME, SITE_NAME) else 40
+        sheet.column_dimensions[letter].width = 16 if letter not in (TRUST_NAME, SITE_NAME) else 40
     validation = DataValidation(type="list", formula1=f"=Lists!$A$1:$A${choice_count}", allow_blank=True,
                                 error="Choose a stage or a 'not applicable' answer from the list", showErrorMessage=False)
     sheet.add_data_validation(validation)
@@ -96,16 +93,21 @@ def _sheet(sheet: Any, layout: Sheet, sites: list[dict[str, Any]], keys: dict[st
         sheet[f"{TRUST_NAME}{row}"] = site["trustName"]
         sheet[f"{SITE_CODE}{row}"] = site["siteCode"]
         sheet[f"{SITE_NAME}{row}"] = site["siteName"]
-        if layout.phase_column and site.get("phase") is not None:
+        if layout.phase_column and site["phase"] is not None:
             sheet[f"{layout.phase_column}{row}"] = site["phase"]
-        known = {(keys.get(c["component"]), c["setting"]): c for c in site.get("cells") or []}
+        known = {(keys.get(c["component"] or ""), c["setting"]): c for c in site["cells"]}
         for column in layout.stage_columns:
             ref = f"{column.column}{row}"
             validation.add(ref)
             cell = known.get((column.component, column.care_setting))
             if cell is None:
                 continue
-            sheet[ref] = cell["notApplicable"] if cell.get("notApplicable") else stage_label(cell["stage"])
+            if cell["notApplicable"]:
+                sheet[ref] = cell["notApplicable"]
+            elif cell["stage"] is not None:
+                sheet[ref] = stage_label(cell["stage"])
+            else:
+                continue
             filled += 1
     sheet.freeze_panes = f"F{FIRST_ROW}"
     return filled

@@ -12,7 +12,7 @@ from collab_api.api.core.enums import CareSetting
 from collab_api.api.core.inputs import plain
 from collab_api.api.core.payloads import Payload, run_mutation
 from collab_api.api.interventions.inputs import ContactInput
-from collab_api.domain import recording
+from collab_api.usecases import recording
 from collab_api.graph import adoptions as adoption_graph
 
 

@@ -12,7 +12,7 @@ from collab_api.api.core.connection import connection_of, page_arguments
 from collab_api.api.core.enums import CareSetting, InterventionStatus, value_of
 from collab_api.api.interventions.description import Contact, EvidenceType
 from collab_api.api.interventions.types import Intervention
-from collab_api.domain import finding
+from collab_api.usecases import finding
 from collab_api.domain.paging import PageRequest
 from collab_api.domain.permissions import require_signed_in
 from collab_api.domain.search import SearchFilter

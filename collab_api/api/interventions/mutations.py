@@ -12,7 +12,7 @@ from collab_api.api.core.inputs import plain
 from collab_api.api.core.payloads import Payload, run_mutation
 from collab_api.api.interventions.inputs import PublishInterventionInput, UpdateInterventionInput
 from collab_api.api.interventions.types import Intervention
-from collab_api.domain import publishing
+from collab_api.usecases import publishing
 from collab_api.graph import interventions as intervention_graph
 
 

@@ -10,7 +10,7 @@ from collab_api.api.context import context_of
 from collab_api.api.core.inputs import plain
 from collab_api.api.core.payloads import Payload, run_mutation
 from collab_api.api.priorities.types import Priority
-from collab_api.domain import priority_setting
+from collab_api.usecases import priority_setting
 
 
 class SetPriorityInput(graphene.InputObjectType):

@@ -8,7 +8,7 @@ import graphene
 
 from collab_api.api.context import context_of
 from collab_api.api.core.payloads import Payload
-from collab_api.qart.importer import DEFAULT_INTERVENTION, ImportRefused, import_return
+from collab_api.usecases.qart_import import DEFAULT_INTERVENTION, ImportRefused, import_return
 
 MAX_BYTES = 10 * 1024 * 1024
 

@@ -10,7 +10,7 @@ from collab_api.api.collaboratives.types import Collaborative
 from collab_api.api.context import context_of
 from collab_api.api.core.enums import CareSetting, value_of
 from collab_api.api.spread.types import SpreadReport
-from collab_api.domain.spread_reporting import build_spread_report
+from collab_api.usecases.spread_reporting import build_spread_report
 from collab_api.graph import collaboratives as collaborative_graph
 
 

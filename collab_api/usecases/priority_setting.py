@@ -6,15 +6,16 @@ import datetime as dt
 import secrets
 from typing import Any
 
-from collab_api.db.graph import Graph
+from collab_api.db.graph import Graph, Tx
 from collab_api.domain.errors import Problems
-from collab_api.domain.audit import audit
+from collab_api.usecases.audit import audit
 from collab_api.domain.permissions import Actor, require_collaborative, require_signed_in
+from collab_api.domain.rows import PriorityRow
 from collab_api.domain.text import LONG, SHORT, TITLE, check_text
 from collab_api.graph import priorities as priority_graph
 
 
-async def set_priority(graph: Graph, given: dict[str, Any], actor: Actor, *, today: dt.date | None = None) -> dict[str, Any]:
+async def set_priority(graph: Graph, given: dict[str, Any], actor: Actor, *, today: dt.date | None = None) -> PriorityRow:
     """Create (no id) or update (id) a priority of the named collaborative, in one transaction."""
     today = today or dt.date.today()
     collaborative = (given.get("collaborative") or "").strip().upper()
@@ -32,11 +33,11 @@ async def set_priority(graph: Graph, given: dict[str, Any], actor: Actor, *, tod
         problems.add("dateSet", "FUTURE_DATE", "a priority cannot be set in the future")
     problems.raise_if_any()
 
-    async def work(tx: Any) -> dict[str, Any]:
+    async def work(tx: Tx) -> PriorityRow:
         problems = Problems()  # afresh on each (retried) attempt
         if not await priority_graph.collaborative_exists(tx, collaborative):
             problems.add("collaborative", "NOT_FOUND", f"no collaborative has the code '{collaborative[:20]}'")
-        priority_id = given.get("id")
+        priority_id: str | None = given.get("id")
         if priority_id:
             state = await priority_graph.priority_state(tx, priority_id)
             if state is None:
@@ -49,20 +50,20 @@ async def set_priority(graph: Graph, given: dict[str, Any], actor: Actor, *, tod
         identifier = priority_id or f"{collaborative}-{secrets.token_hex(4)}"
         saved = await priority_graph.save_priority(tx, {**row, "id": identifier})
         await audit(tx, actor, "setPriority", [("Priority", identifier), ("Collaborative", collaborative)],
-                    f"{'updated' if priority_id else 'set'} '{row['title'][:80]}'")
+                    f"{'updated' if priority_id else 'set'} '{str(row['title'])[:80]}'")
         return saved
 
     return await graph.write_tx(work)
 
 
 async def retire_priority(graph: Graph, priority_id: str, reason: str | None, actor: Actor, *,
-                          today: dt.date | None = None) -> dict[str, Any]:
+                          today: dt.date | None = None) -> PriorityRow:
     require_signed_in(actor, "retire priorities")
     problems = Problems()
     reason = check_text(problems, "reason", reason, LONG)
     problems.raise_if_any()
 
-    async def work(tx: Any) -> dict[str, Any]:
+    async def work(tx: Tx) -> PriorityRow:
         problems = Problems()
         state = await priority_graph.priority_state(tx, priority_id)
         if state is None:

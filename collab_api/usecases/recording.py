@@ -4,43 +4,18 @@ setting and quarter; the current stage is the latest quarter's."""
 from __future__ import annotations
 
 import datetime as dt
-import json
 from typing import Any
 
 from collab_api.db.graph import Graph, Tx
-from collab_api.domain.adoption import (
-    Observation, adoption_id, adoption_key, clean_observation, content_hash, would_make_cycle,
-)
-from collab_api.domain.audit import audit
+from collab_api.domain.adoption import Observation, clean_observation, would_make_cycle
+from collab_api.usecases.audit import audit
 from collab_api.domain.errors import Problems
 from collab_api.domain.permissions import Actor, require_organisation, require_signed_in
+from collab_api.domain.rows import ComponentRef, ObservationWritten, RecordingContext
 from collab_api.graph import adoptions as adoption_graph
 
 
-def observation_row(observation: Observation, component_key: str | None, *, at: str | None = None,
-                    version: int | None = None) -> dict[str, Any]:
-    """The graph row for one validated observation whose component has been resolved."""
-    key = adoption_key(observation.organisation, observation.intervention, component_key, observation.careSetting)
-    learned = observation.learnedFrom
-    return {
-        "adoptionKey": key, "adoptionId": adoption_id(key), "organisation": observation.organisation,
-        "intervention": observation.intervention, "componentKey": component_key, "careSetting": observation.careSetting,
-        "observationKey": f"{key}|{observation.quarter.label}",
-        "observation": {
-            "quarter": observation.quarter.label, "quarterIndex": observation.quarter.index,
-            "stage": observation.stage, "notApplicable": observation.notApplicable,
-            "adaptations": json.dumps(observation.adaptations) if observation.adaptations else None,
-            "localResult": observation.localResult,
-            "observedOn": observation.observedOn, "source": observation.source,
-        },
-        "contentHash": content_hash(observation), "content": json.dumps(observation.content(), sort_keys=True),
-        "version": version, "sourceKind": learned.kind if learned else None, "sourceRef": learned.ref if learned else None,
-        "quarter": observation.quarter.label, "at": at or dt.datetime.now(dt.UTC).isoformat(),
-        "contact": json.dumps(observation.contact, sort_keys=True) if observation.contact else None,
-    }
-
-
-def resolve_component(problems: Problems, components: list[dict[str, str]], name: str | None, intervention: str) -> str | None:
+def resolve_component(problems: Problems, components: list[ComponentRef], name: str | None, intervention: str) -> str | None:
     if name is None:
         return None
     for component in components:
@@ -51,8 +26,8 @@ def resolve_component(problems: Problems, components: list[dict[str, str]], name
     return None
 
 
-async def record_adoption(graph: Graph, given: dict[str, Any], actor: Actor, *, today: dt.date | None = None) -> dict[str, Any]:
-    """Validate and record one observation in one transaction. Returns {adoptionId, outcome}."""
+async def record_adoption(graph: Graph, given: dict[str, Any], actor: Actor, *, today: dt.date | None = None) -> ObservationWritten:
+    """Validate and record one observation in one transaction."""
     require_signed_in(actor, "record adoption")
     problems = Problems()
     observation = clean_observation(problems, given, today=today)
@@ -60,27 +35,27 @@ async def record_adoption(graph: Graph, given: dict[str, Any], actor: Actor, *, 
     assert observation is not None
     version = given.get("interventionVersion")
 
-    async def work(tx: Tx) -> dict[str, Any]:
+    async def work(tx: Tx) -> ObservationWritten:
         problems = Problems()
         learned = observation.learnedFrom
         context = await adoption_graph.recording_context(
             tx, observation.organisation, observation.intervention,
             learned.kind if learned else None, learned.ref if learned else None)
-        if not context.get("organisation"):
+        if not context["organisation"]:
             problems.add("organisation", "NOT_FOUND", f"no organisation has the ODS code '{observation.organisation}'")
-        if context.get("organisation"):
-            require_organisation(actor, observation.organisation, context.get("organisationTrust"),
-                                 context.get("organisationCollaboratives") or [], "record adoption for this organisation")
-        if not context.get("intervention"):
+        if context["organisation"]:
+            require_organisation(actor, observation.organisation, context["organisationTrust"],
+                                 context["organisationCollaboratives"], "record adoption for this organisation")
+        if not context["intervention"]:
             problems.add("intervention", "NOT_FOUND", f"no intervention has the id '{observation.intervention[:60]}'")
             problems.raise_if_any()
         component_key = resolve_component(problems, context["components"], observation.component, observation.intervention)
-        if version is not None and not 1 <= version <= context["version"]:
+        if version is not None and not 1 <= version <= (context["version"] or 0):
             problems.add("interventionVersion", "NOT_FOUND", f"{observation.intervention} has versions 1 to {context['version']}")
         if learned:
             _check_source(problems, observation, context)
         problems.raise_if_any()
-        rows = await adoption_graph.write_observations(tx, [observation_row(observation, component_key, version=version)])
+        rows = await adoption_graph.write_observations(tx, [adoption_graph.observation_row(observation, component_key, version=version)])
         if rows[0]["outcome"] != "UNCHANGED":
             await audit(tx, actor, "recordAdoption",
                         [("Adoption", rows[0]["adoptionId"]), ("Organisation", observation.organisation),
@@ -92,26 +67,26 @@ async def record_adoption(graph: Graph, given: dict[str, Any], actor: Actor, *, 
     return await graph.write_tx(work)
 
 
-def _check_source(problems: Problems, observation: Observation, context: dict[str, Any]) -> None:
+def _check_source(problems: Problems, observation: Observation, context: RecordingContext) -> None:
     learned = observation.learnedFrom
     assert learned is not None
     field = f"learnedFrom.{learned.kind.lower()}"
     source_organisation = None
     if learned.kind == "ORGANISATION":
-        source_organisation = context.get("sourceOrganisation")
+        source_organisation = context["sourceOrganisation"]
         if not source_organisation:
             problems.add(field, "NOT_FOUND", f"no organisation has the ODS code '{learned.ref}'")
     elif learned.kind == "COLLABORATIVE":
-        if not context.get("sourceCollaborative"):
+        if not context["sourceCollaborative"]:
             problems.add(field, "NOT_FOUND", f"no collaborative has the code '{learned.ref[:20]}'")
     elif learned.kind == "ADOPTION":
-        source_organisation = context.get("sourceAdoptionOrganisation")
+        source_organisation = context["sourceAdoptionOrganisation"]
         if not source_organisation:
             problems.add(field, "NOT_FOUND", f"no adoption has the id '{learned.ref[:40]}'")
-        elif context.get("sourceAdoptionIntervention") != observation.intervention:
+        elif context["sourceAdoptionIntervention"] != observation.intervention:
             problems.add(field, "OTHER_INTERVENTION", f"adoption '{learned.ref}' is of another intervention")
     if source_organisation:
-        edges = [(a, b) for a, b in context.get("learning") or [] if a and b]
+        edges = [(a, b) for a, b in context["learning"] if a and b]
         if would_make_cycle(edges, observation.organisation, source_organisation):
             problems.add(field, "LEARNING_CYCLE",
                          f"{observation.organisation} cannot learn {observation.intervention} from {source_organisation}: "

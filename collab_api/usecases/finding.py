@@ -4,13 +4,14 @@ and, before publishing, interventions that look like the same idea."""
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, TypedDict
 
 from collab_api.db.graph import Graph
 from collab_api.domain import ods
 from collab_api.domain.errors import FieldProblem, InvalidInput
 from collab_api.domain.paging import Page, PageRequest
 from collab_api.domain.permissions import Visibility
+from collab_api.domain.rows import CandidateRow
 from collab_api.domain.search import SearchFilter, SearchSort, fulltext_query, similarity, terms
 from collab_api.domain.stages import ADOPTED
 from collab_api.graph import search as search_graph
@@ -26,6 +27,12 @@ def _offset(request: PageRequest) -> int:
     return int(request.after) + 1
 
 
+
+class SimilarIntervention(TypedDict):
+    intervention: CandidateRow
+    similarity: float          # the share of meaningful words in common, 0 to 1
+    sharedTerms: list[str]
+
 async def search_interventions(graph: Graph, text: str | None, filter: SearchFilter, sort: SearchSort,
                                request: PageRequest, viewer: Visibility) -> Page[dict[str, Any]]:
     """Ranked by relevance (full-text score), strength of evidence, or spread; paged by position."""
@@ -39,18 +46,17 @@ async def search_interventions(graph: Graph, text: str | None, filter: SearchFil
 
 
 async def similar_interventions(graph: Graph, title: str, summary: str | None, viewer: Visibility, *,
-                                limit: int = 5, threshold: float = 0.12) -> list[dict[str, Any]]:
+                                limit: int = 5, threshold: float = 0.12) -> list[SimilarIntervention]:
     """Existing interventions that share enough meaningful words with a new title and summary."""
     text = f"{title} {summary or ''}"
     if not terms(text):
         raise InvalidInput([FieldProblem("title", "REQUIRED", "give a title (and a summary) to compare")])
     candidates = await search_graph.candidates_like(graph, fulltext_query(text), 25, viewer)
-    scored = []
-    for row in candidates:
-        hit = row["hit"]
+    scored: list[SimilarIntervention] = []
+    for hit in candidates:
         value, shared = similarity(text, f"{hit['title']} {hit['summary']}")
         if value >= threshold:
-            scored.append({"intervention": hit, "similarity": round(value, 3), "sharedTerms": shared})
+            scored.append({"intervention": hit, "similarity": round(value, 3), "sharedTerms": list(shared)})
     scored.sort(key=lambda item: (-item["similarity"], item["intervention"]["id"]))
     return scored[:limit]
 

@@ -13,12 +13,13 @@ from typing import Any
 
 from collab_api.db.graph import Graph, Tx
 from collab_api.domain import ods
-from collab_api.domain.errors import Problems
+from collab_api.domain.errors import FieldProblem, InvalidInput, Problems
 from collab_api.domain.interventions import (
     DESCRIPTION_FIELDS, Status, check_results_for, check_status_change, clean_description, graph_row, slug,
 )
-from collab_api.domain.audit import audit
+from collab_api.usecases.audit import audit
 from collab_api.domain.permissions import Actor, require_collaborative, require_signed_in
+from collab_api.domain.rows import InterventionState
 from collab_api.domain.text import LONG, check_text
 from collab_api.graph import intervention_writes as writes
 
@@ -93,7 +94,7 @@ async def update_intervention(graph: Graph, intervention_id: str, given: dict[st
         state = await _editable_state(tx, intervention_id, actor, "update another collaborative's intervention")
         if state["status"] == Status.RETIRED.value:
             problems.add("id", "RETIRED", "a retired intervention cannot be updated")
-        description = {**json.loads(state["document"]), **changes}
+        description = {**json.loads(state["document"] or "{}"), **changes}
         check_results_for(problems, Status(state["status"]), description)  # evidence cannot be emptied under PROVEN
         if priority_ids is not None:
             await _check_priorities(tx, problems, priority_ids)
@@ -114,7 +115,7 @@ async def change_status(graph: Graph, intervention_id: str, status: str, note: s
     async def work(tx: Tx) -> dict[str, Any]:
         problems = Problems()
         state = await _editable_state(tx, intervention_id, actor, "change the status of another collaborative's intervention")
-        description = json.loads(state["document"])
+        description = json.loads(state["document"] or "{}")
         check_status_change(problems, state["status"], status, description)
         problems.raise_if_any()
         return await _new_version(tx, intervention_id, description, status, state["priorityIds"],
@@ -124,13 +125,11 @@ async def change_status(graph: Graph, intervention_id: str, status: str, note: s
     return await graph.write_tx(work)
 
 
-async def _editable_state(tx: Tx, intervention_id: str, actor: Actor, what: str) -> dict[str, Any]:
+async def _editable_state(tx: Tx, intervention_id: str, actor: Actor, what: str) -> InterventionState:
     """The intervention's current state, if it exists and the actor may change it."""
     state = await writes.current_state(tx, intervention_id)
     if state is None:
-        problems = Problems()
-        problems.add("id", "NOT_FOUND", f"no intervention has the id '{intervention_id[:60]}'")
-        problems.raise_if_any()
+        raise InvalidInput([FieldProblem("id", "NOT_FOUND", f"no intervention has the id '{intervention_id[:60]}'")])
     require_collaborative(actor, state["collaborative"], what)
     return state
 

@@ -15,10 +15,11 @@ from typing import Any
 
 from collab_api.db.graph import Graph, Tx
 from collab_api.domain.adoption import Observation
-from collab_api.domain.audit import audit
+from collab_api.usecases.audit import audit
 from collab_api.domain.permissions import Actor, Forbidden, Role, require_signed_in
 from collab_api.domain.quarters import Quarter, QuarterError
-from collab_api.domain.recording import observation_row
+from collab_api.domain.rows import ObservationWrite
+from collab_api.graph.adoptions import observation_row
 from collab_api.graph import adoptions as adoption_graph
 from collab_api.graph import qart as qart_graph
 from collab_api.graph import seed as seed_graph
@@ -149,7 +150,7 @@ async def _apply(tx: Tx, parsed: ParsedReturn, summary: ImportSummary, quarter: 
     found: set[str] = set()
     new_sites: list[dict[str, Any]] = []
     phases: list[dict[str, Any]] = []
-    rows: list[dict[str, Any]] = []
+    rows: list[ObservationWrite] = []
     at = dt.datetime.now(dt.UTC).isoformat()
 
     for row in parsed.rows:

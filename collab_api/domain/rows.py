@@ -1,0 +1,371 @@
+"""The shapes of the rows that cross layers: what graph access returns, and what it is given
+to write. Each is built (and its keys checked) in the graph-access function that runs the
+query, so a caller reads typed keys and a typo is a type error, not a silent `None`.
+
+TypedDicts rather than dataclasses because the GraphQL layer's default resolvers read rows as
+mappings, and property names stay those of the graph (camelCase, as the Neo4j conventions say).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, TypedDict
+
+# -- Reference: collaboratives, ICBs, organisations ------------------------------------------
+
+
+class CollaborativeRow(TypedDict):
+    code: str
+    name: str
+    formerName: str | None
+
+
+class IcbRow(TypedDict):
+    name: str
+
+
+class OrganisationRow(TypedDict):
+    odsCode: str
+    name: str
+    kind: str
+    careSettings: list[str] | None
+    synthetic: bool | None
+    status: str | None
+    closedOn: dt.date | None
+
+
+class SuccessionRow(OrganisationRow):
+    """The organisation on the other side of a succession, with its date."""
+
+    successionDate: dt.date | None
+
+
+class PriorityRow(TypedDict):
+    id: str
+    title: str
+    harmArea: str | None
+    rationale: str | None
+    dateSet: dt.date | None
+    status: str
+    retiredOn: dt.date | None
+
+
+# -- Interventions -----------------------------------------------------------------------------
+
+
+class InterventionRow(TypedDict):
+    id: str
+    title: str
+    summary: str
+    status: str
+    careSettings: list[str]
+    harmArea: str | None
+    tags: list[str] | None
+    document: str | None
+    version: int
+    synthetic: bool | None
+    evidenceTypes: list[str] | None
+    evidenceStrength: int | None
+    createdAt: dt.datetime | None
+    updatedAt: dt.datetime | None
+
+
+class SearchHitRow(InterventionRow):
+    score: float
+    reached: int   # organisations at stage 1 or above
+    regions: int   # their collaboratives
+
+
+class CandidateRow(InterventionRow):
+    score: float
+
+
+class VersionRow(TypedDict):
+    key: str
+    number: int
+    interventionId: str
+    title: str
+    summary: str
+    status: str
+    careSettings: list[str]
+    harmArea: str | None
+    tags: list[str] | None
+    document: str | None
+    createdAt: dt.datetime
+    note: str | None
+    author: str | None
+
+
+class ComponentRow(TypedDict):
+    key: str
+    name: str
+    description: str | None
+
+
+class ComponentRef(TypedDict):
+    key: str
+    name: str
+
+
+class OriginRow(TypedDict):
+    collaborative: CollaborativeRow | None
+    organisation: OrganisationRow | None
+
+
+class InterventionState(TypedDict):
+    """What an update or a status change is checked against."""
+
+    id: str
+    status: str
+    version: int
+    document: str | None
+    collaborative: str | None
+    priorityIds: list[str]
+
+
+class PublishingContext(TypedDict):
+    collaborative: str | None
+    organisation: str | None
+    organisationInCollaborative: bool | None
+
+
+# -- Priorities (writes) -----------------------------------------------------------------------
+
+
+class PriorityState(TypedDict):
+    id: str
+    status: str
+    collaborative: str
+
+
+# -- Adoption ----------------------------------------------------------------------------------
+
+
+class AdoptionRow(TypedDict):
+    id: str
+    key: str
+    organisation: str
+    interventionId: str
+    componentKey: str | None
+    careSetting: str | None
+    currentStage: int | None
+    currentQuarter: str | None
+    currentNotApplicable: str | None
+    createdAt: dt.datetime | None
+
+
+class ObservationRow(TypedDict):
+    key: str
+    quarter: str
+    quarterIndex: int
+    stage: int | None
+    notApplicable: str | None
+    adaptations: str | None      # JSON list of {what, why}
+    localResult: str | None
+    observedOn: dt.date | None
+    recordedAt: dt.datetime | None
+    correctedAt: dt.datetime | None
+    source: str | None
+    interventionVersion: int | None
+
+
+class SourceRow(TypedDict):
+    """What an adoption learned from: exactly one of the three is set."""
+
+    since: str | None
+    organisation: str | None
+    collaborative: str | None
+    adoption: str | None
+
+
+class RecordingContext(TypedDict):
+    """Everything a new observation is checked against, read in its own transaction."""
+
+    organisation: str | None
+    intervention: str | None
+    version: int | None
+    status: str | None
+    organisationTrust: str | None
+    organisationCollaboratives: list[str]
+    components: list[ComponentRef]
+    sourceOrganisation: str | None
+    sourceCollaborative: str | None
+    sourceAdoptionOrganisation: str | None
+    sourceAdoptionIntervention: str | None
+    learning: list[list[str | None]]   # [learner ODS code, source ODS code] pairs
+
+
+class ObservationContent(TypedDict):
+    quarter: str
+    quarterIndex: int
+    stage: int | None
+    notApplicable: str | None
+    adaptations: str | None
+    localResult: str | None
+    observedOn: dt.date | None
+    source: str | None
+
+
+class ObservationWrite(TypedDict):
+    """One validated observation to write (see `graph.adoptions.write_observations`)."""
+
+    adoptionKey: str
+    adoptionId: str
+    organisation: str
+    intervention: str
+    componentKey: str | None
+    careSetting: str | None
+    observationKey: str
+    observation: ObservationContent
+    contentHash: str
+    content: str
+    version: int | None
+    sourceKind: str | None
+    sourceRef: str | None
+    quarter: str
+    at: str
+    contact: str | None
+
+
+class ObservationWritten(TypedDict):
+    adoptionId: str
+    observationKey: str
+    outcome: str    # CREATED, UNCHANGED or CORRECTED
+
+
+class LineageSource(TypedDict):
+    since: str | None
+    organisation: str | None
+    collaborative: str | None
+
+
+class LineageAdopter(TypedDict):
+    """One adoption of an intervention, as lineage sees it."""
+
+    odsCode: str
+    collaborative: str | None
+    currentStage: int | None
+    reached: list[list[Any]]   # [quarterIndex, observedOn] at stage 1 or above
+    sources: list[LineageSource]
+
+
+# -- Spread ------------------------------------------------------------------------------------
+
+
+class SiteObservations(TypedDict):
+    """A reporting organisation with every observation of one intervention:
+    [componentKey, careSetting, quarterIndex, stage, notApplicable] each."""
+
+    site: str
+    siteName: str
+    trust: str | None
+    trustName: str | None
+    collaborative: str | None
+    phase: int | None
+    observations: list[list[Any]]
+
+
+class EnrolledSite(TypedDict):
+    site: str
+    siteName: str
+    trust: str | None
+    trustName: str | None
+    collaborative: str | None
+    phase: int | None
+
+
+class InterventionReach(TypedDict):
+    """The origin region, and each adopter's [odsCode, collaborative, highest current stage]."""
+
+    origin: str | None
+    adopters: list[list[Any]]
+
+
+# -- Finding -----------------------------------------------------------------------------------
+
+
+class SearchPage(TypedDict):
+    total: int
+    rows: list[SearchHitRow]
+
+
+class PeerAdopter(TypedDict):
+    organisation: str
+    name: str
+    collaborative: str
+    stage: int
+
+
+class AdoptedBySimilar(TypedDict):
+    intervention: InterventionRow
+    why: list[PeerAdopter]
+
+
+class ContactAdopter(TypedDict):
+    organisation: str
+    name: str
+    icb: str | None
+    collaborative: str | None
+    stage: int | None
+    contact: str
+
+
+class AdoptersWithContacts(TypedDict):
+    icb: str | None
+    collaborative: str | None
+    adopters: list[ContactAdopter]
+
+
+# -- Audit -------------------------------------------------------------------------------------
+
+
+class AuditEventRow(TypedDict):
+    id: str
+    at: dt.datetime
+    subject: str | None
+    role: str | None
+    collaborative: str | None
+    organisation: str | None
+    operation: str
+    entityKeys: list[str]
+    summary: str | None
+
+
+# -- The quarterly return ----------------------------------------------------------------------
+
+
+class ReturnTrust(TypedDict):
+    code: str
+    kind: str
+    icb: str | None
+    collaboratives: list[str]
+
+
+class ReturnSite(TypedDict):
+    code: str
+    kind: str
+    trust: str | None
+
+
+class ReturnContext(TypedDict):
+    intervention: str | None
+    collaborative: str | None
+    components: list[ComponentRef]
+    trusts: list[ReturnTrust]
+    sites: list[ReturnSite]
+
+
+class WorkbookCell(TypedDict):
+    component: str | None
+    setting: str | None
+    stage: int | None
+    notApplicable: str | None
+
+
+class WorkbookSite(TypedDict):
+    trustCode: str
+    trustName: str
+    siteCode: str
+    siteName: str
+    phase: int | None
+    cells: list[WorkbookCell]
