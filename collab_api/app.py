@@ -20,6 +20,8 @@ from collab_api.http.tokens import Verifiers
 from collab_api.http.auth import BearerTokens, unauthorised, verifiers_for
 from collab_api.http.graphql import graphql_endpoint
 from collab_api.http.health import healthz, readyz
+from collab_api.web import routes as web
+from collab_api.web.signin import oauth_client
 
 log = logging.getLogger("collab_api")
 
@@ -50,14 +52,18 @@ def create_app(settings: Settings | None = None, *, graph: Graph | None = None, 
         Route("/graphql", graphql_endpoint, methods=["GET", "POST"]),
         Route("/healthz", healthz, methods=["GET"]),
         Route("/readyz", readyz, methods=["GET"]),
+        *web.routes(),
     ]
+    verifiers = verifiers or verifiers_for(settings)
     middleware = [
-        Middleware(AuthenticationMiddleware, backend=BearerTokens(settings, verifiers or verifiers_for(settings)),
-                   on_error=unauthorised),
         Middleware(GZipMiddleware, minimum_size=1024),
+        *web.middleware(settings),
+        Middleware(AuthenticationMiddleware, backend=BearerTokens(settings, verifiers), on_error=unauthorised),
     ]
-    app = Starlette(routes=routes, middleware=middleware, lifespan=lifespan)
+    app = Starlette(routes=routes, middleware=middleware, lifespan=lifespan, exception_handlers=web.exception_handlers)
     app.state.settings = settings
+    app.state.verifiers = verifiers
+    app.state.oauth = oauth_client(settings)
     if graph is not None:
         app.state.graph = graph
     return app

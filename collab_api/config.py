@@ -40,6 +40,15 @@ class Settings(BaseSettings):
     collaborative_claim: str = Field("collaborative", alias="COLLAB_COLLABORATIVE_CLAIM")
     organisation_claim: str = Field("organisation", alias="COLLAB_ORGANISATION_CLAIM")
 
+    # Signing in to the web pages (OIDC authorisation code flow with PKCE, same issuer as above).
+    oidc_client_id: str | None = Field(None, alias="COLLAB_OIDC_CLIENT_ID")
+    oidc_client_secret: str | None = Field(None, alias="COLLAB_OIDC_CLIENT_SECRET",
+                                           description="unset for a public client (PKCE alone)")
+    oidc_scopes: str = Field("openid profile", alias="COLLAB_OIDC_SCOPES")
+    session_secret: str | None = Field(None, alias="COLLAB_SESSION_SECRET",
+                                       description="signs the session cookie; generated and kept in the data folder if unset")
+    session_hours: float = Field(8.0, alias="COLLAB_SESSION_HOURS", description="how long a sign-in lasts at most")
+
     # Limits of the GraphQL API.
     max_page_size: int = 100
     max_query_depth: int = 10
@@ -55,6 +64,10 @@ class Settings(BaseSettings):
     @cached_property
     def arcadedb_dir(self) -> Path:
         return self.data_dir.resolve() / "arcadedb"
+
+    @property
+    def session_secret_file(self) -> Path:
+        return self.data_dir.resolve() / "session-secret"
 
     @property
     def dev_signing_key_file(self) -> Path:

@@ -13,6 +13,7 @@ from collab_api.api.collaboratives.types import Collaborative
 from collab_api.api.context import context_of
 from collab_api.api.core.connection import connection_of, page_arguments
 from collab_api.api.interventions.types import Intervention, InterventionFilterInput, intervention_filter
+from collab_api.api.qart.queries import QartQueries
 from collab_api.api.spread.queries import SpreadQueries
 from collab_api.api.organisations.types import Organisation, OrganisationFilterInput, organisation_filter
 from collab_api.domain import ods, stages
@@ -86,5 +87,5 @@ class ReferenceQueries(graphene.ObjectType):
 
 
 class Query(CollaborativeQueries, OrganisationQueries, InterventionQueries, ReferenceQueries, SpreadQueries, AuditQueries,
-            FindingQueries, graphene.ObjectType):
+            FindingQueries, QartQueries, graphene.ObjectType):
     """Read the network: collaboratives, organisations, interventions."""

@@ -8,26 +8,14 @@ asks for `application/graphql-response+json`, as the GraphQL-over-HTTP spec says
 from __future__ import annotations
 
 import json
-from inspect import isawaitable
 from typing import Any
 
-from graphql import (
-    GraphQLError,
-    OperationDefinitionNode,
-    OperationType,
-    execute,
-    parse,
-    specified_rules,
-    validate,
-)
-from graphene.validation import depth_limit_validator
+from graphql import GraphQLError
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.responses import JSONResponse, Response
 
-from collab_api.api.context import RequestContext
-from collab_api.api.core.errors import format_error
-from collab_api.api.schema import schema
-from collab_api.db.graph import count_round_trips
+from collab_api.api.execution import is_mutation, parsed, run_document, validation_errors
+from collab_api.http.graphiql import graphiql_page
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"
 
@@ -113,19 +101,11 @@ def _wants_graphql_response(request: Request) -> bool:
     return GRAPHQL_RESPONSE in request.headers.get("accept", "")
 
 
-def _is_mutation(document: Any, operation_name: str | None) -> bool:
-    for definition in document.definitions:
-        if isinstance(definition, OperationDefinitionNode):
-            if operation_name is None or (definition.name and definition.name.value == operation_name):
-                return definition.operation != OperationType.QUERY
-    return False
-
-
 async def graphql_endpoint(request: Request) -> Response:
     settings = request.app.state.settings
     if request.method == "GET" and "query" not in request.query_params and "text/html" in request.headers.get("accept", ""):
         if settings.development:
-            return HTMLResponse(GRAPHIQL_PAGE)
+            return graphiql_page(request)
         return JSONResponse(_error_body("GraphiQL is only served in development mode"), status_code=404)
     try:
         query, variables, operation_name = _check_params(await _read_params(request))
@@ -135,55 +115,22 @@ async def graphql_endpoint(request: Request) -> Response:
     strict = _wants_graphql_response(request)
     media_type = GRAPHQL_RESPONSE if strict else "application/json"
     try:
-        document = parse(query)
+        document = parsed(query)
     except GraphQLError as error:
         return JSONResponse({"errors": [error.formatted]}, status_code=400 if strict else 200, media_type=media_type)
-    rules = (*specified_rules, depth_limit_validator(max_depth=settings.max_query_depth))
-    validation_errors = validate(schema.graphql_schema, document, rules)
-    if validation_errors:
-        return JSONResponse(
-            {"errors": [error.formatted for error in validation_errors]},
-            status_code=400 if strict else 200, media_type=media_type,
-        )
-    if request.method == "GET" and _is_mutation(document, operation_name):
+    problems = validation_errors(document, settings.max_query_depth)
+    if problems:
+        return JSONResponse({"errors": [error.formatted for error in problems]},
+                            status_code=400 if strict else 200, media_type=media_type)
+    if request.method == "GET" and is_mutation(document, operation_name):
         return JSONResponse(_error_body("mutations must be sent with POST"), status_code=405)
 
-    context = RequestContext(graph=request.app.state.graph, settings=settings, viewer=request.user.actor)
-    with count_round_trips() as round_trips:
-        result = execute(
-            schema.graphql_schema, document,
-            variable_values=variables, operation_name=operation_name, context_value=context,
-        )
-        if isawaitable(result):
-            result = await result
+    outcome = await run_document(document, graph=request.app.state.graph, settings=settings,
+                                 viewer=request.user.actor, variables=variables, operation_name=operation_name)
     body: dict[str, Any] = {}
-    if result.errors:
-        body["errors"] = [format_error(error) for error in result.errors]
-    body["data"] = result.data
+    if outcome.errors:
+        body["errors"] = outcome.errors
+    body["data"] = outcome.data
     if settings.development:
-        body["extensions"] = {"dbRoundTrips": round_trips.count}
+        body["extensions"] = {"dbRoundTrips": outcome.round_trips}
     return JSONResponse(body, media_type=media_type)
-
-
-GRAPHIQL_PAGE = """<!doctype html>
-<html lang="en">
-<head>
-  <meta charset="utf-8">
-  <title>Patient safety collaboratives: GraphiQL</title>
-  <link rel="stylesheet" href="https://unpkg.com/graphiql@3/graphiql.min.css">
-  <style>body { margin: 0; height: 100vh; } #graphiql { height: 100vh; }</style>
-</head>
-<body>
-  <div id="graphiql">Loading GraphiQL (it needs the browser to reach unpkg.com)...</div>
-  <script crossorigin src="https://unpkg.com/react@18/umd/react.production.min.js"></script>
-  <script crossorigin src="https://unpkg.com/react-dom@18/umd/react-dom.production.min.js"></script>
-  <script crossorigin src="https://unpkg.com/graphiql@3/graphiql.min.js"></script>
-  <script>
-    const fetcher = GraphiQL.createFetcher({ url: window.location.pathname });
-    ReactDOM.createRoot(document.getElementById('graphiql')).render(
-      React.createElement(GraphiQL, { fetcher, defaultEditorToolbarOpen: true })
-    );
-  </script>
-</body>
-</html>
-"""

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
@@ -29,9 +29,9 @@ class ExportError(ValueError):
 
 
 def write_workbook(sites: Sequence[WorkbookSite], component_names: dict[str, str], collaborative: str,
-                   reporting: Quarter, out: Path | str, *, prefill: bool) -> tuple[Path, int]:
-    """Write the workbook for `sites` (their phase and any prefilled stages); returns the file
-    written and how many stage cells were prefilled."""
+                   reporting: Quarter, out: Path | str | BinaryIO, *, prefill: bool) -> int:
+    """Write the workbook for `sites` (their phase and any prefilled stages) to a path or an
+    open binary file; returns how many stage cells were prefilled."""
     if not sites:
         raise ExportError(f"collaborative {collaborative} has no trust sites (or does not exist)")
     if len(sites) > CAPACITY:
@@ -49,10 +49,10 @@ def write_workbook(sites: Sequence[WorkbookSite], component_names: dict[str, str
     filled = 0
     for sheet in SHEETS:
         filled += _sheet(workbook.create_sheet(sheet.name), sheet, sites, component_names, collaborative, reporting, len(choices))
-    path = Path(out)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    workbook.save(path)
-    return path, filled
+    if isinstance(out, (str, Path)):
+        Path(out).parent.mkdir(parents=True, exist_ok=True)
+    workbook.save(out)
+    return filled
 
 
 def _intro(sheet: Any, code: str, quarter: Quarter, prefill: bool) -> None:

@@ -2,25 +2,51 @@
 
 from __future__ import annotations
 
+import io
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from collab_api.db.graph import Graph
+from collab_api.domain.permissions import Actor, Forbidden, Role, require_signed_in
 from collab_api.domain.quarters import Quarter
 from collab_api.graph import qart as qart_graph
 from collab_api.qart.writer import ExportError, write_workbook
 
-__all__ = ["ExportError", "export_return"]
+__all__ = ["ExportError", "Workbook", "export_return", "workbook_for"]
 
 
-async def export_return(graph: Graph, collaborative: str, quarter: str, out: Path | str, *, prefill: bool = False,
+@dataclass(frozen=True)
+class Workbook:
+    filename: str
+    content: bytes
+    sites: int
+    prefilled_cells: int
+
+
+async def export_return(graph: Graph, collaborative: str, quarter: str, out: Path | str | BinaryIO, *, prefill: bool = False,
                         intervention: str = "marthas-rule") -> dict[str, Any]:
-    """Write the workbook; with `prefill`, the stages reported for the quarter before."""
+    """Write the workbook to a file; with `prefill`, the stages reported for the quarter before."""
     reporting = Quarter.parse(quarter)
     code = collaborative.strip().upper()
     source = reporting.previous().label if prefill else None
     sites = await qart_graph.workbook_rows(graph, code, intervention, source)
     names = await qart_graph.component_names(graph, intervention) if sites else {}
-    path, filled = write_workbook(sites, names, code, reporting, out, prefill=prefill)
-    return {"file": str(path), "collaborative": code, "quarter": reporting.label, "sites": len(sites),
+    filled = write_workbook(sites, names, code, reporting, out, prefill=prefill)
+    return {"file": str(out), "collaborative": code, "quarter": reporting.label, "sites": len(sites),
             "prefilledFrom": source, "prefilledCells": filled}
+
+
+async def workbook_for(graph: Graph, actor: Actor, collaborative: str, quarter: str, *, prefill: bool,
+                       intervention: str = "marthas-rule") -> Workbook:
+    """The workbook as bytes, for the national team or the collaborative's own lead (it lists
+    the collaborative's sites and, pre-filled, what each reported)."""
+    require_signed_in(actor, "download quarterly return workbooks")
+    code = collaborative.strip().upper()
+    if actor.role == Role.PROVIDER or (actor.role == Role.LEAD and actor.collaborative != code):
+        raise Forbidden("only the collaborative's lead or the national team may download its return workbook")
+    buffer = io.BytesIO()
+    info = await export_return(graph, code, quarter, buffer, prefill=prefill, intervention=intervention)
+    label = info["quarter"].replace("/", "-")
+    return Workbook(f"{code} {label} QART{' prefilled' if prefill else ''}.xlsx", buffer.getvalue(), info["sites"],
+                    info["prefilledCells"])

@@ -1,0 +1,81 @@
+"""Running one GraphQL operation against the schema: parse, validate (with the depth limit),
+execute as a viewer, count database round trips. The HTTP endpoint and the web pages both run
+operations through here, so every rule of the API holds on the pages too."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+from inspect import isawaitable
+from typing import Any
+
+from graphene.validation import depth_limit_validator
+from graphql import DocumentNode, GraphQLError, OperationDefinitionNode, OperationType, execute, parse, specified_rules, validate
+
+from collab_api.api.context import RequestContext
+from collab_api.api.core.errors import format_error
+from collab_api.api.schema import schema
+from collab_api.config import Settings
+from collab_api.db.graph import Graph, count_round_trips
+from collab_api.domain.permissions import Actor
+
+
+@dataclass
+class Outcome:
+    """What running an operation gave: data, formatted errors, and the round trips it cost.
+    `refused` is set when the document did not parse or validate (nothing was executed)."""
+
+    data: dict[str, Any] | None
+    errors: list[dict[str, Any]] = field(default_factory=list)
+    round_trips: int = 0
+    refused: bool = False
+
+
+def parsed(query: str) -> DocumentNode:
+    """Raises GraphQLError when the document does not parse."""
+    return parse(query)
+
+
+def validation_errors(document: DocumentNode, max_depth: int) -> list[GraphQLError]:
+    rules = (*specified_rules, depth_limit_validator(max_depth=max_depth))
+    return list(validate(schema.graphql_schema, document, rules))
+
+
+def is_mutation(document: DocumentNode, operation_name: str | None) -> bool:
+    for definition in document.definitions:
+        if isinstance(definition, OperationDefinitionNode):
+            if operation_name is None or (definition.name and definition.name.value == operation_name):
+                return definition.operation != OperationType.QUERY
+    return False
+
+
+async def run_document(document: DocumentNode, *, graph: Graph, settings: Settings, viewer: Actor,
+                       variables: dict[str, Any] | None = None, operation_name: str | None = None) -> Outcome:
+    """Execute a parsed and validated document as `viewer`."""
+    context = RequestContext(graph=graph, settings=settings, viewer=viewer)
+    with count_round_trips() as round_trips:
+        result = execute(schema.graphql_schema, document, variable_values=variables,
+                         operation_name=operation_name, context_value=context)
+        if isawaitable(result):
+            result = await result
+    return Outcome(result.data, [format_error(error) for error in result.errors or []], round_trips.count)
+
+
+@lru_cache(maxsize=256)
+def _prepared(query: str, max_depth: int) -> tuple[DocumentNode | None, tuple[str, ...]]:
+    try:
+        document = parse(query)
+    except GraphQLError as error:
+        return None, (error.message,)
+    problems = validation_errors(document, max_depth)
+    return (None, tuple(e.message for e in problems)) if problems else (document, ())
+
+
+async def run_operation(query: str, *, graph: Graph, settings: Settings, viewer: Actor,
+                        variables: dict[str, Any] | None = None) -> Outcome:
+    """Parse (once per distinct document), validate and run an operation the application
+    itself wrote, such as a page's document."""
+    document, problems = _prepared(query, settings.max_query_depth)
+    if document is None:
+        return Outcome(None, [{"message": message} for message in problems], refused=True)
+    return await run_document(document, graph=graph, settings=settings, viewer=viewer, variables=variables)

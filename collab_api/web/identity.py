@@ -1,0 +1,67 @@
+"""Who is signed in to the pages, kept in the signed session cookie; the CSRF token of the
+session; one-off messages shown after a redirect.
+
+The CSRF check is a synchronizer token written by hand (a few lines): starlette-csrf reads the
+token from a header, which plain HTML forms without JavaScript cannot send.
+"""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+import time
+from typing import Any
+
+from starlette.requests import Request
+
+from collab_api.domain.permissions import ANONYMOUS, Actor, Role
+
+_ACTOR, _EXPIRES, _CSRF, _FLASH = "actor", "expires", "csrf", "flash"
+
+
+def sign_in(request: Request, actor: Actor, *, expires_at: float) -> None:
+    """Start a fresh session for `actor` (a new CSRF token too: no fixation)."""
+    request.session.clear()
+    request.session[_ACTOR] = {"subject": actor.subject, "role": actor.role.value,
+                               "collaborative": actor.collaborative, "organisation": actor.organisation}
+    request.session[_EXPIRES] = expires_at
+
+
+def sign_out(request: Request) -> None:
+    request.session.clear()
+
+
+def viewer(request: Request) -> Actor:
+    """The signed-in person, or anonymous (also once the sign-in has expired)."""
+    stored = request.session.get(_ACTOR)
+    if not stored or float(request.session.get(_EXPIRES, 0)) < time.time():
+        return ANONYMOUS
+    try:
+        return Actor(stored.get("subject"), Role(stored["role"]), stored.get("collaborative"), stored.get("organisation"))
+    except (KeyError, ValueError, AttributeError):
+        return ANONYMOUS
+
+
+def session_expired(request: Request) -> bool:
+    return bool(request.session.get(_ACTOR)) and viewer(request).is_anonymous
+
+
+def csrf_token(request: Request) -> str:
+    token = request.session.get(_CSRF)
+    if not token:
+        token = request.session[_CSRF] = secrets.token_urlsafe(32)
+    return str(token)
+
+
+def csrf_ok(request: Request, given: Any) -> bool:
+    expected = request.session.get(_CSRF)
+    return bool(expected) and isinstance(given, str) and hmac.compare_digest(str(expected), given)
+
+
+def flash(request: Request, message: str) -> None:
+    request.session[_FLASH] = message
+
+
+def pop_flash(request: Request) -> str | None:
+    message = request.session.pop(_FLASH, None)
+    return str(message) if message else None

@@ -1,0 +1,63 @@
+"""Pages get their data by running GraphQL documents in-process as the signed-in person.
+
+A page's document is a `.graphql` file beside its template (`templates/<name>.graphql`), read
+once. Round trips of every operation a request runs are added up in `request.state`, so the
+tests can pin that a page does not query per row.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+
+from collab_api.api.execution import Outcome, run_operation
+from collab_api.web import identity
+from collab_api.web.templating import TEMPLATES
+
+
+class PageForbidden(Exception):
+    """The API refused the signed-in person (or asked them to sign in)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+@cache
+def document(name: str) -> str:
+    return (TEMPLATES / f"{name}.graphql").read_text(encoding="utf-8")
+
+
+def documents() -> list[str]:
+    return sorted(path.stem for path in TEMPLATES.glob("*.graphql"))
+
+
+async def run(request: Request, name: str, variables: dict[str, Any] | None = None) -> Outcome:
+    """Run the document `name` as the viewer; raise PageForbidden on a FORBIDDEN error."""
+    outcome = await run_operation(document(name), graph=request.app.state.graph, settings=request.app.state.settings,
+                                  viewer=identity.viewer(request), variables=variables)
+    request.state.round_trips = getattr(request.state, "round_trips", 0) + outcome.round_trips
+    if outcome.refused:  # the application's own document is wrong: a bug, not input
+        raise RuntimeError(f"page document {name} was refused: {outcome.errors}")
+    forbidden = [e for e in outcome.errors if (e.get("extensions") or {}).get("code") == "FORBIDDEN"]
+    if forbidden:
+        raise PageForbidden(forbidden[0]["message"])
+    return outcome
+
+
+async def data(request: Request, name: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The data of a read; a refused argument is a 400 page with the API's message."""
+    outcome = await run(request, name, variables)
+    if outcome.errors:
+        raise HTTPException(400, "; ".join(str(e.get("message")) for e in outcome.errors))
+    return outcome.data or {}
+
+
+def found(value: Any, what: str) -> Any:
+    """A page's main object, or a 404 page."""
+    if value is None:
+        raise HTTPException(404, f"There is no {what} here. It may have been removed, or the address may be wrong.")
+    return value

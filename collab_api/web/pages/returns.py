@@ -1,0 +1,163 @@
+"""The quarterly return: download the (pre-filled) workbook; upload a returned one, see a dry
+run with every cell that cannot be accepted, then confirm the import.
+
+Between the dry run and the confirmation the uploaded file waits in the data folder (0600),
+named by a random token kept in the session, and is deleted once imported or after an hour.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import os
+import re
+import secrets
+import time
+from pathlib import Path
+from typing import Any
+
+from starlette.datastructures import UploadFile
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Route
+
+from collab_api.domain.permissions import Role
+from collab_api.web import identity, operations
+from collab_api.web.forms import FormErrors, from_graphql_errors, posted, text
+from collab_api.web.templating import render
+
+MAX_BYTES = 10 * 1024 * 1024
+PENDING_SECONDS = 3600
+FIELDS = {"file": "file", "quarter": "quarter", "collaborative": "collaborative"}
+
+
+def _pending_dir(request: Request) -> Path:
+    folder = request.app.state.settings.data_dir.resolve() / "pending-returns"
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    for old in folder.iterdir():  # forget uploads never confirmed
+        if old.stat().st_mtime < time.time() - PENDING_SECONDS:
+            old.unlink(missing_ok=True)
+    return folder
+
+
+def _keep(request: Request, content: bytes, filename: str) -> str:
+    token = secrets.token_urlsafe(16)
+    descriptor = os.open(_pending_dir(request) / token, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "wb") as handle:
+        handle.write(content)
+    request.session["pendingReturn"] = {"token": token, "filename": filename}
+    return token
+
+
+def _guard(request: Request) -> Response | None:
+    viewer = identity.viewer(request)
+    if viewer.is_anonymous:
+        return RedirectResponse("/sign-in?next=/returns", status_code=303)
+    if viewer.role == Role.PROVIDER:
+        raise operations.PageForbidden("a provider may not import a collaborative's quarterly return; its lead or the national team may")
+    return None
+
+
+async def _page(request: Request, *, values: dict[str, Any], errors: FormErrors | None = None,
+                summary: dict[str, Any] | None = None, status: int = 200) -> Response:
+    data = await operations.data(request, "collaboratives")
+    errors = errors or FormErrors()
+    return render(request, "returns.html", {"data": data, "values": values, "summary": summary, "active": "returns",
+                                            **errors.context()}, status=400 if errors else status)
+
+
+def _defaults(request: Request) -> dict[str, Any]:
+    viewer = identity.viewer(request)
+    return {"collaborative": viewer.collaborative or request.query_params.get("collaborative", "").upper(), "quarter": ""}
+
+
+async def returns(request: Request) -> Response:
+    if (redirect := _guard(request)) is not None:
+        return redirect
+    return await _page(request, values=_defaults(request))
+
+
+async def _import(request: Request, content: bytes, filename: str, values: dict[str, Any], dry_run: bool) -> tuple[dict[str, Any] | None, FormErrors]:
+    upload = UploadFile(io.BytesIO(content), filename=filename)
+    outcome = await operations.run(request, "import_return", {
+        "file": upload, "quarter": values["quarter"] or None, "collaborative": values["collaborative"] or None, "dryRun": dry_run})
+    if outcome.errors:
+        return None, from_graphql_errors(outcome.errors, FIELDS, "file")
+    payload = (outcome.data or {})["importQuarterlyReturn"]
+    errors = FormErrors()
+    for problem in payload["errors"]:
+        errors.add("file" if problem["field"] == "file" else FIELDS.get(problem["field"], "file"), problem["message"])
+    return payload["summary"], errors
+
+
+async def check(request: Request) -> Response:
+    """The upload: a dry run that writes nothing."""
+    if (redirect := _guard(request)) is not None:
+        return redirect
+    form = await posted(request)
+    values = {"collaborative": (text(form, "collaborative") or "").upper(), "quarter": text(form, "quarter") or ""}
+    if identity.viewer(request).role == Role.LEAD:
+        values["collaborative"] = identity.viewer(request).collaborative or ""
+    errors = FormErrors()
+    upload = form.get("file")
+    if not isinstance(upload, UploadFile) or not upload.filename:
+        errors.add("file", "Choose the returned workbook (.xlsx) to upload")
+        return await _page(request, values=values, errors=errors)
+    content = await upload.read(MAX_BYTES + 1)
+    if len(content) > MAX_BYTES:
+        errors.add("file", f"The file is over {MAX_BYTES // 1024 // 1024} MB: is it the right workbook?")
+        return await _page(request, values=values, errors=errors)
+    filename = Path(upload.filename).name[:200]
+    summary, errors = await _import(request, content, filename, values, dry_run=True)
+    if errors or summary is None:
+        return await _page(request, values=values, errors=errors)
+    _keep(request, content, filename)
+    return await _page(request, values={**values, "quarter": summary["quarter"]}, summary=summary)
+
+
+async def confirm(request: Request) -> Response:
+    if (redirect := _guard(request)) is not None:
+        return redirect
+    form = await posted(request)
+    pending = request.session.get("pendingReturn") or {}
+    token = str(pending.get("token") or "")
+    path = _pending_dir(request) / token if re.fullmatch(r"[A-Za-z0-9_-]{10,40}", token) else None
+    if path is None or not path.exists() or form.get("token") != token:
+        identity.flash(request, "That upload has expired or was already imported. Upload the workbook again.")
+        return RedirectResponse("/returns", status_code=303)
+    values = {"collaborative": (text(form, "collaborative") or "").upper(), "quarter": text(form, "quarter") or ""}
+    summary, errors = await _import(request, path.read_bytes(), str(pending.get("filename") or "return.xlsx"), values, dry_run=False)
+    if errors or summary is None:
+        return await _page(request, values=values, errors=errors)
+    path.unlink(missing_ok=True)
+    request.session.pop("pendingReturn", None)
+    counts = summary["observations"]
+    identity.flash(request, f"Imported {summary['file']} for {summary['quarter']}: {counts['created']} new answers, "
+                            f"{counts['corrected']} corrected, {counts['unchanged']} unchanged; "
+                            f"{summary['cells']['rejected']} cells not accepted.")
+    return RedirectResponse("/returns", status_code=303)
+
+
+async def workbook(request: Request) -> Response:
+    if (redirect := _guard(request)) is not None:
+        return redirect
+    params = request.query_params
+    outcome = await operations.run(request, "return_workbook", {
+        "collaborative": (params.get("collaborative") or "").upper(), "quarter": params.get("quarter") or "",
+        "prefill": params.get("prefill") == "yes"})
+    if outcome.errors:
+        raise HTTPException(400, "; ".join(str(e.get("message")) for e in outcome.errors))
+    book = (outcome.data or {})["quarterlyReturnWorkbook"]
+    safe = re.sub(r"[^A-Za-z0-9 ._-]", "_", book["filename"])
+    return Response(base64.b64decode(book["contentBase64"]),
+                    media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                    headers={"Content-Disposition": f'attachment; filename="{safe}"'})
+
+
+routes = [
+    Route("/returns", returns),
+    Route("/returns/check", check, methods=["POST"]),
+    Route("/returns/confirm", confirm, methods=["POST"]),
+    Route("/returns/workbook", workbook),
+]

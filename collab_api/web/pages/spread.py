@@ -1,0 +1,152 @@
+"""The spread of an intervention, quarter by quarter: stacked bars by collaborative, the
+national distribution over quarters, a regional picture, the tables behind every chart, and a
+CSV of each table. Filters are form controls kept in the URL."""
+
+from __future__ import annotations
+
+import csv
+import io
+import statistics
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from collab_api.domain.vocabulary import CARE_SETTING_CODES
+from collab_api.reports.charts import Bar, region_tiles, stacked_bars
+from collab_api.web import identity, operations
+from collab_api.web.forms import FormErrors, from_graphql_errors
+from collab_api.web.templating import render, setting_label
+
+FILTERS = ("component", "careSetting", "phase", "quarter", "compareWith", "atOrBelowStage")
+FIELDS = {name: name for name in FILTERS}
+TABLES = ("byCollaborative", "timeSeries", "sitesAtOrBelow", "sitesNotReported", "movement")
+PHASES = [("1", "Phase 1"), ("2", "Phase 2"), ("3", "Phase 3")]
+
+
+def _variables(request: Request, errors: FormErrors) -> tuple[dict[str, Any], dict[str, str]]:
+    params = request.query_params
+    chosen = {name: (params.get(name) or "").strip() for name in FILTERS}
+    variables: dict[str, Any] = {"id": request.path_params["id"], "signedIn": not identity.viewer(request).is_anonymous}
+    for name in ("component", "quarter", "compareWith"):
+        variables[name] = chosen[name][:100] or None
+    if chosen["careSetting"] and chosen["careSetting"] not in CARE_SETTING_CODES:
+        errors.add("careSetting", "Choose a care setting from the list")
+    variables["careSetting"] = chosen["careSetting"] if chosen["careSetting"] in CARE_SETTING_CODES else None
+    for name, allowed, message in (("phase", {p for p, _ in PHASES}, "Choose a phase from the list"),
+                                   ("atOrBelowStage", {str(n) for n in range(8)}, "Choose a stage from the list")):
+        if chosen[name] and chosen[name] not in allowed:
+            errors.add(name, message)
+        variables[name] = int(chosen[name]) if chosen[name] in allowed else None
+    if variables["atOrBelowStage"] is None:
+        variables["atOrBelowStage"] = 3
+    return variables, chosen
+
+
+def _counts(row: dict[str, Any]) -> list[int]:
+    counts = [0] * 8
+    for item in row["distribution"]:
+        counts[item["stage"]["stage"]] = item["count"]
+    return counts
+
+
+def _median(counts: list[int]) -> float | None:
+    values = [stage for stage, count in enumerate(counts) for _ in range(count)]
+    return statistics.median(values) if values else None
+
+
+def charts(report: dict[str, Any], title: str) -> dict[str, str]:
+    rows = report["byCollaborative"]
+    quarter = report["quarter"] or "no quarter with data"
+    by_region = stacked_bars(
+        "chart-regions", [Bar(r["collaborative"]["name"], _counts(r), r["notApplicable"]) for r in rows],
+        f"Stage of adoption by collaborative, {quarter}",
+        f"{title}: answers at each of the eight stages for each of the 15 collaboratives in {quarter}. The table below gives the numbers.",
+        horizontal=True)
+    over_time = stacked_bars(
+        "chart-time", [Bar(q["quarter"], _counts(q), q["notApplicable"]) for q in report["timeSeries"]],
+        "National distribution by quarter",
+        f"{title}: answers at each stage across England, quarter by quarter. The table below gives the numbers.",
+        horizontal=False)
+    tiles = region_tiles(
+        "chart-map", {r["collaborative"]["code"]: (r["collaborative"]["name"], _median(_counts(r)), r["reported"]) for r in rows},
+        f"Median stage by region, {quarter}",
+        "A schematic picture of the 15 regions placed roughly as on a map of England, each coloured by the median stage of its answers.")
+    return {"regions": by_region, "time": over_time, "map": tiles}
+
+
+async def _report(request: Request) -> tuple[dict[str, Any], dict[str, Any] | None, dict[str, str], FormErrors]:
+    head = await operations.data(request, "spread_head", {"id": request.path_params["id"]})
+    item = operations.found(head["intervention"], "intervention with this id")
+    errors = FormErrors()
+    variables, chosen = _variables(request, errors)
+    report = None
+    if not errors:
+        outcome = await operations.run(request, "spread", variables)
+        if outcome.errors:
+            errors = from_graphql_errors(outcome.errors, FIELDS, "quarter")
+        else:
+            report = (outcome.data or {})["spreadReport"]
+    return item, report, chosen, errors
+
+
+async def spread(request: Request) -> Response:
+    item, report, chosen, errors = await _report(request)
+    return render(request, "spread.html", {
+        "i": item, "report": report, "chosen": chosen, "phases": PHASES, "query": {k: v for k, v in chosen.items() if v},
+        "charts": charts(report, item["title"]) if report else {}, "active": "national",
+        "counts": _counts, **errors.context(),
+    }, status=400 if errors else 200)
+
+
+def table_rows(report: dict[str, Any], table: str) -> list[list[Any]]:
+    """One of the page's tables as rows for CSV, header first."""
+    stage_headers = [f"Stage {n}" for n in range(8)]
+    if table in ("byCollaborative", "timeSeries"):
+        first = "Collaborative" if table == "byCollaborative" else "Quarter"
+        out: list[list[Any]] = [[first, *stage_headers, "Not applicable", "Answers", "Sites"]]
+        for row in report[table]:
+            label = row["collaborative"]["name"] if table == "byCollaborative" else row["quarter"]
+            out.append([label, *_counts(row), row["notApplicable"], row["reported"], row["sites"]])
+        if table == "byCollaborative":
+            national = report["national"]
+            out.append(["England", *_counts(national), national["notApplicable"], national["reported"], national["sites"]])
+        return out
+    if table == "sitesAtOrBelow":
+        out = [["Site code", "Site", "Trust", "Collaborative", "Phase", "Component", "Care setting", "Stage"]]
+        out += [[r["site"]["odsCode"], r["site"]["name"], (r["trust"] or {}).get("name"), (r["collaborative"] or {}).get("name"),
+                 r["phase"], r["component"], setting_label(r["careSetting"]), r["stage"]["stage"]] for r in report["sitesAtOrBelow"]]
+        return out
+    if table == "sitesNotReported":
+        out = [["Site code", "Site", "Trust", "Collaborative", "Phase"]]
+        out += [[r["site"]["odsCode"], r["site"]["name"], (r["trust"] or {}).get("name"), (r["collaborative"] or {}).get("name"),
+                 r["phase"]] for r in report["sitesNotReported"]]
+        return out
+    out = [["Site code", "Site", "Trust", "Collaborative", "Phase", "Component", "Care setting", "From stage", "To stage", "Direction"]]
+    for r in (report.get("movement") or {}).get("items") or []:
+        out.append([r["site"]["odsCode"], r["site"]["name"], (r["trust"] or {}).get("name"), (r["collaborative"] or {}).get("name"),
+                    r["phase"], r["component"], setting_label(r["careSetting"]), r["fromStage"], r["toStage"], r["direction"]])
+    return out
+
+
+async def spread_csv(request: Request) -> Response:
+    table = request.path_params["table"]
+    if table not in TABLES:
+        return render(request, "not_found.html", {"message": f"There is no table called '{table[:40]}'."}, status=404)
+    if table in ("sitesAtOrBelow", "sitesNotReported", "movement") and identity.viewer(request).is_anonymous:
+        raise operations.PageForbidden("sign in to see which sites reported what")
+    item, report, _, errors = await _report(request)
+    if errors or report is None:
+        return Response("; ".join(errors.by_field.values()), status_code=400, media_type="text/plain")
+    buffer = io.StringIO()
+    csv.writer(buffer).writerows(table_rows(report, table))
+    name = f"{item['id']}-{table}-{(report['quarter'] or 'all').replace('/', '-').replace(' ', '')}.csv"
+    return Response(buffer.getvalue(), media_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+routes = [
+    Route("/interventions/{id}/spread", spread),
+    Route("/interventions/{id}/spread/{table}.csv", spread_csv),
+]

@@ -1,0 +1,108 @@
+"""The Jinja2 environment: our templates first, then the NHS.UK frontend's macros
+(nhsuk-frontend-jinja, the port matching the pinned nhsuk-frontend)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+from jinja2 import ChainableUndefined, ChoiceLoader, Environment, FileSystemLoader, PackageLoader, select_autoescape
+from starlette.requests import Request
+from starlette.responses import HTMLResponse
+
+from collab_api.domain.quarters import Quarter
+from collab_api.domain.stages import STAGES
+from collab_api.domain.vocabulary import CARE_SETTINGS
+
+HERE = Path(__file__).parent
+TEMPLATES = HERE / "templates"
+SERVICE_NAME = "Patient safety collaboratives: shared learning"
+
+_SETTING_LABELS = {setting.code: setting.label for setting in CARE_SETTINGS}
+_STAGE_LABELS = {stage.stage: stage.label.split(" - ", 1)[-1] for stage in STAGES}  # "Knowledge"
+
+
+def setting_label(code: str | None) -> str:
+    return _SETTING_LABELS.get(code or "", code or "")
+
+
+def stage_label(stage: int | None) -> str:
+    return "" if stage is None else f"Stage {stage}: {_STAGE_LABELS.get(stage, '')}"
+
+
+def stage_name(stage: int | None) -> str:
+    return _STAGE_LABELS.get(stage, "") if stage is not None else ""
+
+
+def viewer_label(actor: Any) -> str:
+    """How the header names the signed-in person: role and scope, never a token."""
+    if actor.role.value == "NATIONAL":
+        return "National team"
+    if actor.role.value == "LEAD":
+        return f"Lead, {actor.collaborative}"
+    return f"Provider, {actor.organisation}"
+
+
+def status_label(status: str | None) -> str:
+    return (status or "").replace("_", " ").capitalize()
+
+
+def nice_date(value: Any) -> str:
+    if not value:
+        return ""
+    if isinstance(value, str):
+        try:
+            value = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            try:
+                value = dt.date.fromisoformat(value)
+            except ValueError:
+                return value
+    return f"{value.day} {value:%B %Y}"
+
+
+def recent_quarters(count: int = 12, today: dt.date | None = None) -> list[str]:
+    """The current quarter and those before it, newest first (for quarter selects)."""
+    quarter = Quarter.containing(today or dt.date.today())
+    labels = []
+    for _ in range(count):
+        labels.append(quarter.label)
+        quarter = quarter.previous()
+    return labels
+
+
+def _environment() -> Environment:
+    environment = Environment(
+        loader=ChoiceLoader([FileSystemLoader(TEMPLATES), PackageLoader("nhsuk_frontend_jinja", "templates")]),
+        autoescape=select_autoescape(("html", "njk")),
+        undefined=ChainableUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    environment.filters.update(dict_merge=lambda a, b: {**a, **b}, zip=lambda a, b: list(zip(a, b)), setting_label=setting_label, stage_label=stage_label, status_label=status_label,
+                               nice_date=nice_date)
+    environment.globals.update(
+        service_name=SERVICE_NAME, care_settings=CARE_SETTINGS, stages=STAGES, setting_label=setting_label,
+        stage_label=stage_label, stage_name=stage_name, viewer_label=viewer_label,
+    )
+    return environment
+
+
+environment = _environment()
+
+
+def render(request: Request, template: str, context: dict[str, Any] | None = None, *, status: int = 200) -> HTMLResponse:
+    """Render a page with what every page needs: the viewer, the CSRF token, the flash message."""
+    from collab_api.web import identity  # the session helpers, below the pages
+
+    values = {
+        "request": request,
+        "viewer": identity.viewer(request),
+        "csrf_token": identity.csrf_token(request),
+        "flash": identity.pop_flash(request),
+        "development": request.app.state.settings.development,
+        "quarters": recent_quarters(),
+        **(context or {}),
+    }
+    return HTMLResponse(environment.get_template(template).render(values), status_code=status)
