@@ -3,6 +3,7 @@ errors (dotted input paths) into messages beside the form's fields and an error 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -53,12 +54,32 @@ def from_payload(errors: Iterable[Mapping[str, Any]], fields: Mapping[str, str],
     return found
 
 
+_COERCION = re.compile(r"Variable '\$\w+' got invalid value .*? at '(?:\w+\.)?([^']+)'; (.*)$", re.S)
+
+
+def _plain(error: Mapping[str, Any]) -> dict[str, Any]:
+    """A variable the schema refused ("got invalid value None at 'input.evidence[0].summary'")
+    as the field it names and words a person understands."""
+    message = str(error.get("message") or "")
+    found = _COERCION.match(message)
+    if not found:
+        return {"field": None, "message": message}
+    path = re.sub(r"\[(\d+)\]", r".\1", found.group(1))
+    words = "Enter this" if "not to be None" in found.group(2) else "This value is not one this service accepts"
+    return {"field": path, "message": words}
+
+
 def from_graphql_errors(errors: Iterable[Mapping[str, Any]], fields: Mapping[str, str], fallback: str) -> FormErrors:
     """Top-level GraphQL errors of a refused argument (extensions.problems) as form errors."""
     problems: list[Mapping[str, Any]] = []
     for error in errors:
         extensions = error.get("extensions") or {}
-        problems.extend(extensions.get("problems") or [{"field": extensions.get("field"), "message": error.get("message")}])
+        if extensions.get("problems"):
+            problems.extend(extensions["problems"])
+        elif extensions.get("field"):
+            problems.append({"field": extensions["field"], "message": error.get("message")})
+        else:
+            problems.append(_plain(error))
     return from_payload(problems, fields, fallback)
 
 

@@ -105,4 +105,7 @@ def render(request: Request, template: str, context: dict[str, Any] | None = Non
         "quarters": recent_quarters(),
         **(context or {}),
     }
-    return HTMLResponse(environment.get_template(template).render(values), status_code=status)
+    response = HTMLResponse(environment.get_template(template).render(values), status_code=status)
+    if request.app.state.settings.development:  # as the API's extensions.dbRoundTrips: tests pin page costs
+        response.headers["X-DB-Round-Trips"] = str(getattr(request.state, "round_trips", 0))
+    return response

@@ -33,6 +33,12 @@ ROW_LISTS = {  # list name: its parts
 EXTRA_ROWS, MAX_ROWS = 2, 30
 
 
+REQUIRED_TEXT = {"components": ("name",), "measures": ("name", "definition"), "evidence": ("summary",),
+                 "resources": ("title", "url")}
+CHOICES = {("measures", "kind"): "Choose whether it is an outcome, process or balancing measure",
+           ("evidence", "type"): "Choose the type of evidence"}
+
+
 def rows_of(form: FormData, name: str) -> list[dict[str, str | None]]:
     """Numbered rows `name.N.part`; a row with every part empty is dropped."""
     parts = ROW_LISTS[name]
@@ -44,6 +50,20 @@ def rows_of(form: FormData, name: str) -> list[dict[str, str | None]]:
     return found
 
 
+def _api_rows(form: FormData, name: str, errors: FormErrors) -> list[dict[str, str | None]]:
+    """Rows as the API takes them: a required text left empty is sent empty (the API says
+    what is missing, beside the field); a choice left empty is an error here."""
+    rows = []
+    for n, row in enumerate(rows_of(form, name)):
+        for part in REQUIRED_TEXT[name]:
+            row[part] = row[part] or ""
+        for (list_name, part), message in CHOICES.items():
+            if list_name == name and not row[part]:
+                errors.add(f"{name}.{n}.{part}", message)
+        rows.append(row)
+    return rows
+
+
 def description_input(form: FormData, errors: FormErrors) -> dict[str, Any]:
     given: dict[str, Any] = {name: text(form, name) for name, *_ in TEXT_FIELDS}
     given["tags"] = lines(form, "tags")
@@ -53,7 +73,7 @@ def description_input(form: FormData, errors: FormErrors) -> dict[str, Any]:
     given["careSettings"] = [value for value in settings if value in CARE_SETTING_CODES]
     given["priorityIds"] = [value for value in form.getlist("priorityIds") if isinstance(value, str)]
     for name in ROW_LISTS:
-        given[name] = rows_of(form, name)
+        given[name] = _api_rows(form, name, errors)
     if any(text(form, f"contact.{part}") for part in ("name", "role", "email")):
         given["contact"] = {"name": text(form, "contact.name") or "", "role": text(form, "contact.role"),
                             "email": text(form, "contact.email") or "",

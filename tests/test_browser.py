@@ -1,0 +1,292 @@
+"""The three journeys in a real browser: Playwright driving Chromium against `collab serve` on
+the real database. axe-core checks every page visited (WCAG 2.2 A and AA: no violations); the
+provider's journey is done with the keyboard alone; any request to another host fails the test.
+
+Chromium: COLLAB_CHROMIUM, else `chromium` on the PATH (Debian's package; `.ci/run` installs it
+on a bare machine). Without one the tests are skipped with that reason, except under CI, where
+they fail.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+import urllib.parse
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from axe_playwright_python.async_playwright import Axe
+
+from collab_api.db.graph import Graph
+from collab_api.db.local_server import free_port
+from collab_api.qart.layout import ADULT_PAEDS
+from tests.conftest import TestServer
+from tests.qart_workbooks import site_row, workbook_bytes
+
+CHROMIUM = os.environ.get("COLLAB_CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
+if not CHROMIUM:
+    if os.environ.get("CI"):
+        raise RuntimeError("no Chromium for the browser tests: .ci/run installs Debian's chromium")
+    pytest.skip("no Chromium found (set COLLAB_CHROMIUM or install Debian's chromium)", allow_module_level=True)
+
+from playwright.async_api import Browser, Page, async_playwright  # noqa: E402
+
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+WCAG = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+COLLAB = str(Path(sys.executable).parent / "collab")
+
+
+@pytest.fixture(scope="module")
+def server(test_server: TestServer, seeded: Graph, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """`collab serve` in development mode on this module's seeded database."""
+    port = free_port()
+    env = {**os.environ, "COLLAB_ENV": "development", "NEO4J_URI": test_server.uri, "NEO4J_USER": test_server.auth[0],
+           "NEO4J_PASSWORD": test_server.auth[1], "NEO4J_DATABASE": seeded.database,
+           "COLLAB_DATA_DIR": str(tmp_path_factory.mktemp("browser-data"))}
+    if test_server.http is not None:
+        env["ARCADEDB_HTTP_URL"] = test_server.http.base_url
+    process = subprocess.Popen([COLLAB, "serve", "--host", "127.0.0.1", "--port", str(port)], env=env,
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 120
+    while time.time() < deadline:
+        if process.poll() is not None:
+            raise AssertionError(f"collab serve exited: {process.stdout.read().decode()[-3000:]}")  # type: ignore[union-attr]
+        try:
+            if httpx.get(f"{base}/readyz", timeout=2).status_code == 200:
+                break
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.3)
+    else:
+        raise AssertionError("collab serve did not become ready")
+    yield base
+    process.terminate()
+    process.wait(timeout=60)
+
+
+@pytest.fixture(scope="module")
+async def browser() -> AsyncIterator[Browser]:
+    async with async_playwright() as playwright:
+        launched = await playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield launched
+        await launched.close()
+
+
+class Visit:
+    """A page, the requests it tried to send elsewhere, and the axe results of every page seen."""
+
+    def __init__(self, page: Page, base: str) -> None:
+        self.page, self.base = page, base
+        self.outside: list[str] = []
+        self.violations: dict[str, list[str]] = {}
+        self.checked: list[str] = []
+
+    async def axe(self) -> None:
+        """axe-core on the page as it is now: WCAG 2.2 A and AA."""
+        results = await Axe().run(self.page, options={"runOnly": {"type": "tag", "values": WCAG}})
+        found = [f"{v['id']}: {v['help']} ({len(v['nodes'])}: {v['nodes'][0]['target']})" for v in results.response["violations"]]
+        path = urllib.parse.urlsplit(self.page.url).path
+        self.checked.append(path)
+        if found:
+            self.violations[path] = found
+
+    async def go(self, path: str) -> None:
+        response = await self.page.goto(self.base + path)
+        assert response is not None and response.status < 500, f"{path}: {response.status if response else None}"
+        await self.axe()
+
+    async def sign_in(self, role: str, scope: str = "") -> None:
+        await self.go("/dev/sign-in")
+        await self.page.check(f"input[name=role][value={role}]")
+        if role == "LEAD":
+            await self.page.select_option("#collaborative", scope)
+        if role == "PROVIDER":
+            await self.page.fill("#organisation", scope)
+        await self.page.click("main button[type=submit]")
+        await self.page.wait_for_load_state()
+
+    async def submit(self, label: str) -> None:
+        async with self.page.expect_navigation():
+            await self.page.get_by_role("button", name=label).click()
+        await self.axe()
+
+
+@pytest.fixture
+async def visit(browser: Browser, server: str) -> AsyncIterator[Visit]:
+    context = await browser.new_context(viewport={"width": 1280, "height": 900}, accept_downloads=True)
+    page = await context.new_page()
+    current = Visit(page, server)
+
+    async def only_this_host(route: Any) -> None:
+        if urllib.parse.urlsplit(route.request.url).netloc == urllib.parse.urlsplit(server).netloc:
+            await route.continue_()
+        else:
+            current.outside.append(route.request.url)
+            await route.abort()
+
+    await context.route("**/*", only_this_host)
+    yield current
+    await context.close()
+    assert current.outside == [], "requests to other hosts"
+    assert current.violations == {}, "axe-core violations (WCAG 2.2 AA)"
+
+
+async def _tab_to(page: Page, selector: str, *, limit: int = 150) -> None:
+    """Press Tab until the element matching `selector` has the focus."""
+    for _ in range(limit):
+        await page.keyboard.press("Tab")
+        if await page.evaluate("s => document.activeElement && document.activeElement.matches(s)", selector):
+            return
+    raise AssertionError(f"Tab never reached {selector}")
+
+
+async def _press_to_navigate(page: Page, key: str) -> None:
+    async with page.expect_navigation():
+        await page.keyboard.press(key)
+
+
+async def test_provider_journey_with_the_keyboard_alone(visit: Visit) -> None:
+    page = visit.page
+    await visit.go("/dev/sign-in")
+    await _tab_to(page, "input[name=role]")
+    await page.keyboard.press("Space")       # the first role (national) ...
+    for _ in range(2):
+        await page.keyboard.press("ArrowDown")  # ... then down to "Provider organisation"
+    assert await page.is_checked("input[name=role][value=PROVIDER]")
+    await _tab_to(page, "#organisation")
+    await page.keyboard.type("Z43")
+    await _press_to_navigate(page, "Enter")
+    await visit.axe()
+    assert "Provider, Z43" in await page.inner_text("header")
+
+    await _tab_to(page, "#q")                   # the front page's search box
+    await page.keyboard.type("falls at night")
+    await _press_to_navigate(page, "Enter")
+    await visit.axe()
+    assert "/search?q=falls+at+night" in page.url
+    await _tab_to(page, "#careSetting")        # a filter, chosen with the keyboard
+    await page.keyboard.type("Care home")
+    await _tab_to(page, "form[action='/search'] button[type=submit]")
+    await _press_to_navigate(page, "Enter")
+    await visit.axe()
+    assert "careSetting=CARE_HOME" in page.url
+    await _tab_to(page, "a[href='/interventions/falls-care-homes']")
+    await _press_to_navigate(page, "Enter")
+    await visit.axe()
+    assert await page.inner_text("h1") == "Falls prevention and post-fall decisions in care homes"
+    await _tab_to(page, "a[href='/interventions/falls-care-homes/adopt']")
+    await _press_to_navigate(page, "Enter")
+    await visit.axe()
+
+    await _tab_to(page, "input[name=stage]")   # a stage, but no quarter: an error beside the field
+    await page.keyboard.press("Space")
+    for _ in range(3):
+        await page.keyboard.press("ArrowDown")
+    assert await page.is_checked("input[name=stage][value='3']")
+    await _tab_to(page, "main form button[type=submit]")
+    await _press_to_navigate(page, "Enter")
+    await visit.axe()
+    assert (await page.title()).startswith("Error: ")
+    assert "not a reporting quarter" in await page.inner_text("#quarter-error")
+    await _tab_to(page, "#quarter")
+    await page.keyboard.type("2025/26 Q2")
+    await _tab_to(page, "#adaptations-0-what")
+    await page.keyboard.type("Checks at the night handover")
+    await _tab_to(page, "main form button[type=submit]")
+    await _press_to_navigate(page, "Enter")
+    await visit.axe()
+    assert page.url.endswith("/organisations/Z43")
+    assert "recorded for 2025/26 Q2" in await page.inner_text("main")
+
+
+async def test_a_forbidden_action_is_refused_on_the_page(visit: Visit) -> None:
+    await visit.sign_in("PROVIDER", "Z43")
+    await visit.go("/returns")
+    assert await visit.page.inner_text("h1") == "You cannot do this"
+    assert "a provider may not import" in (await visit.page.inner_text("main")).lower()
+    await visit.go("/national/audit")
+    assert await visit.page.inner_text("h1") == "You cannot do this"
+
+
+async def test_lead_journey(visit: Visit, tmp_path: Path) -> None:
+    page = visit.page
+    await visit.sign_in("LEAD", "KSS")
+    await visit.go("/collaboratives/KSS")
+    await page.fill("#title", "Safer transfers between wards")
+    await visit.submit("Set priority")
+    assert "Enter" in await page.inner_text("#harmArea-error") or await page.inner_text("#harmArea-error")
+    assert await page.input_value("#title") == "Safer transfers between wards"  # nothing typed is lost
+    await page.fill("#harmArea", "Deterioration")
+    await visit.submit("Set priority")
+    assert "Priority 'Safer transfers between wards' set." in await page.inner_text("main")
+
+    await page.get_by_role("link", name="Publish an intervention").click()
+    await page.wait_for_load_state()
+    await visit.axe()
+    await page.fill("#title", "Sepsis screening in the emergency department")
+    await page.fill("#summary", "Screen every adult with a NEWS2 of 5 or more for sepsis at triage and give antibiotics within the hour")
+    await page.check("input[name=careSettings][value=ACUTE]")
+    await visit.submit("Publish")
+    assert "This looks like an existing intervention" in await page.inner_text("main")
+    await visit.submit("Publish anyway")
+    assert "is published" in await page.inner_text("main")
+
+    await visit.go("/returns")
+    content = workbook_bytes({ADULT_PAEDS.name: [site_row("Z43", "Z4301", {"G": "Stage 6 - Spread", "H": "stage eleven"})]})
+    workbook = tmp_path / "KSS 2025-26 Q2 returned.xlsx"
+    workbook.write_bytes(content)
+    await page.set_input_files("#file", str(workbook))
+    await visit.submit("Check the workbook")
+    assert "Check before importing" in await page.inner_text("main")
+    assert "stage eleven" in await page.inner_text("#rejections")
+    await visit.submit("Confirm and import")
+    assert "Imported KSS 2025-26 Q2 returned.xlsx for 2025/26 Q2" in await page.inner_text("main")
+    async with page.expect_download() as download:
+        await page.get_by_role("button", name="Download the workbook").click()
+    assert (await download.value).suggested_filename.endswith(".xlsx")
+
+
+async def test_national_journey(visit: Visit) -> None:
+    page = visit.page
+    await visit.sign_in("NATIONAL")
+    await visit.go("/national")
+    await visit.go("/interventions/marthas-rule/spread")
+    await page.select_option("#quarter", "2025/26 Q4")
+    await page.select_option("#compareWith", "2025/26 Q3")
+    await page.select_option("#careSetting", "ADULT_INPATIENT")
+    await visit.submit("Show")
+    assert "quarter=2025%2F26+Q4" in page.url and "careSetting=ADULT_INPATIENT" in page.url
+    assert await page.locator("svg[aria-labelledby^=chart-]").count() == 3
+    assert "Movement since 2025/26 Q3" in await page.inner_text("main")
+    async with page.expect_download() as download:
+        await page.locator("a[href*='byCollaborative.csv']").click()
+    path = await (await download.value).path()
+    assert Path(path).read_text(encoding="utf-8").splitlines()[-1].startswith("England,")
+    await visit.go("/interventions/news2-deterioration/lineage")
+    assert "Regions reached, in the order reached" in await page.inner_text("main")
+    await visit.go("/national/audit")
+    assert "changes, newest first" in await page.inner_text("main")
+
+
+async def test_every_other_page_passes_axe_signed_out_and_narrow(visit: Visit) -> None:
+    await visit.page.set_viewport_size({"width": 390, "height": 844})
+    for path in ("/", "/search?q=deterioration", "/interventions/marthas-rule", "/interventions/marthas-rule/spread",
+                 "/interventions/marthas-rule/lineage", "/collaboratives", "/collaboratives/KSS", "/organisations/Z43",
+                 "/national", "/about", "/accessibility", "/interventions/nope", "/sign-in"):
+        await visit.go(path)
+    assert len(visit.checked) >= 13
+
+
+async def test_graphiql_works_offline_with_a_token_field(visit: Visit) -> None:
+    page = visit.page
+    await page.goto(visit.base + "/graphql")
+    await page.wait_for_selector(".graphiql-container", timeout=20000)
+    assert await page.is_visible("#token")
