@@ -56,8 +56,8 @@ def _svg(fig: object, key: str, title: str, description: str) -> str:
 
 def stacked_bars(key: str, bars: Sequence[Bar], title: str, description: str, *, horizontal: bool,
                  value_label: str = "answers reported") -> str:
-    height = max(3.0, 0.38 * len(bars) + 1.6) if horizontal else 4.2
-    fig, ax = plt.subplots(figsize=(9.5, height))
+    height = max(3.0, 0.42 * len(bars) + 1.6) if horizontal else 4.4
+    fig, ax = plt.subplots(figsize=(8.5, height))
     labels = [bar.label for bar in bars]
     start = [0] * len(bars)
     for stage in range(8):
@@ -77,7 +77,8 @@ def stacked_bars(key: str, bars: Sequence[Bar], title: str, description: str, *,
         ax.set_ylabel(value_label)
         ax.tick_params(axis="x", rotation=30)
     ax.spines[["top", "right"]].set_visible(False)
-    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
+    ax.tick_params(labelsize=10)
+    ax.legend(fontsize=9.5, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
     return _svg(fig, key, title, description)
 
 

@@ -19,7 +19,10 @@ async def organisation(request: Request) -> Response:
     item = operations.found(data["organisation"], "organisation with this ODS code")
     more: dict[str, Any] = {}
     if not identity.viewer(request).is_anonymous:
+        # Two documents, one after the other: in one, the two root fields' nested loads could
+        # fall in one batch or two depending on which answer came first.
         more = await operations.data(request, "organisation_history", {"odsCode": code})
+        more.update(await operations.data(request, "organisations_like_yours", {"odsCode": code}))
     viewer = identity.viewer(request)
     mine = viewer.organisation in {code, (item.get("trust") or {}).get("odsCode")}
     return render(request, "organisation.html", {
