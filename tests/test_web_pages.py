@@ -241,7 +241,7 @@ async def test_the_spread_page_has_charts_with_their_tables_and_csv(app: Any) ->
         assert len(re.findall(r'<svg[^>]* role="img" aria-labelledby="chart-', page.text)) == 3
         assert "<title id=\"chart-regions-title\">Stage of adoption by collaborative, 2025/26 Q4</title>" in page.text
         assert "Health Innovation Kent Surrey Sussex" in page.text  # names, not only codes
-        for table in ("table-by-collaborative", "table-time-series", "table-at-or-below", "table-movement"):
+        for table in ("table-by-collaborative", "table-time-series", "table-regions", "table-at-or-below", "table-movement"):
             assert f'id="{table}"' in page.text
         download = await national.get("/interventions/marthas-rule/spread/byCollaborative.csv", params={"quarter": "2025/26 Q4"})
         rows = list(csv.reader(io.StringIO(download.text)))

@@ -76,6 +76,11 @@ def charts(report: dict[str, Any], title: str) -> dict[str, str]:
     return {"regions": by_region, "time": over_time, "map": tiles}
 
 
+def region_medians(report: dict[str, Any]) -> list[tuple[str, float | None, int]]:
+    """The regional picture's numbers: each region's name, median stage and answers."""
+    return [(r["collaborative"]["name"], _median(_counts(r)), r["reported"]) for r in report["byCollaborative"]]
+
+
 async def _report(request: Request) -> tuple[dict[str, Any], dict[str, Any] | None, dict[str, str], FormErrors]:
     head = await operations.data(request, "spread_head", {"id": request.path_params["id"]})
     item = operations.found(head["intervention"], "intervention with this id")
@@ -96,6 +101,7 @@ async def spread(request: Request) -> Response:
     return render(request, "spread.html", {
         "i": item, "report": report, "chosen": chosen, "phases": PHASES, "query": {k: v for k, v in chosen.items() if v},
         "charts": charts(report, item["title"]) if report else {}, "active": "national",
+        "medians": region_medians(report) if report else [],
         "counts": _counts, **errors.context(),
     }, status=400 if errors else 200)
 
