@@ -98,6 +98,7 @@ def priorities() -> list[dict[str, Any]]:
     return list(rows.values())
 
 
+NATIONAL_PROGRAMMES = {"marthas-rule"}  # rolled out by the national team, in phases
 ORIGIN_KINDS = {"TRUST", "SITE", "CARE_HOME", "GP_PRACTICE", "MENTAL_HEALTH", "CUSTODY"}
 
 
@@ -149,5 +150,6 @@ def interventions(organisations: list[dict[str, Any]], priorities: list[dict[str
             "priorityIds": sorted(p["id"] for p in priorities if p["harmArea"] == entry["harmArea"]),
             "collaborative": entry["collaborative"], "organisation": _origin_code(entry, organisations, icbs_of),
             "at": f"2024-{number % 12 + 1:02d}-15T09:00:00+00:00", "note": "Seeded demo intervention", "author": None,
+            "nationalProgramme": entry["id"] in NATIONAL_PROGRAMMES,
         })
     return rows

@@ -35,12 +35,17 @@ def _observation(given: dict[str, Any]) -> Observation:
     return observation
 
 
-def _progress(rng: random.Random, start: Quarter, first_stage: int = 1) -> list[tuple[Quarter, int]]:
-    """Stages rising from `first_stage`, one report a quarter until the last demo quarter."""
-    history, stage, quarter = [], first_stage, start
+# How far adopters can have got, given how far the intervention itself has got.
+STAGE_CAP = {"TESTING": 4, "IMPLEMENTED": 6, "EVALUATED": 7, "PROVEN": 7, "RETIRED": 7}
+
+
+def _progress(rng: random.Random, start: Quarter, first_stage: int = 1, cap: int = 7) -> list[tuple[Quarter, int]]:
+    """Stages rising from `first_stage` (now and then falling back one), one report a quarter
+    until the last demo quarter, never above `cap`."""
+    history, stage, quarter = [], min(first_stage, cap), start
     while quarter <= LAST_QUARTER:
         history.append((quarter, stage))
-        stage = min(7, stage + rng.choice([0, 1, 1, 2]))
+        stage = max(1, min(cap, stage + rng.choice([-1, 0, 1, 1, 2])))
         quarter = quarter.next()
     return history
 
@@ -70,9 +75,10 @@ def observations(interventions: list[dict[str, Any]], organisations: list[dict[s
         if intervention["props"]["status"] == "IDEA" or intervention["id"] == MARTHAS_RULE:
             continue
         origin = by_code[intervention["organisation"]]
+        cap = STAGE_CAP.get(intervention["props"]["status"], 7)
         start = Quarter.from_index(FIRST_QUARTER.index + number % 3)
-        # The origin reports its own adoption, already well along.
-        for quarter, stage in _progress(rng, start, first_stage=5):
+        # The origin reports its own adoption, already well along, before anyone learns from it.
+        for quarter, stage in _progress(rng, start, first_stage=5, cap=cap):
             result.append((_observation({"organisation": origin["odsCode"], "intervention": intervention["id"],
                                          "stage": stage, "quarter": quarter.label}), None))
         candidates = _candidates(organisations, origin, region_of_icb)
@@ -87,7 +93,7 @@ def observations(interventions: list[dict[str, Any]], organisations: list[dict[s
             for position, adopter in enumerate([first, *others[:1]]):
                 learned_from = previous if position == 0 else first["odsCode"]
                 begin = quarter if position == 0 else quarter.next()
-                for index, (when, stage) in enumerate(_progress(rng, begin)):
+                for index, (when, stage) in enumerate(_progress(rng, begin, cap=cap)):
                     given = {"organisation": adopter["odsCode"], "intervention": intervention["id"],
                              "stage": stage, "quarter": when.label}
                     if index == 0:
@@ -113,7 +119,8 @@ def _marthas_rule(rng: random.Random, interventions: list[dict[str, Any]], organ
     components = [c["key"] for c in marthas["components"]]
     result = []
     sites = [o for o in organisations if o["kind"] == "SITE" and o.get("synthetic")]
-    for site in sites:
+    for number, site in enumerate(sites):
+        offers_contact = number % 4 == 0  # some sites offer someone to ask, as a returned workbook cannot
         for setting in MARTHAS_RULE_SETTINGS:
             no_children = setting == "PAEDIATRIC_INPATIENT" and rng.random() < 0.3
             for component in components:
@@ -125,9 +132,20 @@ def _marthas_rule(rng: random.Random, interventions: list[dict[str, Any]], organ
                         given["notApplicable"] = "No paediatric patients"
                     else:
                         given["stage"] = stage
-                        stage = min(7, stage + rng.choice([0, 0, 1, 1, 2]))
+                        stage = max(0, min(7, stage + rng.choice([-1, 0, 0, 1, 1, 2])))  # some fall back
+                    if offers_contact and quarter == Quarter(2025, 4) and not no_children:
+                        given["contact"] = {"name": f"Outreach lead at {site['odsCode']} (synthetic)",
+                                            "role": "Outreach lead", "consentedToContact": True,
+                                            "email": f"outreach.{site['odsCode'].lower()}@example.org"}
                     result.append((_observation(given), component))
     return result
+
+
+def enrolments(organisations: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Every demo site enrolled in Martha's Rule's national roll-out, in phase 1, 2 or 3."""
+    sites = [o for o in organisations if o["kind"] == "SITE" and o.get("synthetic")]
+    return [{"site": site["odsCode"], "intervention": MARTHAS_RULE, "phase": 1 + number % 3}
+            for number, site in enumerate(sites)]
 
 
 def rows(interventions: list[dict[str, Any]], organisations: list[dict[str, Any]], collaboratives: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -42,6 +42,9 @@ async def load_all(graph: Graph, *, with_demo: bool = True, with_history: bool =
         steps.append(("priorities", seed_graph.upsert_priorities, priorities))
         demo_interventions = demo.interventions(demo_organisations, priorities)
         steps.append(("interventions", create_interventions, demo_interventions))
+        steps.append(("national programmes", seed_graph.mark_national_programmes,
+                      [{"id": code} for code in sorted(demo.NATIONAL_PROGRAMMES)]))
+        steps.append(("roll-out enrolments", seed_graph.upsert_enrolments, demo_adoption.enrolments(organisations)))
         if with_history:
             steps.append(("adoption history", seed_graph.new_observations,
                           demo_adoption.rows(demo_interventions, organisations, reference.collaboratives())))

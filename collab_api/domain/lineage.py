@@ -1,6 +1,16 @@
 """Lineage of an intervention: who learned from whom, and how it reached each region.
 
-Pure functions over rows the graph layer gathers in one query, so the rules are easy to test.
+The rules, pure functions over rows the graph layer gathers in batched queries:
+
+- The origin is a family: the originating organisation, its sites, the organisations it took
+  over (after a merger) and their sites. Each is at depth 0.
+- An adopter's place in the tree follows its earliest recorded source: an organisation (a
+  site of an adopting trust counts as that trust when the site itself did not adopt), a
+  collaborative, or, when it recorded none, its own trust if the trust adopted; failing that,
+  for a national programme, the programme itself when the adopter is enrolled in its roll-out.
+- A region is reached when an organisation in it first reports stage 1 or above, the origin
+  region included; regions are listed in the order reached, each with the path of regions
+  from the origin along who learned from whom.
 """
 
 from __future__ import annotations
@@ -11,6 +21,8 @@ from typing import Any
 
 from collab_api.domain.quarters import Quarter
 
+ORIGIN, PROGRAMME, ORGANISATION, COLLABORATIVE = "ORIGIN", "PROGRAMME", "ORGANISATION", "COLLABORATIVE"
+
 
 @dataclass
 class Adopter:
@@ -19,35 +31,66 @@ class Adopter:
     firstQuarter: int | None  # index of the first quarter at stage 1 or above
     firstObservedOn: dt.date | None
     currentStage: int | None
-    sourceOrganisation: str | None = None  # the organisation it learned from
+    trust: str | None = None  # for a site: its trust
+    enrolled: bool = False  # in the national programme's roll-out
+    sourceOrganisation: str | None = None  # the organisation it learned from (as recorded)
+    sourceTrust: str | None = None  # that organisation's trust, if it is a site
     sourceCollaborative: str | None = None  # or the collaborative it learned from
     sourceSince: int | None = None  # quarter index from which that source is recorded
     depth: int | None = None
+    # Resolved place in the tree: (kind, code) with kind ORIGIN, PROGRAMME, ORGANISATION,
+    # COLLABORATIVE; None when nothing links it to the origin.
+    parent: tuple[str, str | None] | None = None
+
+    @property
+    def learnedFrom(self) -> str | None:
+        return self.parent[1] if self.parent and self.parent[0] == ORGANISATION else None
+
+    @property
+    def learnedFromCollaborative(self) -> str | None:
+        return self.parent[1] if self.parent and self.parent[0] == COLLABORATIVE else None
+
+    @property
+    def learnedFromNationalProgramme(self) -> bool:
+        return bool(self.parent and self.parent[0] == PROGRAMME)
+
+    @property
+    def isOrigin(self) -> bool:
+        return bool(self.parent and self.parent[0] == ORIGIN)
 
 
 @dataclass
 class Lineage:
     origin_organisation: str | None
     origin_collaborative: str | None
-    origin_date: dt.date | None
+    national_programme: bool = False
+    family: frozenset[str] = frozenset()
     adopters: dict[str, Adopter] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        self._resolve_depths()
+        self.family = frozenset(self.family) | ({self.origin_organisation} if self.origin_organisation else set())
+        for adopter in self.adopters.values():
+            adopter.parent = self._parent(adopter)
+        self._first = self._first_reachers()
+        for code in self.adopters:
+            self._depth(code, set())
 
     @classmethod
     def from_rows(cls, origin: dict[str, Any], rows: list[dict[str, Any]]) -> Lineage:
-        """origin: {organisation, collaborative, createdAt} (codes); rows: one per adoption,
-        with odsCode, collaborative, currentStage, reached ([quarter index, observed on] at
-        stage 1 or above) and sources ({since, organisation, collaborative}). An organisation's
-        earliest recorded source is the one its place in the tree follows."""
+        """origin: {organisation, collaborative, nationalProgramme, family}; rows: one per
+        adoption, with odsCode, collaborative, trust, enrolled, currentStage, reached
+        ([quarter index, observed on] at stage 1 or above) and sources ({since, organisation,
+        organisationTrust, collaborative})."""
         adopters: dict[str, Adopter] = {}
         for row in rows:
-            adopter = adopters.setdefault(row["odsCode"], Adopter(row["odsCode"], row.get("collaborative"), None, None, None))
+            adopter = adopters.setdefault(row["odsCode"], Adopter(row["odsCode"], row.get("collaborative"), None, None, None,
+                                                                  trust=row.get("trust")))
+            adopter.enrolled = adopter.enrolled or bool(row.get("enrolled"))
             if row.get("currentStage") is not None:
                 adopter.currentStage = max(adopter.currentStage or 0, row["currentStage"])
             for quarter, observed_on in row.get("reached") or []:
-                if adopter.firstQuarter is None or quarter < adopter.firstQuarter:
+                if adopter.firstQuarter is None or (quarter, observed_on or dt.date.max) < (
+                        adopter.firstQuarter, adopter.firstObservedOn or dt.date.max):
                     adopter.firstQuarter, adopter.firstObservedOn = quarter, observed_on
             for source in row.get("sources") or []:
                 since = Quarter.parse(source["since"]).index if source.get("since") else None
@@ -56,31 +99,50 @@ class Lineage:
                         continue
                 adopter.sourceSince = since
                 adopter.sourceOrganisation = source.get("organisation")
+                adopter.sourceTrust = source.get("organisationTrust")
                 adopter.sourceCollaborative = None if source.get("organisation") else source.get("collaborative")
-        created = origin.get("createdAt")
-        return cls(origin.get("organisation"), origin.get("collaborative"),
-                   created.date() if isinstance(created, dt.datetime) else created, adopters)
+        return cls(origin.get("organisation"), origin.get("collaborative"), bool(origin.get("nationalProgramme")),
+                   frozenset(origin.get("family") or ()), adopters)
 
-    def _resolve_depths(self) -> None:
-        origin = self.adopters.get(self.origin_organisation or "")
-        if origin is not None:
-            origin.depth, origin.sourceOrganisation, origin.sourceCollaborative = 0, None, None
-        for code in self.adopters:
-            self._depth(code, set())
+    # -- the tree ------------------------------------------------------------------------
+
+    def _known(self, code: str | None) -> bool:
+        return bool(code) and (code in self.adopters or code in self.family)
+
+    def _parent(self, adopter: Adopter) -> tuple[str, str | None] | None:
+        if adopter.odsCode in self.family:
+            return (ORIGIN, None)
+        if adopter.sourceOrganisation:
+            source: str | None = adopter.sourceOrganisation
+            if not self._known(source) and self._known(adopter.sourceTrust):
+                source = adopter.sourceTrust  # a site of an adopting trust: the trust
+            return (ORGANISATION, source) if source != adopter.odsCode else None
+        if adopter.sourceCollaborative:
+            return (COLLABORATIVE, adopter.sourceCollaborative)
+        if self._known(adopter.trust) and adopter.trust != adopter.odsCode:
+            return (ORGANISATION, adopter.trust)  # one organisation: a site follows its trust
+        if self.national_programme and adopter.enrolled:
+            return (PROGRAMME, None)
+        return None
 
     def _depth(self, code: str, visiting: set[str]) -> int | None:
-        if code == self.origin_organisation:
-            return 0
         adopter = self.adopters.get(code)
+        if code in self.family:
+            if adopter is not None:
+                adopter.depth = 0
+            return 0
         if adopter is None or code in visiting:
             return None
         if adopter.depth is not None:
             return adopter.depth
         visiting.add(code)
-        if adopter.sourceOrganisation:
-            parent_depth = self._depth(adopter.sourceOrganisation, visiting)
+        kind, ref = adopter.parent or (None, None)
+        if kind == ORGANISATION and ref:
+            parent_depth = self._depth(ref, visiting)
             adopter.depth = None if parent_depth is None else parent_depth + 1
-        elif adopter.sourceCollaborative:
+        elif kind == COLLABORATIVE:
+            adopter.depth = 1 if self._region_traced(ref, visiting) else None
+        elif kind == PROGRAMME:
             adopter.depth = 1
         visiting.discard(code)
         return adopter.depth
@@ -90,60 +152,92 @@ class Lineage:
         far = 10**9
         nodes = list(self.adopters.values())
         if self.origin_organisation and self.origin_organisation not in self.adopters:
-            nodes.append(Adopter(self.origin_organisation, self.origin_collaborative, None, None, None, depth=0))
-        return sorted(nodes,
-                      key=lambda a: (a.depth if a.depth is not None else far, a.firstQuarter or far, a.odsCode))
+            nodes.append(Adopter(self.origin_organisation, self.origin_collaborative, None, None, None, depth=0,
+                                 parent=(ORIGIN, None)))
+        return sorted(nodes, key=lambda a: (a.depth if a.depth is not None else far, a.firstQuarter or far, a.odsCode))
 
-    def chain_to_origin(self, code: str) -> list[str]:
-        """Organisations from the origin down to `code`, following whom each learned from."""
-        chain, seen = [], set()
-        current: str | None = code
-        while current and current not in seen:
-            seen.add(current)
-            chain.append(current)
-            if current == self.origin_organisation:
-                break
-            adopter = self.adopters.get(current)
-            current = adopter.sourceOrganisation if adopter else None
-        return list(reversed(chain))
+    # -- regions ---------------------------------------------------------------------------
 
-    def regions(self) -> list[dict[str, Any]]:
-        """Each region reached: when first, by whom, and the path of regions from the origin."""
-        collaborative_of = {code: a.collaborative for code, a in self.adopters.items() if a.collaborative}
+    def first_reachers(self) -> dict[str, Adopter]:
+        """Per region, the organisation that first reported stage 1 or above there."""
+        return self._first
+
+    def _first_reachers(self) -> dict[str, Adopter]:
         first: dict[str, Adopter] = {}
         for adopter in self.adopters.values():
             if adopter.firstQuarter is None or not adopter.collaborative:
                 continue
             best = first.get(adopter.collaborative)
-            if best is None or (adopter.firstQuarter, adopter.firstObservedOn or dt.date.max, adopter.odsCode) < (
-                    best.firstQuarter, best.firstObservedOn or dt.date.max, best.odsCode):
+            if best is None or self._reach_key(adopter) < self._reach_key(best):
                 first[adopter.collaborative] = adopter
-        regions = []
-        if self.origin_collaborative:
-            regions.append({
-                "collaborative": self.origin_collaborative, "firstOrganisation": self.origin_organisation,
-                "firstQuarter": Quarter.containing(self.origin_date).label if self.origin_date else None,
-                "firstReachedOn": self.origin_date, "path": [self.origin_collaborative], "tracedToOrigin": True,
-                "isOrigin": True,
-            })
-        for code, adopter in sorted(first.items(), key=lambda item: (item[1].firstQuarter, item[0])):
-            if code == self.origin_collaborative:
-                continue
-            chain = self.chain_to_origin(adopter.odsCode)
-            path: list[str] = []
-            traced = bool(chain) and chain[0] == self.origin_organisation
-            if adopter.sourceCollaborative and not adopter.sourceOrganisation:
-                path.append(adopter.sourceCollaborative)
-                traced = adopter.sourceCollaborative == self.origin_collaborative
-            for organisation in chain:
-                region = collaborative_of.get(organisation) or (
-                    self.origin_collaborative if organisation == self.origin_organisation else None)
-                if region and (not path or path[-1] != region):
-                    path.append(region)
+        return first
+
+    @staticmethod
+    def _reach_key(adopter: Adopter) -> tuple[int, dt.date, str]:
+        return (adopter.firstQuarter if adopter.firstQuarter is not None else 10**9,
+                adopter.firstObservedOn or dt.date.max, adopter.odsCode)
+
+    def _region_traced(self, region: str | None, visiting: set[str]) -> bool:
+        if not region:
+            return False
+        if region == self.origin_collaborative:
+            return True
+        first = self.first_reachers().get(region)
+        return first is not None and self._depth(first.odsCode, visiting) is not None
+
+    def _region_path(self, region: str, seen: frozenset[str] = frozenset()) -> tuple[list[str], bool, bool]:
+        """(regions from the origin to `region`, traced to the origin, through a national programme)."""
+        first = self.first_reachers().get(region)
+        if first is None:
+            return [region], region == self.origin_collaborative, False
+        chain: list[Adopter] = []
+        current: Adopter | None = first
+        visited: set[str] = set()
+        terminal: tuple[str, str | None] | None = None
+        while current is not None and current.odsCode not in visited:
+            visited.add(current.odsCode)
+            chain.append(current)
+            terminal = current.parent
+            if terminal is None or terminal[0] != ORGANISATION:
+                break
+            nxt = terminal[1]
+            current = self.adopters.get(nxt or "")
+            if current is None:  # a family member with no adoption of its own, or an unknown organisation
+                terminal = (ORIGIN, None) if nxt in self.family else None
+        regions = [a.collaborative for a in reversed(chain) if a.collaborative]
+        kind = terminal[0] if terminal else None
+        if kind == ORIGIN:
+            prefix, traced, programme = [self.origin_collaborative] if self.origin_collaborative else [], True, False
+        elif kind == COLLABORATIVE and terminal is not None and terminal[1]:
+            source = terminal[1]
+            if source == self.origin_collaborative or source in seen or source == region:
+                prefix, traced, programme = [source], source == self.origin_collaborative, False
+            else:
+                prefix, traced, programme = self._region_path(source, seen | {region})
+        elif kind == PROGRAMME:
+            prefix, traced, programme = [], True, True
+        else:
+            prefix, traced, programme = [], False, False
+        path: list[str] = []
+        for code in [*prefix, *regions]:
+            if code and (not path or path[-1] != code):
+                path.append(code)
+        return path, traced, programme
+
+    def regions(self) -> list[dict[str, Any]]:
+        """Each region reached, in the order reached: when first, by whom, and the path of
+        regions from the origin (or from the national programme)."""
+        reached: list[dict[str, Any]] = []
+        for region, adopter in self.first_reachers().items():
+            path, traced, programme = self._region_path(region)
             quarter = Quarter.from_index(adopter.firstQuarter)  # type: ignore[arg-type]
-            regions.append({
-                "collaborative": code, "firstOrganisation": adopter.odsCode, "firstQuarter": quarter.label,
+            reached.append({
+                "collaborative": region, "firstOrganisation": adopter.odsCode, "firstQuarter": quarter.label,
                 "firstReachedOn": adopter.firstObservedOn or quarter.starts_on, "path": path,
-                "tracedToOrigin": traced, "isOrigin": False,
+                "tracedToOrigin": traced, "throughNationalProgramme": programme,
+                "isOrigin": region == self.origin_collaborative, "_order": (*self._reach_key(adopter), region != self.origin_collaborative),
             })
-        return regions
+        reached.sort(key=lambda r: (r["_order"][0], r["_order"][1], r["_order"][3], r["collaborative"]))
+        for row in reached:
+            del row["_order"]
+        return reached

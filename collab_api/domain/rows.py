@@ -64,6 +64,7 @@ class InterventionRow(TypedDict):
     document: str | None
     version: int
     synthetic: bool | None
+    nationalProgramme: bool | None
     evidenceTypes: list[str] | None
     evidenceStrength: int | None
     createdAt: dt.datetime | None
@@ -236,7 +237,18 @@ class ObservationWritten(TypedDict):
 class LineageSource(TypedDict):
     since: str | None
     organisation: str | None
+    organisationTrust: str | None   # when the source organisation is a site: its trust
     collaborative: str | None
+
+
+class LineageOrigin(TypedDict):
+    """Where an intervention came from, for lineage: the origin family is the originating
+    organisation's sites and the organisations it took over, and their sites."""
+
+    organisation: str | None
+    collaborative: str | None
+    nationalProgramme: bool
+    family: list[str]
 
 
 class LineageAdopter(TypedDict):
@@ -244,6 +256,8 @@ class LineageAdopter(TypedDict):
 
     odsCode: str
     collaborative: str | None
+    trust: str | None               # for a site: its trust
+    enrolled: bool                  # the organisation (or its trust) is enrolled in the roll-out
     currentStage: int | None
     reached: list[list[Any]]   # [quarterIndex, observedOn] at stage 1 or above
     sources: list[LineageSource]

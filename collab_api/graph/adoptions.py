@@ -10,10 +10,10 @@ from collab_api.db.graph import Graph, Runner, Tx
 from collab_api.domain.adoption import Observation, adoption_id, adoption_key, content_hash
 from collab_api.domain.permissions import Visibility
 from collab_api.domain.rows import (
-    AdoptionRow, ComponentRow, LineageAdopter, ObservationRow, ObservationWrite, ObservationWritten, RecordingContext,
+    AdoptionRow, ComponentRow, LineageAdopter, LineageOrigin, ObservationRow, ObservationWrite, ObservationWritten, RecordingContext,
     SourceRow,
 )
-from collab_api.graph.common import VISIBLE, keyed_lists, keyed_rows, shaped, shaped_all
+from collab_api.graph.common import VISIBLE, keyed_columns, keyed_lists, keyed_rows, shaped, shaped_all
 
 ADOPTION = "{.id, .key, .organisation, .interventionId, .componentKey, .careSetting, .currentStage, .currentQuarter, .currentNotApplicable, .createdAt}"
 OBSERVATION = "{.key, .quarter, .quarterIndex, .stage, .notApplicable, .adaptations, .localResult, .observedOn, .recordedAt, .correctedAt, .source, .interventionVersion}"
@@ -192,15 +192,39 @@ async def component_names(graph: Graph, keys: Sequence[str]) -> dict[str, Compon
 
 
 async def lineage_rows(graph: Graph, ids: Sequence[str]) -> dict[str, list[LineageAdopter]]:
-    """Per intervention, one row per adoption: the adopting organisation and its region, the
-    quarters (and dates) observed at stage 1 or above, its current stage, and its sources."""
+    """Per intervention, one row per adoption: the adopting organisation, its region and trust,
+    whether it is enrolled in the roll-out, the quarters (and dates) observed at stage 1 or
+    above, its current stage, and its sources (with a source site's trust)."""
     return await keyed_lists(graph, """
         UNWIND $keys AS key
-        MATCH (:Intervention {id: key})<-[:OF]-(a:Adoption)<-[:ADOPTED]-(o:Organisation)
+        MATCH (i:Intervention {id: key})<-[:OF]-(a:Adoption)<-[:ADOPTED]-(o:Organisation)
         OPTIONAL MATCH (o)-[:IN_ICB]->(:ICB)<-[:COVERS]-(c:Collaborative)
-        WITH key, o, c, a,
+        OPTIONAL MATCH (t:Organisation)-[:HAS_SITE]->(o)
+        WITH key, i, o, c, t, a,
              [(a)-[:OBSERVED]->(x:AdoptionObservation) WHERE x.stage >= 1 | [x.quarterIndex, x.observedOn]] AS reached,
              [(a)-[l:LEARNED_FROM]->(s) | {since: l.since, organisation: coalesce(s.odsCode, s.organisation),
-                                           collaborative: s.code}] AS sources
-        RETURN key, collect({odsCode: o.odsCode, collaborative: c.code, currentStage: a.currentStage,
-                             reached: reached, sources: sources}) AS value""", ids, LineageAdopter)
+                                           organisationTrust: [(st:Organisation)-[:HAS_SITE]->(s) | st.odsCode][0],
+                                           collaborative: s.code}] AS sources,
+             EXISTS { MATCH (o)-[:ENROLLED]->(i) } OR EXISTS { MATCH (t)-[:ENROLLED]->(i) } AS enrolled
+        RETURN key, collect({odsCode: o.odsCode, collaborative: c.code, trust: t.odsCode, enrolled: enrolled,
+                             currentStage: a.currentStage, reached: reached, sources: sources}) AS value""",
+        ids, LineageAdopter)
+
+
+async def lineage_origins(graph: Graph, ids: Sequence[str]) -> dict[str, LineageOrigin]:
+    """Per intervention: its originating organisation and collaborative, whether it is a
+    national programme, and the origin family (the organisation's sites, the organisations it
+    took over and their sites)."""
+    return await keyed_columns(graph, """
+        UNWIND $keys AS key
+        MATCH (i:Intervention {id: key})
+        OPTIONAL MATCH (i)-[:ORIGINATED_IN]->(c:Collaborative)
+        OPTIONAL MATCH (i)-[:ORIGINATED_AT]->(o:Organisation)
+        OPTIONAL MATCH (o)-[:HAS_SITE]->(s:Organisation)
+        WITH key, i, c, o, collect(DISTINCT s.odsCode) AS sites
+        OPTIONAL MATCH (p:Organisation)-[:SUCCEEDED_BY*1..5]->(o)
+        OPTIONAL MATCH (p)-[:HAS_SITE]->(ps:Organisation)
+        WITH key, i, c, o, sites, collect(DISTINCT p.odsCode) AS predecessors, collect(DISTINCT ps.odsCode) AS theirSites
+        RETURN key, o.odsCode AS organisation, c.code AS collaborative,
+               coalesce(i.nationalProgramme, false) AS nationalProgramme, sites + predecessors + theirSites AS family""",
+        ids, LineageOrigin)

@@ -20,7 +20,7 @@ ORGANISATION = "{" + ORGANISATION_FIELDS + "}"
 COLLABORATIVE = "{.code, .name, .formerName}"
 ICB = "{.name}"
 PRIORITY = "{.id, .title, .harmArea, .rationale, .dateSet, .status, .retiredOn}"
-INTERVENTION = "{.id, .title, .summary, .status, .careSettings, .harmArea, .tags, .document, .version, .synthetic, .evidenceTypes, .evidenceStrength, .createdAt, .updatedAt}"
+INTERVENTION = "{.id, .title, .summary, .status, .careSettings, .harmArea, .tags, .document, .version, .synthetic, .nationalProgramme, .evidenceTypes, .evidenceStrength, .createdAt, .updatedAt}"
 VERSION = "{.key, .number, .interventionId, .title, .summary, .status, .careSettings, .harmArea, .tags, .document, .createdAt, .note, .author}"
 
 

@@ -41,7 +41,7 @@ _LINK_COMPONENTS_AND_PRIORITIES = """
 
 
 async def create_interventions(runner: Runner, rows: list[dict[str, Any]]) -> None:
-    """rows: {id, props, components, priorityIds, collaborative, organisation, at, note, synthetic}.
+    """rows: {id, props, components, priorityIds, collaborative, organisation, at, note, synthetic, nationalProgramme}.
 
     Creates each intervention with its version 1. An id that exists already is left as it is
     (the seed can run again; a published id is always new)."""
@@ -49,6 +49,7 @@ async def create_interventions(runner: Runner, rows: list[dict[str, Any]]) -> No
         UNWIND $rows AS row
         MERGE (i:Intervention {id: row.id})
         ON CREATE SET i += row.props, i.version = 0, i.synthetic = row.synthetic,
+            i.nationalProgramme = coalesce(row.nationalProgramme, false),
             i.createdAt = datetime(row.at), i.updatedAt = datetime(row.at)
         WITH i, row WHERE i.version = 0
         SET i.version = 1

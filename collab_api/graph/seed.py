@@ -84,6 +84,24 @@ async def new_observations(runner: Runner, rows: list[ObservationWrite]) -> None
         await write_observations(runner, fresh)
 
 
+async def upsert_enrolments(runner: Runner, rows: Rows) -> None:
+    """rows: {site, intervention, phase}: a site enrolled in a national programme's roll-out.
+    The phase is set when the enrolment is first made: a returned workbook's phase is kept."""
+    await runner.write("""
+        UNWIND $rows AS row
+        MATCH (s:Organisation {odsCode: row.site}), (i:Intervention {id: row.intervention})
+        MERGE (s)-[e:ENROLLED]->(i)
+        ON CREATE SET e.phase = row.phase""", {"rows": rows})
+
+
+async def mark_national_programmes(runner: Runner, rows: Rows) -> None:
+    """rows: {id}: demo interventions that are national programmes (for data seeded before the flag)."""
+    await runner.write("""
+        UNWIND $rows AS row
+        MATCH (i:Intervention {id: row.id}) WHERE i.nationalProgramme IS NULL
+        SET i.nationalProgramme = true""", {"rows": rows})
+
+
 async def count_by_label(graph: Graph) -> dict[str, int]:
     rows = await graph.read("MATCH (n) RETURN labels(n) AS labels, count(*) AS n")
     counts: dict[str, int] = {}

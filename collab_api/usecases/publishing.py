@@ -18,7 +18,7 @@ from collab_api.domain.interventions import (
     DESCRIPTION_FIELDS, Status, check_results_for, check_status_change, clean_description, graph_row, slug,
 )
 from collab_api.usecases.audit import audit
-from collab_api.domain.permissions import Actor, require_collaborative, require_signed_in
+from collab_api.domain.permissions import Actor, Role, require_collaborative, require_signed_in
 from collab_api.domain.rows import InterventionState
 from collab_api.domain.text import LONG, check_text
 from collab_api.graph import intervention_writes as writes
@@ -51,6 +51,9 @@ async def publish_intervention(graph: Graph, given: dict[str, Any], actor: Actor
         problems.add("originOrganisation", "INVALID_ODS_CODE", reason)
     priority_ids = list(dict.fromkeys(given.get("priorityIds") or []))
     note = check_text(problems, "note", given.get("note"), LONG)
+    national_programme = bool(given.get("nationalProgramme"))
+    if national_programme and actor.role != Role.NATIONAL:
+        problems.add("nationalProgramme", "NATIONAL_ONLY", "only the national team publishes national programmes")
     problems.raise_if_any()
     intervention_id = f"{slug(description['title'])[:40]}-{secrets.token_hex(3)}"
 
@@ -69,7 +72,7 @@ async def publish_intervention(graph: Graph, given: dict[str, Any], actor: Actor
         await writes.create_interventions(tx, [{
             "id": intervention_id, **row, "priorityIds": priority_ids, "collaborative": collaborative,
             "organisation": organisation, "at": _now(), "note": note or "Published", "author": actor.subject,
-            "synthetic": False,
+            "synthetic": False, "nationalProgramme": national_programme,
         }])
         await audit(tx, actor, "publishIntervention", [("Intervention", intervention_id), ("Collaborative", collaborative)],
                     f"published '{description['title'][:80]}' as {status}, version 1")

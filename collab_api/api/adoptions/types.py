@@ -149,12 +149,21 @@ class AdoptionTreeNode(graphene.ObjectType):
     """An organisation in an intervention's adoption tree, and whom it learned from."""
 
     organisation = graphene.Field("collab_api.api.organisations.types.Organisation", required=True)
-    collaborative = graphene.Field("collab_api.api.collaboratives.types.Collaborative")
-    depth = graphene.Int(description="0 for the originating organisation; null when the chain to the origin is not known.")
-    learnedFrom = graphene.Field("collab_api.api.organisations.types.Organisation")
-    learnedFromCollaborative = graphene.Field("collab_api.api.collaboratives.types.Collaborative")
-    firstQuarter = graphene.String(description="First quarter at stage 1 or above.")
-    firstReachedOn = graphene.Date()
+    collaborative = graphene.Field("collab_api.api.collaboratives.types.Collaborative", description="Its region.")
+    depth = graphene.Int(description="0 for the origin (the originating organisation, its sites, the organisations it took "
+                                     "over and their sites); 1 for those enrolled in a national programme's roll-out or "
+                                     "who learned from the origin; null when nothing links it to the origin.")
+    isOrigin = graphene.Boolean(required=True, description="Part of the origin family (depth 0).")
+    learnedFrom = graphene.Field("collab_api.api.organisations.types.Organisation",
+                                 description="The organisation it learned from: its earliest recorded source (a source site "
+                                             "of an adopting trust counts as the trust), or, recording none, its own "
+                                             "trust when the trust adopted.")
+    learnedFromCollaborative = graphene.Field("collab_api.api.collaboratives.types.Collaborative",
+                                              description="The collaborative it learned from, when that was its source.")
+    learnedFromNationalProgramme = graphene.Boolean(required=True, description=(
+        "True when it recorded no source and is enrolled in the roll-out of a national programme: it traces to the programme."))
+    firstQuarter = graphene.String(description="First quarter it reported stage 1 or above.")
+    firstReachedOn = graphene.Date(description="The date of that first report, or the first day of that quarter.")
     currentStage = graphene.Field(AdoptionStage, description="The highest current stage over its adoptions.")
 
     @staticmethod
@@ -167,11 +176,11 @@ class AdoptionTreeNode(graphene.ObjectType):
 
     @staticmethod
     async def resolve_learnedFrom(node: Any, info: Any) -> Any:
-        return node.sourceOrganisation and await context_of(info).loaders.keyed(organisation_graph.by_codes).load(node.sourceOrganisation)
+        return node.learnedFrom and await context_of(info).loaders.keyed(organisation_graph.by_codes).load(node.learnedFrom)
 
     @staticmethod
     async def resolve_learnedFromCollaborative(node: Any, info: Any) -> Any:
-        return node.sourceCollaborative and await context_of(info).loaders.keyed(collaborative_graph.by_codes).load(node.sourceCollaborative)
+        return node.learnedFromCollaborative and await context_of(info).loaders.keyed(collaborative_graph.by_codes).load(node.learnedFromCollaborative)
 
     @staticmethod
     def resolve_firstQuarter(node: Any, info: Any) -> Any:
@@ -192,13 +201,19 @@ class RegionReached(graphene.ObjectType):
     """A collaborative's region that an intervention reached, when, and by which path."""
 
     collaborative = graphene.Field("collab_api.api.collaboratives.types.Collaborative", required=True)
-    isOrigin = graphene.Boolean(required=True)
-    firstQuarter = graphene.String()
-    firstReachedOn = graphene.Date()
-    firstOrganisation = graphene.Field("collab_api.api.organisations.types.Organisation")
+    isOrigin = graphene.Boolean(required=True, description="The region the intervention originated in.")
+    firstQuarter = graphene.String(description="The first quarter an organisation in the region reported stage 1 or above "
+                                               "(for the origin region too: not the date it was published).")
+    firstReachedOn = graphene.Date(description="The date of that first report, or the first day of its quarter.")
+    firstOrganisation = graphene.Field("collab_api.api.organisations.types.Organisation",
+                                       description="The organisation that reached it first (signed-in readers only).")
     path = graphene.List(graphene.NonNull("collab_api.api.collaboratives.types.Collaborative"), required=True,
-                         description="Regions from the origin to this one, following who learned from whom.")
-    tracedToOrigin = graphene.Boolean(required=True, description="False when the learning chain stops short of the origin.")
+                         description="Regions from the origin to this one, following who learned from whom; for a region "
+                                     "reached through a national programme's roll-out, just this region.")
+    tracedToOrigin = graphene.Boolean(required=True, description="True when who-learned-from-whom leads from the region's first "
+                                                                 "organisation back to the origin (or to the national programme).")
+    throughNationalProgramme = graphene.Boolean(required=True, description=(
+        "True when the region was reached through the roll-out of a national programme rather than a learning chain."))
 
     @staticmethod
     async def resolve_collaborative(row: dict[str, Any], info: Any) -> Any:

@@ -72,6 +72,7 @@ class PublishInterventionInput(DescriptionInput, graphene.InputObjectType):
     originOrganisation = graphene.String(description="ODS code of the member organisation that developed it.")
     title = graphene.String(required=True)
     status = InterventionStatus(description="Default IDEA.")
+    nationalProgramme = graphene.Boolean(description="A national programme rolled out in phases (national team only).")
 
 
 class UpdateInterventionInput(DescriptionInput, graphene.InputObjectType):

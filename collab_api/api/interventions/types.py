@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import graphene
@@ -79,11 +80,18 @@ class Intervention(DescriptionFields, graphene.ObjectType):
         description="How far it has spread: organisations and regions reached, median stage.")
     regionsReached = graphene.List(
         graphene.NonNull("collab_api.api.adoptions.types.RegionReached"), required=True,
-        description="The regions it reached (stage 1 or above), the origin first, then in the order reached.")
+        description="The regions it reached (an organisation there at stage 1 or above), in the order reached.")
+    nationalProgramme = graphene.Boolean(required=True, description=(
+        "A national programme rolled out by the national team in phases (like Martha's Rule): organisations enrolled "
+        "in its roll-out trace to the programme itself."))
 
     @staticmethod
     def resolve_isSynthetic(intervention: dict[str, Any], info: Any) -> bool:
         return bool(intervention.get("synthetic"))
+
+    @staticmethod
+    def resolve_nationalProgramme(intervention: dict[str, Any], info: Any) -> bool:
+        return bool(intervention.get("nationalProgramme"))
 
     @staticmethod
     def resolve_evidenceStrength(intervention: dict[str, Any], info: Any) -> int:
@@ -127,13 +135,10 @@ class Intervention(DescriptionFields, graphene.ObjectType):
 
 async def _lineage(intervention: dict[str, Any], info: Any) -> Lineage:
     loaders = context_of(info).loaders
-    origin = await loaders.keyed(intervention_graph.origin_of, dict).load(intervention["id"])
-    rows = await loaders.keyed(adoption_graph.lineage_rows, list).load(intervention["id"])
-    return Lineage.from_rows({
-        "organisation": (origin.get("organisation") or {}).get("odsCode"),
-        "collaborative": (origin.get("collaborative") or {}).get("code"),
-        "createdAt": intervention.get("createdAt"),
-    }, rows)
+    origin, rows = await asyncio.gather(
+        loaders.keyed(adoption_graph.lineage_origins, dict).load(intervention["id"]),
+        loaders.keyed(adoption_graph.lineage_rows, list).load(intervention["id"]))
+    return Lineage.from_rows(origin, rows)
 
 
 class InterventionFilterInput(graphene.InputObjectType):
