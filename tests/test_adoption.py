@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import asyncio
 
 import pytest
 
 from collab_api.db.graph import Graph
+from collab_api.domain.quarters import Quarter
 from collab_api.graph.seed import snapshot
 
 pytestmark = pytest.mark.usefixtures("network")
@@ -71,14 +74,13 @@ async def test_lead_publishes_providers_in_three_regions_learn_in_a_chain(gql, g
     ]
     regions = [(r["collaborative"]["code"], r["isOrigin"], r["firstQuarter"], r["firstReachedOn"],
                 [p["code"] for p in r["path"]], r["tracedToOrigin"]) for r in intervention["regionsReached"]]
-    created_quarter = regions[0][2]
-    assert regions[0][:2] == ("NENC", True) and regions[0][4] == ["NENC"]
+    # The origin region is reached when the origin first reported stage 1+, not when it was published here.
+    assert regions[0] == ("NENC", True, "2024/25 Q1", "2024-04-01", ["NENC"], True)
     assert regions[1:] == [
         ("WM", False, "2024/25 Q2", "2024-07-01", ["NENC", "WM"], True),
         ("EAST", False, "2024/25 Q3", "2024-10-01", ["NENC", "WM", "EAST"], True),
         ("KSS", False, "2024/25 Q4", "2025-01-01", ["NENC", "WM", "EAST", "KSS"], True),
     ]
-    assert created_quarter  # the quarter it was published in
 
     # The provider's own learning history, with the version each quarter adopted.
     history = await gql.data("""query($ods: String!) { organisation(odsCode: $ods) { learningHistory {
@@ -89,7 +91,14 @@ async def test_lead_publishes_providers_in_three_regions_learn_in_a_chain(gql, g
     assert [(o["quarter"], o["stage"]["stage"]) for o in adoption["observations"]] == [
         ("2024/25 Q3", 1), ("2025/26 Q1", 3), ("2025/26 Q2", 5)]
     assert adoption["observations"][0]["adaptations"] == [{"what": "Shorter checklist"}]
-    assert {o["interventionVersion"]["number"] for o in adoption["observations"]} == {2}
+    # Those quarters ended before it was published here: no version applied then.
+    assert {o["interventionVersion"] for o in adoption["observations"]} == {None}
+    now = Quarter.containing(dt.date.today()).label
+    assert (await _record(gql, organisation=east, intervention=identifier, stage=6, quarter=now))["errors"] == []
+    current = await gql.data("""query($ods: String!) { organisation(odsCode: $ods) { learningHistory {
+        intervention { id } observations { quarter interventionVersion { number } } } } }""", {"ods": east})
+    observed = next(a for a in current["organisation"]["learningHistory"] if a["intervention"]["id"] == identifier)
+    assert [o["interventionVersion"] for o in observed["observations"] if o["quarter"] == now] == [{"number": 2}]
 
     # Closing the loop is refused, at any remove.
     cycle = await _record(gql, organisation=origin, intervention=identifier, stage=6, quarter="2025/26 Q3",

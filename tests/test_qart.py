@@ -75,8 +75,9 @@ async def test_a_messy_return_is_read_cell_by_cell(graph: Graph) -> None:
     assert cells[("Z0301", "escalation-available-to-patients-and-carers", "ED_PAEDIATRIC_RESUS")] == (6, None)
     new_site = await graph.read("MATCH (t:Organisation)-[:HAS_SITE]->(s:Organisation {odsCode: 'Z0199'}) RETURN t.odsCode AS t, s.name AS n, s.kind AS k")
     assert new_site == [{"t": "Z01", "n": "New ward block", "k": "SITE"}]
-    phases = await graph.read("MATCH (s:Organisation)-[e:ENROLLED]->(:Intervention {id: 'marthas-rule'}) RETURN s.odsCode AS s, e.phase AS p ORDER BY s")
-    assert phases == [{"s": "Z0101", "p": 1}, {"s": "Z0102", "p": 2}]
+    phases = await graph.read("""MATCH (s:Organisation)-[e:ENROLLED]->(:Intervention {id: 'marthas-rule'})
+                                 WHERE s.odsCode IN ['Z0101', 'Z0102'] RETURN s.odsCode AS s, e.phase AS p ORDER BY s""")
+    assert phases == [{"s": "Z0101", "p": 1}, {"s": "Z0102", "p": 2}]  # the workbook's phases (the demo enrols every site)
 
     # The same file again changes nothing.
     before = await snapshot(graph)

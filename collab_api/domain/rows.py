@@ -183,9 +183,17 @@ class RecordingContext(TypedDict):
     """Everything a new observation is checked against, read in its own transaction."""
 
     organisation: str | None
+    organisationName: str | None
     intervention: str | None
     version: int | None
     status: str | None
+    interventionSettings: list[str] | None
+    organisationSettings: list[str] | None   # its own and (for a trust) its sites'
+    organisationStatus: str | None
+    closedOn: dt.date | None
+    successor: str | None
+    successorName: str | None
+    succeededOn: dt.date | None
     organisationTrust: str | None
     organisationCollaboratives: list[str]
     components: list[ComponentRef]
@@ -224,6 +232,7 @@ class ObservationWrite(TypedDict):
     sourceKind: str | None
     sourceRef: str | None
     quarter: str
+    quarterEnds: str                # the day after the quarter: the version that applied is the latest made before
     at: str
     contact: str | None
 

@@ -39,10 +39,18 @@ def _summary(cells: list[Cell]) -> dict[str, Any]:
             "reported": len(cells), "sites": len({c.site for c in cells})}
 
 
+STUCK_QUARTERS = 3  # a stage unchanged for this many quarters in a row is "stuck"
+
+
 def spread_report(sites: Sequence[SiteObservations], enrolled: Sequence[EnrolledSite], collaboratives: list[str], *,
                   quarter: Quarter | None, compare_with: Quarter | None, phase: int | None,
-                  at_or_below: int) -> dict[str, Any]:
-    """sites: rows of observations_by_site; enrolled: rows of enrolled_sites."""
+                  at_or_below: int, stuck_quarters: int = STUCK_QUARTERS) -> dict[str, Any]:
+    """sites: rows of observations_by_site; enrolled: rows of enrolled_sites.
+
+    Of the sites taking part (enrolled, or reporting in some quarter) that gave no answer this
+    quarter, those that answered in an earlier quarter "went silent"; the others "never took
+    part" (yet). A site's answer is "stuck" when its stage, below the highest, is the same in
+    this quarter and the `stuck_quarters - 1` quarters before it, each of them reported."""
     directory: dict[str, EnrolledSite] = {row["site"]: row for row in [*enrolled, *sites]}
     cells: list[Cell] = []
     for row in sites:
@@ -69,6 +77,9 @@ def spread_report(sites: Sequence[SiteObservations], enrolled: Sequence[Enrolled
     reported_sites = {c.site for c in now}
     candidates = {code for code, row in directory.items() if phase is None or row.get("phase") == phase}
     silent_sites = sorted(candidates - reported_sites)
+    answered_before = {c.site for c in cells if quarter is not None and c.quarter < quarter.index}
+    went_silent = [code for code in silent_sites if code in answered_before]
+    never = [code for code in silent_sites if code not in answered_before]
     return {
         "quarter": quarter.label if quarter else None,
         "comparedWith": compare_with.label if compare_with else None,
@@ -78,6 +89,10 @@ def spread_report(sites: Sequence[SiteObservations], enrolled: Sequence[Enrolled
         "sitesAtOrBelow": at_or_below_rows,
         "collaborativesNotReported": [code for code in collaboratives if not by_collaborative.get(code)],
         "sitesNotReported": [site_entry(code) for code in silent_sites],
+        "sitesWentSilent": [site_entry(code) for code in went_silent],
+        "sitesNeverTookPart": [site_entry(code) for code in never],
+        "stuckForQuarters": stuck_quarters,
+        "sitesStuck": _stuck(cells, quarter, stuck_quarters, site_entry) if quarter else [],
         "movement": _movement(cells, quarter, compare_with, site_entry) if quarter and compare_with else None,
         "timeSeries": [{"quarter": Quarter.from_index(q).label, **_summary([c for c in cells if c.quarter == q])}
                        for q in quarters],
@@ -95,6 +110,22 @@ def _site_stages(now: list[Cell], directory: dict[str, EnrolledSite]) -> list[di
             for site, values in sorted(stages.items())]
 
 
+def _stuck(cells: list[Cell], quarter: Quarter, length: int, site_entry: Any) -> list[dict[str, Any]]:
+    staged = {(c.site, c.component, c.setting, c.quarter): c.stage for c in cells if c.stage is not None}
+    items = []
+    for (site, component, setting, index), stage in sorted(staged.items(), key=lambda kv: (kv[0][0], kv[0][1] or "", kv[0][2] or "")):
+        if index != quarter.index or stage >= HIGHEST:
+            continue
+        history = [staged.get((site, component, setting, index - back)) for back in range(length)]
+        if all(value == stage for value in history):
+            since = index - length + 1
+            while staged.get((site, component, setting, since - 1)) == stage:
+                since -= 1
+            items.append({**site_entry(site), "component": component, "careSetting": setting, "stage": stage,
+                          "since": Quarter.from_index(since).label})
+    return items
+
+
 def _movement(cells: list[Cell], quarter: Quarter, before: Quarter, site_entry: Any) -> dict[str, Any]:
     def staged(index: int) -> dict[tuple[str, str | None, str | None], int]:
         return {(c.site, c.component, c.setting): c.stage for c in cells if c.quarter == index and c.stage is not None}
@@ -110,11 +141,11 @@ def _movement(cells: list[Cell], quarter: Quarter, before: Quarter, site_entry: 
 
 
 def intervention_spread(row: dict[str, Any]) -> dict[str, Any]:
-    """Organisations reached (stage 1 or above), regions reached (the origin's included), and
-    the median current stage over adopting organisations."""
+    """Organisations reached (stage 1 or above), regions reached (an organisation there at stage
+    1 or above, the origin's region as any other), and the median current stage over adopters."""
     adopters = [a for a in row.get("adopters") or [] if a]
     reached = [a for a in adopters if a[2] is not None and a[2] >= REACHED]
-    regions = {a[1] for a in reached if a[1]} | ({row["origin"]} if row.get("origin") else set())
+    regions = {a[1] for a in reached if a[1]}
     stages = [a[2] for a in adopters if a[2] is not None]
     return {"organisationsReached": len({a[0] for a in reached}), "regionsReached": len(regions),
             "medianStage": statistics.median(stages) if stages else None, "adopters": len({a[0] for a in adopters})}

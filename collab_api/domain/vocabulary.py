@@ -51,6 +51,29 @@ CARE_SETTINGS: tuple[CareSetting, ...] = (
     CareSetting("ED_PAEDIATRIC_RESUS", "ED paediatrics: resus", "marthas-rule"),
 )
 CARE_SETTING_CODES = frozenset(setting.code for setting in CARE_SETTINGS)
+CARE_SETTING_LABELS = {setting.code: setting.label for setting in CARE_SETTINGS}
+
+# The finer settings sit within the broad ones: an acute hospital's inpatient wards and
+# emergency department, a maternity service's antenatal to neonatal care.
+SETTING_PARENT = {
+    "ADULT_INPATIENT": "ACUTE", "PAEDIATRIC_INPATIENT": "ACUTE",
+    "ED_ADULT_WAITING_ROOM": "ACUTE", "ED_ADULT_MAJORS": "ACUTE", "ED_ADULT_TES": "ACUTE", "ED_ADULT_RESUS": "ACUTE",
+    "ED_PAEDIATRIC_WAITING_ROOM": "ACUTE", "ED_PAEDIATRIC_MAJORS": "ACUTE", "ED_PAEDIATRIC_RESUS": "ACUTE",
+    "ANTENATAL": "MATERNITY", "INTRAPARTUM": "MATERNITY", "POSTNATAL": "MATERNITY", "TRANSITIONAL_CARE": "MATERNITY",
+    "NEONATAL": "MATERNITY",
+}
+
+
+def setting_and_within(code: str) -> set[str]:
+    """The setting and every finer setting within it (ACUTE: itself, the inpatient and ED settings)."""
+    return {code} | {child for child, parent in SETTING_PARENT.items() if parent == code}
+
+
+def setting_fits(code: str, allowed: set[str] | list[str] | tuple[str, ...]) -> bool:
+    """Does a setting fit among `allowed`: the same, one within an allowed one, or a broad one
+    containing an allowed finer one?"""
+    return any(code == other or SETTING_PARENT.get(code) == other or SETTING_PARENT.get(other) == code
+               for other in allowed)
 
 
 class InterventionStatus(str, Enum):

@@ -28,7 +28,13 @@ async def recording_context(tx: Tx, organisation: str, intervention: str, source
         OPTIONAL MATCH (so:Organisation {odsCode: $sourceRef}) WHERE $sourceKind = 'ORGANISATION'
         OPTIONAL MATCH (sc:Collaborative {code: $sourceRef}) WHERE $sourceKind = 'COLLABORATIVE'
         OPTIONAL MATCH (sa:Adoption {id: $sourceRef}) WHERE $sourceKind = 'ADOPTION'
+        OPTIONAL MATCH (o)-[m:SUCCEEDED_BY]->(successor:Organisation)
         RETURN o.odsCode AS organisation, i.id AS intervention, i.version AS version, i.status AS status,
+               i.careSettings AS interventionSettings, o.name AS organisationName,
+               coalesce(o.careSettings, []) + reduce(acc = [], x IN [(o)-[:HAS_SITE]->(st:Organisation) | st.careSettings] | acc + coalesce(x, []))
+                   AS organisationSettings,
+               o.status AS organisationStatus, o.closedOn AS closedOn,
+               successor.odsCode AS successor, successor.name AS successorName, m.date AS succeededOn,
                [(t:Organisation)-[:HAS_SITE]->(o) | t.odsCode][0] AS organisationTrust,
                [(o)-[:IN_ICB]->(:ICB)<-[:COVERS]-(oc:Collaborative) | oc.code] AS organisationCollaboratives,
                [(i)-[:HAS_COMPONENT]->(k:Component) | k {.key, .name}] AS components,
@@ -60,7 +66,8 @@ def observation_row(observation: Observation, component_key: str | None, *, at: 
         },
         "contentHash": content_hash(observation), "content": json.dumps(observation.content(), sort_keys=True),
         "version": version, "sourceKind": learned.kind if learned else None, "sourceRef": learned.ref if learned else None,
-        "quarter": observation.quarter.label, "at": at or dt.datetime.now(dt.UTC).isoformat(),
+        "quarter": observation.quarter.label, "quarterEnds": observation.quarter.next().starts_on.isoformat(),
+        "at": at or dt.datetime.now(dt.UTC).isoformat(),
         "contact": json.dumps(observation.contact, sort_keys=True) if observation.contact else None,
     }
 
@@ -109,8 +116,15 @@ async def write_observations(runner: Runner, rows: Sequence[ObservationWrite]) -
                               THEN coalesce(x.previous, []) + [x.content] ELSE x.previous END,
             x.correctedAt = CASE WHEN before IS NOT NULL AND before <> row.contentHash
                                  THEN datetime(row.at) ELSE x.correctedAt END
+        WITH a, i, row, x, before
+        CALL {
+            WITH i, row
+            OPTIONAL MATCH (i)-[:HAS_VERSION]->(v:InterventionVersion) WHERE v.createdAt < datetime(row.quarterEnds)
+            WITH v ORDER BY v.number DESC LIMIT 1
+            RETURN v.number AS applied
+        }
         SET x += row.observation, x.contentHash = row.contentHash, x.content = row.content,
-            x.interventionVersion = coalesce(x.interventionVersion, coalesce(row.version, i.version))
+            x.interventionVersion = CASE WHEN before IS NULL THEN coalesce(row.version, applied) ELSE x.interventionVersion END
         WITH a, i, row, x, before
         CALL {
             WITH i, x

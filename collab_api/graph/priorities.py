@@ -41,16 +41,19 @@ async def collaborative_exists(tx: Tx, code: str) -> bool:
     return bool(await tx.run("MATCH (c:Collaborative {code: $code}) RETURN c.code AS code", {"code": code}))
 
 
-async def save_priority(tx: Tx, row: dict[str, Any]) -> PriorityRow:
-    """Create or update a priority. row: {id, collaborative, title, harmArea, rationale, dateSet}"""
+async def save_priority(tx: Tx, row: dict[str, Any], *, keep_rationale: bool = False, keep_date: bool = False) -> PriorityRow:
+    """Create or update a priority. row: {id, collaborative, title, harmArea, rationale, dateSet};
+    `keep_*`: leave that field of an existing priority as it is."""
     result = await tx.single(f"""
         MATCH (c:Collaborative {{code: $row.collaborative}})
         MERGE (p:Priority {{id: $row.id}})
         ON CREATE SET p.status = 'ACTIVE', p.createdAt = datetime()
-        SET p.title = $row.title, p.harmArea = $row.harmArea, p.rationale = $row.rationale,
-            p.dateSet = date($row.dateSet), p.updatedAt = datetime()
+        SET p.title = $row.title, p.harmArea = $row.harmArea,
+            p.rationale = CASE WHEN $keepRationale THEN p.rationale ELSE $row.rationale END,
+            p.dateSet = CASE WHEN $keepDate AND p.dateSet IS NOT NULL THEN p.dateSet ELSE date($row.dateSet) END,
+            p.updatedAt = datetime()
         MERGE (c)-[:SETS_PRIORITY]->(p)
-        RETURN p {PRIORITY} AS priority""", {"row": row})
+        RETURN p {PRIORITY} AS priority""", {"row": row, "keepRationale": keep_rationale, "keepDate": keep_date})
     assert result is not None
     return shaped(PriorityRow, result["priority"])
 

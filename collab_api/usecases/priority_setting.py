@@ -16,7 +16,8 @@ from collab_api.graph import priorities as priority_graph
 
 
 async def set_priority(graph: Graph, given: dict[str, Any], actor: Actor, *, today: dt.date | None = None) -> PriorityRow:
-    """Create (no id) or update (id) a priority of the named collaborative, in one transaction."""
+    """Create (no id) or update (id) a priority of the named collaborative, in one transaction.
+    An update keeps the rationale and the date set when they are left out."""
     today = today or dt.date.today()
     collaborative = (given.get("collaborative") or "").strip().upper()
     require_signed_in(actor, "set priorities")
@@ -48,7 +49,9 @@ async def set_priority(graph: Graph, given: dict[str, Any], actor: Actor, *, tod
                 problems.add("id", "RETIRED", f"priority '{priority_id}' is retired; set a new one instead")
         problems.raise_if_any()
         identifier = priority_id or f"{collaborative}-{secrets.token_hex(4)}"
-        saved = await priority_graph.save_priority(tx, {**row, "id": identifier})
+        saved = await priority_graph.save_priority(tx, {**row, "id": identifier},
+                                                   keep_rationale=bool(priority_id) and "rationale" not in given,
+                                                   keep_date=bool(priority_id) and given.get("dateSet") is None)
         await audit(tx, actor, "setPriority", [("Priority", identifier), ("Collaborative", collaborative)],
                     f"{'updated' if priority_id else 'set'} '{str(row['title'])[:80]}'")
         return saved

@@ -86,9 +86,13 @@ async def update_intervention(graph: Graph, intervention_id: str, given: dict[st
     require_signed_in(actor, "update interventions")
     problems = Problems()
     changes = clean_description(problems, given, partial=True)
+    added = clean_description(problems, {"evidence": given["addEvidence"]}, partial=True).get("evidence") \
+        if given.get("addEvidence") else []
+    if added and "evidence" in changes:
+        problems.add("addEvidence", "CONFLICT", "give either evidence (the whole list) or addEvidence, not both")
     note = check_text(problems, "note", given.get("note"), LONG)
     priority_ids = list(dict.fromkeys(given["priorityIds"])) if given.get("priorityIds") is not None else None
-    if not changes and priority_ids is None:
+    if not changes and priority_ids is None and not added:
         problems.add("input", "NOTHING_TO_UPDATE", "the update changes no field")
     problems.raise_if_any()
 
@@ -98,6 +102,9 @@ async def update_intervention(graph: Graph, intervention_id: str, given: dict[st
         if state["status"] == Status.RETIRED.value:
             problems.add("id", "RETIRED", "a retired intervention cannot be updated")
         description = {**json.loads(state["document"] or "{}"), **changes}
+        if added:
+            description["evidence"] = [*(description.get("evidence") or []), *added]
+            changes["evidence"] = description["evidence"]
         check_results_for(problems, Status(state["status"]), description)  # evidence cannot be emptied under PROVEN
         if priority_ids is not None:
             await _check_priorities(tx, problems, priority_ids)

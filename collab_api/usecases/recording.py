@@ -12,6 +12,7 @@ from collab_api.usecases.audit import audit
 from collab_api.domain.errors import Problems
 from collab_api.domain.permissions import Actor, require_organisation, require_signed_in
 from collab_api.domain.rows import ComponentRef, ObservationWritten, RecordingContext
+from collab_api.domain.vocabulary import CARE_SETTING_LABELS, setting_fits
 from collab_api.graph import adoptions as adoption_graph
 
 
@@ -50,6 +51,8 @@ async def record_adoption(graph: Graph, given: dict[str, Any], actor: Actor, *, 
             problems.add("intervention", "NOT_FOUND", f"no intervention has the id '{observation.intervention[:60]}'")
             problems.raise_if_any()
         component_key = resolve_component(problems, context["components"], observation.component, observation.intervention)
+        _check_setting(problems, observation, context)
+        _check_open(problems, observation, context)
         if version is not None and not 1 <= version <= (context["version"] or 0):
             problems.add("interventionVersion", "NOT_FOUND", f"{observation.intervention} has versions 1 to {context['version']}")
         if learned:
@@ -65,6 +68,36 @@ async def record_adoption(graph: Graph, given: dict[str, Any], actor: Actor, *, 
         return rows[0]
 
     return await graph.write_tx(work)
+
+
+def _check_setting(problems: Problems, observation: Observation, context: RecordingContext) -> None:
+    """A setting must be one the organisation works in (a trust: its sites' too) and one the
+    intervention is delivered in, broad or fine (ACUTE covers the inpatient and ED settings)."""
+    setting = observation.careSetting
+    if setting is None or not context["organisation"]:
+        return
+    label = CARE_SETTING_LABELS.get(setting, setting)
+    own = sorted(set(context["organisationSettings"] or []))
+    if own and not setting_fits(setting, own):
+        problems.add("careSetting", "NOT_AN_ORGANISATION_SETTING",
+                     f"{observation.organisation} does not work in '{label}' (its settings: "
+                     f"{', '.join(CARE_SETTING_LABELS.get(s, s) for s in own)})")
+    delivered = context["interventionSettings"] or []
+    if delivered and not setting_fits(setting, delivered):
+        problems.add("careSetting", "NOT_AN_INTERVENTION_SETTING",
+                     f"{observation.intervention} is not delivered in '{label}' (its settings: "
+                     f"{', '.join(CARE_SETTING_LABELS.get(s, s) for s in delivered)})")
+
+
+def _check_open(problems: Problems, observation: Observation, context: RecordingContext) -> None:
+    """An organisation closed, or taken over, before the quarter began cannot report it."""
+    ended = context["succeededOn"] or (context["closedOn"] if context["organisationStatus"] == "CLOSED" else None)
+    if ended is None or ended >= observation.quarter.starts_on:
+        return
+    successor = (f"; it was taken over by {context['successor']} ({context['successorName']}): record it for "
+                 f"{context['successor']}") if context["successor"] else ""
+    problems.add("organisation", "CLOSED",
+                 f"{observation.organisation} closed on {ended.isoformat()}, before {observation.quarter}{successor}")
 
 
 def _check_source(problems: Problems, observation: Observation, context: RecordingContext) -> None:

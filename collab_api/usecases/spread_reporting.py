@@ -25,12 +25,14 @@ def _quarter(field: str, text: str | None) -> Quarter | None:
 
 async def build_spread_report(graph: Graph, intervention: str, viewer: Visibility, *, component: str | None = None, care_setting: str | None = None,
                               phase: int | None = None, quarter: str | None = None, compare_with: str | None = None,
-                              at_or_below: int = 2) -> dict[str, Any]:
+                              at_or_below: int = 2, stuck_quarters: int = rules.STUCK_QUARTERS) -> dict[str, Any]:
     problems = []
     if not LOWEST <= at_or_below <= HIGHEST:
         problems.append(FieldProblem("atOrBelowStage", "OUT_OF_SCALE", f"stage {at_or_below} is outside 0 to 7"))
-    if phase is not None and phase not in (1, 2):
-        problems.append(FieldProblem("phase", "INVALID", "phase is 1 or 2"))
+    if phase is not None and phase < 1:
+        problems.append(FieldProblem("phase", "INVALID", "a roll-out phase is 1 or more"))
+    if not 2 <= stuck_quarters <= 12:
+        problems.append(FieldProblem("stuckForQuarters", "OUT_OF_RANGE", "stuckForQuarters is 2 to 12"))
     component_key = None
     if component is not None:
         component_key = await spread_graph.component_key(graph, intervention, component)
@@ -43,7 +45,7 @@ async def build_spread_report(graph: Graph, intervention: str, viewer: Visibilit
     enrolled = await spread_graph.enrolled_sites(graph, intervention)
     codes = [row["code"] for row in await collaborative_graph.all_collaboratives(graph)]
     report = rules.spread_report(sites, enrolled, codes, quarter=reporting, compare_with=before, phase=phase,
-                                 at_or_below=at_or_below)
+                                 at_or_below=at_or_below, stuck_quarters=stuck_quarters)
     report["intervention"] = intervention
     return report
 

@@ -41,6 +41,9 @@ class ContactInput(graphene.InputObjectType):
     consentedToContact = graphene.Boolean(required=True, description="Must be true: they agreed to be contacted.")
 
 
+LIST = "When given, the whole list: it replaces the current one (send every item to keep); left out, it stays as it is."
+
+
 class DescriptionInput:
     """Fields shared by publishing and updating (on update every field is optional)."""
 
@@ -56,14 +59,14 @@ class DescriptionInput:
     patientInvolvement = graphene.String()
     sourceIndustry = graphene.String()
     harmArea = graphene.String()
-    tags = graphene.List(graphene.NonNull(graphene.String))
-    careSettings = graphene.List(graphene.NonNull(CareSetting))
-    components = graphene.List(graphene.NonNull(ComponentInput))
-    measures = graphene.List(graphene.NonNull(MeasureInput))
-    evidence = graphene.List(graphene.NonNull(EvidenceInput))
-    resources = graphene.List(graphene.NonNull(ResourceInput))
+    tags = graphene.List(graphene.NonNull(graphene.String), description=LIST)
+    careSettings = graphene.List(graphene.NonNull(CareSetting), description=LIST)
+    components = graphene.List(graphene.NonNull(ComponentInput), description=LIST)
+    measures = graphene.List(graphene.NonNull(MeasureInput), description=LIST)
+    evidence = graphene.List(graphene.NonNull(EvidenceInput), description=LIST + " To add items, use addEvidence.")
+    resources = graphene.List(graphene.NonNull(ResourceInput), description=LIST)
     contact = ContactInput()
-    priorityIds = graphene.List(graphene.NonNull(graphene.ID), description="Priorities it addresses.")
+    priorityIds = graphene.List(graphene.NonNull(graphene.ID), description="Priorities it addresses. " + LIST)
     note = graphene.String(description="What this version is, in the author's words.")
 
 
@@ -76,4 +79,9 @@ class PublishInterventionInput(DescriptionInput, graphene.InputObjectType):
 
 
 class UpdateInterventionInput(DescriptionInput, graphene.InputObjectType):
+    """A change to an intervention, making a new version. Fields left out (or null) stay as they
+    are; a list given replaces the whole list."""
+
     title = graphene.String()
+    addEvidence = graphene.List(graphene.NonNull(EvidenceInput),
+                                description="Evidence to add to the current evidence, which is all kept.")

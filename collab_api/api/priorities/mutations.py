@@ -18,8 +18,8 @@ class SetPriorityInput(graphene.InputObjectType):
     id = graphene.ID(description="To update an existing priority; omit to set a new one.")
     title = graphene.String(required=True)
     harmArea = graphene.String(required=True)
-    rationale = graphene.String()
-    dateSet = graphene.Date(description="Default today.")
+    rationale = graphene.String(description="On an update, left out: kept as it is; null: cleared.")
+    dateSet = graphene.Date(description="Default today; on an update, left out: kept as it is.")
 
 
 class PriorityPayload(Payload):

@@ -21,6 +21,7 @@ class SpreadQueries(graphene.ObjectType):
         careSetting=CareSetting(), phase=graphene.Int(), quarter=graphene.String(description="Default: the latest with data."),
         compareWith=graphene.String(description="An earlier quarter, for the movement between the two."),
         atOrBelowStage=graphene.Int(default_value=2, description="List the sites at or below this stage (default 2)."),
+        stuckForQuarters=graphene.Int(default_value=3, description="A stage unchanged this many quarters in a row is stuck (2 to 12)."),
         description="Spread of an intervention across the 15 regions, for one quarter, from the graph.")
     networkOverview = graphene.List(
         graphene.NonNull(Collaborative), required=True,
@@ -29,10 +30,11 @@ class SpreadQueries(graphene.ObjectType):
     @staticmethod
     async def resolve_spreadReport(root: Any, info: Any, intervention: str, component: str | None = None, careSetting: Any = None,
                                    phase: int | None = None, quarter: str | None = None, compareWith: str | None = None,
-                                   atOrBelowStage: int = 2) -> Any:
+                                   atOrBelowStage: int = 2, stuckForQuarters: int = 3) -> Any:
         return await build_spread_report(context_of(info).graph, intervention, context_of(info).visibility, component=component,
                                          care_setting=value_of(careSetting), phase=phase, quarter=quarter,
-                                         compare_with=compareWith, at_or_below=atOrBelowStage)
+                                         compare_with=compareWith, at_or_below=atOrBelowStage,
+                                         stuck_quarters=stuckForQuarters)
 
     @staticmethod
     async def resolve_networkOverview(root: Any, info: Any) -> Any:

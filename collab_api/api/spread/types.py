@@ -77,6 +77,10 @@ class SiteStage(SiteRef):
         return stages.stage(row["stage"])
 
 
+class SiteStuck(SiteStage):
+    since = graphene.String(required=True, description="The quarter from which the stage has not moved.")
+
+
 class Direction(graphene.Enum):
     ADVANCED = "ADVANCED"
     FELL_BACK = "FELL_BACK"
@@ -114,7 +118,18 @@ class SpreadReport(graphene.ObjectType):
     sitesAtOrBelow = graphene.List(graphene.NonNull(SiteStage), required=True)
     collaborativesNotReported = graphene.List(graphene.NonNull("collab_api.api.collaboratives.types.Collaborative"), required=True)
     sitesNotReported = graphene.List(graphene.NonNull(SiteRef), required=True,
-                                     description="Sites enrolled or reporting in other quarters, with no data this quarter.")
+                                     description="Sites enrolled or reporting in other quarters, with no data this quarter: "
+                                                 "sitesWentSilent and sitesNeverTookPart together.")
+    sitesWentSilent = graphene.List(graphene.NonNull(SiteRef), required=True,
+                                    description="Sites that reported in an earlier quarter but not this one.")
+    sitesNeverTookPart = graphene.List(graphene.NonNull(SiteRef), required=True,
+                                       description="Sites enrolled (or reporting only later) that have not reported up to this quarter.")
+    stuckForQuarters = graphene.Int(required=True)
+    sitesStuck = graphene.List(graphene.NonNull(SiteStuck), required=True,
+                               description="Answers whose stage (below 7) has not moved for stuckForQuarters quarters in a row.")
+    wentSilent = graphene.Int(required=True, description="How many sites went silent (a count anyone may read).")
+    neverTookPart = graphene.Int(required=True, description="How many sites have never taken part up to this quarter.")
+    stuck = graphene.Int(required=True, description="How many answers are stuck.")
     movement = graphene.Field(Movement, description="Only with compareWith.")
     timeSeries = graphene.List(graphene.NonNull(QuarterDistribution), required=True, description="The national distribution, quarter by quarter.")
 
@@ -129,12 +144,39 @@ class SpreadReport(graphene.ObjectType):
         return report["sitesNotReported"]
 
     @staticmethod
+    def resolve_sitesWentSilent(report: dict[str, Any], info: Any) -> Any:
+        require_signed_in(context_of(info).viewer, "see which sites reported what")
+        return report["sitesWentSilent"]
+
+    @staticmethod
+    def resolve_sitesNeverTookPart(report: dict[str, Any], info: Any) -> Any:
+        require_signed_in(context_of(info).viewer, "see which sites reported what")
+        return report["sitesNeverTookPart"]
+
+    @staticmethod
+    def resolve_sitesStuck(report: dict[str, Any], info: Any) -> Any:
+        require_signed_in(context_of(info).viewer, "see which sites reported what")
+        return report["sitesStuck"]
+
+    @staticmethod
+    def resolve_wentSilent(report: dict[str, Any], info: Any) -> int:
+        return len(report["sitesWentSilent"])
+
+    @staticmethod
+    def resolve_neverTookPart(report: dict[str, Any], info: Any) -> int:
+        return len(report["sitesNeverTookPart"])
+
+    @staticmethod
+    def resolve_stuck(report: dict[str, Any], info: Any) -> int:
+        return len(report["sitesStuck"])
+
+    @staticmethod
     async def resolve_collaborativesNotReported(report: dict[str, Any], info: Any) -> Any:
         return await context_of(info).loaders.keyed(collaborative_graph.by_codes).load_many(report["collaborativesNotReported"])
 
 
 class InterventionSpread(graphene.ObjectType):
     organisationsReached = graphene.Int(required=True, description="Organisations at stage 1 or above.")
-    regionsReached = graphene.Int(required=True, description="Regions with an organisation at stage 1 or above, the origin included.")
+    regionsReached = graphene.Int(required=True, description="Regions with an organisation at stage 1 or above (the origin's region too, when it is).")
     medianStage = graphene.Float(description="Median of adopting organisations' current stage.")
     adopters = graphene.Int(required=True, description="Organisations that reported any stage.")
