@@ -1,12 +1,18 @@
 """Why the data loaders dispatch in waves, not on the next tick as a library DataLoader does:
-on this read the waves cost 10 round trips, for one intervention and for all of them, every
-time; aiodataloader's next-tick dispatch, loading the same batch functions, cannot get there."""
+on this read the waves cost 10 round trips, for one intervention and for all of them, however
+long each query takes; aiodataloader's next-tick dispatch, loading the same batch functions,
+splits batches as soon as answers come back at different moments. Here some queries are given
+a fixed extra latency (as with a database across a network), so that the difference shows on
+every run rather than by chance."""
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Hashable
 from typing import Any
+
+import asyncio
+from collections.abc import Mapping
 
 import pytest
 from aiodataloader import DataLoader
@@ -65,7 +71,20 @@ class NextTickLoaders:
         return self.made[name]
 
 
+class DistantGraph(Graph):
+    """The same database, with some queries slower than others."""
+
+    def __init__(self, graph: Graph) -> None:
+        super().__init__(graph.driver, graph.database)
+        self.fulltext_index = graph.fulltext_index
+
+    async def read(self, query: str, params: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
+        await asyncio.sleep(0.08 if "ENROLLED" in query else 0.002)  # the lineage rows take longest
+        return await super().read(query, params)
+
+
 async def _trips(graph: Graph, settings: Settings, n: int, *, next_tick: bool) -> int:
+    graph = DistantGraph(graph)
     context = RequestContext(graph=graph, settings=settings, viewer=Actor("t", Role.NATIONAL))
     if next_tick:
         context.loaders = NextTickLoaders(graph)  # type: ignore[assignment]
@@ -81,4 +100,4 @@ async def test_waves_cost_the_same_for_one_and_for_all(graph: Graph, settings: S
 
 async def test_next_tick_dispatch_cannot_meet_that_count(graph: Graph, settings: Settings) -> None:
     counts = [await _trips(graph, settings, n, next_tick=True) for n in (1, 24, 1, 24)]
-    assert max(counts) > 10, counts
+    assert min(counts) > 10, counts

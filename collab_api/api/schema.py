@@ -8,10 +8,12 @@ from collab_api.api.adoptions.mutations import AdoptionMutations
 from collab_api.api.interventions.mutations import InterventionMutations
 from collab_api.api.priorities.mutations import PriorityMutations
 from collab_api.api.qart.mutations import QartMutations
+from collab_api.api.redaction.mutations import RedactionMutations
 from collab_api.api.queries import Query
 
 
-class Mutation(InterventionMutations, AdoptionMutations, PriorityMutations, QartMutations, graphene.ObjectType):
+class Mutation(InterventionMutations, AdoptionMutations, PriorityMutations, QartMutations, RedactionMutations,
+               graphene.ObjectType):
     """Publish, update and record. Each mutation is one transaction; a refused one writes nothing."""
 
 

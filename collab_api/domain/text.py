@@ -1,9 +1,10 @@
-"""Free-text rules shared by every input: length limits, trimming, and no NHS numbers."""
+"""Free-text rules shared by every input: length limits, trimming, and no patient data or
+named blame (collab_api.domain.identifiers)."""
 
 from __future__ import annotations
 
 from collab_api.domain.errors import Problems
-from collab_api.domain.nhs_number import contains_nhs_number
+from collab_api.domain.identifiers import KINDS, findings
 
 SHORT = 120  # names, roles, areas, tags
 TITLE = 200
@@ -20,8 +21,16 @@ def check_text(problems: Problems, field: str, value: str | None, limit: int, *,
     text = value.strip()
     if len(text) > limit:
         problems.add(field, "TOO_LONG", f"{field} is {len(text)} characters; at most {limit} are allowed")
-    if contains_nhs_number(text):
-        # Never echo the number back: the message names the field only.
-        problems.add(field, "PATIENT_IDENTIFIER",
-                     f"{field} appears to contain an NHS number; the platform holds no patient-identifiable data")
+    contact = field.startswith("contact.") or ".contact." in field
+    for kind in findings(text, contact_field=contact):
+        # Never echo what was found: the message names the field and the kind only.
+        if kind == "NAMED_BLAME":
+            problems.add(field, "NAMED_BLAME", f"{field} appears to name an individual as culpable; the platform is used "
+                                               "to learn, never to blame: describe what happened, not who is at fault")
+        elif kind == "PERSONAL_CONTACT":
+            problems.add(field, "PERSONAL_DATA", f"{field} appears to contain {KINDS[kind]}; put someone who agreed to "
+                                                 "be contacted in the contact fields instead")
+        else:
+            problems.add(field, "PATIENT_IDENTIFIER", f"{field} appears to contain {KINDS[kind]}; the platform holds no "
+                                                      "patient-identifiable data")
     return text

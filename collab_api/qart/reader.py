@@ -16,7 +16,7 @@ from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
 from collab_api.domain import ods
-from collab_api.domain.nhs_number import contains_nhs_number
+from collab_api.domain.identifiers import contains_nhs_number
 from collab_api.domain.stage_text import StageCell, read_stage
 from collab_api.qart.layout import FIRST_ROW, LAST_COLUMN, LAST_ROW, SHEETS, SITE_CODE, SITE_NAME, TRUST_CODE, TRUST_NAME, Sheet, StageColumn
 
