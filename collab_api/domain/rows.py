@@ -331,12 +331,16 @@ class ContactAdopter(TypedDict):
     collaborative: str | None
     stage: int | None
     contact: str
+    careSettings: list[str]
+    adoptedIn: list[str]            # the care settings of its adoptions
 
 
 class AdoptersWithContacts(TypedDict):
     icb: str | None
     collaborative: str | None
     adopters: list[ContactAdopter]
+    settings: list[str]             # the asking family's care settings
+    delivered: list[str]            # the intervention's delivery settings
 
 
 # -- Audit -------------------------------------------------------------------------------------

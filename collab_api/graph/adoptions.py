@@ -155,13 +155,16 @@ async def by_ids(graph: Graph, ids: Sequence[str], viewer: Visibility) -> dict[s
 
 
 async def of_organisations(graph: Graph, codes: Sequence[str], viewer: Visibility) -> dict[str, list[AdoptionRow]]:
-    """Each organisation's adoptions, and those of the organisations it succeeded (a merged
+    """Each organisation's adoptions, as one family: its own, its sites' (for a trust), its
+    trust's (for a site), and those of the organisations it succeeded and their sites (a merged
     trust's history follows it)."""
     return await keyed_lists(graph, f"""
         UNWIND $keys AS key
         MATCH (o:Organisation {{odsCode: key}})
         MATCH (p:Organisation)-[:ADOPTED]->(a:Adoption)-[:OF]->(i:Intervention)
-        WHERE (p = o OR EXISTS {{ MATCH (p)-[:SUCCEEDED_BY*1..5]->(o) }}) AND {VISIBLE}
+        WHERE (p = o OR EXISTS {{ MATCH (o)-[:HAS_SITE]->(p) }} OR EXISTS {{ MATCH (p)-[:HAS_SITE]->(o) }}
+               OR EXISTS {{ MATCH (p)-[:SUCCEEDED_BY*1..5]->(o) }}
+               OR EXISTS {{ MATCH (p)<-[:HAS_SITE]-(:Organisation)-[:SUCCEEDED_BY*1..5]->(o) }}) AND {VISIBLE}
         WITH key, a ORDER BY a.interventionId, a.componentKey, a.careSetting
         RETURN key, collect(a {ADOPTION}) AS value""", codes, AdoptionRow, **viewer.params())
 

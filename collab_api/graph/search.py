@@ -83,16 +83,24 @@ async def candidates_like(graph: Graph, query: str | None, limit: int, viewer: V
 
 
 async def adopted_by_similar(graph: Graph, ods_code: str, min_stage: int, viewer: Visibility) -> list[AdoptedBySimilar]:
-    """Interventions adopted at `min_stage` or above by organisations of the same kind sharing
-    a care setting, in other regions, that this organisation has not adopted that far."""
+    """Interventions adopted at `min_stage` or above by organisations like this one (of a kind
+    in its family, sharing a care setting with it) in other regions, that neither it, its trust
+    nor its sites have adopted that far. A trust and its sites are one family."""
     return shaped_all(AdoptedBySimilar, await graph.read(f"""
         MATCH (me:Organisation {{odsCode: $ods}})
-        OPTIONAL MATCH (me)-[:IN_ICB]->(:ICB)<-[:COVERS]-(mine:Collaborative)
-        WITH me, collect(mine.code) AS myRegions
+        OPTIONAL MATCH (myTrust:Organisation)-[:HAS_SITE]->(me)
+        OPTIONAL MATCH (me)-[:HAS_SITE]->(mySite:Organisation)
+        WITH me, [x IN collect(DISTINCT myTrust) + collect(DISTINCT mySite) WHERE x IS NOT NULL] + [me] AS family
+        UNWIND family AS member
+        OPTIONAL MATCH (member)-[:IN_ICB]->(:ICB)<-[:COVERS]-(mine:Collaborative)
+        WITH me, family, collect(DISTINCT mine.code) AS myRegions,
+             reduce(acc = [], m IN family | acc + coalesce(m.careSettings, [])) AS mySettings,
+             [m IN family | m.kind] AS myKinds
         MATCH (peer:Organisation)-[:ADOPTED]->(a:Adoption)-[:OF]->(i:Intervention)
-        WHERE peer.kind = me.kind AND peer <> me AND a.currentStage >= $minStage
-          AND any(s IN peer.careSettings WHERE s IN me.careSettings) AND {VISIBLE}
-          AND NOT EXISTS {{ MATCH (me)-[:ADOPTED]->(m:Adoption)-[:OF]->(i) WHERE m.currentStage >= $minStage }}
+        WHERE peer.kind IN myKinds AND NOT peer IN family AND a.currentStage >= $minStage
+          AND any(s IN peer.careSettings WHERE s IN mySettings) AND {VISIBLE}
+          AND NOT EXISTS {{ MATCH (m:Organisation)-[:ADOPTED]->(ma:Adoption)-[:OF]->(i)
+                            WHERE m IN family AND ma.currentStage >= $minStage }}
         MATCH (peer)-[:IN_ICB]->(:ICB)<-[:COVERS]-(pc:Collaborative)
         WHERE NOT pc.code IN myRegions
         WITH i, peer, pc, max(a.currentStage) AS stage
@@ -104,24 +112,32 @@ async def adopted_by_similar(graph: Graph, ods_code: str, min_stage: int, viewer
 
 
 async def adopters_with_contacts(graph: Graph, intervention: str, ods_code: str, viewer: Visibility) -> AdoptersWithContacts | None:
-    """The asking organisation's ICB, region and settings, and every adopter of the
-    intervention sharing a care setting that has a consenting contact, with where it is."""
+    """The asking organisation's family (itself, its trust, its sites): its ICB, region and
+    care settings; the intervention's delivery settings; and every adopter outside the family
+    with a consenting contact, with where it is, its care settings and the settings it adopted in."""
     rows = await graph.read(f"""
         MATCH (me:Organisation {{odsCode: $ods}})
         MATCH (i:Intervention {{id: $intervention}}) WHERE {VISIBLE}
+        OPTIONAL MATCH (myTrust:Organisation)-[:HAS_SITE]->(me)
+        OPTIONAL MATCH (me)-[:HAS_SITE]->(mySite:Organisation)
+        WITH me, i, [x IN collect(DISTINCT myTrust) + collect(DISTINCT mySite) WHERE x IS NOT NULL] + [me] AS family
         OPTIONAL MATCH (me)-[:IN_ICB]->(myIcb:ICB)
         OPTIONAL MATCH (myIcb)<-[:COVERS]-(myRegion:Collaborative)
         CALL {{
-            WITH i, me
+            WITH i, family
             MATCH (i)<-[:OF]-(a:Adoption)<-[:ADOPTED]-(o:Organisation)
-            WHERE o <> me AND a.contact IS NOT NULL AND any(s IN o.careSettings WHERE s IN me.careSettings)
+            WHERE NOT o IN family AND a.contact IS NOT NULL
             OPTIONAL MATCH (o)-[:IN_ICB]->(icb:ICB)
             OPTIONAL MATCH (icb)<-[:COVERS]-(c:Collaborative)
             WITH o, icb, c, a ORDER BY a.currentStage DESC
-            WITH o, icb, c, collect(a)[0] AS best
+            WITH o, icb, c, collect(a) AS adoptions
             RETURN collect({{organisation: o.odsCode, name: o.name, icb: icb.name, collaborative: c.code,
-                            stage: best.currentStage, contact: best.contact}}) AS adopters
+                            stage: adoptions[0].currentStage, contact: adoptions[0].contact,
+                            careSettings: coalesce(o.careSettings, []),
+                            adoptedIn: [x IN adoptions WHERE x.careSetting IS NOT NULL | x.careSetting]}}) AS adopters
         }}
-        RETURN myIcb.name AS icb, myRegion.code AS collaborative, adopters""",
+        RETURN myIcb.name AS icb, myRegion.code AS collaborative, adopters,
+               reduce(acc = [], m IN family | acc + coalesce(m.careSettings, [])) AS settings,
+               coalesce(i.careSettings, []) AS delivered""",
         {"ods": ods_code, "intervention": intervention, **viewer.params()})
     return shaped(AdoptersWithContacts, rows[0]) if rows else None

@@ -14,6 +14,7 @@ from collab_api.domain.permissions import Visibility
 from collab_api.domain.rows import CandidateRow
 from collab_api.domain.search import SearchFilter, SearchSort, fulltext_query, similarity, terms
 from collab_api.domain.stages import ADOPTED
+from collab_api.domain.vocabulary import setting_fits
 from collab_api.graph import search as search_graph
 
 PROXIMITY = ("SAME_ICB", "SAME_COLLABORATIVE", "NATIONAL")
@@ -74,8 +75,14 @@ async def whom_to_ask(graph: Graph, intervention: str, ods_code: str, viewer: Vi
     found = await search_graph.adopters_with_contacts(graph, intervention, ods.normalise(ods_code), viewer)
     if found is None:
         return []
+    delivered = found["delivered"]
+    # the settings that matter: where the intervention is delivered that the asker works in too
+    relevant = [s for s in delivered if setting_fits(s, found["settings"])] or delivered
     answers = []
     for adopter in found["adopters"]:
+        theirs = adopter["adoptedIn"] or adopter["careSettings"]
+        if relevant and not any(setting_fits(s, relevant) for s in theirs):
+            continue
         if found["icb"] and adopter["icb"] == found["icb"]:
             proximity = "SAME_ICB"
         elif found["collaborative"] and adopter["collaborative"] == found["collaborative"]:
@@ -83,5 +90,7 @@ async def whom_to_ask(graph: Graph, intervention: str, ods_code: str, viewer: Vi
         else:
             proximity = "NATIONAL"
         answers.append({**adopter, "proximity": proximity, "contact": json.loads(adopter["contact"])})
-    answers.sort(key=lambda a: (PROXIMITY.index(a["proximity"]), -(a["stage"] if a["stage"] is not None else -1), a["organisation"]))
+    # nearest first; within each, adopters in routine practice (stage 5+) first, then further along
+    answers.sort(key=lambda a: (PROXIMITY.index(a["proximity"]), (a["stage"] or 0) < ADOPTED,
+                                -(a["stage"] if a["stage"] is not None else -1), a["organisation"]))
     return answers
