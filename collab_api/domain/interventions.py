@@ -78,6 +78,7 @@ def graph_row(intervention_id: str, description: dict[str, Any], status: str) ->
     search_text = " ".join(filter(None, [
         description.get("title"), description.get("summary"), description.get("problem"), description.get("harmArea"),
         " ".join(c["name"] for c in components), " ".join(description.get("tags") or []),
+        description.get("patientInvolvement"), description.get("sourceIndustry"),
     ]))
     return {
         "props": {

@@ -5,10 +5,22 @@ from __future__ import annotations
 import re
 from dataclasses import asdict, dataclass
 from enum import Enum
+from functools import lru_cache
 from typing import Any
+
+import snowballstemmer  # type: ignore[import-untyped]
 
 from collab_api.domain.errors import FieldProblem, InvalidInput
 from collab_api.domain.stages import HIGHEST, LOWEST
+from collab_api.domain.vocabulary import SETTING_PARENT, setting_and_within
+
+_STEMMER = snowballstemmer.stemmer("english")
+
+
+@lru_cache(maxsize=4096)
+def stem(word: str) -> str:
+    """The word's stem (Snowball English): falls -> fall, escalating and escalation -> escal."""
+    return str(_STEMMER.stemWord(word))
 
 _WORD = re.compile(r"[a-z0-9][a-z0-9'-]*", re.IGNORECASE)
 _LUCENE_SPECIAL = re.compile(r'([+\-&|!(){}\[\]^"~*?:\\/])')
@@ -34,7 +46,13 @@ class SearchFilter:
     minimumStageReached: int | None = None
 
     def params(self) -> dict[str, Any]:
-        return asdict(self)
+        """The Cypher parameters: a care setting stands for itself, the finer settings within it
+        and the broad one it sits in (ACUTE finds ADULT_INPATIENT and the other way round)."""
+        values = asdict(self)
+        setting = values.pop("careSetting")
+        values["careSettings"] = None if setting is None else sorted(
+            setting_and_within(setting) | ({SETTING_PARENT[setting]} if setting in SETTING_PARENT else set()))
+        return values
 
     def check(self) -> SearchFilter:
         if self.minimumStageReached is not None and not LOWEST <= self.minimumStageReached <= HIGHEST:
@@ -53,22 +71,29 @@ def terms(text: str | None) -> list[str]:
 
 
 def fulltext_query(text: str | None) -> str | None:
-    """A Lucene query: each term exactly (boosted) or as a prefix ('fall' finds 'falls')."""
+    """A Lucene query: each term exactly (boosted) or its stem as a prefix ('falls' finds
+    'fall', 'escalating' finds 'escalation')."""
     words = terms(text)[:MAX_TERMS]
     if not words:
         return None
     parts = []
     for word in words:
         escaped = _LUCENE_SPECIAL.sub(r"\\\1", word)
-        parts.append(f"({escaped}^2 OR {escaped}*)" if len(word) >= 3 else escaped)
+        root = stem(word)
+        prefix = _LUCENE_SPECIAL.sub(r"\\\1", root if len(root) >= 3 else word)
+        parts.append(f"({escaped}^2 OR {prefix}*)" if len(word) >= 3 else escaped)
     return " OR ".join(parts)
 
 
 def similarity(a: str, b: str) -> tuple[float, list[str]]:
     """How much two descriptions share: the Jaccard index of their meaningful words, and
     the words shared (the explanation shown to a lead)."""
-    left, right = set(terms(a)), set(terms(b))
+    left, right = {stem(t): t for t in terms(a)}, {stem(t): t for t in terms(b)}
     if not left or not right:
         return 0.0, []
-    shared = left & right
-    return len(shared) / len(left | right), sorted(shared)
+    shared = left.keys() & right.keys()
+    # The Jaccard index, or the share of the shorter text's words found in the longer one when
+    # that is higher (a short new title against a long existing one), a little discounted.
+    jaccard = len(shared) / len(left.keys() | right.keys())
+    overlap = 0.8 * len(shared) / min(len(left), len(right))
+    return max(jaccard, overlap), sorted(left[s] for s in shared)

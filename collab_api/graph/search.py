@@ -13,7 +13,7 @@ from collab_api.graph.common import INTERVENTION, VISIBLE, shaped, shaped_all
 _FIELDS = INTERVENTION[1:-1]  # the projection's entries, to extend with computed ones
 
 FILTERS = """
-    ($careSetting IS NULL OR $careSetting IN i.careSettings)
+    ($careSettings IS NULL OR any(s IN i.careSettings WHERE s IN $careSettings))
     AND ($harmArea IS NULL OR toLower(i.harmArea) = toLower($harmArea)
          OR EXISTS { MATCH (i)-[:ADDRESSES]->(hp:Priority) WHERE toLower(hp.harmArea) = toLower($harmArea) })
     AND ($evidenceType IS NULL OR $evidenceType IN i.evidenceTypes)
@@ -141,3 +141,14 @@ async def adopters_with_contacts(graph: Graph, intervention: str, ods_code: str,
                coalesce(i.careSettings, []) AS delivered""",
         {"ods": ods_code, "intervention": intervention, **viewer.params()})
     return shaped(AdoptersWithContacts, rows[0]) if rows else None
+
+
+async def harm_areas(graph: Graph, viewer: Visibility) -> list[str]:
+    """Every harm area named by an intervention the viewer may see or by a priority."""
+    rows = await graph.read(f"""
+        OPTIONAL MATCH (i:Intervention) WHERE i.harmArea IS NOT NULL AND {VISIBLE}
+        WITH collect(DISTINCT i.harmArea) AS fromInterventions
+        OPTIONAL MATCH (p:Priority) WHERE p.harmArea IS NOT NULL
+        WITH fromInterventions, collect(DISTINCT p.harmArea) AS fromPriorities
+        RETURN fromInterventions + fromPriorities AS areas""", viewer.params())
+    return [str(area) for area in rows[0]["areas"]] if rows else []

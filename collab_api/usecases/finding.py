@@ -4,6 +4,7 @@ and, before publishing, interventions that look like the same idea."""
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from typing import Any, TypedDict
 
 from collab_api.db.graph import Graph
@@ -15,6 +16,7 @@ from collab_api.domain.rows import CandidateRow
 from collab_api.domain.search import SearchFilter, SearchSort, fulltext_query, similarity, terms
 from collab_api.domain.stages import ADOPTED
 from collab_api.domain.vocabulary import setting_fits
+from collab_api.graph import collaboratives as collaborative_graph
 from collab_api.graph import search as search_graph
 
 PROXIMITY = ("SAME_ICB", "SAME_COLLABORATIVE", "NATIONAL")
@@ -37,13 +39,48 @@ class SimilarIntervention(TypedDict):
 async def search_interventions(graph: Graph, text: str | None, filter: SearchFilter, sort: SearchSort,
                                request: PageRequest, viewer: Visibility) -> Page[dict[str, Any]]:
     """Ranked by relevance (full-text score), strength of evidence, or spread; paged by position."""
-    filter.check()
+    filter = await _known_values(graph, filter.check(), viewer)
     if text is not None and len(text) > 500:
         raise InvalidInput([FieldProblem("text", "TOO_LONG", "search text is at most 500 characters")])
     offset = _offset(request)
     found = await search_graph.search(graph, fulltext_query(text), terms(text), filter, sort, offset, request.first + 1, viewer)
     rows = [{**row, "position": str(offset + index)} for index, row in enumerate(found["rows"])]
     return Page.from_rows(rows, found["total"], offset, request, "position")
+
+
+async def harm_areas(graph: Graph, viewer: Visibility) -> list[str]:
+    """The harm areas in use, each once whatever its case, alphabetically."""
+    areas: dict[str, str] = {}
+    for area in await search_graph.harm_areas(graph, viewer):
+        areas.setdefault(area.strip().lower(), area.strip())
+    return sorted(areas.values(), key=str.lower)
+
+
+async def _known_values(graph: Graph, filter: SearchFilter, viewer: Visibility) -> SearchFilter:
+    """Text filters matched without regard to case; a value nobody uses is an error naming
+    the known ones."""
+    changes: dict[str, Any] = {}
+    problems: list[FieldProblem] = []
+    regions = [name for name in ("originatingRegion", "adoptedInRegion") if getattr(filter, name)]
+    if regions:
+        codes = [row["code"] for row in await collaborative_graph.all_collaboratives(graph)]
+        for name in regions:
+            given = str(getattr(filter, name)).strip().upper()
+            if given in codes:
+                changes[name] = given
+            else:
+                problems.append(FieldProblem(f"filter.{name}", "UNKNOWN_VALUE",
+                                             f"'{given[:40]}' is not a collaborative's code; the codes are {', '.join(codes)}"))
+    if filter.harmArea:
+        known = await harm_areas(graph, viewer)
+        match = next((area for area in known if area.lower() == filter.harmArea.strip().lower()), None)
+        if match is None:
+            problems.append(FieldProblem("filter.harmArea", "UNKNOWN_VALUE",
+                                         f"'{filter.harmArea[:60]}' is not a harm area in use; they are {', '.join(known)}"))
+        changes["harmArea"] = match
+    if problems:
+        raise InvalidInput(problems)
+    return replace(filter, **changes) if changes else filter
 
 
 async def similar_interventions(graph: Graph, title: str, summary: str | None, viewer: Visibility, *,

@@ -113,19 +113,29 @@ class FindingQueries(graphene.ObjectType):
     searchInterventions = graphene.Field(
         graphene.NonNull(connection_of(SearchHit)), text=graphene.String(description="Words describing the problem."),
         filter=SearchFilterInput(), sort=SearchSort(default_value=Sort.RELEVANCE.value), **page_arguments(),
-        description="Full-text search over title, summary, problem, components and tags, with filters.")
+        description="Full-text search over title, summary, problem, harm area, components, tags, patient involvement and "
+                    "source industry (each word, or its stem as a prefix: 'falls' finds 'fall'), with filters. Text "
+                    "filters ignore case; a value no intervention or priority uses is an error naming those that are.")
+    harmAreas = graphene.List(graphene.NonNull(graphene.String), required=True,
+                              description="The harm areas in use by interventions and priorities, alphabetically.")
     similarInterventions = graphene.List(
         graphene.NonNull(SimilarIntervention), required=True, title=graphene.String(required=True), summary=graphene.String(),
         description="Before publishing: existing interventions that look like the same idea.")
     organisationsLikeYours = graphene.List(
         graphene.NonNull(Recommendation), required=True, odsCode=graphene.String(required=True),
         description="Interventions adopted (stage 5+) by organisations of the same kind and care setting in other regions, "
-                    "not yet adopted here; most such adopters first.")
+                    "not yet adopted here; a trust and its sites count as one organisation; most such adopters first.")
     whomToAsk = graphene.List(
         graphene.NonNull(ContactSuggestion), required=True, intervention=graphene.ID(required=True),
         odsCode=graphene.String(required=True),
-        description="Nearest adopters in the same care setting with a contact who agreed to be contacted: "
-                    "same ICB first, then same collaborative, then nationally.")
+        description="Adopters in the settings the intervention is delivered in (those the asker works in, if any) with a "
+                    "contact who agreed to be contacted: same ICB first, then same collaborative, then nationally; "
+                    "within each, those at stage 5 or above first. A trust and its sites ask as one organisation.")
+
+    @staticmethod
+    async def resolve_harmAreas(root: Any, info: Any) -> list[str]:
+        context = context_of(info)
+        return await finding.harm_areas(context.graph, context.visibility)
 
     @staticmethod
     async def resolve_searchInterventions(root: Any, info: Any, text: str | None = None, filter: Any = None,
