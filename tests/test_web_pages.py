@@ -79,6 +79,9 @@ async def test_search_filters_live_in_the_url_and_wrong_values_are_errors_beside
         assert error_beside(wrong, "status") == "Choose a stage of development from the list"
         assert '<a href="#careSetting">' in wrong.text  # the error summary links to the field
         assert "<title>Error: " in wrong.text
+        unused = await browser.get("/search", params={"harmArea": "Broken hearts"})  # the API's refusal, beside the field
+        assert unused.status_code == 400 and "is not a harm area in use" in (error_beside(unused, "harmArea") or "")
+        assert "Falls prevention and post-fall decisions in care homes" in unused.text  # and every result still shown
 
 
 async def test_a_provider_records_adoption_correcting_a_field_error(app: Any, seeded: Graph) -> None:
@@ -241,6 +244,7 @@ async def test_the_spread_page_has_charts_with_their_tables_and_csv(app: Any) ->
         assert len(re.findall(r'<svg[^>]* role="img" aria-labelledby="chart-', page.text)) == 3
         assert "<title id=\"chart-regions-title\">Stage of adoption by collaborative, 2025/26 Q4</title>" in page.text
         assert "Health Innovation Kent Surrey Sussex" in page.text  # names, not only codes
+        assert "answers have been at the same stage for 3 quarters or more" in text_of(page)
         for table in ("table-by-collaborative", "table-time-series", "table-regions", "table-at-or-below", "table-movement"):
             assert f'id="{table}"' in page.text
         download = await national.get("/interventions/marthas-rule/spread/byCollaborative.csv", params={"quarter": "2025/26 Q4"})

@@ -10,7 +10,7 @@ from starlette.routing import Route
 
 from collab_api.domain.vocabulary import CARE_SETTING_CODES, InterventionStatus
 from collab_api.web import operations
-from collab_api.web.forms import FormErrors
+from collab_api.web.forms import FormErrors, from_graphql_errors
 from collab_api.web.templating import render
 
 EVIDENCE_TYPES = [
@@ -21,6 +21,8 @@ EVIDENCE_TYPES = [
 ]
 SORTS = [("RELEVANCE", "Best match"), ("EVIDENCE", "Strongest evidence"), ("SPREAD", "Spread furthest")]
 STATUSES = [(s.value, s.value.capitalize()) for s in InterventionStatus if s != InterventionStatus.IDEA]
+API_FIELDS = {"filter.harmArea": "harmArea", "filter.originatingRegion": "originatingRegion",
+              "filter.adoptedInRegion": "adoptedInRegion", "after": "q", "text": "q"}
 FILTERS = ("careSetting", "harmArea", "evidenceType", "status", "originatingRegion", "adoptedInRegion", "minimumStageReached")
 
 
@@ -67,9 +69,9 @@ async def search(request: Request) -> Response:
     if errors:
         variables = {**variables, "filter": {}, "after": None}
     outcome = await operations.run(request, "search", variables)
-    if outcome.errors:  # a bad cursor, say: start again from the first page
-        errors.add("q", "; ".join(str(e.get("message")) for e in outcome.errors))
-        outcome = await operations.run(request, "search", {**variables, "after": None})
+    if outcome.errors:  # a value nobody uses, or a bad cursor: say so beside it, and show everything
+        errors = from_graphql_errors(outcome.errors, API_FIELDS, "q")
+        outcome = await operations.run(request, "search", {**variables, "filter": {}, "after": None})
     data = outcome.data or {}
     query = {k: v for k, v in chosen.items() if v and k != "after"}
     return render(request, "search.html", {
