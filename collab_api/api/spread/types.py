@@ -109,6 +109,19 @@ class Movement(graphene.ObjectType):
         return movement["items"]
 
 
+def _sites_for_signed_in(key: str) -> Any:
+    """A resolver for a list of sites: who reported what is for signed-in readers only."""
+    def resolve(report: dict[str, Any], info: Any) -> Any:
+        require_signed_in(context_of(info).viewer, "see which sites reported what")
+        return report[key]
+    return staticmethod(resolve)
+
+
+def _how_many(key: str) -> Any:
+    """A resolver for the length of a list of sites: a count anyone may read."""
+    return staticmethod(lambda report, info: len(report[key]))
+
+
 class SpreadReport(graphene.ObjectType):
     quarter = graphene.String(description="The quarter reported on (default: the latest with data).")
     comparedWith = graphene.String()
@@ -133,42 +146,14 @@ class SpreadReport(graphene.ObjectType):
     movement = graphene.Field(Movement, description="Only with compareWith.")
     timeSeries = graphene.List(graphene.NonNull(QuarterDistribution), required=True, description="The national distribution, quarter by quarter.")
 
-    @staticmethod
-    def resolve_sitesAtOrBelow(report: dict[str, Any], info: Any) -> Any:
-        require_signed_in(context_of(info).viewer, "see which sites reported what")
-        return report["sitesAtOrBelow"]
-
-    @staticmethod
-    def resolve_sitesNotReported(report: dict[str, Any], info: Any) -> Any:
-        require_signed_in(context_of(info).viewer, "see which sites reported what")
-        return report["sitesNotReported"]
-
-    @staticmethod
-    def resolve_sitesWentSilent(report: dict[str, Any], info: Any) -> Any:
-        require_signed_in(context_of(info).viewer, "see which sites reported what")
-        return report["sitesWentSilent"]
-
-    @staticmethod
-    def resolve_sitesNeverTookPart(report: dict[str, Any], info: Any) -> Any:
-        require_signed_in(context_of(info).viewer, "see which sites reported what")
-        return report["sitesNeverTookPart"]
-
-    @staticmethod
-    def resolve_sitesStuck(report: dict[str, Any], info: Any) -> Any:
-        require_signed_in(context_of(info).viewer, "see which sites reported what")
-        return report["sitesStuck"]
-
-    @staticmethod
-    def resolve_wentSilent(report: dict[str, Any], info: Any) -> int:
-        return len(report["sitesWentSilent"])
-
-    @staticmethod
-    def resolve_neverTookPart(report: dict[str, Any], info: Any) -> int:
-        return len(report["sitesNeverTookPart"])
-
-    @staticmethod
-    def resolve_stuck(report: dict[str, Any], info: Any) -> int:
-        return len(report["sitesStuck"])
+    resolve_sitesAtOrBelow = _sites_for_signed_in("sitesAtOrBelow")
+    resolve_sitesNotReported = _sites_for_signed_in("sitesNotReported")
+    resolve_sitesWentSilent = _sites_for_signed_in("sitesWentSilent")
+    resolve_sitesNeverTookPart = _sites_for_signed_in("sitesNeverTookPart")
+    resolve_sitesStuck = _sites_for_signed_in("sitesStuck")
+    resolve_wentSilent = _how_many("sitesWentSilent")
+    resolve_neverTookPart = _how_many("sitesNeverTookPart")
+    resolve_stuck = _how_many("sitesStuck")
 
     @staticmethod
     async def resolve_collaborativesNotReported(report: dict[str, Any], info: Any) -> Any:
