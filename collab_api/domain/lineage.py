@@ -154,7 +154,8 @@ class Lineage:
         if self.origin_organisation and self.origin_organisation not in self.adopters:
             nodes.append(Adopter(self.origin_organisation, self.origin_collaborative, None, None, None, depth=0,
                                  parent=(ORIGIN, None)))
-        return sorted(nodes, key=lambda a: (a.depth if a.depth is not None else far, a.firstQuarter or far, a.odsCode))
+        return sorted(nodes, key=lambda a: (a.depth if a.depth is not None else far, a.odsCode != self.origin_organisation,
+                                            a.firstQuarter or far, a.odsCode))
 
     # -- regions ---------------------------------------------------------------------------
 
