@@ -20,6 +20,8 @@ from collab_api.http.tokens import Verifiers
 from collab_api.http.auth import BearerTokens, unauthorised, verifiers_for
 from collab_api.http.graphql import graphql_endpoint
 from collab_api.http.health import healthz, readyz
+from collab_api.http.headers import SecurityHeaders
+from collab_api.http.limits import BodyLimit
 from collab_api.web import routes as web
 from collab_api.web.signin import oauth_client
 
@@ -56,6 +58,8 @@ def create_app(settings: Settings | None = None, *, graph: Graph | None = None, 
     ]
     verifiers = verifiers or verifiers_for(settings)
     middleware = [
+        Middleware(BodyLimit, max_body=settings.max_body_bytes, max_upload=settings.max_upload_bytes),
+        Middleware(SecurityHeaders, development=settings.development),
         Middleware(GZipMiddleware, minimum_size=1024),
         *web.middleware(settings),
         Middleware(AuthenticationMiddleware, backend=BearerTokens(settings, verifiers), on_error=unauthorised),

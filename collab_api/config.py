@@ -51,7 +51,11 @@ class Settings(BaseSettings):
 
     # Limits of the GraphQL API.
     max_page_size: int = 100
-    max_query_depth: int = 10
+    max_query_depth: int = Field(10, alias="COLLAB_MAX_DEPTH")
+    max_aliases: int = Field(15, alias="COLLAB_MAX_ALIASES")
+    max_tokens: int = Field(1000, alias="COLLAB_MAX_TOKENS")
+    max_body_bytes: int = Field(1024 * 1024, alias="COLLAB_MAX_BODY_BYTES", description="JSON and form bodies")
+    max_upload_bytes: int = Field(11 * 1024 * 1024, alias="COLLAB_MAX_UPLOAD_BYTES", description="multipart bodies")
 
     @property
     def development(self) -> bool:

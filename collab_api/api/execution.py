@@ -9,9 +9,9 @@ from functools import lru_cache
 from inspect import isawaitable
 from typing import Any
 
-from graphene.validation import depth_limit_validator
 from graphql import DocumentNode, GraphQLError, OperationDefinitionNode, OperationType, execute, parse, specified_rules, validate
 
+from collab_api.api import limits as limit_rules
 from collab_api.api.context import RequestContext
 from collab_api.api.core.errors import format_error
 from collab_api.api.schema import schema
@@ -31,14 +31,25 @@ class Outcome:
     refused: bool = False
 
 
-def parsed(query: str) -> DocumentNode:
-    """Raises GraphQLError when the document does not parse."""
-    return parse(query)
+def limits_of(settings: Settings) -> limit_rules.Limits:
+    return limit_rules.Limits(settings.max_query_depth, settings.max_aliases, settings.max_tokens)
 
 
-def validation_errors(document: DocumentNode, max_depth: int) -> list[GraphQLError]:
-    rules = (*specified_rules, depth_limit_validator(max_depth=max_depth))
-    return list(validate(schema.graphql_schema, document, rules))
+def parsed(query: str, limits: limit_rules.Limits) -> DocumentNode:
+    """Raises GraphQLError when the document does not parse or holds too many tokens."""
+    try:
+        return parse(query, max_tokens=limits.max_tokens)
+    except GraphQLError as exc:
+        if "tokens" in exc.message and "Parsing aborted" in exc.message:
+            raise limit_rules.error(f"the document holds more than {limits.max_tokens} tokens, the limit",
+                                    "TOO_MANY_TOKENS") from exc
+        raise
+
+
+def validation_errors(document: DocumentNode, limits: limit_rules.Limits) -> list[GraphQLError]:
+    """The standard rules first (fragment cycles, unknown fragments ...), then the limits."""
+    problems = list(validate(schema.graphql_schema, document, specified_rules))
+    return problems or limit_rules.check(document, limits)
 
 
 def is_mutation(document: DocumentNode, operation_name: str | None) -> bool:
@@ -62,12 +73,12 @@ async def run_document(document: DocumentNode, *, graph: Graph, settings: Settin
 
 
 @lru_cache(maxsize=256)
-def _prepared(query: str, max_depth: int) -> tuple[DocumentNode | None, tuple[str, ...]]:
+def _prepared(query: str, limits: limit_rules.Limits) -> tuple[DocumentNode | None, tuple[str, ...]]:
     try:
-        document = parse(query)
+        document = parsed(query, limits)
     except GraphQLError as error:
         return None, (error.message,)
-    problems = validation_errors(document, max_depth)
+    problems = validation_errors(document, limits)
     return (None, tuple(e.message for e in problems)) if problems else (document, ())
 
 
@@ -75,7 +86,7 @@ async def run_operation(query: str, *, graph: Graph, settings: Settings, viewer:
                         variables: dict[str, Any] | None = None) -> Outcome:
     """Parse (once per distinct document), validate and run an operation the application
     itself wrote, such as a page's document."""
-    document, problems = _prepared(query, settings.max_query_depth)
+    document, problems = _prepared(query, limits_of(settings))
     if document is None:
         return Outcome(None, [{"message": message} for message in problems], refused=True)
     return await run_document(document, graph=graph, settings=settings, viewer=viewer, variables=variables)

@@ -80,7 +80,8 @@ class BearerTokens(AuthenticationBackend):
 
 
 def unauthorised(conn: HTTPConnection, exc: Exception) -> JSONResponse:
-    reason = str(exc)
+    # The reason goes in a header too: printable ASCII only, so nothing in it can break the header.
+    reason = "".join(char if " " <= char <= "~" and char != '"' else "?" for char in str(exc))[:300]
     return JSONResponse({"errors": [{"message": f"invalid token: {reason}", "extensions": {"code": "UNAUTHENTICATED"}}]},
                         status_code=401,
                         headers={"WWW-Authenticate": f'Bearer error="invalid_token", error_description="{reason}"'})

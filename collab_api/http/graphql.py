@@ -14,7 +14,7 @@ from graphql import GraphQLError
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from collab_api.api.execution import is_mutation, parsed, run_document, validation_errors
+from collab_api.api.execution import is_mutation, limits_of, parsed, run_document, validation_errors
 from collab_api.http.graphiql import graphiql_page
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"
@@ -30,25 +30,44 @@ def _error_body(message: str) -> dict[str, Any]:
     return {"errors": [{"message": message}]}
 
 
+def _has_lone_surrogate(value: Any) -> bool:
+    if isinstance(value, str):
+        return any("\ud800" <= char <= "\udfff" for char in value)
+    if isinstance(value, list):
+        return any(_has_lone_surrogate(item) for item in value)
+    if isinstance(value, dict):
+        return any(_has_lone_surrogate(key) or _has_lone_surrogate(item) for key, item in value.items())
+    return False
+
+
+def _json(text: str | bytes, what: str) -> Any:
+    """Decoded JSON, or a RequestError that says what is wrong with it."""
+    try:
+        value = json.loads(text)
+    except RecursionError as exc:
+        raise RequestError(f"{what} is nested too deeply") from exc
+    except ValueError as exc:
+        raise RequestError(f"{what} is not valid JSON: {exc}") from exc
+    try:
+        if _has_lone_surrogate(value):
+            raise RequestError(f"{what} holds text that is not valid Unicode (a lone surrogate)")
+    except RecursionError as exc:
+        raise RequestError(f"{what} is nested too deeply") from exc
+    return value
+
+
 async def _read_params(request: Request) -> dict[str, Any]:
     if request.method == "GET":
         params: dict[str, Any] = dict(request.query_params)
         if "variables" in params:
-            try:
-                params["variables"] = json.loads(params["variables"])
-            except ValueError as exc:
-                raise RequestError(f"the 'variables' parameter is not valid JSON: {exc}") from exc
+            params["variables"] = _json(params["variables"], "the 'variables' parameter")
         return params
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if content_type == "multipart/form-data":
         return await _read_multipart(request)
     if content_type != "application/json":
         raise RequestError("POST requests must send Content-Type: application/json (or multipart/form-data with files)", 415)
-    body = await request.body()
-    try:
-        params = json.loads(body)
-    except ValueError as exc:
-        raise RequestError(f"the request body is not valid JSON: {exc}") from exc
+    params = _json(await request.body(), "the request body")
     if not isinstance(params, dict):
         raise RequestError("the request body must be a JSON object with a 'query' string")
     return params
@@ -58,30 +77,49 @@ async def _read_multipart(request: Request) -> dict[str, Any]:
     """The GraphQL multipart request spec: `operations`, a `map` of file parts to variable
     paths, then the files. Only files mapped into `variables` are used."""
     form = await request.form(max_files=5, max_fields=10)
-    try:
-        params = json.loads(form.get("operations") or "")
-        mapping = json.loads(form.get("map") or "{}")
-    except ValueError as exc:
-        raise RequestError(f"multipart 'operations' and 'map' must be JSON: {exc}") from exc
+    operations, map_text = form.get("operations"), form.get("map")
+    if not isinstance(operations, str) or not isinstance(map_text, str):
+        raise RequestError("a multipart request needs the 'operations' and 'map' fields (GraphQL multipart request spec)")
+    params, mapping = _json(operations, "multipart 'operations'"), _json(map_text, "multipart 'map'")
     if not isinstance(params, dict) or not isinstance(mapping, dict):
         raise RequestError("multipart 'operations' must be a JSON object and 'map' an object of paths")
     for part, paths in mapping.items():
         upload = form.get(part)
         if upload is None or isinstance(upload, str):
             raise RequestError(f"multipart 'map' names file part '{part}', which was not sent")
-        for path in paths if isinstance(paths, list) else []:
-            keys = str(path).split(".")
-            if keys[0] != "variables" or len(keys) < 2:
-                raise RequestError(f"file path '{path}' must point into variables")
-            target = params.setdefault("variables", {}) or {}
-            params["variables"] = target
-            for key in keys[1:-1]:
-                target = target[int(key)] if isinstance(target, list) else target.setdefault(key, {})
-            if isinstance(target, list):
-                target[int(keys[-1])] = upload
-            else:
-                target[keys[-1]] = upload
+        if not isinstance(paths, list) or not paths:
+            raise RequestError(f"multipart 'map' entry '{part}' must be a list of paths")
+        for path in paths:
+            _place(params, path, upload)
     return params
+
+
+def _place(params: dict[str, Any], path: Any, upload: Any) -> None:
+    """Put a file where `path` ("variables.file", "variables.files.0") says: the place must
+    exist and hold null, as the multipart request spec has it."""
+    keys = path.split(".") if isinstance(path, str) else []
+    if len(keys) < 2 or keys[0] != "variables":
+        raise RequestError(f"file path '{str(path)[:80]}' must point into variables, like 'variables.file'")
+    target: Any = params.get("variables")
+    for position, key in enumerate(keys[1:], start=1):
+        last = position == len(keys) - 1
+        if isinstance(target, dict) and key in target:
+            if last:
+                if target[key] is not None:
+                    break
+                target[key] = upload
+                return
+            target = target[key]
+        elif isinstance(target, list) and key.isdigit() and int(key) < len(target):
+            if last:
+                if target[int(key)] is not None:
+                    break
+                target[int(key)] = upload
+                return
+            target = target[int(key)]
+        else:
+            break
+    raise RequestError(f"file path '{path[:80]}' does not point at a null in variables")
 
 
 def _check_params(params: dict[str, Any]) -> tuple[str, dict[str, Any] | None, str | None]:
@@ -114,11 +152,12 @@ async def graphql_endpoint(request: Request) -> Response:
 
     strict = _wants_graphql_response(request)
     media_type = GRAPHQL_RESPONSE if strict else "application/json"
+    limits = limits_of(settings)
     try:
-        document = parsed(query)
+        document = parsed(query, limits)
     except GraphQLError as error:
         return JSONResponse({"errors": [error.formatted]}, status_code=400 if strict else 200, media_type=media_type)
-    problems = validation_errors(document, settings.max_query_depth)
+    problems = validation_errors(document, limits)
     if problems:
         return JSONResponse({"errors": [error.formatted for error in problems]},
                             status_code=400 if strict else 200, media_type=media_type)

@@ -120,8 +120,8 @@ class TokenVerifier:
 
     async def verify(self, token: str, header: dict[str, Any]) -> dict[str, Any]:
         # Only `kid` and `alg` of the header are used; `jku`, `x5u` and embedded keys are ignored.
-        if header.get("alg") not in ALGORITHMS:
-            raise TokenError(f"signing algorithm {str(header.get('alg'))[:20]} is not accepted")
+        if header.get("alg") not in ALGORITHMS:  # never echo what the token says: it may be anything
+            raise TokenError(f"the token's signing algorithm is not accepted (only {', '.join(ALGORITHMS)})")
         key = await self._key(header.get("kid"))
         if key is None:
             raise TokenError("the token is signed with a key the identity provider does not publish")
@@ -148,9 +148,12 @@ def unverified_parts(token: str) -> tuple[dict[str, Any], dict[str, Any]]:
     """The header and claims, unverified: only to choose which verifier checks the token."""
     try:
         compact = extract_compact(token.encode())
-        return dict(compact.protected), json.loads(compact.payload)
-    except (JoseError, ValueError, TypeError) as exc:
+        header, claims = compact.protected, json.loads(compact.payload)
+    except (JoseError, ValueError, TypeError, RecursionError) as exc:
         raise TokenError("the bearer token is not a JWT") from exc
+    if not isinstance(header, dict) or not isinstance(claims, dict):
+        raise TokenError("the bearer token's header and claims must be JSON objects")
+    return dict(header), claims
 
 
 class Verifiers:

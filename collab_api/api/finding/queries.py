@@ -144,8 +144,8 @@ class FindingQueries(graphene.ObjectType):
         context = context_of(info)
         given = {k: value_of(v) for k, v in (filter or {}).items()}
         request = PageRequest.of(first, after, context.settings.max_page_size)
-        return await finding.search_interventions(context.graph, text, SearchFilter(**given), Sort(value_of(sort)),
-                                                  request, context.visibility)
+        order = Sort(value_of(sort)) if sort is not None else Sort.RELEVANCE  # null means the default
+        return await finding.search_interventions(context.graph, text, SearchFilter(**given), order, request, context.visibility)
 
     @staticmethod
     async def resolve_similarInterventions(root: Any, info: Any, title: str, summary: str | None = None) -> Any:

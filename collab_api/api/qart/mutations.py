@@ -90,6 +90,8 @@ class ImportQuarterlyReturn(graphene.Mutation):
     @staticmethod
     async def mutate(root: Any, info: Any, file: Any, quarter: str | None = None, collaborative: str | None = None,
                      intervention: str = DEFAULT_INTERVENTION, dryRun: bool = False) -> dict[str, Any]:
+        intervention = intervention or DEFAULT_INTERVENTION  # an explicit null means the default
+        dryRun = bool(dryRun)
         if not hasattr(file, "read"):
             return {"errors": [{"field": "file", "code": "REQUIRED", "message": "send the workbook as a multipart file part"}]}
         data = await file.read(MAX_BYTES + 1)

@@ -32,7 +32,7 @@ class QartQueries(graphene.ObjectType):
                                               prefill: bool = False) -> dict[str, Any]:
         context = context_of(info)
         try:
-            book = await workbook_for(context.graph, context.viewer, collaborative, quarter, prefill=prefill)
+            book = await workbook_for(context.graph, context.viewer, collaborative, quarter, prefill=bool(prefill))
         except QuarterError as exc:
             raise InvalidInput([FieldProblem("quarter", "INVALID_QUARTER", str(exc))]) from exc
         except ExportError as exc:

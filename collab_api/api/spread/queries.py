@@ -31,10 +31,11 @@ class SpreadQueries(graphene.ObjectType):
     async def resolve_spreadReport(root: Any, info: Any, intervention: str, component: str | None = None, careSetting: Any = None,
                                    phase: int | None = None, quarter: str | None = None, compareWith: str | None = None,
                                    atOrBelowStage: int = 2, stuckForQuarters: int = 3) -> Any:
+        # An explicit null for an argument with a default means the default.
         return await build_spread_report(context_of(info).graph, intervention, context_of(info).visibility, component=component,
                                          care_setting=value_of(careSetting), phase=phase, quarter=quarter,
-                                         compare_with=compareWith, at_or_below=atOrBelowStage,
-                                         stuck_quarters=stuckForQuarters)
+                                         compare_with=compareWith, at_or_below=2 if atOrBelowStage is None else atOrBelowStage,
+                                         stuck_quarters=3 if stuckForQuarters is None else stuckForQuarters)
 
     @staticmethod
     async def resolve_networkOverview(root: Any, info: Any) -> Any:

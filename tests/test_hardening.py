@@ -1,0 +1,121 @@
+"""Malformed and hostile requests get a 4xx or a GraphQL error with a code: never a 500, an
+INTERNAL error or a dropped connection. Limits apply before anything is executed."""
+
+from __future__ import annotations
+
+import base64
+import json
+from typing import Any
+
+import httpx
+import pytest
+
+pytestmark = pytest.mark.usefixtures("network")
+
+
+def _codes(body: dict[str, Any]) -> list[str]:
+    return [(e.get("extensions") or {}).get("code", "") for e in body.get("errors") or []]
+
+
+async def _post(client: httpx.AsyncClient, query: str, variables: Any = None, **headers: str) -> httpx.Response:
+    return await client.post("/graphql", json={"query": query, "variables": variables}, headers=headers)
+
+
+@pytest.mark.parametrize("query", [
+    "fragment A on Query { ...B } fragment B on Query { ...A } { ...A }",
+    "{ ...Nowhere }",
+    "query { collaboratives { ...C } } fragment C on Collaborative { code ...C }",
+])
+async def test_fragment_cycles_and_unknown_fragments_are_validation_errors(client: httpx.AsyncClient, query: str) -> None:
+    response = await _post(client, query)
+    assert response.status_code == 200 and response.json()["errors"] and "data" not in response.json() or response.json().get("data") is None
+    assert "INTERNAL" not in _codes(response.json())
+
+
+async def test_depth_is_counted_through_fragments(client: httpx.AsyncClient) -> None:
+    nested = "collaborative { members { nodes { collaborative { members { nodes { collaborative { members { nodes { odsCode } } } } } } } } }"
+    query = f"query {{ organisation(odsCode: \"Z43\") {{ ...F }} }} fragment F on Organisation {{ {nested} }}"
+    body = (await _post(client, query)).json()
+    assert body["errors"] and "depth" in body["errors"][0]["message"]
+
+
+async def test_too_many_aliases_are_refused_before_execution(client: httpx.AsyncClient) -> None:
+    query = "{ " + " ".join(f"a{n}: collaboratives {{ code }}" for n in range(40)) + " }"
+    body = (await _post(client, query)).json()
+    assert _codes(body) == ["TOO_MANY_ALIASES"] and body.get("data") is None
+
+
+async def test_too_many_tokens_are_refused(client: httpx.AsyncClient) -> None:
+    query = "{ collaboratives { " + " ".join(["code"] * 3000) + " } }"
+    body = (await _post(client, query)).json()
+    assert _codes(body) == ["TOO_MANY_TOKENS"]
+
+
+async def test_a_body_over_the_limit_is_413(client: httpx.AsyncClient) -> None:
+    response = await client.post("/graphql", content=b'{"query": "' + b"x" * (3 * 1024 * 1024) + b'"}',
+                                 headers={"content-type": "application/json"})
+    assert response.status_code == 413
+
+
+async def test_deeply_nested_variables_are_a_400(client: httpx.AsyncClient) -> None:
+    deep = "[" * 100_000 + "]" * 100_000
+    response = await client.post("/graphql", content=f'{{"query": "{{ collaboratives {{ code }} }}", "variables": {{"x": {deep}}}}}',
+                                 headers={"content-type": "application/json"})
+    assert response.status_code == 400
+
+
+@pytest.mark.parametrize("mapping", ['{"0": ["variables"]}', '{"0": ["variables.file.x.y"]}', '{"0": ["variables.list.99"]}',
+                                     '{"0": "variables.file"}', '[1]', '{"0": [7]}'])
+async def test_malformed_multipart_maps_are_a_400(client: httpx.AsyncClient, mapping: str) -> None:
+    operations = json.dumps({"query": "mutation($file: Upload!) { importQuarterlyReturn(file: $file) { errors { message } } }",
+                             "variables": {"file": None, "list": []}})
+    response = await client.post("/graphql", data={"operations": operations, "map": mapping},
+                                 files={"0": ("a.xlsx", b"x", "application/octet-stream")})
+    assert response.status_code == 400, response.text
+
+
+def _b64(value: bytes) -> str:
+    return base64.urlsafe_b64encode(value).rstrip(b"=").decode()
+
+
+ES256 = _b64(json.dumps({"alg": "ES256"}).encode())
+TOKENS = [
+    "eyJhbGciOiJFUzI1NiJ9.NDI.eA",  # a payload that is the JSON number 42
+    ES256 + "." + _b64(b"[1,2]") + ".eA",  # a list
+    ES256 + "." + _b64(json.dumps("text").encode()) + ".eA",  # a string
+    _b64(json.dumps({"alg": "ES256\u00e9\u4e2d"}).encode()) + "." + _b64(b"{}") + ".eA",  # a non-latin-1 alg
+    _b64(json.dumps({"alg": "ES256\r\nX-Evil: 1"}).encode()) + "." + _b64(b"{}") + ".eA",  # CR/LF in alg
+    "not-a-token",
+]
+
+
+@pytest.mark.parametrize("token", TOKENS)
+async def test_malformed_tokens_are_a_401_with_a_clean_header(client: httpx.AsyncClient, token: str) -> None:
+    response = await _post(client, "{ collaboratives { code } }", authorization=f"Bearer {token}")
+    assert response.status_code == 401
+    assert "\r" not in response.headers.get("www-authenticate", "") and "\n" not in response.headers.get("www-authenticate", "")
+    response.headers["www-authenticate"].encode("latin-1")
+
+
+async def test_null_for_an_argument_with_a_default_is_a_coded_error_not_internal(gql: Any) -> None:
+    for query in ('{ spreadReport(intervention: "marthas-rule", atOrBelowStage: null) { quarter } }',
+                  '{ searchInterventions(text: "falls", sort: null) { totalCount } }'):
+        body = await gql(query)
+        assert "INTERNAL" not in _codes(body), body
+        assert body.get("data") is not None or _codes(body), body
+
+
+async def test_a_lone_surrogate_in_text_is_not_an_internal_error(client: httpx.AsyncClient) -> None:
+    raw = '{"query": "query($t: String) { searchInterventions(text: $t) { totalCount } }", "variables": {"t": "falls \\ud800 here"}}'
+    response = await client.post("/graphql", content=raw.encode(), headers={"content-type": "application/json"})
+    assert response.status_code in (200, 400)
+    assert "INTERNAL" not in _codes(response.json())
+
+
+async def test_security_headers_on_pages_and_api(client: httpx.AsyncClient) -> None:
+    for path in ("/", "/graphql?query=%7Bcollaboratives%7Bcode%7D%7D"):
+        headers = (await client.get(path)).headers
+        assert headers["x-content-type-options"] == "nosniff"
+        assert headers["referrer-policy"] == "strict-origin-when-cross-origin"
+        assert "frame-ancestors 'none'" in headers["content-security-policy"]
+        assert headers["x-frame-options"] == "DENY"
