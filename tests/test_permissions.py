@@ -46,6 +46,8 @@ def _outcome(body: dict, field: str) -> str:
         return "FORBIDDEN"
     assert not errors, errors
     payload = body["data"][field]
+    if [e.get("code") for e in payload["errors"]] == ["NOT_FOUND"]:
+        return "NOT_FOUND"
     assert payload["errors"] == [], payload["errors"]
     return "ALLOWED"
 

@@ -62,6 +62,10 @@ class Visibility:
     def params(self) -> dict[str, Any]:
         return {"seeAllDrafts": self.all_drafts, "draftCollaboratives": list(self.draft_collaboratives)}
 
+    def sees(self, published: bool, collaborative: str | None) -> bool:
+        """May this reader see an intervention (a draft when never published)?"""
+        return published or self.all_drafts or (collaborative in self.draft_collaboratives)
+
 
 def visibility(actor: Actor) -> Visibility:
     if actor.role == Role.NATIONAL:

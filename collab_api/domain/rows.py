@@ -121,6 +121,7 @@ class InterventionState(TypedDict):
     version: int
     document: str | None
     collaborative: str | None
+    everPublished: bool
     priorityIds: list[str]
 
 

@@ -13,21 +13,22 @@ from collab_api.domain.rows import (
     AdoptionRow, ComponentRow, LineageAdopter, LineageOrigin, ObservationRow, ObservationWrite, ObservationWritten, RecordingContext,
     SourceRow,
 )
-from collab_api.graph.common import VISIBLE, keyed_columns, keyed_lists, keyed_rows, shaped, shaped_all
+from collab_api.graph.common import VISIBLE, keyed_columns, keyed_lists, keyed_rows, shaped, shaped_all, visible
 
 ADOPTION = "{.id, .key, .organisation, .interventionId, .componentKey, .careSetting, .currentStage, .currentQuarter, .currentNotApplicable, .createdAt}"
 OBSERVATION = "{.key, .quarter, .quarterIndex, .stage, .notApplicable, .adaptations, .localResult, .observedOn, .recordedAt, .correctedAt, .source, .interventionVersion}"
 
 
 async def recording_context(tx: Tx, organisation: str, intervention: str, source_kind: str | None,
-                            source_ref: str | None) -> RecordingContext:
-    """Everything a new observation is checked against, in one query."""
-    row = await tx.single("""
-        OPTIONAL MATCH (o:Organisation {odsCode: $organisation})
-        OPTIONAL MATCH (i:Intervention {id: $intervention})
-        OPTIONAL MATCH (so:Organisation {odsCode: $sourceRef}) WHERE $sourceKind = 'ORGANISATION'
-        OPTIONAL MATCH (sc:Collaborative {code: $sourceRef}) WHERE $sourceKind = 'COLLABORATIVE'
-        OPTIONAL MATCH (sa:Adoption {id: $sourceRef}) WHERE $sourceKind = 'ADOPTION'
+                            source_ref: str | None, viewer: Visibility) -> RecordingContext:
+    """Everything a new observation is checked against, in one query. An intervention the
+    viewer may not see (a draft) is not there at all."""
+    row = await tx.single(f"""
+        OPTIONAL MATCH (o:Organisation {{odsCode: $organisation}})
+        OPTIONAL MATCH (i:Intervention {{id: $intervention}}) WHERE {VISIBLE}
+        OPTIONAL MATCH (so:Organisation {{odsCode: $sourceRef}}) WHERE $sourceKind = 'ORGANISATION'
+        OPTIONAL MATCH (sc:Collaborative {{code: $sourceRef}}) WHERE $sourceKind = 'COLLABORATIVE'
+        OPTIONAL MATCH (sa:Adoption {{id: $sourceRef}})-[:OF]->(si:Intervention) WHERE $sourceKind = 'ADOPTION' AND {visible("si")}
         OPTIONAL MATCH (o)-[m:SUCCEEDED_BY]->(successor:Organisation)
         RETURN o.odsCode AS organisation, i.id AS intervention, i.version AS version, i.status AS status,
                i.careSettings AS interventionSettings, o.name AS organisationName,
@@ -37,12 +38,13 @@ async def recording_context(tx: Tx, organisation: str, intervention: str, source
                successor.odsCode AS successor, successor.name AS successorName, m.date AS succeededOn,
                [(t:Organisation)-[:HAS_SITE]->(o) | t.odsCode][0] AS organisationTrust,
                [(o)-[:IN_ICB]->(:ICB)<-[:COVERS]-(oc:Collaborative) | oc.code] AS organisationCollaboratives,
-               [(i)-[:HAS_COMPONENT]->(k:Component) | k {.key, .name}] AS components,
+               [(i)-[:HAS_COMPONENT]->(k:Component) | k {{.key, .name}}] AS components,
                so.odsCode AS sourceOrganisation, sc.code AS sourceCollaborative,
                sa.organisation AS sourceAdoptionOrganisation, sa.interventionId AS sourceAdoptionIntervention,
                [(x:Organisation)-[:ADOPTED]->(a:Adoption)-[:LEARNED_FROM]->(s)
                   WHERE a.interventionId = $intervention | [x.odsCode, coalesce(s.odsCode, s.organisation)]] AS learning""",
-        {"organisation": organisation, "intervention": intervention, "sourceKind": source_kind, "sourceRef": source_ref})
+        {"organisation": organisation, "intervention": intervention, "sourceKind": source_kind, "sourceRef": source_ref,
+         **viewer.params()})
     assert row is not None  # OPTIONAL MATCHes: always one row
     return shaped(RecordingContext, row)
 

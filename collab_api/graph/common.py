@@ -24,10 +24,16 @@ INTERVENTION = "{.id, .title, .summary, .status, .careSettings, .harmArea, .tags
 VERSION = "{.key, .number, .interventionId, .title, .summary, .status, .careSettings, .harmArea, .tags, .document, .createdAt, .note, .author}"
 
 
-# Drafts (interventions still at IDEA) are seen only by those allowed to: a predicate on `i`
-# in every query that returns interventions or what hangs from them. Params: Visibility.params().
-VISIBLE = f"""($seeAllDrafts OR i.status <> '{DRAFT_STATUS}' OR EXISTS {{
-    MATCH (i)-[:ORIGINATED_IN]->(vc:Collaborative) WHERE vc.code IN $draftCollaboratives }})"""
+# Drafts (interventions never published beyond IDEA, retired ones included) are seen only by
+# those allowed to: a predicate on `i` in every query that returns interventions or what hangs
+# from them. Params: Visibility.params().
+def visible(var: str) -> str:
+    """The draft predicate on the intervention bound to `var` (a fixed name, never input)."""
+    return f"""({'$'}seeAllDrafts OR coalesce({var}.everPublished, {var}.status <> '{DRAFT_STATUS}') OR EXISTS {{
+    MATCH ({var})-[:ORIGINATED_IN]->(vc:Collaborative) WHERE vc.code IN {'$'}draftCollaboratives }})"""
+
+
+VISIBLE = visible("i")
 
 
 class RowShapeError(RuntimeError):

@@ -48,7 +48,8 @@ async def create_interventions(runner: Runner, rows: list[dict[str, Any]]) -> No
     query = """
         UNWIND $rows AS row
         MERGE (i:Intervention {id: row.id})
-        ON CREATE SET i += row.props, i.version = 0, i.synthetic = row.synthetic,
+        ON CREATE SET i += row.props, i.version = 0, i.synthetic = row.synthetic, i.everPublished = row.props.status <> 'IDEA',
+            
             i.nationalProgramme = coalesce(row.nationalProgramme, false),
             i.createdAt = datetime(row.at), i.updatedAt = datetime(row.at)
         WITH i, row WHERE i.version = 0
@@ -77,8 +78,9 @@ async def add_version(tx: Tx, row: dict[str, Any]) -> int:
     result = await tx.single("""
         WITH $row AS row
         MATCH (i:Intervention {id: row.id})
-        WITH i, row, i.version + 1 AS number
-        SET i += row.props, i.version = number, i.updatedAt = datetime(row.at)
+        WITH i, row, i.version + 1 AS number, coalesce(i.everPublished, i.status <> 'IDEA') AS wasPublished
+        SET i += row.props, i.version = number, i.updatedAt = datetime(row.at),
+            i.everPublished = wasPublished OR NOT row.props.status IN ['IDEA', 'RETIRED']
         CREATE (v:InterventionVersion {key: row.id + '@' + toString(number)})
         SET v += row.versionProps, v.number = number, v.interventionId = row.id,
             v.createdAt = datetime(row.at), v.note = row.note, v.author = row.author
@@ -95,7 +97,7 @@ async def current_state(tx: Tx, intervention_id: str) -> InterventionState | Non
         MATCH (i:Intervention {id: $id})
         OPTIONAL MATCH (i)-[:ORIGINATED_IN]->(c:Collaborative)
         RETURN i.id AS id, i.status AS status, i.version AS version, i.document AS document,
-               c.code AS collaborative,
+               c.code AS collaborative, coalesce(i.everPublished, i.status <> 'IDEA') AS everPublished,
                [(i)-[:ADDRESSES]->(p:Priority) | p.id] AS priorityIds""", {"id": intervention_id})
     return shaped(InterventionState, row) if row else None
 

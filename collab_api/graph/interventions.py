@@ -101,7 +101,8 @@ async def versions_of(graph: Graph, ids: Sequence[str]) -> dict[str, list[Versio
         RETURN key, collect(v {VERSION}) AS value""", ids, VersionRow)
 
 
-async def versions_by_key(graph: Graph, keys: Sequence[str]) -> dict[str, VersionRow]:
-    """Versions by their key, `<intervention id>@<number>`."""
-    return await keyed_rows(graph, f"UNWIND $keys AS key MATCH (v:InterventionVersion {{key: key}}) RETURN key, v {VERSION} AS value",
-                            keys, VersionRow)
+async def versions_by_key(graph: Graph, keys: Sequence[str], viewer: Visibility) -> dict[str, VersionRow]:
+    """Versions by their key, `<intervention id>@<number>`, of interventions the viewer may see."""
+    return await keyed_rows(graph, f"""
+        UNWIND $keys AS key MATCH (i:Intervention)-[:HAS_VERSION]->(v:InterventionVersion {{key: key}}) WHERE {VISIBLE}
+        RETURN key, v {VERSION} AS value""", keys, VersionRow, **viewer.params())

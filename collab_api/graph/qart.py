@@ -6,18 +6,21 @@ from __future__ import annotations
 from typing import Any
 
 from collab_api.db.graph import Graph, Tx
+from collab_api.domain.permissions import Visibility
 from collab_api.domain.rows import ReturnContext, WorkbookSite
-from collab_api.graph.common import shaped, shaped_all
+from collab_api.graph.common import VISIBLE, shaped, shaped_all
 
 
-async def return_context(tx: Tx, intervention: str, trusts: list[str], sites: list[str], collaborative: str | None) -> ReturnContext:
-    """The intervention and its components, and the named trusts and sites that exist."""
-    head = await tx.single("""
-        OPTIONAL MATCH (i:Intervention {id: $intervention})
-        OPTIONAL MATCH (c:Collaborative {code: $collaborative})
+async def return_context(tx: Tx, intervention: str, trusts: list[str], sites: list[str], collaborative: str | None,
+                         viewer: Visibility) -> ReturnContext:
+    """The intervention (if the importer may see it) and its components, and the named trusts
+    and sites that exist."""
+    head = await tx.single(f"""
+        OPTIONAL MATCH (i:Intervention {{id: $intervention}}) WHERE {VISIBLE}
+        OPTIONAL MATCH (c:Collaborative {{code: $collaborative}})
         RETURN i.id AS intervention, c.code AS collaborative,
-               [(i)-[:HAS_COMPONENT]->(k:Component) | k {.key, .name}] AS components""",
-        {"intervention": intervention, "collaborative": collaborative})
+               [(i)-[:HAS_COMPONENT]->(k:Component) | k {{.key, .name}}] AS components""",
+        {"intervention": intervention, "collaborative": collaborative, **viewer.params()})
     assert head is not None  # OPTIONAL MATCHes: always one row
     head["trusts"] = await tx.run("""
         UNWIND $codes AS code

@@ -59,3 +59,9 @@ async def spread_of(graph: Graph, ids: Sequence[str]) -> dict[str, InterventionR
         RETURN key, origin.code AS origin,
                collect(CASE WHEN o IS NULL THEN null ELSE [o.odsCode, c.code, stage] END) AS adopters""", ids,
         InterventionReach)
+
+
+async def intervention_visible(graph: Graph, intervention: str, viewer: Visibility) -> bool:
+    rows = await graph.read(f"MATCH (i:Intervention {{id: $id}}) WHERE {VISIBLE} RETURN i.id AS id",
+                            {"id": intervention, **viewer.params()})
+    return bool(rows)

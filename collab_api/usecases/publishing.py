@@ -18,7 +18,7 @@ from collab_api.domain.interventions import (
     DESCRIPTION_FIELDS, Status, check_results_for, check_status_change, clean_description, graph_row, slug,
 )
 from collab_api.usecases.audit import audit
-from collab_api.domain.permissions import Actor, Role, require_collaborative, require_signed_in
+from collab_api.domain.permissions import Actor, Role, require_collaborative, require_signed_in, visibility
 from collab_api.domain.rows import InterventionState
 from collab_api.domain.text import LONG, check_text
 from collab_api.graph import intervention_writes as writes
@@ -138,6 +138,8 @@ async def change_status(graph: Graph, intervention_id: str, status: str, note: s
 async def _editable_state(tx: Tx, intervention_id: str, actor: Actor, what: str) -> InterventionState:
     """The intervention's current state, if it exists and the actor may change it."""
     state = await writes.current_state(tx, intervention_id)
+    if state is not None and not visibility(actor).sees(state["everPublished"], state["collaborative"]):
+        state = None  # a draft it may not see answers exactly as a missing one
     if state is None:
         raise InvalidInput([FieldProblem("id", "NOT_FOUND", f"no intervention has the id '{intervention_id[:60]}'")])
     require_collaborative(actor, state["collaborative"], what)

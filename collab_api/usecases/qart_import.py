@@ -16,7 +16,7 @@ from typing import Any
 from collab_api.db.graph import Graph, Tx
 from collab_api.domain.adoption import Observation
 from collab_api.usecases.audit import audit
-from collab_api.domain.permissions import Actor, Forbidden, Role, require_signed_in
+from collab_api.domain.permissions import Actor, Forbidden, Role, Visibility, require_signed_in, visibility
 from collab_api.domain.quarters import Quarter, QuarterError
 from collab_api.domain.rows import ObservationWrite
 from collab_api.graph.adoptions import observation_row
@@ -118,7 +118,7 @@ async def import_return(
         summary = ImportSummary(Path(filename).name if filename else None, reporting.label, intervention, code,
                                 dry_run, parsed.sheets, parsed.missing_sheets, rows_read=parsed.rows_read,
                                 rows_rejected=parsed.rows_rejected, rejections=list(parsed.rejections))
-        sites = await _apply(tx, parsed, summary, reporting, today)
+        sites = await _apply(tx, parsed, summary, reporting, today, visibility(actor))
         if dry_run:
             raise _DryRun(summary)
         changed = summary.observations["CREATED"] + summary.observations["CORRECTED"] + len(summary.sites_created)
@@ -135,11 +135,12 @@ async def import_return(
         return rolled_back.summary
 
 
-async def _apply(tx: Tx, parsed: ParsedReturn, summary: ImportSummary, quarter: Quarter, today: dt.date) -> list[str]:
+async def _apply(tx: Tx, parsed: ParsedReturn, summary: ImportSummary, quarter: Quarter, today: dt.date,
+                 viewer: Visibility) -> list[str]:
     """Check the rows against the graph and write what is accepted; returns the sites written."""
     trusts = sorted({row.trust_code for row in parsed.rows})
     sites = sorted({row.site_code for row in parsed.rows})
-    context = await qart_graph.return_context(tx, summary.intervention, trusts, sites, summary.collaborative)
+    context = await qart_graph.return_context(tx, summary.intervention, trusts, sites, summary.collaborative, viewer)
     if not context.get("intervention"):
         raise ImportRefused(f"no intervention has the id '{summary.intervention}'")
     if summary.collaborative and not context.get("collaborative"):

@@ -10,7 +10,7 @@ from collab_api.db.graph import Graph, Tx
 from collab_api.domain.adoption import Observation, clean_observation, would_make_cycle
 from collab_api.usecases.audit import audit
 from collab_api.domain.errors import Problems
-from collab_api.domain.permissions import Actor, require_organisation, require_signed_in
+from collab_api.domain.permissions import Actor, require_organisation, require_signed_in, visibility
 from collab_api.domain.rows import ComponentRef, ObservationWritten, RecordingContext
 from collab_api.domain.vocabulary import CARE_SETTING_LABELS, setting_fits
 from collab_api.graph import adoptions as adoption_graph
@@ -41,7 +41,7 @@ async def record_adoption(graph: Graph, given: dict[str, Any], actor: Actor, *, 
         learned = observation.learnedFrom
         context = await adoption_graph.recording_context(
             tx, observation.organisation, observation.intervention,
-            learned.kind if learned else None, learned.ref if learned else None)
+            learned.kind if learned else None, learned.ref if learned else None, visibility(actor))
         if not context["organisation"]:
             problems.add("organisation", "NOT_FOUND", f"no organisation has the ODS code '{observation.organisation}'")
         if context["organisation"]:

@@ -26,6 +26,8 @@ def _quarter(field: str, text: str | None) -> Quarter | None:
 async def build_spread_report(graph: Graph, intervention: str, viewer: Visibility, *, component: str | None = None, care_setting: str | None = None,
                               phase: int | None = None, quarter: str | None = None, compare_with: str | None = None,
                               at_or_below: int = 2, stuck_quarters: int = rules.STUCK_QUARTERS) -> dict[str, Any]:
+    if not await spread_graph.intervention_visible(graph, intervention, viewer):  # a draft answers as a missing id
+        raise InvalidInput([FieldProblem("intervention", "NOT_FOUND", f"no intervention has the id '{intervention[:60]}'")])
     problems = []
     if not LOWEST <= at_or_below <= HIGHEST:
         problems.append(FieldProblem("atOrBelowStage", "OUT_OF_SCALE", f"stage {at_or_below} is outside 0 to 7"))

@@ -61,7 +61,7 @@ class AdoptionObservation(graphene.ObjectType):
     async def resolve_interventionVersion(row: dict[str, Any], info: Any) -> Any:
         intervention = row["key"].split("|")[1]
         key = f"{intervention}@{row['interventionVersion']}"
-        return await context_of(info).loaders.keyed(intervention_graph.versions_by_key).load(key)
+        return await context_of(info).loaders.keyed(intervention_graph.versions_by_key, viewer=context_of(info).visibility).load(key)
 
 
 class LearningSource(graphene.ObjectType):
