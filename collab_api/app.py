@@ -22,6 +22,7 @@ from collab_api.http.graphql import graphql_endpoint
 from collab_api.http.health import healthz, readyz
 from collab_api.http.headers import SecurityHeaders
 from collab_api.http.limits import BodyLimit
+from collab_api.http.rate_limit import RateLimit
 from collab_api.web import routes as web
 from collab_api.web.signin import oauth_client
 
@@ -58,6 +59,7 @@ def create_app(settings: Settings | None = None, *, graph: Graph | None = None, 
     ]
     verifiers = verifiers or verifiers_for(settings)
     middleware = [
+        Middleware(RateLimit, per_minute=settings.rate_limit_per_minute),
         Middleware(BodyLimit, max_body=settings.max_body_bytes, max_upload=settings.max_upload_bytes),
         Middleware(SecurityHeaders, development=settings.development),
         Middleware(GZipMiddleware, minimum_size=1024),

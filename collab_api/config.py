@@ -56,6 +56,11 @@ class Settings(BaseSettings):
     max_tokens: int = Field(1000, alias="COLLAB_MAX_TOKENS")
     max_body_bytes: int = Field(1024 * 1024, alias="COLLAB_MAX_BODY_BYTES", description="JSON and form bodies")
     max_upload_bytes: int = Field(11 * 1024 * 1024, alias="COLLAB_MAX_UPLOAD_BYTES", description="multipart bodies")
+    max_cost: int = Field(5000, alias="COLLAB_MAX_COST")
+    request_seconds: float = Field(15.0, alias="COLLAB_REQUEST_SECONDS", description="time budget of one operation")
+    rate_limit_per_minute: int = Field(600, alias="COLLAB_RATE_LIMIT", description="requests per client per minute; 0: off")
+    public_introspection: bool = Field(False, alias="COLLAB_PUBLIC_INTROSPECTION",
+                                       description="let anonymous callers introspect the schema in production")
 
     @property
     def development(self) -> bool:

@@ -41,6 +41,7 @@ class TestServer:
         values: dict[str, Any] = {
             "env": "development", "neo4j_uri": self.uri, "neo4j_user": self.auth[0],
             "neo4j_password": self.auth[1], "neo4j_database": database, "data_dir": self.data_dir,
+            "rate_limit_per_minute": 0,  # the suite sends hundreds of requests a minute; test_hardening tests the limit
         }
         values.update(overrides)
         return Settings(**values)

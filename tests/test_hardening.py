@@ -119,3 +119,44 @@ async def test_security_headers_on_pages_and_api(client: httpx.AsyncClient) -> N
         assert headers["referrer-policy"] == "strict-origin-when-cross-origin"
         assert "frame-ancestors 'none'" in headers["content-security-policy"]
         assert headers["x-frame-options"] == "DENY"
+
+
+async def test_the_cost_of_a_document_is_limited(client: httpx.AsyncClient) -> None:
+    costly = """{ interventions(first: 100) { nodes { adoptionTree { depth } regionsReached { isOrigin } } } }"""
+    body = (await _post(client, costly)).json()
+    assert _codes(body) == ["TOO_COSTLY"] and "the limit is 5000" in body["errors"][0]["message"]
+    fine = """{ interventions(first: 10) { nodes { spread { adopters } regionsReached { isOrigin } } } }"""
+    assert "errors" not in (await _post(client, fine)).json()
+
+
+async def test_a_request_over_its_time_budget_is_stopped_with_503(settings: Any, graph: Any) -> None:
+    from collab_api.app import create_app
+
+    app = create_app(settings.model_copy(update={"request_seconds": 0.0001}), graph=graph)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as slow:
+        response = await _post(slow, '{ spreadReport(intervention: "marthas-rule") { quarter } }')
+    assert response.status_code == 503 and _codes(response.json()) == ["TIMEOUT"]
+
+
+async def test_a_client_over_the_rate_limit_gets_429(settings: Any, graph: Any) -> None:
+    from collab_api.app import create_app
+
+    app = create_app(settings.model_copy(update={"rate_limit_per_minute": 5}), graph=graph)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as busy:
+        answers = [(await _post(busy, "{ collaboratives { code } }")).status_code for _ in range(7)]
+        assert (await busy.get("/healthz")).status_code == 200  # health checks are not counted
+    assert answers == [200] * 5 + [429, 429]
+
+
+async def test_production_refuses_anonymous_introspection_and_suggestions(settings: Any, graph: Any, tokens: Any) -> None:
+    from collab_api.app import create_app
+
+    app = create_app(settings.model_copy(update={"env": "production"}), graph=graph)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as production:
+        body = (await _post(production, "{ __schema { types { name } } }")).json()
+        assert _codes(body) == ["INTROSPECTION_DISABLED"]
+        typo = (await _post(production, "{ collaborativs { code } }")).json()
+        assert "Did you mean" not in typo["errors"][0]["message"]
+    development = (await _post(httpx.AsyncClient(transport=httpx.ASGITransport(app=create_app(settings, graph=graph)),
+                                                 base_url="http://t"), "{ collaborativs { code } }")).json()
+    assert "Did you mean" in development["errors"][0]["message"]

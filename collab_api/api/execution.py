@@ -4,6 +4,7 @@ operations through here, so every rule of the API holds on the pages too."""
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field
 from functools import lru_cache
 from inspect import isawaitable
@@ -29,10 +30,11 @@ class Outcome:
     errors: list[dict[str, Any]] = field(default_factory=list)
     round_trips: int = 0
     refused: bool = False
+    timed_out: bool = False
 
 
 def limits_of(settings: Settings) -> limit_rules.Limits:
-    return limit_rules.Limits(settings.max_query_depth, settings.max_aliases, settings.max_tokens)
+    return limit_rules.Limits(settings.max_query_depth, settings.max_aliases, settings.max_tokens, settings.max_cost)
 
 
 def parsed(query: str, limits: limit_rules.Limits) -> DocumentNode:
@@ -46,10 +48,11 @@ def parsed(query: str, limits: limit_rules.Limits) -> DocumentNode:
         raise
 
 
-def validation_errors(document: DocumentNode, limits: limit_rules.Limits) -> list[GraphQLError]:
+def validation_errors(document: DocumentNode, limits: limit_rules.Limits,
+                      variables: dict[str, Any] | None = None) -> list[GraphQLError]:
     """The standard rules first (fragment cycles, unknown fragments ...), then the limits."""
     problems = list(validate(schema.graphql_schema, document, specified_rules))
-    return problems or limit_rules.check(document, limits)
+    return problems or limit_rules.check(document, limits, schema.graphql_schema, variables)
 
 
 def is_mutation(document: DocumentNode, operation_name: str | None) -> bool:
@@ -68,7 +71,12 @@ async def run_document(document: DocumentNode, *, graph: Graph, settings: Settin
         result = execute(schema.graphql_schema, document, variable_values=variables,
                          operation_name=operation_name, context_value=context)
         if isawaitable(result):
-            result = await result
+            try:
+                result = await asyncio.wait_for(result, timeout=settings.request_seconds)
+            except asyncio.TimeoutError:
+                return Outcome(None, [{"message": f"the request took longer than {settings.request_seconds:g} seconds "
+                                                  "and was stopped", "extensions": {"code": "TIMEOUT"}}],
+                               round_trips.count, timed_out=True)
     return Outcome(result.data, [format_error(error) for error in result.errors or []], round_trips.count)
 
 

@@ -15,6 +15,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from collab_api.api.execution import is_mutation, limits_of, parsed, run_document, validation_errors
+from collab_api.api.limits import error as limit_error
+from collab_api.api.limits import introspects, without_suggestions
 from collab_api.http.graphiql import graphiql_page
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"
@@ -157,10 +159,16 @@ async def graphql_endpoint(request: Request) -> Response:
         document = parsed(query, limits)
     except GraphQLError as error:
         return JSONResponse({"errors": [error.formatted]}, status_code=400 if strict else 200, media_type=media_type)
-    problems = validation_errors(document, limits)
+    problems = validation_errors(document, limits, variables)
+    anonymous = request.user.actor.is_anonymous
+    if not problems and anonymous and not settings.development and not settings.public_introspection and introspects(document):
+        problems = [limit_error("introspection is for signed-in callers here (COLLAB_PUBLIC_INTROSPECTION)",
+                                "INTROSPECTION_DISABLED")]
     if problems:
-        return JSONResponse({"errors": [error.formatted for error in problems]},
-                            status_code=400 if strict else 200, media_type=media_type)
+        formatted = [error.formatted for error in problems]
+        if not settings.development:  # no "Did you mean ...?": it would map the schema for anyone
+            formatted = [{**e, "message": without_suggestions(e["message"])} for e in formatted]
+        return JSONResponse({"errors": formatted}, status_code=400 if strict else 200, media_type=media_type)
     if request.method == "GET" and is_mutation(document, operation_name):
         return JSONResponse(_error_body("mutations must be sent with POST"), status_code=405)
 
@@ -172,4 +180,4 @@ async def graphql_endpoint(request: Request) -> Response:
     body["data"] = outcome.data
     if settings.development:
         body["extensions"] = {"dbRoundTrips": outcome.round_trips}
-    return JSONResponse(body, media_type=media_type)
+    return JSONResponse(body, media_type=media_type, status_code=503 if outcome.timed_out else 200)
