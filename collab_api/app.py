@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.authentication import AuthenticationMiddleware
+from starlette.middleware.cors import CORSMiddleware
 from starlette.middleware.gzip import GZipMiddleware
 from starlette.routing import Route
 
@@ -58,10 +59,13 @@ def create_app(settings: Settings | None = None, *, graph: Graph | None = None, 
         *web.routes(),
     ]
     verifiers = verifiers or verifiers_for(settings)
+    origins = [origin.strip() for origin in settings.cors_origins.split(",") if origin.strip()]
     middleware = [
         Middleware(RateLimit, per_minute=settings.rate_limit_per_minute),
         Middleware(BodyLimit, max_body=settings.max_body_bytes, max_upload=settings.max_upload_bytes),
         Middleware(SecurityHeaders, development=settings.development),
+        *([Middleware(CORSMiddleware, allow_origins=origins, allow_methods=["GET", "POST"],
+                      allow_headers=["authorization", "content-type"], max_age=600)] if origins else []),
         Middleware(GZipMiddleware, minimum_size=1024),
         *web.middleware(settings),
         Middleware(AuthenticationMiddleware, backend=BearerTokens(settings, verifiers), on_error=unauthorised),

@@ -59,6 +59,8 @@ class Settings(BaseSettings):
     max_cost: int = Field(5000, alias="COLLAB_MAX_COST")
     request_seconds: float = Field(15.0, alias="COLLAB_REQUEST_SECONDS", description="time budget of one operation")
     rate_limit_per_minute: int = Field(600, alias="COLLAB_RATE_LIMIT", description="requests per client per minute; 0: off")
+    cors_origins: str = Field("", alias="COLLAB_CORS_ORIGINS",
+                              description="comma-separated origins whose pages may call the API from a browser")
     public_introspection: bool = Field(False, alias="COLLAB_PUBLIC_INTROSPECTION",
                                        description="let anonymous callers introspect the schema in production")
 

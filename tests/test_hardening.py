@@ -160,3 +160,24 @@ async def test_production_refuses_anonymous_introspection_and_suggestions(settin
     development = (await _post(httpx.AsyncClient(transport=httpx.ASGITransport(app=create_app(settings, graph=graph)),
                                                  base_url="http://t"), "{ collaborativs { code } }")).json()
     assert "Did you mean" in development["errors"][0]["message"]
+
+
+async def test_cross_origin_calls_only_from_the_allowed_origins(settings: Any, graph: Any) -> None:
+    from collab_api.app import create_app
+
+    async def preflight(app: Any, origin: str) -> httpx.Response:
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as browser:
+            return await browser.options("/graphql", headers={"origin": origin, "access-control-request-method": "POST",
+                                                              "access-control-request-headers": "authorization"})
+
+    closed = create_app(settings, graph=graph)
+    assert "access-control-allow-origin" not in (await preflight(closed, "https://elsewhere.example")).headers
+    open_to_one = create_app(settings.model_copy(update={"cors_origins": "https://dashboard.nhs.example"}), graph=graph)
+    allowed = await preflight(open_to_one, "https://dashboard.nhs.example")
+    assert allowed.headers["access-control-allow-origin"] == "https://dashboard.nhs.example"
+    assert "access-control-allow-origin" not in (await preflight(open_to_one, "https://elsewhere.example")).headers
+
+
+async def test_the_database_console_is_not_reachable_through_the_api(client: httpx.AsyncClient) -> None:
+    for path in ("/api/v1/server", "/studio", "/api/v1/query/neo4j/sql/select"):
+        assert (await client.get(path)).status_code == 404

@@ -30,7 +30,15 @@ def test_local_server_lifecycle_keeps_data_and_its_password_private(tmp_path: Pa
         assert server.status().running
         assert server.start(timeout=30) is False  # already running: reused, not started twice
         with neo4j.GraphDatabase.driver(server.bolt_uri, auth=server.auth) as driver:
-            driver.execute_query("CREATE (:Marker {name: 'kept'})", database_="neo4j")
+            driver.execute_query("CREATE (:Marker {name: 'kept', email: 'someone@example.org'})", database_="neo4j")
+        # the password is nowhere on the command line that any local user can read with ps
+        pid = json.loads((tmp_path / "db" / "server.json").read_text())["pid"]
+        command_line = Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace")
+        assert server.password not in command_line and "@" in command_line
+        # the database's files and write-ahead log are readable by their owner only
+        loose = [str(p) for p in (tmp_path / "db").rglob("*")
+                 if stat.S_IMODE(p.stat().st_mode) & 0o077]
+        assert loose == []
     finally:
         assert server.stop() is True
     assert not server.status().running

@@ -43,6 +43,23 @@ def _port_is_free(port: int) -> bool:
     return True
 
 
+def _quoted(option: str) -> str:
+    """One option for a Java argument file: quoted, with backslashes and quotes escaped."""
+    return '"' + option.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _private(folder: Path) -> None:
+    """The data folder and everything in it readable by its owner only (0700, 0600)."""
+    if not folder.exists():
+        return
+    folder.chmod(0o700)
+    for path in folder.rglob("*"):
+        try:
+            path.chmod(0o700 if path.is_dir() else 0o600)
+        except OSError:
+            pass
+
+
 def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
         probe.bind(("127.0.0.1", 0))
@@ -55,7 +72,8 @@ def _is_arcadedb_process(pid: int) -> bool:
         cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
     except (OSError, ProcessLookupError):
         return False
-    return b"com.arcadedb.server.ArcadeDBServer" in cmdline
+    # the class name is in the argument file the launcher read (`java @.../jvm-arguments`)
+    return b"com.arcadedb.server.ArcadeDBServer" in cmdline or b"/jvm-arguments" in cmdline
 
 
 @dataclass(frozen=True)
@@ -168,8 +186,9 @@ class LocalArcadeDB:
         if not java.exists():
             raise LocalServerError(f"no Java runtime in the arcadedb-embedded package at {java}")
         (self.root / "databases").mkdir(parents=True, exist_ok=True)
-        command = [
-            str(java),
+        _private(self.root)
+        self.root.parent.chmod(0o700)  # the data folder: its other files are made 0600 where they are written
+        options = [
             f"-Xmx{self.heap}",
             "-cp",
             str(package / "jars" / "*"),
@@ -184,17 +203,26 @@ class LocalArcadeDB:
             f"-Darcadedb.bolt.port={self.bolt_port}",
             "com.arcadedb.server.ArcadeDBServer",
         ]
-        log = open(self.log_file, "ab")
+        # The options, the root password among them, go in a file only we can read, which the
+        # Java launcher reads (`java @file`): nothing secret on the command line, where `ps` shows it.
+        arguments = self.root / "jvm-arguments"
+        descriptor = os.open(arguments, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+            handle.write("\n".join(_quoted(option) for option in options) + "\n")
+        os.chmod(arguments, 0o600)
+        command = [str(java), f"@{arguments}"]
+        log = open(self.log_file, "ab", opener=lambda path, flags: os.open(path, flags, 0o600))
+        os.chmod(self.log_file, 0o600)
         # A session of its own: Ctrl-C in the terminal reaches us, and we stop the server
         # after closing the driver, rather than both racing to shut down.
         self._process = subprocess.Popen(
             command, cwd=self.root, stdout=log, stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL, start_new_session=True,
+            stdin=subprocess.DEVNULL, start_new_session=True, umask=0o077,  # its files and WAL: ours alone
         )
         log.close()
-        self._pid_file.write_text(
-            json.dumps({"pid": self._process.pid, "boltPort": self.bolt_port, "httpPort": self.http_port})
-        )
+        descriptor = os.open(self._pid_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+            handle.write(json.dumps({"pid": self._process.pid, "boltPort": self.bolt_port, "httpPort": self.http_port}))
         try:
             self.wait_ready(timeout)
         except LocalServerError:
