@@ -24,6 +24,12 @@ class Settings(BaseSettings):
     # Only for an external ArcadeDB: its HTTP API, for the DDL Cypher cannot express.
     arcadedb_http_url: str | None = Field(None, alias="ARCADEDB_HTTP_URL")
 
+    # The driver: how long to wait for a connection, and for retries of a failed transaction,
+    # before a request fails with 503 DATABASE_UNAVAILABLE.
+    db_connect_seconds: float = Field(2.0, alias="COLLAB_DB_CONNECT_SECONDS")
+    db_retry_seconds: float = Field(2.0, alias="COLLAB_DB_RETRY_SECONDS")
+    db_pool_size: int = Field(50, alias="COLLAB_DB_POOL_SIZE")
+
     # The local ArcadeDB server started when NEO4J_URI is not set.
     local_bolt_port: int = Field(7687, alias="COLLAB_BOLT_PORT")
     local_http_port: int = Field(2480, alias="COLLAB_ARCADEDB_HTTP_PORT")

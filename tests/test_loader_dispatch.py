@@ -79,7 +79,7 @@ class DistantGraph(Graph):
         self.fulltext_index = graph.fulltext_index
 
     async def read(self, query: str, params: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
-        await asyncio.sleep(0.08 if "ENROLLED" in query else 0.002)  # the lineage rows take longest
+        await asyncio.sleep(0.3 if "ENROLLED" in query else 0.002)  # the lineage rows take longest
         return await super().read(query, params)
 
 

@@ -142,3 +142,24 @@ def test_db_commands_run_the_server_on_its_own(tmp_path: Path) -> None:
     finally:
         assert "stopped" in run("db", "stop").stderr
     assert run("db", "status").returncode == 3
+
+
+def test_stopping_an_old_server_object_never_orphans_the_new_server(tmp_path: Path) -> None:
+    """`collab serve` started a server; `collab db stop` and `collab db start` replaced it; when
+    the serve process then stops, it must leave the new server and its state file alone."""
+    ports = {"bolt_port": free_port(), "http_port": free_port()}
+    serving = LocalArcadeDB(tmp_path / "db", **ports)  # the serve process's
+    assert serving.start(timeout=120)
+    command = LocalArcadeDB(tmp_path / "db", **ports)  # `collab db stop`, then `collab db start`
+    try:
+        assert command.stop() is True
+        assert command.start(timeout=120) is True
+        new_pid = command.status().pid
+        assert serving.died()
+        serving.stop()  # the serve process shutting down
+        assert command.status().running and command.status().pid == new_pid
+        assert (tmp_path / "db" / "server.json").exists()
+        assert serving.recover(timeout=30) == "adopted"  # a watching serve process uses the new one
+    finally:
+        command.stop()
+    assert not command.status().running

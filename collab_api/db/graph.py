@@ -7,6 +7,7 @@ adds to that counter, so tests can pin how many queries an operation costs.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import contextvars
 from collections.abc import Awaitable, Callable, Mapping
@@ -18,6 +19,18 @@ import neo4j.time
 
 T = TypeVar("T")
 Row = dict[str, Any]
+
+# What an unreachable database looks like through the driver (after its own retries).
+UNREACHABLE = (neo4j.exceptions.ServiceUnavailable, neo4j.exceptions.SessionExpired,
+               neo4j.exceptions.ConnectionPoolError, neo4j.exceptions.DatabaseUnavailable, OSError)
+
+
+class DatabaseUnavailable(Exception):
+    """The database did not answer in time: the request failed, nothing is known to be written."""
+
+
+class DatabaseBusy(DatabaseUnavailable):
+    """Other changes kept conflicting with this one until the retries ran out: try again."""
 
 
 @dataclass
@@ -89,18 +102,30 @@ class Graph:
         return await self.write_tx(lambda tx: tx.run(query, params))
 
     async def read_tx(self, work: Callable[[Tx], Awaitable[T]]) -> T:
-        async with self.driver.session(database=self.database) as session:
-            return await session.execute_read(lambda tx: work(Tx(tx)))
+        try:
+            async with self.driver.session(database=self.database) as session:
+                return await session.execute_read(lambda tx: work(Tx(tx)))
+        except neo4j.exceptions.TransientError as exc:
+            raise DatabaseBusy(f"the database is busy ({exc.code})") from exc
+        except UNREACHABLE as exc:
+            raise DatabaseUnavailable(f"the database is not answering ({type(exc).__name__})") from exc
 
     async def write_tx(self, work: Callable[[Tx], Awaitable[T]]) -> T:
         """Several statements, one transaction: all of it commits or none of it does."""
-        async with self.driver.session(database=self.database) as session:
-            return await session.execute_write(lambda tx: work(Tx(tx)))
-
-    async def ping(self) -> bool:
         try:
-            await self.read("RETURN 1 AS ok")
-        except (neo4j.exceptions.Neo4jError, neo4j.exceptions.DriverError, OSError):
+            async with self.driver.session(database=self.database) as session:
+                return await session.execute_write(lambda tx: work(Tx(tx)))
+        except neo4j.exceptions.TransientError as exc:
+            raise DatabaseBusy(f"the database is busy ({exc.code})") from exc
+        except UNREACHABLE as exc:
+            raise DatabaseUnavailable(f"the database is not answering ({type(exc).__name__})") from exc
+
+    async def ping(self, timeout: float = 1.5) -> bool:
+        """Does the database answer a query within `timeout` seconds?"""
+        try:
+            await asyncio.wait_for(self.read("RETURN 1 AS ok"), timeout)
+        except (neo4j.exceptions.Neo4jError, neo4j.exceptions.DriverError, OSError, DatabaseUnavailable,
+                asyncio.TimeoutError):
             return False
         return True
 

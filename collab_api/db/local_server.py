@@ -272,8 +272,35 @@ class LocalArcadeDB:
         if self._process is not None:
             self._process.wait()
             self._process = None
-        self._pid_file.unlink(missing_ok=True)
+        self._forget(pid)
         return True
+
+    def _forget(self, pid: int) -> None:
+        """Remove the state file only if it records the server with this pid: a server another
+        command started since keeps its own."""
+        try:
+            recorded = json.loads(self._pid_file.read_text()).get("pid")
+        except (OSError, ValueError, AttributeError):
+            return
+        if recorded == pid:
+            self._pid_file.unlink(missing_ok=True)
+
+    def died(self) -> bool:
+        """Did the server this object started exit?"""
+        return self._process is not None and self._process.poll() is not None
+
+    def recover(self, timeout: float) -> str:
+        """After the server we started died: adopt one another command started since
+        ("adopted"), or start it again ("restarted")."""
+        if self._process is not None:
+            old = self._process.pid
+            self._process.wait()
+            self._process = None
+            self._forget(old)
+        if self._recorded_pid() is not None:
+            return "adopted"
+        self.start(timeout)
+        return "restarted"
 
     def _alive(self, pid: int) -> bool:
         if self._process is not None and self._process.pid == pid:

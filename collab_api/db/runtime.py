@@ -7,12 +7,17 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
+import logging
+
 import neo4j
 
 from collab_api.config import Settings
 from collab_api.db.arcadedb_http import ArcadeHttp
 from collab_api.db.graph import Graph
 from collab_api.db.local_server import LocalArcadeDB
+
+
+log = logging.getLogger("collab_api")
 
 
 class DatabaseConfigError(RuntimeError):
@@ -51,8 +56,12 @@ async def open_database(settings: Settings, *, manage_local: bool = True) -> Asy
         if settings.neo4j_password is None:
             raise DatabaseConfigError("NEO4J_URI is set but NEO4J_PASSWORD is not")
         uri, auth, http = str(settings.neo4j_uri), (settings.neo4j_user, settings.neo4j_password), None
-    driver = neo4j.AsyncGraphDatabase.driver(uri, auth=auth)
+    driver = neo4j.AsyncGraphDatabase.driver(
+        uri, auth=auth, connection_timeout=settings.db_connect_seconds,
+        connection_acquisition_timeout=settings.db_connect_seconds,
+        max_transaction_retry_time=settings.db_retry_seconds, max_connection_pool_size=settings.db_pool_size)
     graph = Graph(driver, settings.neo4j_database)
+    watcher = asyncio.create_task(_supervise(server, settings)) if server is not None and started_here else None
     try:
         dialect = "arcadedb"
         if http is None:
@@ -62,9 +71,38 @@ async def open_database(settings: Settings, *, manage_local: bool = True) -> Asy
                 dialect = "neo4j"
         yield Connection(graph, http, dialect)
     finally:
+        owned = True
+        if watcher is not None:
+            watcher.cancel()
+            (outcome,) = await asyncio.gather(watcher, return_exceptions=True)
+            owned = outcome != "adopted"
         await graph.close()
-        if server is not None and started_here:
+        if server is not None and started_here and owned:
             await asyncio.to_thread(server.stop)
+
+
+async def _supervise(server: LocalArcadeDB, settings: Settings, every: float = 1.0) -> str:
+    """Restart the local server if it dies, waiting longer after each failed start (up to 30 s).
+    Returns "adopted" when another command's server took its place (not ours to stop)."""
+    delay, down = 1.0, False
+    while True:
+        await asyncio.sleep(every)
+        if not down and not server.died():
+            continue
+        if not down:
+            log.warning("the local database stopped; starting it again")
+            down = True
+        try:
+            outcome = await asyncio.to_thread(server.recover, settings.local_start_timeout)
+        except Exception as exc:  # noqa: BLE001 - keep trying; requests meanwhile get 503
+            log.error("the local database could not be started again (%s); next try in %.0f s", exc, delay)
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 30.0)
+            continue
+        delay, down = 1.0, False
+        log.warning("the local database is %s", "running again" if outcome == "restarted" else "run by another command now")
+        if outcome == "adopted":
+            return outcome
 
 
 def _external_arcadedb_http(settings: Settings) -> ArcadeHttp | None:

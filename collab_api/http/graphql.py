@@ -180,4 +180,5 @@ async def graphql_endpoint(request: Request) -> Response:
     body["data"] = outcome.data
     if settings.development:
         body["extensions"] = {"dbRoundTrips": outcome.round_trips}
-    return JSONResponse(body, media_type=media_type, status_code=503 if outcome.timed_out else 200)
+    unavailable = any((e.get("extensions") or {}).get("code") in ("DATABASE_UNAVAILABLE", "DATABASE_BUSY") for e in outcome.errors)
+    return JSONResponse(body, media_type=media_type, status_code=503 if outcome.timed_out or unavailable else 200)

@@ -62,6 +62,7 @@ def routes() -> list[BaseRoute]:
 
 
 HEADINGS = {400: "There is a problem with this request", 403: "You cannot do this", 404: "Page not found",
+            503: "Sorry, the service is unavailable",
             405: "This page cannot do that", 413: "That is too large"}
 
 

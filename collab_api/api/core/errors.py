@@ -8,6 +8,7 @@ from typing import Any
 import graphene
 from graphql import GraphQLError
 
+from collab_api.db.graph import DatabaseBusy, DatabaseUnavailable
 from collab_api.domain.errors import FieldProblem, InvalidInput
 from collab_api.domain.permissions import Forbidden
 
@@ -30,7 +31,13 @@ def format_error(error: GraphQLError) -> dict[str, Any]:
     """The error as the client sees it. Unexpected failures never show internals."""
     original = error.original_error
     formatted = error.formatted
-    if isinstance(original, Forbidden):
+    if isinstance(original, DatabaseBusy):
+        formatted["message"] = "The database is busy with other changes just now; nothing was recorded. Try again."
+        formatted["extensions"] = {"code": "DATABASE_BUSY"}
+    elif isinstance(original, DatabaseUnavailable):
+        formatted["message"] = "The database is not answering just now; nothing was recorded. Try again shortly."
+        formatted["extensions"] = {"code": "DATABASE_UNAVAILABLE"}
+    elif isinstance(original, Forbidden):
         formatted["message"] = str(original)
         formatted["extensions"] = {"code": "FORBIDDEN"}
     elif isinstance(original, InvalidInput):
