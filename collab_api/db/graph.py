@@ -33,6 +33,12 @@ class DatabaseBusy(DatabaseUnavailable):
     """Other changes kept conflicting with this one until the retries ran out: try again."""
 
 
+# ArcadeDB, just after recovering from a crash, can answer a write with EntityNotFound for a
+# record its index still names; the same transaction run again succeeds. Run it again, twice.
+RERUN_CODES = {"Neo.ClientError.Statement.EntityNotFound"}
+RERUNS = 2
+
+
 @dataclass
 class RoundTrips:
     count: int = 0
@@ -102,23 +108,30 @@ class Graph:
         return await self.write_tx(lambda tx: tx.run(query, params))
 
     async def read_tx(self, work: Callable[[Tx], Awaitable[T]]) -> T:
-        try:
-            async with self.driver.session(database=self.database) as session:
-                return await session.execute_read(lambda tx: work(Tx(tx)))
-        except neo4j.exceptions.TransientError as exc:
-            raise DatabaseBusy(f"the database is busy ({exc.code})") from exc
-        except UNREACHABLE as exc:
-            raise DatabaseUnavailable(f"the database is not answering ({type(exc).__name__})") from exc
+        return await self._managed(work, write=False)
 
     async def write_tx(self, work: Callable[[Tx], Awaitable[T]]) -> T:
         """Several statements, one transaction: all of it commits or none of it does."""
-        try:
-            async with self.driver.session(database=self.database) as session:
-                return await session.execute_write(lambda tx: work(Tx(tx)))
-        except neo4j.exceptions.TransientError as exc:
-            raise DatabaseBusy(f"the database is busy ({exc.code})") from exc
-        except UNREACHABLE as exc:
-            raise DatabaseUnavailable(f"the database is not answering ({type(exc).__name__})") from exc
+        return await self._managed(work, write=True)
+
+    async def _managed(self, work: Callable[[Tx], Awaitable[T]], *, write: bool) -> T:
+        """One managed transaction (the driver retries transient failures); the database's
+        faults become DatabaseUnavailable or DatabaseBusy, never an unexplained error."""
+        for attempt in range(RERUNS + 1):
+            try:
+                async with self.driver.session(database=self.database) as session:
+                    run = session.execute_write if write else session.execute_read
+                    return await run(lambda tx: work(Tx(tx)))
+            except neo4j.exceptions.TransientError as exc:
+                raise DatabaseBusy(f"the database is busy ({exc.code})") from exc
+            except neo4j.exceptions.ClientError as exc:
+                if exc.code not in RERUN_CODES:
+                    raise
+                if attempt == RERUNS:
+                    raise DatabaseBusy(f"the database is recovering ({exc.code})") from exc
+            except UNREACHABLE as exc:
+                raise DatabaseUnavailable(f"the database is not answering ({type(exc).__name__})") from exc
+        raise AssertionError("unreachable")
 
     async def ping(self, timeout: float = 1.5) -> bool:
         """Does the database answer a query within `timeout` seconds?"""
