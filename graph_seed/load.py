@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -12,6 +14,7 @@ from collab_api.graph import seed as seed_graph
 from collab_api.graph.intervention_writes import create_interventions
 from graph_seed import demo, demo_adoption, reference
 
+log = logging.getLogger("collab_api")
 BATCH = 200
 
 
@@ -53,6 +56,8 @@ async def load_all(graph: Graph, *, with_demo: bool = True, with_history: bool =
     with Progress(disable=not show_progress, transient=True) as progress:
         for name, write, rows in steps:
             task = progress.add_task(f"Loading {name}", total=len(rows))
+            if not show_progress:
+                log.info("loading %s: %d rows", name, len(rows))
             for batch in _batches(rows):
                 if batch:
                     await write(graph, batch)

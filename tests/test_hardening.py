@@ -181,3 +181,12 @@ async def test_cross_origin_calls_only_from_the_allowed_origins(settings: Any, g
 async def test_the_database_console_is_not_reachable_through_the_api(client: httpx.AsyncClient) -> None:
     for path in ("/api/v1/server", "/studio", "/api/v1/query/neo4j/sql/select"):
         assert (await client.get(path)).status_code == 404
+
+
+@pytest.mark.parametrize("extensions", ['"text"', "42", "true", "[1]"])
+async def test_extensions_that_are_not_an_object_are_a_400(client: httpx.AsyncClient, extensions: str) -> None:
+    body = '{"query": "{ collaboratives { code } }", "extensions": ' + extensions + "}"
+    response = await client.post("/graphql", content=body, headers={"content-type": "application/json"})
+    assert response.status_code == 400 and "'extensions' must be a JSON object" in response.text
+    get = await client.get("/graphql", params={"query": "{ collaboratives { code } }", "extensions": extensions})
+    assert get.status_code == 400

@@ -12,6 +12,8 @@ from collab_api.api.finding.queries import FindingQueries
 from collab_api.api.collaboratives.types import Collaborative
 from collab_api.api.context import context_of
 from collab_api.api.core.connection import connection_of, page_arguments
+from collab_api.api.core.node import Node, split
+from collab_api.graph import priorities as priority_graph
 from collab_api.api.interventions.types import Intervention, InterventionFilterInput, intervention_filter
 from collab_api.api.qart.queries import QartQueries
 from collab_api.api.spread.queries import SpreadQueries
@@ -86,6 +88,36 @@ class ReferenceQueries(graphene.ObjectType):
         return await context_of(info).loaders.keyed(adoption_graph.by_ids, viewer=context_of(info).visibility).load(id)
 
 
+class NodeQueries(graphene.ObjectType):
+    node = graphene.Field(Node, id=graphene.ID(required=True), description=(
+        "Any collaborative, ICB, organisation, intervention, version, priority or adoption by its id; null when there "
+        "is none (or the reader may not see it)."))
+
+    @staticmethod
+    async def resolve_node(root: Any, info: Any, id: str) -> Any:
+        context = context_of(info)
+        loaders, viewer = context.loaders, context.visibility
+        kind, key = split(id)
+        found: Any = None
+        if kind == "Collaborative":
+            found, typename = await loaders.keyed(collaborative_graph.by_codes).load(key), "Collaborative"
+        elif kind == "Organisation":
+            found, typename = await loaders.keyed(organisation_graph.by_codes).load(key), "Organisation"
+        elif kind == "Version":
+            found, typename = await loaders.keyed(intervention_graph.versions_by_key, viewer=viewer).load(key), "InterventionVersion"
+        elif kind == "ICB":
+            covered = await loaders.keyed(collaborative_graph.collaborative_of_icbs).load(key)
+            found, typename = ({"name": key} if covered else None), "ICB"
+        elif kind is None and key.startswith("ad-"):
+            require_signed_in(context.viewer, "see who reported what")
+            found, typename = await loaders.keyed(adoption_graph.by_ids, viewer=viewer).load(key), "Adoption"
+        elif kind is None:
+            found, typename = await loaders.keyed(intervention_graph.by_ids, viewer=viewer).load(key), "Intervention"
+            if found is None:
+                found, typename = await loaders.keyed(priority_graph.by_ids).load(key), "Priority"
+        return {**found, "__typename": typename} if found else None
+
+
 class Query(CollaborativeQueries, OrganisationQueries, InterventionQueries, ReferenceQueries, SpreadQueries, AuditQueries,
-            FindingQueries, QartQueries, graphene.ObjectType):
+            FindingQueries, QartQueries, NodeQueries, graphene.ObjectType):
     """Read the network: collaboratives, organisations, interventions."""

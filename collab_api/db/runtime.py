@@ -49,6 +49,8 @@ async def open_database(settings: Settings, *, manage_local: bool = True) -> Asy
     started_here = False
     if settings.uses_local_server:
         server = local_server(settings)
+        if manage_local and not server.status().running:
+            log.info("starting the local database in %s ...", settings.arcadedb_dir)
         if manage_local:
             started_here = await asyncio.to_thread(server.start, settings.local_start_timeout)
         uri, auth, http = server.bolt_uri, server.auth, server.http()

@@ -63,6 +63,8 @@ async def _read_params(request: Request) -> dict[str, Any]:
         params: dict[str, Any] = dict(request.query_params)
         if "variables" in params:
             params["variables"] = _json(params["variables"], "the 'variables' parameter")
+        if "extensions" in params:
+            params["extensions"] = _json(params["extensions"], "the 'extensions' parameter")
         return params
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if content_type == "multipart/form-data":
@@ -131,6 +133,9 @@ def _check_params(params: dict[str, Any]) -> tuple[str, dict[str, Any] | None, s
     variables = params.get("variables")
     if variables is not None and not isinstance(variables, dict):
         raise RequestError("'variables' must be a JSON object")
+    extensions = params.get("extensions")
+    if extensions is not None and not isinstance(extensions, dict):
+        raise RequestError("'extensions' must be a JSON object")
     operation_name = params.get("operationName")
     if operation_name is not None and not isinstance(operation_name, str):
         raise RequestError("'operationName' must be a string")

@@ -7,6 +7,8 @@ from typing import Any
 
 import graphene
 
+from collab_api.api.core.node import Node, prefixed
+
 from collab_api.api.context import context_of
 from collab_api.api.core.enums import CareSetting
 from collab_api.domain import stages
@@ -21,9 +23,14 @@ from collab_api.graph import organisations as organisation_graph
 class AdoptionStage(graphene.ObjectType):
     """A stage of the national eight-stage scale of adoption."""
 
+    id = graphene.ID(required=True, description="Stable and unique across the API: `AdoptionStage:<stage>`.")
     stage = graphene.Int(required=True)
     label = graphene.String(required=True)
     meaning = graphene.String(required=True)
+
+    @staticmethod
+    def resolve_id(stage: stages.Stage, info: Any) -> str:
+        return prefixed("AdoptionStage", stage.stage)
 
 
 def stage_of(number: int | None) -> stages.Stage | None:
@@ -36,6 +43,12 @@ class Adaptation(graphene.ObjectType):
 
 
 class AdoptionObservation(graphene.ObjectType):
+    id = graphene.ID(required=True, description="Stable and unique across the API: `Observation:<key>`.")
+
+    @staticmethod
+    def resolve_id(row: dict[str, Any], info: Any) -> str:
+        return prefixed("Observation", row["key"])
+
     """What an organisation reported for one quarter."""
 
     quarter = graphene.String(required=True)
@@ -97,6 +110,9 @@ class LearningSource(graphene.ObjectType):
 
 class Adoption(graphene.ObjectType):
     """One organisation's adoption of an intervention (or of one component, in one care setting)."""
+
+    class Meta:
+        interfaces = (Node,)
 
     id = graphene.ID(required=True)
     organisation = graphene.Field("collab_api.api.organisations.types.Organisation", required=True)

@@ -6,6 +6,8 @@ from typing import Any
 
 import graphene
 
+from collab_api.api.core.node import Node, prefixed
+
 from collab_api.api.context import context_of
 from collab_api.api.core.connection import connection_of, page_arguments
 from collab_api.api.core.enums import PriorityStatus, value_of
@@ -20,6 +22,13 @@ from collab_api.graph import priorities as priority_graph
 class ICB(graphene.ObjectType):
     """An Integrated Care Board: the NHS body for a local health system."""
 
+    class Meta:
+        interfaces = (Node,)
+
+    @staticmethod
+    def resolve_id(row: dict[str, Any], info: Any) -> str:
+        return prefixed("ICB", row["name"])
+
     name = graphene.String(required=True)
     collaborative = graphene.Field(lambda: Collaborative, description="The collaborative whose footprint includes it.")
 
@@ -30,6 +39,13 @@ class ICB(graphene.ObjectType):
 
 class Collaborative(graphene.ObjectType):
     """One of the 15 regional patient safety collaboratives."""
+
+    class Meta:
+        interfaces = (Node,)
+
+    @staticmethod
+    def resolve_id(row: dict[str, Any], info: Any) -> str:
+        return prefixed("Collaborative", row["code"])
 
     code = graphene.String(required=True, description="Short code, e.g. KSS.")
     name = graphene.String(required=True)

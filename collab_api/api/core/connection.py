@@ -60,6 +60,8 @@ def connection_of(node: type[graphene.ObjectType]) -> type[graphene.ObjectType]:
 
 def page_arguments() -> dict[str, Any]:
     return {
-        "first": graphene.Int(description="How many items, at most 100 (default 20)."),
-        "after": graphene.String(description="Resume after this cursor."),
+        "first": graphene.Int(description="How many items, at most 100 (default 20). Pages run forwards only: "
+                                          "from the start, or after a cursor; there is no last/before."),
+        "after": graphene.String(description="Resume after this cursor (an item's `cursor`, or pageInfo.endCursor): "
+                                             "no item is skipped or repeated, whatever is added elsewhere."),
     }

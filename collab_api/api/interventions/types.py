@@ -7,6 +7,8 @@ from typing import Any
 
 import graphene
 
+from collab_api.api.core.node import Node, prefixed
+
 from collab_api.api.context import context_of
 from collab_api.api.core.enums import CareSetting, InterventionStatus, value_of
 from collab_api.api.interventions.description import DescriptionFields
@@ -22,6 +24,12 @@ from collab_api.graph.interventions import InterventionFilter
 class Component(graphene.ObjectType):
     """A named part of an intervention, adopted and reported on separately."""
 
+    id = graphene.ID(required=True, description="Stable and unique across the API: `Component:<key>`.")
+
+    @staticmethod
+    def resolve_id(row: dict[str, Any], info: Any) -> str:
+        return prefixed("Component", row["key"])
+
     key = graphene.ID(required=True)
     name = graphene.String(required=True)
     description = graphene.String()
@@ -34,6 +42,13 @@ class Origin(graphene.ObjectType):
 
 class InterventionVersion(DescriptionFields, graphene.ObjectType):
     """An intervention as it stood at one version. Versions are never changed once made."""
+
+    class Meta:
+        interfaces = (Node,)
+
+    @staticmethod
+    def resolve_id(row: dict[str, Any], info: Any) -> str:
+        return prefixed("Version", row["key"])
 
     number = graphene.Int(required=True)
     title = graphene.String(required=True)
@@ -52,6 +67,9 @@ class InterventionVersion(DescriptionFields, graphene.ObjectType):
 class Intervention(DescriptionFields, graphene.ObjectType):
     """A solution a collaborative developed, tested or adopted, described so that others can
     replicate it. Its fields are those of the current version."""
+
+    class Meta:
+        interfaces = (Node,)
 
     id = graphene.ID(required=True)
     title = graphene.String(required=True)

@@ -6,6 +6,8 @@ from typing import Any
 
 import graphene
 
+from collab_api.api.core.node import Node, prefixed
+
 from collab_api.api.context import context_of
 from collab_api.api.core.enums import CareSetting, OrganisationKind, value_of
 from collab_api.domain.permissions import require_signed_in
@@ -35,6 +37,13 @@ class Succession(graphene.ObjectType):
 
 class Organisation(graphene.ObjectType):
     """A provider organisation, identified by its ODS code."""
+
+    class Meta:
+        interfaces = (Node,)
+
+    @staticmethod
+    def resolve_id(row: dict[str, Any], info: Any) -> str:
+        return prefixed("Organisation", row["odsCode"])
 
     odsCode = graphene.String(required=True, description="The national organisation (ODS) code.")
     name = graphene.String(required=True)

@@ -6,6 +6,8 @@ from typing import Any
 
 import graphene
 
+from collab_api.api.core.node import Node, prefixed
+
 from collab_api.api.context import context_of
 from collab_api.api.core.enums import PriorityStatus
 from collab_api.graph import collaboratives as collaborative_graph
@@ -14,6 +16,9 @@ from collab_api.graph import priorities as priority_graph
 
 
 class Priority(graphene.ObjectType):
+    class Meta:
+        interfaces = (Node,)
+
     id = graphene.ID(required=True)
     title = graphene.String(required=True)
     harmArea = graphene.String(required=True, description="The area of harm, e.g. Falls, Deterioration.")

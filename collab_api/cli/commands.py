@@ -1,10 +1,12 @@
-"""The `collab` command: serve the API, run the local database, apply the schema, seed."""
+"""What each `collab` command does."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
 import logging
+import os
+import socket
 import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -21,6 +23,9 @@ console = Console(stderr=True)
 
 
 def _with_database(settings: Settings, work: Callable[[Connection], Awaitable[Any]]) -> Any:
+    if settings.uses_local_server and not local_server(settings).status().running:
+        console.print(f"starting the local database in {settings.arcadedb_dir} (10 to 20 seconds the first time) ...")
+
     async def run() -> Any:
         async with open_database(settings) as connection:
             return await work(connection)
@@ -43,7 +48,15 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     from collab_api.app import create_app
 
     mode = "development" if settings.development else "production"
-    console.print(f"[bold]collab[/] serving on http://{args.host}:{args.port}/graphql ({mode} mode)")
+    with socket.socket(socket.AF_INET6 if ":" in args.host else socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((args.host, args.port))
+        except OSError as exc:
+            console.print(f"[red]cannot serve on {args.host}:{args.port}:[/] {exc.strerror or exc}; "
+                          "stop what uses that port or choose another with --port")
+            return 2
+    console.print(f"[bold]collab[/] serving on http://{args.host}:{args.port}/ (pages) and /graphql ({mode} mode)")
     uvicorn.run(create_app(settings, seed=args.seed), host=args.host, port=args.port, log_level="info")
     return 0
 
@@ -105,8 +118,13 @@ def cmd_qart_import(args: argparse.Namespace, settings: Settings) -> int:
 
     from collab_api.usecases.qart_import import ImportRefused, import_return
 
+    path = Path(args.file)
+    if not path.is_file() or not os.access(path, os.R_OK):
+        console.print(f"[red]cannot read {path}:[/] {'no such file' if not path.exists() else 'not a readable file'}")
+        return 2
+
     async def work(connection: Connection) -> Any:
-        return await import_return(connection.graph, Path(args.file), actor=cli_actor(), quarter=args.quarter,
+        return await import_return(connection.graph, path, actor=cli_actor(), quarter=args.quarter,
                                    collaborative=args.collaborative,
                                    intervention=args.intervention, dry_run=args.dry_run)
 
@@ -199,6 +217,8 @@ def cmd_report_spread(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_token(args: argparse.Namespace, settings: Settings) -> int:
     from collab_api.http.dev_tokens import mint
 
+    from graph_seed.reference import collaboratives
+
     role = args.role.upper()
     if role == "LEAD" and not args.collaborative:
         console.print("[red]a LEAD token needs --collaborative CODE[/]")
@@ -206,95 +226,25 @@ def cmd_token(args: argparse.Namespace, settings: Settings) -> int:
     if role == "PROVIDER" and not args.organisation:
         console.print("[red]a PROVIDER token needs --organisation ODS[/]")
         return 2
-    token = mint(settings, role, collaborative=args.collaborative, organisation=args.organisation, minutes=args.minutes)
+    codes = sorted(c["code"] for c in collaboratives())
+    collaborative = args.collaborative.strip().upper() if args.collaborative else None
+    if collaborative and collaborative not in codes:
+        console.print(f"[red]no collaborative has the code '{collaborative}';[/] the codes are {', '.join(codes)}")
+        return 2
+    organisation = args.organisation.strip().upper() if args.organisation else None
+    if organisation:
+        from collab_api.graph.organisations import by_codes
+
+        async def known(connection: Connection) -> bool:
+            return organisation in await by_codes(connection.graph, [organisation])
+
+        if not _with_database(settings, known):
+            console.print(f"[red]no organisation has the ODS code '{organisation}'[/]")
+            return 2
+    token = mint(settings, role, collaborative=collaborative, organisation=organisation, minutes=args.minutes)
     print(token)
     console.print(f"{role.lower()} token, valid {args.minutes} minutes; trusted only by a server in development mode "
                   f"(COLLAB_ENV=development) sharing this data folder ({settings.data_dir})")
     return 0
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="collab", description=__doc__)
-    commands = parser.add_subparsers(dest="command", required=True)
-
-    serve = commands.add_parser("serve", help="serve the GraphQL API")
-    serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=int, default=8000)
-    serve.add_argument("--seed", action="store_true", help="load reference and demo data at start")
-    serve.set_defaults(run=cmd_serve)
-
-    db = commands.add_parser("db", help="run the local ArcadeDB server on its own")
-    db.add_argument("action", choices=["start", "stop", "status"])
-    db.set_defaults(run=cmd_db)
-
-    schema = commands.add_parser("schema", help="graph constraints and indexes")
-    schema.add_argument("action", choices=["apply"])
-    schema.set_defaults(run=cmd_schema_apply)
-
-    seed = commands.add_parser("seed", help="load reference data and the demo network (idempotent)")
-    seed.add_argument("--no-demo", action="store_true", help="reference data only")
-    seed.set_defaults(run=cmd_seed)
-
-    qart = commands.add_parser("qart", help="the quarterly adoption return workbook")
-    qart_commands = qart.add_subparsers(dest="qart_command", required=True)
-    read = qart_commands.add_parser("import", help="read a returned workbook into the graph")
-    read.add_argument("file")
-    read.add_argument("--quarter", help="e.g. '2025/26 Q1' (default: from the file name)")
-    read.add_argument("--collaborative", help="reject rows of trusts outside this collaborative")
-    read.add_argument("--intervention", default="marthas-rule")
-    read.add_argument("--dry-run", action="store_true", help="check and report, write nothing")
-    read.add_argument("--json", action="store_true", help="print the summary as JSON")
-    read.set_defaults(run=cmd_qart_import)
-    write = qart_commands.add_parser("export", help="write the workbook for a collaborative")
-    write.add_argument("--collaborative", required=True)
-    write.add_argument("--quarter", required=True)
-    write.add_argument("--out", required=True)
-    write.add_argument("--prefill", action="store_true", help="fill in last quarter's stages")
-    write.add_argument("--intervention", default="marthas-rule")
-    write.set_defaults(run=cmd_qart_export)
-
-    report = commands.add_parser("report", help="pictures of spread")
-    report_commands = report.add_subparsers(dest="report_command", required=True)
-    spread = report_commands.add_parser("spread", help="an intervention's spread, as .html, .png or .svg")
-    spread.add_argument("--intervention", required=True)
-    spread.add_argument("--out", required=True, help="FILE.html, FILE.png or FILE.svg")
-    spread.add_argument("--quarter", help="default: the latest with data")
-    spread.add_argument("--component")
-    spread.add_argument("--care-setting", dest="care_setting")
-    spread.add_argument("--phase", type=int)
-    spread.set_defaults(run=cmd_report_spread)
-
-    token = commands.add_parser("token", help="mint a development token (trusted only in development mode)")
-    token.add_argument("--role", required=True, choices=["NATIONAL", "LEAD", "PROVIDER", "national", "lead", "provider"])
-    token.add_argument("--collaborative", help="a LEAD's collaborative code")
-    token.add_argument("--organisation", help="a PROVIDER's ODS code")
-    token.add_argument("--minutes", type=int, default=60)
-    token.set_defaults(run=cmd_token)
-
-    sdl = commands.add_parser("sdl", help="print or write the GraphQL SDL")
-    sdl.add_argument("--out", help="write to this file")
-    sdl.set_defaults(run=cmd_sdl)
-    return parser
-
-
-def main(argv: list[str] | None = None) -> int:
-    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
-    logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per HTTP call is noise here
-    args = build_parser().parse_args(argv)
-    try:
-        return args.run(args, Settings())
-    except (LocalServerError, DatabaseConfigError) as exc:
-        console.print(f"[red]database:[/] {exc}")
-        return 2
-    except neo4j.exceptions.ServiceUnavailable as exc:
-        console.print(f"[red]database unreachable:[/] {exc}")
-        return 2
-    except neo4j.exceptions.AuthError as exc:
-        console.print(f"[red]database refused the credentials:[/] {exc}")
-        return 2
-    except KeyboardInterrupt:
-        return 130
-
-
-if __name__ == "__main__":
-    sys.exit(main())

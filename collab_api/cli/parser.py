@@ -1,0 +1,143 @@
+"""The `collab` command line: commands, options, their help and the values they accept."""
+
+from __future__ import annotations
+
+import argparse
+
+from collab_api.cli.commands import (
+    cmd_db, cmd_qart_export, cmd_qart_import, cmd_report_spread, cmd_schema_apply, cmd_sdl, cmd_seed, cmd_serve, cmd_token,
+)
+
+
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+
+from collab_api.domain.quarters import Quarter, QuarterError
+from collab_api.domain.vocabulary import CARE_SETTING_CODES
+
+ENVIRONMENT = """environment:
+  COLLAB_ENV                 production (default) or development (GraphiQL, /dev/sign-in, dev tokens)
+  COLLAB_DATA_DIR            where the local database, its password and keys live (default .collab)
+  COLLAB_BOLT_PORT           the local database's Bolt port (default 7687)
+  COLLAB_ARCADEDB_HTTP_PORT  the local database's HTTP port (default 2480)
+  NEO4J_URI, NEO4J_USER, NEO4J_PASSWORD, NEO4J_DATABASE
+                             use this Bolt server (Neo4j 5, Aura) instead of the local one
+  more in the README (sign-in, limits, timeouts)"""
+SETTINGS = sorted(CARE_SETTING_CODES)
+ROLES = ["NATIONAL", "LEAD", "PROVIDER"]
+
+
+def _version() -> str:
+    try:
+        return version("collab-api")
+    except PackageNotFoundError:  # pragma: no cover - running from a source tree
+        return "unknown"
+
+
+def quarter(text: str) -> str:
+    try:
+        return Quarter.parse(text).label
+    except QuarterError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from exc
+
+
+def care_setting(text: str) -> str:
+    code = text.strip().upper().replace("-", "_").replace(" ", "_")
+    if code not in CARE_SETTING_CODES:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a care setting; choose one of {', '.join(SETTINGS)}")
+    return code
+
+
+def role(text: str) -> str:
+    code = text.strip().upper()
+    if code not in ROLES:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a role; choose one of {', '.join(ROLES)}")
+    return code
+
+
+def positive(text: str) -> int:
+    try:
+        number = int(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from exc
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"{number} is not allowed: give 1 or more")
+    return number
+
+
+def port(text: str) -> int:
+    number = positive(text)
+    if number > 65535:
+        raise argparse.ArgumentTypeError(f"{number} is not a port (1 to 65535)")
+    return number
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="collab", formatter_class=argparse.RawDescriptionHelpFormatter, epilog=ENVIRONMENT,
+        description="The patient safety collaboratives' shared learning service: the pages, the GraphQL API, "
+                    "the local database, quarterly returns and reports.")
+    parser.add_argument("--version", action="version", version=f"collab {_version()}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    serve = commands.add_parser("serve", help="serve the pages and the GraphQL API", epilog=ENVIRONMENT,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    serve.add_argument("--host", default="127.0.0.1", help="the address to listen on (default 127.0.0.1)")
+    serve.add_argument("--port", type=port, default=8000, help="the port to listen on (default 8000)")
+    serve.add_argument("--seed", action="store_true", help="load reference and demo data at start")
+    serve.set_defaults(run=cmd_serve)
+
+    db = commands.add_parser("db", help="run the local ArcadeDB server on its own")
+    db.add_argument("action", choices=["start", "stop", "status"],
+                    help="start it (and leave it running), stop it, or say whether it runs (exit 3 if not)")
+    db.set_defaults(run=cmd_db)
+
+    schema = commands.add_parser("schema", help="graph constraints and indexes")
+    schema.add_argument("action", choices=["apply"], help="apply them (also done at every start)")
+    schema.set_defaults(run=cmd_schema_apply)
+
+    seed = commands.add_parser("seed", help="load reference data and the demo network (idempotent)")
+    seed.add_argument("--no-demo", action="store_true", help="reference data only")
+    seed.set_defaults(run=cmd_seed)
+
+    qart = commands.add_parser("qart", help="the quarterly adoption return workbook")
+    qart_commands = qart.add_subparsers(dest="qart_command", required=True, metavar="ACTION")
+    read = qart_commands.add_parser("import", help="read a returned workbook into the graph")
+    read.add_argument("file", type=Path, help="the returned workbook (.xlsx)")
+    read.add_argument("--quarter", type=quarter, help="e.g. '2025/26 Q1' (default: from the file name)")
+    read.add_argument("--collaborative", help="reject rows of trusts outside this collaborative (its code, e.g. KSS)")
+    read.add_argument("--intervention", default="marthas-rule", help="the intervention reported on (default marthas-rule)")
+    read.add_argument("--dry-run", action="store_true", help="check and report, write nothing")
+    read.add_argument("--json", action="store_true", help="print the summary as JSON")
+    read.set_defaults(run=cmd_qart_import)
+    write = qart_commands.add_parser("export", help="write the workbook for a collaborative")
+    write.add_argument("--collaborative", required=True, help="the collaborative's code, e.g. KSS")
+    write.add_argument("--quarter", required=True, type=quarter, help="the quarter it is for, e.g. '2025/26 Q2'")
+    write.add_argument("--out", required=True, type=Path, help="the .xlsx file to write")
+    write.add_argument("--prefill", action="store_true", help="fill in last quarter's stages")
+    write.add_argument("--intervention", default="marthas-rule", help="the intervention (default marthas-rule)")
+    write.set_defaults(run=cmd_qart_export)
+
+    report = commands.add_parser("report", help="pictures of spread")
+    report_commands = report.add_subparsers(dest="report_command", required=True, metavar="REPORT")
+    spread = report_commands.add_parser("spread", help="an intervention's spread, as .html, .png or .svg")
+    spread.add_argument("--intervention", required=True, help="the intervention's id, e.g. marthas-rule")
+    spread.add_argument("--out", required=True, help="FILE.html, FILE.png or FILE.svg")
+    spread.add_argument("--quarter", type=quarter, help="e.g. '2025/26 Q4' (default: the latest with data)")
+    spread.add_argument("--component", help="one component, by name (default: all)")
+    spread.add_argument("--care-setting", dest="care_setting", type=care_setting, metavar="SETTING",
+                        help="one care setting (any case): " + ", ".join(SETTINGS))
+    spread.add_argument("--phase", type=positive, help="one roll-out phase: 1, 2, 3 ...")
+    spread.set_defaults(run=cmd_report_spread)
+
+    token = commands.add_parser("token", help="mint a development token (trusted only in development mode)")
+    token.add_argument("--role", required=True, type=role, metavar="ROLE", help="NATIONAL, LEAD or PROVIDER (any case)")
+    token.add_argument("--collaborative", help="a LEAD's collaborative code, e.g. KSS")
+    token.add_argument("--organisation", help="a PROVIDER's ODS code, e.g. Z43")
+    token.add_argument("--minutes", type=positive, default=60, help="how long it is valid (default 60)")
+    token.set_defaults(run=cmd_token)
+
+    sdl = commands.add_parser("sdl", help="print or write the GraphQL SDL")
+    sdl.add_argument("--out", help="write to this file")
+    sdl.set_defaults(run=cmd_sdl)
+    return parser
