@@ -7,6 +7,7 @@ empties). Prints wall-clock times and the peak memory of this process.
 from __future__ import annotations
 
 import asyncio
+import logging
 import io
 import os
 import random
@@ -26,6 +27,7 @@ from collab_api.domain.permissions import SYSTEM, Visibility
 from collab_api.usecases.spread_reporting import build_spread_report
 from collab_api.domain.stages import STAGES
 from collab_api.graph.schema_ops import apply_schema
+from collab_api.progress import Steps
 from collab_api.usecases.qart_import import import_return
 from collab_api.qart.layout import ADULT_PAEDS, SHEETS
 from graph_seed import demo, reference
@@ -75,7 +77,8 @@ async def run(graph: Graph, connection: Connection) -> None:
         cells = created = 0
         for code, data in books.items():
             started = time.perf_counter()
-            summary = await import_return(graph, data, actor=SYSTEM, quarter=QUARTER, collaborative=code)
+            summary = await import_return(graph, data, actor=SYSTEM, quarter=QUARTER, collaborative=code,
+                                          progress=Steps(terminal=False))
             times.append(time.perf_counter() - started)
             cells += summary.cells_accepted
             created += summary.observations["CREATED"]
@@ -108,6 +111,7 @@ async def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         server = LocalArcadeDB(Path(folder), bolt_port=free_port(), http_port=free_port(), heap="2g")
         started = time.perf_counter()
+        print("starting the local database ...", flush=True)
         server.start(timeout=120)
         print(f"local ArcadeDB started in {time.perf_counter() - started:.1f} s")
         try:
@@ -120,4 +124,6 @@ async def main() -> None:
 
 
 if __name__ == "__main__":
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    logging.getLogger("neo4j").setLevel(logging.WARNING)
     asyncio.run(main())

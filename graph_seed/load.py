@@ -2,19 +2,15 @@
 
 from __future__ import annotations
 
-import logging
-
 from collections.abc import Awaitable, Callable
 from typing import Any
-
-from rich.progress import Progress
 
 from collab_api.db.graph import Graph
 from collab_api.graph import seed as seed_graph
 from collab_api.graph.intervention_writes import create_interventions
+from collab_api.progress import Steps
 from graph_seed import demo, demo_adoption, reference
 
-log = logging.getLogger("collab_api")
 BATCH = 200
 
 
@@ -23,9 +19,10 @@ def _batches(rows: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
 
 
 async def load_all(graph: Graph, *, with_demo: bool = True, with_history: bool = True,
-                   show_progress: bool = False) -> dict[str, int]:
+                   show_progress: bool | None = None, every: float = 5.0) -> dict[str, int]:
     """Load reference data, and the demo network (with its adoption history unless told
-    not to); returns the number of rows offered per step."""
+    not to); returns the number of rows offered per step. Progress: a bar on a terminal, log
+    lines otherwise (`show_progress` None: decide by whether stderr is a terminal)."""
     organisations = reference.real_trusts()
     steps: list[tuple[str, Callable[[Graph, list[dict[str, Any]]], Awaitable[None]], list[dict[str, Any]]]] = [
         ("collaboratives and ICBs", seed_graph.upsert_collaboratives, reference.collaboratives()),
@@ -53,14 +50,12 @@ async def load_all(graph: Graph, *, with_demo: bool = True, with_history: bool =
                           demo_adoption.rows(demo_interventions, organisations, reference.collaboratives())))
 
     counts: dict[str, int] = {}
-    with Progress(disable=not show_progress, transient=True) as progress:
+    with Steps(terminal=show_progress, every=every) as progress:
         for name, write, rows in steps:
-            task = progress.add_task(f"Loading {name}", total=len(rows))
-            if not show_progress:
-                log.info("loading %s: %d rows", name, len(rows))
-            for batch in _batches(rows):
-                if batch:
-                    await write(graph, batch)
-                progress.advance(task, len(batch))
+            with progress.step(f"loading {name}", len(rows)) as advance:
+                for batch in _batches(rows):
+                    if batch:
+                        await write(graph, batch)
+                    advance(len(batch))
             counts[name] = len(rows)
     return counts

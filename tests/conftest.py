@@ -9,9 +9,14 @@ from __future__ import annotations
 
 import os
 import re
+import subprocess
+import sys
+import time
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -173,3 +178,35 @@ def tokens(settings: Settings) -> Any:
 def gql(client: httpx.AsyncClient, tokens: Any) -> GraphQL:
     """As the national team, unless a test asks for another caller with `gql.as_(token)`."""
     return GraphQL(client, tokens("NATIONAL"))
+
+
+@contextmanager
+def serve_collab(test_server: TestServer, database: str, data_dir: Path) -> Iterator[str]:
+    """`collab serve` as a real process in development mode on `database`; yields its base URL."""
+    port = free_port()
+    env = {**os.environ, "COLLAB_ENV": "development", "NEO4J_URI": test_server.uri, "NEO4J_USER": test_server.auth[0],
+           "NEO4J_PASSWORD": test_server.auth[1], "NEO4J_DATABASE": database, "COLLAB_DATA_DIR": str(data_dir),
+           "COLLAB_RATE_LIMIT": "0"}
+    if test_server.http is not None:
+        env["ARCADEDB_HTTP_URL"] = test_server.http.base_url
+    collab = str(Path(sys.executable).parent / "collab")
+    process = subprocess.Popen([collab, "serve", "--host", "127.0.0.1", "--port", str(port)], env=env,
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.time() + 120
+        while time.time() < deadline:
+            if process.poll() is not None:
+                raise AssertionError(f"collab serve exited: {process.stdout.read().decode()[-3000:]}")  # type: ignore[union-attr]
+            try:
+                if httpx.get(f"{base}/readyz", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.3)
+        else:
+            raise AssertionError("collab serve did not become ready")
+        yield base
+    finally:
+        process.terminate()
+        process.wait(timeout=60)

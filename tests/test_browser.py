@@ -26,7 +26,7 @@ from axe_playwright_python.async_playwright import Axe
 from collab_api.db.graph import Graph
 from collab_api.db.local_server import free_port
 from collab_api.qart.layout import ADULT_PAEDS
-from tests.conftest import TestServer
+from tests.conftest import TestServer, serve_collab
 from tests.qart_workbooks import site_row, workbook_bytes
 
 CHROMIUM = os.environ.get("COLLAB_CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
@@ -46,30 +46,8 @@ COLLAB = str(Path(sys.executable).parent / "collab")
 @pytest.fixture(scope="module")
 def server(test_server: TestServer, seeded: Graph, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """`collab serve` in development mode on this module's seeded database."""
-    port = free_port()
-    env = {**os.environ, "COLLAB_ENV": "development", "NEO4J_URI": test_server.uri, "NEO4J_USER": test_server.auth[0],
-           "NEO4J_PASSWORD": test_server.auth[1], "NEO4J_DATABASE": seeded.database,
-           "COLLAB_DATA_DIR": str(tmp_path_factory.mktemp("browser-data"))}
-    if test_server.http is not None:
-        env["ARCADEDB_HTTP_URL"] = test_server.http.base_url
-    process = subprocess.Popen([COLLAB, "serve", "--host", "127.0.0.1", "--port", str(port)], env=env,
-                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 120
-    while time.time() < deadline:
-        if process.poll() is not None:
-            raise AssertionError(f"collab serve exited: {process.stdout.read().decode()[-3000:]}")  # type: ignore[union-attr]
-        try:
-            if httpx.get(f"{base}/readyz", timeout=2).status_code == 200:
-                break
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.3)
-    else:
-        raise AssertionError("collab serve did not become ready")
-    yield base
-    process.terminate()
-    process.wait(timeout=60)
+    with serve_collab(test_server, seeded.database, tmp_path_factory.mktemp("browser-data")) as base:
+        yield base
 
 
 @pytest.fixture(scope="module")

@@ -16,6 +16,7 @@ import neo4j
 from rich.console import Console
 
 from collab_api.config import Settings
+from collab_api.progress import Steps
 from collab_api.db.local_server import LocalServerError
 from collab_api.db.runtime import Connection, DatabaseConfigError, local_server, open_database
 
@@ -93,7 +94,7 @@ def cmd_seed(args: argparse.Namespace, settings: Settings) -> int:
 
     async def work(connection: Connection) -> dict[str, int]:
         await apply_schema(connection)
-        await load_all(connection.graph, with_demo=not args.no_demo, show_progress=sys.stderr.isatty())
+        await load_all(connection.graph, with_demo=not args.no_demo)
         return await count_by_label(connection.graph)
 
     counts = _with_database(settings, work)
@@ -126,10 +127,11 @@ def cmd_qart_import(args: argparse.Namespace, settings: Settings) -> int:
     async def work(connection: Connection) -> Any:
         return await import_return(connection.graph, path, actor=cli_actor(), quarter=args.quarter,
                                    collaborative=args.collaborative,
-                                   intervention=args.intervention, dry_run=args.dry_run)
+                                   intervention=args.intervention, dry_run=args.dry_run, progress=progress)
 
     try:
-        summary = _with_database(settings, work)
+        with Steps() as progress:
+            summary = _with_database(settings, work)
     except ImportRefused as refused:
         if args.json:
             print(json.dumps({"refused": str(refused)}))

@@ -23,6 +23,7 @@ from collab_api.graph.adoptions import observation_row
 from collab_api.graph import adoptions as adoption_graph
 from collab_api.graph import qart as qart_graph
 from collab_api.graph import seed as seed_graph
+from collab_api.progress import Steps
 from collab_api.qart.reader import ParsedReturn, Rejection, ReturnRow, WorkbookError, read_return
 
 DEFAULT_INTERVENTION = "marthas-rule"
@@ -95,9 +96,12 @@ def quarter_of(quarter: str | None, filename: str | None, today: dt.date) -> Qua
 async def import_return(
     graph: Graph, source: bytes | Path | str, *, actor: Actor, quarter: str | None = None, collaborative: str | None = None,
     intervention: str = DEFAULT_INTERVENTION, dry_run: bool = False, filename: str | None = None,
-    today: dt.date | None = None,
+    today: dt.date | None = None, progress: Steps | None = None,
 ) -> ImportSummary:
+    """Import one quarterly return in one transaction. `progress` (the CLI's): report each
+    phase of long imports."""
     today = today or dt.date.today()
+    progress = progress or Steps(quiet=True)
     require_signed_in(actor, "import quarterly returns")
     if actor.role == Role.PROVIDER:
         raise Forbidden("a provider may not import a collaborative's quarterly return; its lead or the national team may")
@@ -109,7 +113,9 @@ async def import_return(
         filename = str(source)
     reporting = quarter_of(quarter, filename, today)
     try:
-        parsed = read_return(source)
+        with progress.step(f"reading {Path(filename).name if filename else 'the workbook'}", 1, "workbook") as advance:
+            parsed = read_return(source)
+            advance(1)
     except WorkbookError as exc:
         raise ImportRefused(str(exc)) from exc
     code = collaborative.strip().upper() if collaborative else None
@@ -118,7 +124,7 @@ async def import_return(
         summary = ImportSummary(Path(filename).name if filename else None, reporting.label, intervention, code,
                                 dry_run, parsed.sheets, parsed.missing_sheets, rows_read=parsed.rows_read,
                                 rows_rejected=parsed.rows_rejected, rejections=list(parsed.rejections))
-        sites = await _apply(tx, parsed, summary, reporting, today, visibility(actor))
+        sites = await _apply(tx, parsed, summary, reporting, today, visibility(actor), progress)
         if dry_run:
             raise _DryRun(summary)
         changed = summary.observations["CREATED"] + summary.observations["CORRECTED"] + len(summary.sites_created)
@@ -136,7 +142,7 @@ async def import_return(
 
 
 async def _apply(tx: Tx, parsed: ParsedReturn, summary: ImportSummary, quarter: Quarter, today: dt.date,
-                 viewer: Visibility) -> list[str]:
+                 viewer: Visibility, progress: Steps) -> list[str]:
     """Check the rows against the graph and write what is accepted; returns the sites written."""
     trusts = sorted({row.trust_code for row in parsed.rows})
     sites = sorted({row.site_code for row in parsed.rows})
@@ -190,9 +196,11 @@ async def _apply(tx: Tx, parsed: ParsedReturn, summary: ImportSummary, quarter: 
         await seed_graph.upsert_organisations(tx, new_sites)
     if phases:
         await qart_graph.set_phases(tx, summary.intervention, phases)
-    for start in range(0, len(rows), 500):
-        for result in await adoption_graph.write_observations(tx, rows[start:start + 500]):
-            summary.observations[result["outcome"]] += 1
+    with progress.step("writing adoption observations", len(rows), "observations") as advance:
+        for start in range(0, len(rows), 500):
+            for result in await adoption_graph.write_observations(tx, rows[start:start + 500]):
+                summary.observations[result["outcome"]] += 1
+            advance(len(rows[start:start + 500]))
     return sorted({row["organisation"] for row in rows} | {site["odsCode"] for site in new_sites})
 
 
