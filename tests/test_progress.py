@@ -43,7 +43,7 @@ def test_seed_on_the_local_database_says_what_it_is_doing(tmp_path: Path) -> Non
     done = run("seed", "--no-demo", env=env, timeout=300)
     assert done.returncode == 0, done.stderr
     log = done.stderr
-    assert "starting the local database in" in log
+    assert log.count("starting the local database in") == 1  # said once, not twice
     assert log.index("starting the local database") < log.index("loading collaboratives and ICBs: 15 rows to do")
     for step in ("collaboratives and ICBs", "adoption stages", "organisations", "trust sites", "trust mergers"):
         assert re.search(rf"loading {step}: done, \d+ rows in", log), step
