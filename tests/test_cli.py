@@ -7,7 +7,6 @@ import os
 import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 from typing import Any
 
@@ -62,11 +61,10 @@ def test_every_option_of_every_command_has_help() -> None:
     (["token", "--role", "boss"], "'boss' is not a role; choose one of NATIONAL, LEAD, PROVIDER"),
 ])
 def test_wrong_values_are_refused_before_any_work(args: list[str], says: str, tmp_path: Path) -> None:
-    started = time.monotonic()
     done = run(*args, env={"COLLAB_DATA_DIR": str(tmp_path)})
     assert done.returncode == 2 and says in done.stderr
-    assert time.monotonic() - started < 10  # no database was started
-    assert not (tmp_path / "arcadedb").exists()
+    assert not (tmp_path / "arcadedb").exists()  # refused before any database was started
+    assert "starting the local database" not in done.stderr
 
 
 def test_a_missing_file_is_one_clear_line(tmp_path: Path) -> None:
@@ -91,7 +89,7 @@ def test_serve_checks_its_port_before_saying_it_serves(tmp_path: Path) -> None:
         busy.bind(("127.0.0.1", 0))
         busy.listen()
         port = busy.getsockname()[1]
-        started = time.monotonic()
         done = run("serve", "--port", str(port), env={"COLLAB_DATA_DIR": str(tmp_path)})
-    assert done.returncode == 2 and time.monotonic() - started < 10
+    assert done.returncode == 2
+    assert not (tmp_path / "arcadedb").exists()  # refused before starting the database
     assert "serving" not in done.stderr and f"cannot serve on 127.0.0.1:{port}" in done.stderr
