@@ -181,8 +181,10 @@ def gql(client: httpx.AsyncClient, tokens: Any) -> GraphQL:
 
 
 @contextmanager
-def serve_collab(test_server: TestServer, database: str, data_dir: Path) -> Iterator[str]:
-    """`collab serve` as a real process in development mode on `database`; yields its base URL."""
+def serve_collab(test_server: TestServer, database: str, data_dir: Path, *extra: str,
+                 output: list[str] | None = None) -> Iterator[str]:
+    """`collab serve` as a real process in development mode on `database`; yields its base URL.
+    `extra`: more arguments; `output`: receives what it wrote, once it has stopped."""
     port = free_port()
     env = {**os.environ, "COLLAB_ENV": "development", "NEO4J_URI": test_server.uri, "NEO4J_USER": test_server.auth[0],
            "NEO4J_PASSWORD": test_server.auth[1], "NEO4J_DATABASE": database, "COLLAB_DATA_DIR": str(data_dir),
@@ -190,7 +192,7 @@ def serve_collab(test_server: TestServer, database: str, data_dir: Path) -> Iter
     if test_server.http is not None:
         env["ARCADEDB_HTTP_URL"] = test_server.http.base_url
     collab = str(Path(sys.executable).parent / "collab")
-    process = subprocess.Popen([collab, "serve", "--host", "127.0.0.1", "--port", str(port)], env=env,
+    process = subprocess.Popen([collab, "serve", "--host", "127.0.0.1", "--port", str(port), *extra], env=env,
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     try:
@@ -209,4 +211,6 @@ def serve_collab(test_server: TestServer, database: str, data_dir: Path) -> Iter
         yield base
     finally:
         process.terminate()
-        process.wait(timeout=60)
+        written, _ = process.communicate(timeout=60)
+        if output is not None:
+            output.append(written.decode())

@@ -14,6 +14,7 @@ import pytest
 from collab_api.db.local_server import free_port
 from collab_api.progress import Steps
 from collab_api.qart.layout import ADULT_PAEDS
+from tests.conftest import serve_collab
 from tests.qart_workbooks import site_row, workbook_bytes
 from tests.test_cli import run
 
@@ -60,3 +61,13 @@ def test_a_quarterly_return_import_reports_its_phases(tmp_path: Path, test_serve
     assert "reading KSS Q2 2026-27.xlsx: 1 workbook to do" in done.stderr
     assert re.search(r"reading KSS Q2 2026-27\.xlsx: done, 1 workbook in", done.stderr)
     assert re.search(r"writing adoption observations: done, 1 observations in", done.stderr), done.stderr
+
+
+def test_serve_with_seed_reports_each_step(test_server: Any, graph: Any, tmp_path: Path) -> None:
+    output: list[str] = []
+    with serve_collab(test_server, graph.database, tmp_path, "--seed", output=output):
+        pass
+    log = output[0]
+    for step in ("collaboratives and ICBs", "organisations", "interventions", "adoption history"):
+        assert re.search(rf"loading {step}: done, \d+ rows in", log), log[-2000:]
+    assert log.index("loading adoption history: done") < log.index("ready: database")
