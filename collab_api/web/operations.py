@@ -7,6 +7,7 @@ tests can pin that a page does not query per row.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from functools import cache
 from typing import Any
 
@@ -15,6 +16,7 @@ from starlette.requests import Request
 
 from collab_api.api.execution import Outcome, run_operation
 from collab_api.web import identity
+from collab_api.web.forms import FormErrors, from_graphql_errors, from_payload
 from collab_api.web.templating import TEMPLATES
 
 
@@ -57,6 +59,18 @@ async def data(request: Request, name: str, variables: dict[str, Any] | None = N
     if outcome.errors:
         raise HTTPException(400, "; ".join(str(e.get("message")) for e in outcome.errors))
     return outcome.data or {}
+
+
+async def mutate(request: Request, name: str, variables: dict[str, Any], mutation: str,
+                 fields: Mapping[str, str], fallback: str) -> tuple[dict[str, Any], FormErrors]:
+    """Run a form's mutation document: its payload (`data[mutation]`, empty when refused
+    outright) and its refusals as form errors, from a refused argument or the payload's typed
+    errors alike."""
+    outcome = await run(request, name, variables)
+    if outcome.errors:
+        return {}, from_graphql_errors(outcome.errors, fields, fallback)
+    payload: dict[str, Any] = (outcome.data or {})[mutation]
+    return payload, from_payload(payload["errors"], fields, fallback)
 
 
 def found(value: Any, what: str) -> Any:

@@ -12,7 +12,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from collab_api.web import identity, operations
-from collab_api.web.forms import FormErrors, from_payload, integer, posted, text
+from collab_api.web.forms import FormErrors, integer, posted, text
 from collab_api.web.templating import render
 
 ADAPTATION_ROWS = 3
@@ -100,19 +100,13 @@ async def record(request: Request) -> Response:
         values = {key: value for key, value in form.items() if key != "csrf_token"}
         given = adoption_input(form, identifier, errors)
         if not errors:
-            outcome = await operations.run(request, "record_adoption", {"input": given})
-            if outcome.errors:
-                from collab_api.web.forms import from_graphql_errors
-
-                errors = from_graphql_errors(outcome.errors, FIELDS, "stage")
-            else:
-                payload = (outcome.data or {})["recordAdoption"]
-                errors = from_payload(payload["errors"], FIELDS, "stage")
-                if not errors:
-                    adoption = payload["adoption"]
-                    said = {"CREATED": "recorded", "CORRECTED": "corrected", "UNCHANGED": "already recorded, unchanged"}
-                    identity.flash(request, f"Adoption by {adoption['organisation']['name']} {said[payload['outcome']]} for {given['quarter']}.")
-                    return RedirectResponse(f"/organisations/{adoption['organisation']['odsCode']}", status_code=303)
+            payload, errors = await operations.mutate(request, "record_adoption", {"input": given},
+                                                      "recordAdoption", FIELDS, "stage")
+            if not errors:
+                adoption = payload["adoption"]
+                said = {"CREATED": "recorded", "CORRECTED": "corrected", "UNCHANGED": "already recorded, unchanged"}
+                identity.flash(request, f"Adoption by {adoption['organisation']['name']} {said[payload['outcome']]} for {given['quarter']}.")
+                return RedirectResponse(f"/organisations/{adoption['organisation']['odsCode']}", status_code=303)
     return render(request, "adopt.html", {"data": data, "i": data["intervention"], "values": values,
                                           "adaptation_rows": range(ADAPTATION_ROWS), **errors.context()},
                   status=400 if errors else 200)

@@ -11,7 +11,7 @@ from starlette.routing import Route
 
 from collab_api.domain.permissions import Role
 from collab_api.web import identity, operations
-from collab_api.web.forms import FormErrors, from_graphql_errors, from_payload, posted, text
+from collab_api.web.forms import FormErrors, posted, text
 from collab_api.web.templating import render
 
 PRIORITY_FIELDS = {"title": "title", "harmArea": "harmArea", "rationale": "rationale", "collaborative": "title",
@@ -45,9 +45,7 @@ async def set_priority(request: Request) -> Response:
     given = {"collaborative": code, "title": values["title"], "harmArea": values["harmArea"]}
     if values["rationale"]:
         given["rationale"] = values["rationale"]
-    outcome = await operations.run(request, "set_priority", {"input": given})
-    errors = (from_graphql_errors(outcome.errors, PRIORITY_FIELDS, "title") if outcome.errors
-              else from_payload((outcome.data or {})["setPriority"]["errors"], PRIORITY_FIELDS, "title"))
+    _, errors = await operations.mutate(request, "set_priority", {"input": given}, "setPriority", PRIORITY_FIELDS, "title")
     if errors:
         return await _page(request, code, errors=errors, values=values, status=400)
     identity.flash(request, f"Priority '{values['title']}' set.")

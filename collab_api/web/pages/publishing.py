@@ -12,7 +12,7 @@ from starlette.routing import Route
 from collab_api.domain.permissions import Role
 from collab_api.domain.vocabulary import InterventionStatus
 from collab_api.web import identity, operations
-from collab_api.web.forms import FormErrors, from_graphql_errors, from_payload, posted, text
+from collab_api.web.forms import FormErrors, posted, text
 from collab_api.web.pages.description_form import (
     ROW_LISTS, TEXT_FIELDS, description_input, field_map, form_values, row_counts, values_from_intervention,
 )
@@ -71,12 +71,11 @@ async def publish(request: Request) -> Response:
         if similar["similarInterventions"]:
             context["similar"] = similar["similarInterventions"]
             return _form(request, "publish.html", context, values, errors)
-    outcome = await operations.run(request, "publish_intervention", {"input": given})
-    errors = (from_graphql_errors(outcome.errors, FIELDS, "title") if outcome.errors
-              else from_payload((outcome.data or {})["publishIntervention"]["errors"], FIELDS, "title"))
+    payload, errors = await operations.mutate(request, "publish_intervention", {"input": given},
+                                              "publishIntervention", FIELDS, "title")
     if errors:
         return _form(request, "publish.html", context, values, errors)
-    published = (outcome.data or {})["publishIntervention"]["intervention"]
+    published = payload["intervention"]
     identity.flash(request, f"'{published['title']}' is published.")
     return RedirectResponse(f"/interventions/{published['id']}", status_code=303)
 
@@ -102,12 +101,11 @@ async def edit(request: Request) -> Response:
         errors.add("title", "Enter a title")
     if errors:
         return _form(request, "edit.html", context, values, errors)
-    outcome = await operations.run(request, "update_intervention", {"id": identifier, "input": given})
-    errors = (from_graphql_errors(outcome.errors, FIELDS, "title") if outcome.errors
-              else from_payload((outcome.data or {})["updateIntervention"]["errors"], FIELDS, "title"))
+    payload, errors = await operations.mutate(request, "update_intervention", {"id": identifier, "input": given},
+                                              "updateIntervention", FIELDS, "title")
     if errors:
         return _form(request, "edit.html", context, values, errors)
-    updated = (outcome.data or {})["updateIntervention"]["intervention"]
+    updated = payload["intervention"]
     identity.flash(request, f"Saved as version {updated['version']}.")
     return RedirectResponse(f"/interventions/{identifier}", status_code=303)
 
@@ -126,11 +124,9 @@ async def change_status(request: Request) -> Response:
         if values["status"] not in dict(STATUSES):
             errors.add("status", "Choose the new status")
         else:
-            outcome = await operations.run(request, "change_status", {"id": identifier, "status": values["status"],
-                                                                      "note": values["note"] or None})
-            fields = {"status": "status", "note": "note", "id": "status"}
-            errors = (from_graphql_errors(outcome.errors, fields, "status") if outcome.errors
-                      else from_payload((outcome.data or {})["changeInterventionStatus"]["errors"], fields, "status"))
+            _, errors = await operations.mutate(
+                request, "change_status", {"id": identifier, "status": values["status"], "note": values["note"] or None},
+                "changeInterventionStatus", {"status": "status", "note": "note", "id": "status"}, "status")
             if not errors:
                 identity.flash(request, f"'{item['title']}' is now {values['status'].lower()}.")
                 return RedirectResponse(f"/interventions/{identifier}", status_code=303)

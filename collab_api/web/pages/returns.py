@@ -24,7 +24,7 @@ from starlette.routing import Route
 
 from collab_api.domain.permissions import Role
 from collab_api.web import identity, operations
-from collab_api.web.forms import FormErrors, from_graphql_errors, posted, text
+from collab_api.web.forms import FormErrors, posted, text
 from collab_api.web.templating import render
 
 MAX_BYTES = 10 * 1024 * 1024
@@ -80,15 +80,10 @@ async def returns(request: Request) -> Response:
 
 async def _import(request: Request, content: bytes, filename: str, values: dict[str, Any], dry_run: bool) -> tuple[dict[str, Any] | None, FormErrors]:
     upload = UploadFile(io.BytesIO(content), filename=filename)
-    outcome = await operations.run(request, "import_return", {
-        "file": upload, "quarter": values["quarter"] or None, "collaborative": values["collaborative"] or None, "dryRun": dry_run})
-    if outcome.errors:
-        return None, from_graphql_errors(outcome.errors, FIELDS, "file")
-    payload = (outcome.data or {})["importQuarterlyReturn"]
-    errors = FormErrors()
-    for problem in payload["errors"]:
-        errors.add("file" if problem["field"] == "file" else FIELDS.get(problem["field"], "file"), problem["message"])
-    return payload["summary"], errors
+    payload, errors = await operations.mutate(request, "import_return", {
+        "file": upload, "quarter": values["quarter"] or None, "collaborative": values["collaborative"] or None, "dryRun": dry_run},
+        "importQuarterlyReturn", FIELDS, "file")
+    return payload.get("summary"), errors
 
 
 async def check(request: Request) -> Response:
