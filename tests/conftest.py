@@ -196,21 +196,28 @@ def serve_collab(test_server: TestServer, database: str, data_dir: Path, *extra:
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.time() + 120
-        while time.time() < deadline:
-            if process.poll() is not None:
-                raise AssertionError(f"collab serve exited: {process.stdout.read().decode()[-3000:]}")  # type: ignore[union-attr]
-            try:
-                if httpx.get(f"{base}/readyz", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.3)
-        else:
-            raise AssertionError("collab serve did not become ready")
+        wait_ready(process, port, timeout=120)
         yield base
     finally:
         process.terminate()
         written, _ = process.communicate(timeout=60)
         if output is not None:
             output.append(written.decode())
+
+
+def wait_ready(process: subprocess.Popen[bytes], port: int, timeout: float = 180, log: Path | None = None) -> None:
+    """Wait until `collab serve` on `port` answers /readyz with 200; fail with its output (its
+    stdout pipe, else `log`) if it exits first, or kill it if it is not ready within `timeout` s."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            output = process.stdout.read().decode() if process.stdout else log.read_text() if log else ""
+            raise AssertionError(f"collab serve exited: {output[-3000:]}")
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.3)
+    process.kill()
+    raise AssertionError("collab serve did not become ready")

@@ -18,6 +18,7 @@ from pathlib import Path
 import httpx
 
 from collab_api.db.local_server import free_port
+from tests.conftest import wait_ready
 
 COLLAB = str(Path(sys.executable).parent / "collab")
 RECORD = """mutation($input: RecordAdoptionInput!) { recordAdoption(input: $input) { errors { code } outcome } }"""
@@ -33,17 +34,8 @@ def _serve(tmp_path: Path) -> tuple[subprocess.Popen[bytes], str, dict[str, str]
     log = open(tmp_path / "serve.log", "wb")
     process = subprocess.Popen([COLLAB, "serve", "--seed", "--host", "127.0.0.1", "--port", str(port)], env=env,
                                stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 180
-    while time.time() < deadline:
-        assert process.poll() is None, (tmp_path / "serve.log").read_text()[-3000:]
-        try:
-            if httpx.get(f"{base}/readyz", timeout=2).status_code == 200:
-                return process, base, env
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.5)
-    raise AssertionError("collab serve did not become ready")
+    wait_ready(process, port, log=tmp_path / "serve.log")
+    return process, f"http://127.0.0.1:{port}", env
 
 
 async def test_a_database_outage_under_write_load(tmp_path: Path) -> None:

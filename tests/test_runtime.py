@@ -17,6 +17,7 @@ import neo4j
 import pytest
 
 from collab_api.db.local_server import LocalArcadeDB, LocalServerError, _is_arcadedb_process, free_port
+from tests.conftest import wait_ready
 
 COLLAB = str(Path(sys.executable).with_name("collab"))
 
@@ -80,21 +81,6 @@ def _serve(env: dict[str, str], port: int, *extra: str) -> subprocess.Popen[byte
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
 
 
-def _wait_ready(process: subprocess.Popen[bytes], port: int, timeout: float = 180) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise AssertionError(f"collab serve exited: {process.stdout.read().decode()[-3000:]}")  # type: ignore[union-attr]
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=2).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.3)
-    process.kill()
-    raise AssertionError("collab serve did not become ready")
-
-
 def _collaboratives(port: int) -> list[dict]:
     response = httpx.post(f"http://127.0.0.1:{port}/graphql", json={"query": "{ collaboratives { code icbs { name } } }"}, timeout=30)
     return response.json()["data"]["collaboratives"]
@@ -109,7 +95,7 @@ def test_serve_starts_embedded_database_seeds_serves_and_stops_cleanly(tmp_path:
     env = _env(tmp_path / "data", free_port(), free_port())
     port = free_port()
     process = _serve(env, port, "--seed")
-    _wait_ready(process, port)
+    wait_ready(process, port)
     collaboratives = _collaboratives(port)
     assert len(collaboratives) == 15 and sum(len(c["icbs"]) for c in collaboratives) == 42
     pid = json.loads((tmp_path / "data" / "arcadedb" / "server.json").read_text())["pid"]
@@ -119,7 +105,7 @@ def test_serve_starts_embedded_database_seeds_serves_and_stops_cleanly(tmp_path:
 
     # A restart keeps the data (no --seed this time).
     process = _serve(env, port)
-    _wait_ready(process, port)
+    wait_ready(process, port)
     assert len(_collaboratives(port)) == 15
     assert _interrupt(process) == 0
 
@@ -136,7 +122,7 @@ def test_db_commands_run_the_server_on_its_own(tmp_path: Path) -> None:
         # The app reuses a server it did not start, and leaves it running on exit.
         port = free_port()
         process = _serve(env, port)
-        _wait_ready(process, port)
+        wait_ready(process, port)
         assert _interrupt(process) == 0
         assert run("db", "status").returncode == 0
     finally:
