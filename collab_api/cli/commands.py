@@ -24,9 +24,8 @@ console = Console(stderr=True)
 
 
 def _with_database(settings: Settings, work: Callable[[Connection], Awaitable[Any]]) -> Any:
-    if settings.uses_local_server and sys.stderr.isatty() and not local_server(settings).status().running:
-        # On a terminal, say so plainly; off one, open_database's log line says it.
-        console.print(f"starting the local database in {settings.arcadedb_dir} (10 to 20 seconds the first time) ...")
+    """Run `work` on the database, starting the local one first if need be (open_database
+    says so while it waits)."""
 
     async def run() -> Any:
         async with open_database(settings) as connection:

@@ -50,7 +50,7 @@ async def open_database(settings: Settings, *, manage_local: bool = True) -> Asy
     if settings.uses_local_server:
         server = local_server(settings)
         if manage_local and not server.status().running:
-            log.info("starting the local database in %s ...", settings.arcadedb_dir)
+            log.info("starting the local database in %s (10 to 20 seconds the first time) ...", settings.arcadedb_dir)
         if manage_local:
             started_here = await asyncio.to_thread(server.start, settings.local_start_timeout)
         uri, auth, http = server.bolt_uri, server.auth, server.http()
