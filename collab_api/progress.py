@@ -24,19 +24,22 @@ class Steps:
         self.terminal = False if quiet else (sys.stderr.isatty() if terminal is None else terminal)
         self.logging = not quiet and not self.terminal
         self.every = every
-        self._bar = Progress(disable=not self.terminal, transient=True)
+        self._bar = Progress(transient=True) if self.terminal else None
 
     def __enter__(self) -> Steps:
-        self._bar.__enter__()
+        if self._bar is not None:
+            self._bar.__enter__()
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self._bar.__exit__(None, None, None)
+        if self._bar is not None:
+            self._bar.__exit__(None, None, None)
 
     @contextmanager
     def step(self, name: str, total: int, unit: str = "rows") -> Iterator[Callable[[int], None]]:
         """Yields `advance(n)`; reports `name` with `done/total unit`."""
-        task = self._bar.add_task(name, total=total)  # a no-op when the bar is disabled
+        bar = self._bar
+        task = bar.add_task(name, total=total) if bar is not None else None
         started = last = time.monotonic()
         done = 0
         if self.logging:
@@ -45,7 +48,8 @@ class Steps:
         def advance(count: int) -> None:
             nonlocal done, last
             done += count
-            self._bar.advance(task, count)
+            if bar is not None and task is not None:
+                bar.advance(task, count)
             now = time.monotonic()
             if self.logging and now - last >= self.every and done < total:
                 last = now
@@ -54,3 +58,6 @@ class Steps:
         yield advance
         if self.logging:
             log.info("%s: done, %d %s in %.1f s", name, done, unit, time.monotonic() - started)
+
+
+QUIET = Steps(quiet=True)  # reports nothing and keeps no state: shared by callers that want no progress

@@ -23,7 +23,7 @@ from collab_api.graph.adoptions import observation_row
 from collab_api.graph import adoptions as adoption_graph
 from collab_api.graph import qart as qart_graph
 from collab_api.graph import seed as seed_graph
-from collab_api.progress import Steps
+from collab_api.progress import QUIET, Steps
 from collab_api.qart.reader import ParsedReturn, Rejection, ReturnRow, WorkbookError, read_return
 
 DEFAULT_INTERVENTION = "marthas-rule"
@@ -101,7 +101,7 @@ async def import_return(
     """Import one quarterly return in one transaction. `progress` (the CLI's): report each
     phase of long imports."""
     today = today or dt.date.today()
-    progress = progress or Steps(quiet=True)
+    progress = progress or QUIET
     require_signed_in(actor, "import quarterly returns")
     if actor.role == Role.PROVIDER:
         raise Forbidden("a provider may not import a collaborative's quarterly return; its lead or the national team may")
