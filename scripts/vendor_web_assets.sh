@@ -26,14 +26,14 @@ css = re.sub(r"/\*# sourceMappingURL=[^*]*\*/", "", css)
 assert "assets.nhs.uk" not in css and "http" not in css.replace("http://www.w3.org", "")
 open(sys.argv[2], "w", encoding="utf-8").write(css)
 PY
-sed '/sourceMappingURL=/d' "$n/dist/nhsuk/nhsuk-frontend.min.js" > "$static/nhsuk/nhsuk-frontend.min.js"
+sed 's#//\# sourceMappingURL=[^ ]*$##' "$n/dist/nhsuk/nhsuk-frontend.min.js" > "$static/nhsuk/nhsuk-frontend.min.js"
 cp "$n/dist/nhsuk/assets/images/"* "$static/nhsuk/images/"
 cp "$n/dist/nhsuk/assets/manifest.json" "$static/nhsuk/"
 # The npm package carries no licence file; its README says: "The codebase is released under
 # the MIT Licence, unless stated otherwise ... The documentation is (c) NHS England".
 { grep -A2 '^## Licence' "$n/README.md"; printf '\nnhsuk-frontend %s, from the npm registry. MIT Licence:\n\n' "$NHSUK"; cat "$here/scripts/MIT-LICENCE.txt"; } > "$static/nhsuk/LICENCE"
 g="graphiql-$GRAPHIQL/package"
-sed '/sourceMappingURL=/d' "$g/graphiql.min.js" > "$static/graphiql/graphiql.min.js"
+sed 's#//\# sourceMappingURL=[^ ]*$##' "$g/graphiql.min.js" > "$static/graphiql/graphiql.min.js"
 sed 's#/\*\# sourceMappingURL=[^*]*\*/##' "$g/graphiql.min.css" > "$static/graphiql/graphiql.min.css"
 cp "react-$REACT/package/umd/react.production.min.js" "react-dom-$REACT/package/umd/react-dom.production.min.js" "$static/graphiql/"
 cp "$g/LICENSE" "$static/graphiql/LICENSE-graphiql"

@@ -263,6 +263,19 @@ async def test_every_other_page_passes_axe_signed_out_and_narrow(visit: Visit) -
     assert len(visit.checked) >= 13
 
 
+async def test_signed_in_and_narrow_the_header_menu_fits(visit: Visit) -> None:
+    """A lead's header has more links than fit in 390 px: the NHS.UK frontend's script (which
+    must load and start) folds them into a "More" menu, so nothing overflows the page."""
+    await visit.page.set_viewport_size({"width": 390, "height": 844})
+    await visit.sign_in("LEAD", "KSS")
+    for path in ("/", "/returns", "/interventions/news2-deterioration/adopt"):
+        await visit.go(path)
+        assert await visit.page.evaluate("document.documentElement.scrollWidth") <= 390, path
+        assert await visit.page.locator(".nhsuk-header__menu-toggle").is_visible(), path
+    await visit.page.click(".nhsuk-header__menu-toggle")
+    assert await visit.page.get_by_role("link", name="Quarterly returns").is_visible()
+
+
 async def test_graphiql_works_offline_with_a_token_field(visit: Visit) -> None:
     page = visit.page
     await page.goto(visit.base + "/graphql")
