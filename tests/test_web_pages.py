@@ -149,7 +149,10 @@ async def test_a_lead_sets_and_retires_a_priority(app: Any, seeded: Graph) -> No
         await lead.sign_in("LEAD", collaborative="KSS")
         await lead.get("/collaboratives/KSS")
         missing = await lead.post("/collaboratives/KSS/priorities", {"title": "Safer discharge", "harmArea": ""})
-        assert missing.status_code == 400 and error_beside(missing, "harmArea")
+        assert missing.status_code == 400 and "Enter the harm area it addresses" in (error_beside(missing, "harmArea") or "")
+        untitled = await lead.post("/collaboratives/KSS/priorities", {"title": "", "harmArea": ""})
+        assert "Enter the priority's title" in (error_beside(untitled, "title") or "")
+        assert "Enter the harm area it addresses" in (error_beside(untitled, "harmArea") or "")
         assert 'value="Safer discharge"' in missing.text  # what was typed is kept
         done = await lead.post("/collaboratives/KSS/priorities",
                                {"title": "Safer discharge", "harmArea": "Medicines safety"}, follow=True)

@@ -45,7 +45,13 @@ async def set_priority(request: Request) -> Response:
     given = {"collaborative": code, "title": values["title"], "harmArea": values["harmArea"]}
     if values["rationale"]:
         given["rationale"] = values["rationale"]
-    _, errors = await operations.mutate(request, "set_priority", {"input": given}, "setPriority", PRIORITY_FIELDS, "title")
+    errors = FormErrors()
+    if not values["title"]:
+        errors.add("title", "Enter the priority's title")
+    if not values["harmArea"]:
+        errors.add("harmArea", "Enter the harm area it addresses")
+    if not errors:
+        _, errors = await operations.mutate(request, "set_priority", {"input": given}, "setPriority", PRIORITY_FIELDS, "title")
     if errors:
         return await _page(request, code, errors=errors, values=values, status=400)
     identity.flash(request, f"Priority '{values['title']}' set.")
