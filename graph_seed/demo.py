@@ -49,6 +49,8 @@ def organisations() -> list[dict[str, Any]]:
     def org(code: str, name: str, kind: str, settings: list[str], icb: str, trust: str | None = None) -> None:
         rows.append({"odsCode": code, "name": name, "kind": kind, "careSettings": settings, "synthetic": True,
                      "status": "ACTIVE", "closedOn": None, "icb": icb, "trust": trust})
+        if kind == "SITE":  # every demo hospital has an emergency department; the first of each trust a maternity unit
+            rows[-1].update({"maternityAndNeonatal": "MATERNITY" in settings, "emergencyDepartment": True})
 
     for index, collaborative in enumerate(reference.collaboratives()):
         for icb in collaborative["icbs"]:

@@ -6,6 +6,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from collab_api.db.graph import Graph
+from collab_api.graph import ods as ods_graph
 from collab_api.graph import seed as seed_graph
 from collab_api.graph.intervention_writes import create_interventions
 from collab_api.progress import Steps
@@ -26,6 +27,7 @@ async def load_all(graph: Graph, *, with_demo: bool = True, with_history: bool =
     organisations = reference.real_trusts()
     steps: list[tuple[str, Callable[[Graph, list[dict[str, Any]]], Awaitable[None]], list[dict[str, Any]]]] = [
         ("collaboratives and ICBs", seed_graph.upsert_collaboratives, reference.collaboratives()),
+        ("ICB codes", ods_graph.set_icb_codes, reference.icb_codes()),
         ("adoption stages", seed_graph.upsert_adoption_stages, reference.adoption_stages()),
     ]
     if with_demo:

@@ -24,6 +24,11 @@ def collaboratives() -> list[dict[str, Any]]:
     return list(by_code.values())
 
 
+def icb_codes() -> list[dict[str, str]]:
+    """The 42 ICBs' ODS codes, by which the ODS files name them."""
+    return [{"code": r["ods_code"], "icb": r["icb"]} for r in _rows("icb_codes.csv")]
+
+
 def adoption_stages() -> list[dict[str, Any]]:
     return [{"stage": int(r["stage"]), "label": r["label"], "meaning": r["meaning"]} for r in _rows("adoption_stages.csv")]
 

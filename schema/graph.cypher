@@ -20,6 +20,8 @@ CREATE INDEX organisation_name IF NOT EXISTS FOR (n:Organisation) ON (n.name);
 CREATE INDEX intervention_status IF NOT EXISTS FOR (n:Intervention) ON (n.status);
 CREATE INDEX priority_status IF NOT EXISTS FOR (n:Priority) ON (n.status);
 CREATE INDEX observation_quarter IF NOT EXISTS FOR (n:AdoptionObservation) ON (n.quarter);
+CREATE INDEX observation_quarter_index IF NOT EXISTS FOR (n:AdoptionObservation) ON (n.quarterIndex);
+CREATE INDEX icb_ods_code IF NOT EXISTS FOR (n:ICB) ON (n.odsCode);
 
 // The audit trail
 CREATE CONSTRAINT audit_event_id IF NOT EXISTS FOR (n:AuditEvent) REQUIRE n.id IS UNIQUE;

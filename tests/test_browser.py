@@ -248,6 +248,11 @@ async def test_national_journey(visit: Visit) -> None:
         await page.locator("a[href*='byCollaborative.csv']").click()
     path = await (await download.value).path()
     assert Path(path).read_text(encoding="utf-8").splitlines()[-1].startswith("England,")
+    await page.get_by_role("link", name="quarterly report").click()
+    await visit.go(page.url.replace(visit.base, ""))  # checked with axe like every page visited
+    await page.locator("summary", has_text="Adult inpatients").first.click()  # open one stage table
+    assert await page.locator("#table-stages-adult_inpatient").is_visible()
+    assert "collaboratives returned for 2025/26 Q4" in await page.inner_text("main")
     await visit.go("/interventions/news2-deterioration/lineage")
     assert "Regions reached, in the order reached" in await page.inner_text("main")
     await visit.go("/national/audit")
@@ -257,10 +262,10 @@ async def test_national_journey(visit: Visit) -> None:
 async def test_every_other_page_passes_axe_signed_out_and_narrow(visit: Visit) -> None:
     await visit.page.set_viewport_size({"width": 390, "height": 844})
     for path in ("/", "/search?q=deterioration", "/interventions/marthas-rule", "/interventions/marthas-rule/spread",
-                 "/interventions/marthas-rule/lineage", "/collaboratives", "/collaboratives/KSS", "/organisations/Z43",
+                 "/interventions/marthas-rule/quarterly-report", "/interventions/marthas-rule/lineage", "/collaboratives", "/collaboratives/KSS", "/organisations/Z43",
                  "/national", "/about", "/accessibility", "/interventions/nope", "/sign-in"):
         await visit.go(path)
-    assert len(visit.checked) >= 13
+    assert len(visit.checked) >= 14
 
 
 async def test_signed_in_and_narrow_the_header_menu_fits(visit: Visit) -> None:

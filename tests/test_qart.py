@@ -36,8 +36,8 @@ def _messy_return() -> bytes:
             site_row("Z01", "Z0102", {G: "Stage 9 - Enlightenment", H: "maybe", I: 3, K: "Stage 1 – Knowledge"}, phase="2"),
             site_row("ZQQ", "ZQQ01", {G: "Stage 1 - Knowledge"}),  # unknown trust
             site_row("Z01", "Z0101", {G: "Stage 5 - Adoption"}),  # the same site again
-            site_row("Z01", "Z0199", {G: "Stage 3 - Decision"}, phase=7, site_name="New ward block"),  # a new site
-            site_row("Z01", "Z0301", {G: "Stage 3 - Decision"}),  # a site of another trust
+            site_row("Z01", "Z0199", {G: "Stage 3 - Decision"}, phase=12, site_name="New ward block"),  # a new site
+            site_row("Z01", "Z0301", {G: "Stage 3 - Decision"}),  # a site of another trust, which did not merge into Z01
         ],
         EMERGENCY.name: [site_row("Z03", "Z0301", {"F": "Stage 2 - Interest", "AF": "Stage 6 - Spread"})],
         # no maternity sheet
@@ -53,15 +53,15 @@ async def test_a_messy_return_is_read_cell_by_cell(graph: Graph) -> None:
     assert summary["observations"] == {"created": 9, "unchanged": 0, "corrected": 0}
     assert summary["sitesCreated"] == [{"sheet": ADULT_PAEDS.name, "row": "12", "site": "Z0199", "trust": "Z01"}]
     assert [(r["sheet"], r["cell"]) for r in summary["rejections"]] == [
-        (ADULT_PAEDS.name, cell) for cell in ["G9", "H9", "I9", "D11", "F12", "D13", "10:10"]]
+        (ADULT_PAEDS.name, cell) for cell in ["G9", "H9", "I9", "D11", "F12", "10:10", "13:13"]]
     by_cell = {r["cell"]: r for r in summary["rejections"]}
     assert "Stage 0 - No contact' to 'Stage 7 - Sustained" in by_cell["G9"]["reason"] and by_cell["G9"]["value"] == "Stage 9 - Enlightenment"
     assert "neither a stage nor" in by_cell["H9"]["reason"]
     assert by_cell["I9"]["value"] == "3"
     assert "unknown trust code ZQQ" in by_cell["10:10"]["reason"]
     assert "already reported in row 7" in by_cell["D11"]["reason"]
-    assert "phase must be 1 or 2" in by_cell["F12"]["reason"]
-    assert "does not start with its trust's code 'Z01'" in by_cell["D13"]["reason"]
+    assert "phase must be a roll-out phase number from 1 to 9, got '12'" in by_cell["F12"]["reason"]
+    assert "site Z0301 belongs to Z03, not Z01" in by_cell["13:13"]["reason"]
 
     data = await graph.read("""
         MATCH (s:Organisation)-[:ADOPTED]->(a:Adoption {interventionId: 'marthas-rule'})-[:OBSERVED]->(x {quarter: '2025/26 Q1'})
@@ -309,4 +309,61 @@ def test_cli_export_writes_the_workbook(tmp_path: Path, test_server, graph: Grap
     assert [book[ADULT_PAEDS.name][f"D{r}"].value for r in range(7, 7 + len(_sites_of("WESSEX")))] == [s for _, s in _sites_of("WESSEX")]
     bad = subprocess.run([collab, "qart", "export", "--collaborative", "NOPE", "--quarter", "2025/26 Q1", "--out", str(out)],
                          env=env, capture_output=True, text=True, timeout=120)
-    assert bad.returncode == 1 and "NOPE has no trust sites" in bad.stderr
+    assert bad.returncode == 1 and "no collaborative has the code 'NOPE'" in bad.stderr
+
+
+def test_the_quarter_is_read_from_the_names_returns_are_sent_with() -> None:
+    import datetime as dt
+
+    from collab_api.usecases.qart_import import quarter_in_name, quarter_of
+
+    assert quarter_in_name("UCLPartners HIN QART 2627 Q2 returned.xlsx") == "2026/27 Q2"
+    assert quarter_in_name("/tmp/in/Health Innovation Manchester QART 2526 Q4.xlsx") == "2025/26 Q4"
+    assert quarter_in_name("KSS 2025-26 Q1 returned.xlsx") == "2025/26 Q1"
+    assert quarter_in_name("KSS QART 2627 Q5.xlsx") is None and quarter_in_name("return.xlsx") is None
+    with pytest.raises(ImportRefused, match="is not two consecutive years") as wrong:
+        quarter_of(None, "UCLP QART 2628 Q2 returned.xlsx", dt.date(2026, 12, 1))
+    assert wrong.value.field == "file"
+    with pytest.raises(ImportRefused) as missing:
+        quarter_of(None, "return.xlsx", dt.date(2026, 12, 1))
+    assert missing.value.field == "quarter" and "'return.xlsx' does not say it" in str(missing.value)
+
+
+async def test_sites_belong_to_the_trust_ods_gives_them(graph: Graph, client, tokens) -> None:
+    from collab_api.graph.seed import upsert_organisations
+
+    # Broomfield still under Mid Essex (RQ8) in the graph; RQ8 merged into RAJ (reference data).
+    await upsert_organisations(graph, [{"odsCode": "RQ8L0", "name": "Broomfield Hospital", "kind": "SITE", "careSettings": ["ACUTE"],
+                                        "synthetic": False, "status": "ACTIVE", "closedOn": None,
+                                        "icb": "NHS Mid and South Essex ICB", "trust": "RQ8"}])
+    data = workbook_bytes({ADULT_PAEDS.name: [
+        site_row("RAJ", "RQ8L0", {G: "Stage 4 - Testing or Implementation"}, phase="3"),  # moves to RAJ: RQ8 merged into it
+        site_row("RAJ", "RDDH0", {G: "Stage 2 - Interest", K: "N/A"}, phase="1"),  # a new site, whatever its code
+        site_row(" ", "Z0101", {G: "Stage 5 - Adoption", K: "No paediatric patients"}, trust_name=" "),  # blank trust: Z01, from the graph
+        site_row(" ", "RXX99", {G: "Stage 1 - Knowledge"}, trust_name=" "),  # unknown site, no trust to create it under
+        site_row("Z02", "Z0102", {G: "Stage 1 - Knowledge"}),  # Z01's site, and Z01 did not merge into Z02
+    ]})
+    summary = (await import_return(graph, actor=NATIONAL, source=data, filename="UCLPartners HIN QART 2526 Q3 returned.xlsx")).as_dict()
+    assert summary["quarter"] == "2025/26 Q3"
+    assert summary["rows"] == {"read": 5, "accepted": 3, "rejected": 2}
+    assert summary["sitesMoved"] == [{"sheet": ADULT_PAEDS.name, "row": "7", "site": "RQ8L0", "fromTrust": "RQ8", "trust": "RAJ"}]
+    assert summary["sitesCreated"] == [{"sheet": ADULT_PAEDS.name, "row": "8", "site": "RDDH0", "trust": "RAJ"}]
+    reasons = {r["cell"]: r["reason"] for r in summary["rejections"]}
+    assert "neither a stage nor one of the not-applicable answers 'No adult patients', 'No paediatric patients', 'Not applicable'" in reasons["K8"]
+    assert reasons["10:10"] == "site RXX99 is not known and the row has no trust code (column B) to create it under"
+    assert reasons["11:11"].startswith("site Z0102 belongs to Z01, not Z02")
+    trusts = await graph.read("""MATCH (t:Organisation)-[:HAS_SITE]->(s:Organisation) WHERE s.odsCode IN ['RQ8L0', 'RDDH0']
+                                 RETURN s.odsCode AS site, t.odsCode AS trust ORDER BY site""")
+    assert trusts == [{"site": "RDDH0", "trust": "RAJ"}, {"site": "RQ8L0", "trust": "RAJ"}]
+    phase = await graph.read("MATCH (:Organisation {odsCode: 'RQ8L0'})-[e:ENROLLED]->(:Intervention {id: 'marthas-rule'}) RETURN e.phase AS p")
+    assert phase == [{"p": 3}]
+
+    # Through GraphQL, a missing quarter names the argument.
+    query = """mutation($file: Upload!) { importQuarterlyReturn(file: $file, dryRun: true) { errors { field code message } } }"""
+    response = await client.post("/graphql", data={
+        "operations": json.dumps({"query": query, "variables": {"file": None}}), "map": json.dumps({"0": ["variables.file"]})},
+        files={"0": ("our%20return.xlsx", data, "application/octet-stream")}, headers={"authorization": f"Bearer {tokens('NATIONAL')}"})
+    [error] = response.json()["data"]["importQuarterlyReturn"]["errors"]
+    assert error["field"] == "quarter" and error["code"] == "REFUSED"
+    assert error["message"].startswith("give the reporting quarter in the 'quarter' argument (e.g. '2026/27 Q2'): "
+                                       "the file name 'our return.xlsx' does not say it")

@@ -30,7 +30,8 @@ async def _count(graph: Graph, query: str, **params: Any) -> int:
 
 PUBLIC_PAGES = [
     "/", "/search?q=falls", "/search?careSetting=CARE_HOME&sort=SPREAD", "/interventions/marthas-rule",
-    "/interventions/marthas-rule/lineage", "/interventions/marthas-rule/spread", "/collaboratives", "/collaboratives/KSS",
+    "/interventions/marthas-rule/lineage", "/interventions/marthas-rule/spread", "/interventions/marthas-rule/quarterly-report",
+    "/collaboratives", "/collaboratives/KSS",
     "/organisations/Z43", "/national", "/about", "/accessibility",
 ]
 
@@ -237,6 +238,12 @@ async def test_a_return_that_is_not_a_workbook_is_an_error_beside_the_file_field
         await national.get("/returns")
         empty = await national.post("/returns/check", {"quarter": "2025/26 Q1"}, files={"file": ("", b"", "application/octet-stream")})
         assert error_beside(empty, "file") == "Choose the returned workbook (.xlsx) to upload"
+        await national.get("/returns")
+        workbook = workbook_bytes({ADULT_PAEDS.name: [site_row("Z01", "Z0101", {"G": "Stage 2 - Interest"})]})
+        unnamed = await national.post("/returns/check", {"quarter": ""}, files={"file": ("return.xlsx", workbook, "application/octet-stream")})
+        assert unnamed.status_code == 400
+        assert error_beside(unnamed, "quarter") == ("Enter the reporting quarter, for example 2026/27 Q2: "
+                                                    "the file name 'return.xlsx' does not say it")
 
 
 async def test_the_spread_page_has_charts_with_their_tables_and_csv(app: Any) -> None:
@@ -258,6 +265,35 @@ async def test_the_spread_page_has_charts_with_their_tables_and_csv(app: Any) ->
         assert sites.status_code == 200 and sites.text.startswith("Site code,Site,Trust")
         wrong = await national.get("/interventions/marthas-rule/spread", params={"phase": "7"})
         assert wrong.status_code == 400 and error_beside(wrong, "phase") == "Choose a phase from the list"
+
+
+async def test_the_quarterly_report_page_has_every_table_and_its_csv(app: Any) -> None:
+    async with PageClient(app) as national:
+        await national.sign_in("NATIONAL")
+        page = await national.get("/interventions/marthas-rule/quarterly-report", params={"quarter": "2025/26 Q4"})
+        assert page.status_code == 200
+        for table in ("table-sites-by-phase", "table-sites-by-collaborative", "table-stages-adult_inpatient",
+                      "table-stages-paediatric_inpatient", "table-at-or-below", "table-answers"):
+            assert f'id="{table}"' in page.text
+        assert "All 15 collaboratives returned for 2025/26 Q4" in text_of(page)
+        stages = list(csv.reader(io.StringIO((await national.get(
+            "/interventions/marthas-rule/quarterly-report/stageTables.csv", params={"quarter": "2025/26 Q4"})).text)))
+        assert stages[0][:4] == ["Care setting", "Component", "Phase", "Stage 0"]
+        adults = [r for r in stages[1:] if r[0] == "Adult inpatients" and r[1] == "Patient check-in"]
+        assert [r[2] for r in adults] == ["All", "1", "2", "3"]
+        assert int(adults[0][11]) == sum(int(r[11]) for r in adults[1:])  # the phases add up to the whole
+        by_collaborative = list(csv.reader(io.StringIO((await national.get(
+            "/interventions/marthas-rule/quarterly-report/sitesByCollaborative.csv")).text)))
+        assert len(by_collaborative) == 17 and by_collaborative[-1][0] == "England"
+        assert sum(int(r[-2]) for r in by_collaborative[1:-1]) == int(by_collaborative[-1][-2])
+        answers = await national.get("/interventions/marthas-rule/quarterly-report/answers.csv", params={"quarter": "2025/26 Q4"})
+        assert answers.status_code == 200 and answers.text.startswith("Site code,Site,Trust code,Trust,Collaborative,Phase,Adult inpatients")
+        wrong = await national.get("/interventions/marthas-rule/quarterly-report", params={"quarter": "2025 Q9"})
+        assert wrong.status_code == 400 and "is not a reporting quarter" in error_beside(wrong, "quarter")
+    async with PageClient(app) as anonymous:
+        page = await anonymous.get("/interventions/marthas-rule/quarterly-report")
+        assert page.status_code == 200 and 'id="table-stages-adult_inpatient"' in page.text and 'id="table-answers"' not in page.text
+        assert (await anonymous.get("/interventions/marthas-rule/quarterly-report/answers.csv")).status_code == 403
 
 
 async def test_national_pages_and_the_audit_trail(app: Any) -> None:
@@ -292,6 +328,9 @@ async def test_page_round_trips_do_not_grow_with_the_rows_shown(app: Any) -> Non
         # every answer of the quarter, one setting's, another quarter's: the same cost
         spreads = {await trips(f"/interventions/marthas-rule/spread?{q}") for q in ("", "careSetting=ADULT_INPATIENT", "quarter=2025%2F26+Q1")}
         assert len(spreads) == 1
+        # the first quarter of the demo history and the last: the same cost
+        reports = {await trips(f"/interventions/marthas-rule/quarterly-report?{q}") for q in ("quarter=2024%2F25+Q1", "quarter=2026%2F27+Q2")}
+        assert len(reports) == 1
         # a tree of 85 organisations and one of 6: the same cost
         assert await trips("/interventions/marthas-rule/lineage") == await trips("/interventions/news2-deterioration/lineage")
 

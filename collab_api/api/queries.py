@@ -17,6 +17,7 @@ from collab_api.graph import priorities as priority_graph
 from collab_api.api.interventions.types import Intervention, InterventionFilterInput, intervention_filter
 from collab_api.api.qart.queries import QartQueries
 from collab_api.api.spread.queries import SpreadQueries
+from collab_api.api.spread.quarterly import QuarterlyReportQueries
 from collab_api.api.organisations.types import Organisation, OrganisationFilterInput, organisation_filter
 from collab_api.domain import ods, stages
 from collab_api.domain.permissions import require_signed_in
@@ -118,6 +119,7 @@ class NodeQueries(graphene.ObjectType):
         return {**found, "__typename": typename} if found else None
 
 
-class Query(CollaborativeQueries, OrganisationQueries, InterventionQueries, ReferenceQueries, SpreadQueries, AuditQueries,
+class Query(CollaborativeQueries, OrganisationQueries, InterventionQueries, ReferenceQueries, SpreadQueries, QuarterlyReportQueries,
+            AuditQueries,
             FindingQueries, QartQueries, NodeQueries, graphene.ObjectType):
     """Read the network: collaboratives, organisations, interventions."""

@@ -133,9 +133,12 @@ def cmd_qart_import(args: argparse.Namespace, settings: Settings) -> int:
         with Steps() as progress:
             summary = _with_database(settings, work)
     except ImportRefused as refused:
+        message = str(refused)
+        if refused.field == "quarter" and not args.quarter:
+            message = message.replace("give the reporting quarter", "give the reporting quarter with --quarter", 1)
         if args.json:
-            print(json.dumps({"refused": str(refused)}))
-        console.print(f"[red]refused:[/] {refused}")
+            print(json.dumps({"refused": message}))
+        console.print(f"[red]refused:[/] {message}", highlight=False)
         return 1
     if args.json:
         print(json.dumps(summary.as_dict(), indent=2, default=str))
@@ -153,17 +156,53 @@ def _print_import(summary: dict[str, Any]) -> None:
               f"collaborative {summary['collaborative'] or ', '.join(summary['collaborativesFound']) or '-'}")
     if summary["missingSheets"]:
         out.print(f"[yellow]missing sheets:[/] {', '.join(summary['missingSheets'])}")
+    if summary["sheetsNotRead"]:
+        out.print(f"other sheets present, not read: {', '.join(summary['sheetsNotRead'])}")
     rows, cells, obs = summary["rows"], summary["cells"], summary["observations"]
     out.print(f"rows: {rows['read']} read, {rows['accepted']} accepted, {rows['rejected']} rejected; "
               f"cells: {cells['read']} read, {cells['accepted']} accepted, {cells['rejected']} rejected; "
               f"observations: {obs['created']} new, {obs['unchanged']} unchanged, {obs['corrected']} corrected")
     for site in summary["sitesCreated"]:
         out.print(f"new site {site['site']} created under trust {site['trust']} ({site['sheet']} row {site['row']})")
+    for site in summary["sitesMoved"]:
+        out.print(f"site {site['site']} moved from trust {site['fromTrust']} to {site['trust']}, which it merged into "
+                  f"({site['sheet']} row {site['row']})")
     if summary["rejections"]:
         table = Table("sheet", "cell", "value", "reason", title="Rejected")
         for rejection in summary["rejections"]:
             table.add_row(rejection["sheet"], rejection["cell"], rejection["value"] or "", rejection["reason"])
         out.print(table)
+
+
+def cmd_ods_import(args: argparse.Namespace, settings: Settings) -> int:
+    import json
+
+    from collab_api.usecases.ods_import import OdsImportRefused, import_ods
+
+    async def work(connection: Connection) -> Any:
+        return await import_ods(connection.graph, args.directory, progress=progress)
+
+    try:
+        with Steps() as progress:
+            summary = _with_database(settings, work).as_dict()
+    except OdsImportRefused as refused:
+        console.print(f"[red]refused:[/] {refused}", highlight=False)
+        return 1
+    if args.json:
+        print(json.dumps(summary, indent=2))
+        return 0
+    loaded = ", ".join(f"{count} from {name}" for name, count in summary["organisations"].items()) or "none"
+    console.print(f"organisations created or updated: {loaded}; mergers linked: {summary['successions']['linked']}"
+                  f" ({summary['successions']['skipped']} between organisations the platform does not have)", highlight=False)
+    if summary["notFound"]:
+        console.print(f"not in the folder: {', '.join(summary['notFound'])}", highlight=False)
+    if summary["withoutIcb"]:
+        console.print(f"[yellow]{summary['withoutIcb']} organisations have no ICB the platform knows[/]", highlight=False)
+    for skipped in summary["skipped"][:50]:
+        console.print(f"skipped {skipped['file']} line {skipped['line']}: {skipped['reason']}", highlight=False)
+    if len(summary["skipped"]) > 50:
+        console.print(f"... and {len(summary['skipped']) - 50} more rows skipped (--json lists them all)")
+    return 0
 
 
 def cmd_qart_export(args: argparse.Namespace, settings: Settings) -> int:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 from collab_api.cli.commands import (
-    cmd_db, cmd_qart_export, cmd_qart_import, cmd_report_spread, cmd_schema_apply, cmd_sdl, cmd_seed, cmd_serve, cmd_token,
+    cmd_db, cmd_ods_import, cmd_qart_export, cmd_qart_import, cmd_report_spread, cmd_schema_apply, cmd_sdl, cmd_seed, cmd_serve, cmd_token,
 )
 
 
@@ -117,6 +117,16 @@ def build_parser() -> argparse.ArgumentParser:
     write.add_argument("--prefill", action="store_true", help="fill in last quarter's stages")
     write.add_argument("--intervention", default="marthas-rule", help="the intervention (default marthas-rule)")
     write.set_defaults(run=cmd_qart_export)
+
+    ods = commands.add_parser("ods", help="real organisations from the national ODS data files")
+    ods_commands = ods.add_subparsers(dest="ods_command", required=True, metavar="ACTION")
+    load = ods_commands.add_parser("import", help="create or update organisations from a folder of ODS CSV extracts",
+                                   description="Reads whichever of etr.csv (NHS trusts), ets.csv (trust sites), epraccur.csv "
+                                               "(GP practices), ecarehomesite.csv (care homes), eccg.csv (sub-ICB locations) and "
+                                               "succ.csv (successors: mergers) the folder holds. Idempotent.")
+    load.add_argument("directory", type=Path, help="the folder holding the files")
+    load.add_argument("--json", action="store_true", help="print the summary as JSON")
+    load.set_defaults(run=cmd_ods_import)
 
     report = commands.add_parser("report", help="pictures of spread")
     report_commands = report.add_subparsers(dest="report_command", required=True, metavar="REPORT")

@@ -1,7 +1,8 @@
 """ODS codes, the national organisation codes.
 
-Trusts have 3 characters (RF4), trust sites 5 (RF401: the trust's code and two more), GP
-practices a letter and five digits (F82001). Other bodies (care homes, custody and
+Trusts have 3 characters (RF4), trust sites 5 (RF401; a site keeps its code when its trust
+changes, so after a merger it need not start with its trust's code: Basildon RDDH0 is a
+site of RAJ), GP practices a letter and five digits (F82001). Other bodies (care homes, custody and
 independent providers) carry 3 to 6 letters and digits.
 """
 
@@ -19,7 +20,7 @@ def normalise(code: str) -> str:
     return code.strip().upper()
 
 
-def shape_problem(code: str, kind: str | None = None, trust_code: str | None = None) -> str | None:
+def shape_problem(code: str, kind: str | None = None) -> str | None:
     """Why `code` cannot be an ODS code (of that kind), or None if it can."""
     code = normalise(code)
     if not ANY.match(code):
@@ -29,8 +30,6 @@ def shape_problem(code: str, kind: str | None = None, trust_code: str | None = N
     if kind == "SITE":
         if not SITE.match(code):
             return f"'{code}' is not a site ODS code: expected 5 characters, e.g. RF401"
-        if trust_code and not code.startswith(normalise(trust_code)):
-            return f"site code '{code}' does not start with its trust's code '{trust_code}'"
     if kind == "GP_PRACTICE" and not GP_PRACTICE.match(code):
         return f"'{code}' is not a GP practice ODS code: expected a letter and five digits, e.g. F82001"
     return None

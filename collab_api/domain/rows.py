@@ -32,6 +32,10 @@ class OrganisationRow(TypedDict):
     synthetic: bool | None
     status: str | None
     closedOn: dt.date | None
+    openedOn: dt.date | None
+    postcode: str | None
+    maternityAndNeonatal: bool | None  # listed on the QART maternity and neonatal sheet
+    emergencyDepartment: bool | None  # listed on the QART emergency departments sheet
 
 
 class SuccessionRow(OrganisationRow):
@@ -276,26 +280,28 @@ class LineageAdopter(TypedDict):
 # -- Spread ------------------------------------------------------------------------------------
 
 
-class SiteObservations(TypedDict):
+class EnrolledSite(TypedDict):
+    """A site in an intervention's roll-out (or reporting on it): its trust, region and phase."""
+
+    site: str
+    siteName: str
+    trust: str | None
+    trustName: str | None
+    collaborative: str | None
+    phase: int | None
+
+
+class SiteObservations(EnrolledSite):
     """A reporting organisation with every observation of one intervention:
     [componentKey, careSetting, quarterIndex, stage, notApplicable] each."""
 
-    site: str
-    siteName: str
-    trust: str | None
-    trustName: str | None
-    collaborative: str | None
-    phase: int | None
     observations: list[list[Any]]
 
 
-class EnrolledSite(TypedDict):
-    site: str
-    siteName: str
-    trust: str | None
-    trustName: str | None
-    collaborative: str | None
-    phase: int | None
+class QuarterAnswers(EnrolledSite):
+    """A site that answered in one quarter: [componentKey, careSetting, stage, notApplicable] each."""
+
+    answers: list[list[Any]]
 
 
 class InterventionReach(TypedDict):
@@ -370,9 +376,13 @@ class ReturnTrust(TypedDict):
 
 
 class ReturnSite(TypedDict):
+    """A site named in a return as the graph has it: its trust, and the organisations that
+    trust was succeeded by (a merger), nearest first."""
+
     code: str
     kind: str
     trust: str | None
+    trustSuccessors: list[str]
 
 
 class ReturnContext(TypedDict):
@@ -396,4 +406,19 @@ class WorkbookSite(TypedDict):
     siteCode: str
     siteName: str
     phase: int | None
+    maternityAndNeonatal: bool | None
+    emergencyDepartment: bool | None
     cells: list[WorkbookCell]
+
+
+class WorkbookTrust(TypedDict):
+    code: str
+    name: str
+
+
+class WorkbookIcb(TypedDict):
+    """One of the collaborative's ICBs with its trusts, for the Medicines and MatNeo sheets."""
+
+    name: str
+    code: str | None
+    trusts: list[WorkbookTrust]

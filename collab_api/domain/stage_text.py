@@ -11,7 +11,10 @@ from collab_api.domain.stages import STAGES
 _SPACES = re.compile(r"\s+")
 _DASHES = str.maketrans({"\u2013": "-", "\u2014": "-", "\u2212": "-"})
 _LABELS = {re.sub(r"\s*-\s*", " - ", s.label.lower()): s.stage for s in STAGES}
-_NOT_APPLICABLE = re.compile(r"^(no\s+[a-z][a-z &/-]*\s+patients?|n/?a|not applicable)$", re.IGNORECASE)
+# The national team's scripts count these three apart, and only these: any other text is refused.
+NOT_APPLICABLE_TEXTS = ("No adult patients", "No paediatric patients", "Not applicable")
+_NOT_APPLICABLE = {text.lower(): text for text in NOT_APPLICABLE_TEXTS}
+_CHOICES = ", ".join(f"'{text}'" for text in NOT_APPLICABLE_TEXTS)
 
 
 @dataclass(frozen=True)
@@ -35,11 +38,11 @@ def read_stage(value: object) -> StageCell:
     text = normalise(value)
     if text.lower() in _LABELS:
         return StageCell(stage=_LABELS[text.lower()])
-    if _NOT_APPLICABLE.match(text):
-        return StageCell(not_applicable=text[0].upper() + text[1:])
+    if text.lower() in _NOT_APPLICABLE:
+        return StageCell(not_applicable=_NOT_APPLICABLE[text.lower()])
     if re.match(r"^stage\s*\d", text, re.IGNORECASE):
         return StageCell(problem=f"'{text[:60]}' is not one of the eight stages 'Stage 0 - No contact' to 'Stage 7 - Sustained'")
-    return StageCell(problem=f"'{text[:60]}' is neither a stage nor a 'not applicable' answer such as 'No adult patients'")
+    return StageCell(problem=f"'{text[:60]}' is neither a stage nor one of the not-applicable answers {_CHOICES}")
 
 
 def stage_label(stage: int) -> str:

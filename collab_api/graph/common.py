@@ -15,7 +15,8 @@ R = TypeVar("R")
 # Map projections. ArcadeDB note: a projection nested in a map literal (`{a: n {.x}}`)
 # collapses to the projection there, so queries return projections as columns of their own
 # or add entries inside the projection (`n {.x, extra: m.y}`), never nest them in literals.
-ORGANISATION_FIELDS = ".odsCode, .name, .kind, .careSettings, .synthetic, .status, .closedOn"
+ORGANISATION_FIELDS = (".odsCode, .name, .kind, .careSettings, .synthetic, .status, .closedOn, .openedOn, .postcode, "
+                       ".maternityAndNeonatal, .emergencyDepartment")
 ORGANISATION = "{" + ORGANISATION_FIELDS + "}"
 COLLABORATIVE = "{.code, .name, .formerName}"
 ICB = "{.name}"

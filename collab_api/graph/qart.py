@@ -7,14 +7,14 @@ from typing import Any
 
 from collab_api.db.graph import Graph, Tx
 from collab_api.domain.permissions import Visibility
-from collab_api.domain.rows import ReturnContext, WorkbookSite
+from collab_api.domain.rows import ReturnContext, WorkbookIcb, WorkbookSite
 from collab_api.graph.common import VISIBLE, shaped, shaped_all
 
 
 async def return_context(tx: Tx, intervention: str, trusts: list[str], sites: list[str], collaborative: str | None,
                          viewer: Visibility) -> ReturnContext:
-    """The intervention (if the importer may see it) and its components, and the named trusts
-    and sites that exist."""
+    """The intervention (if the importer may see it) and its components, the named sites that
+    exist with their trusts in the graph, and those trusts and the named ones that exist."""
     head = await tx.single(f"""
         OPTIONAL MATCH (i:Intervention {{id: $intervention}}) WHERE {VISIBLE}
         OPTIONAL MATCH (c:Collaborative {{code: $collaborative}})
@@ -22,16 +22,40 @@ async def return_context(tx: Tx, intervention: str, trusts: list[str], sites: li
                [(i)-[:HAS_COMPONENT]->(k:Component) | k {{.key, .name}}] AS components""",
         {"intervention": intervention, "collaborative": collaborative, **viewer.params()})
     assert head is not None  # OPTIONAL MATCHes: always one row
+    head["sites"] = await tx.run("""
+        UNWIND $codes AS code
+        MATCH (s:Organisation {odsCode: code})
+        OPTIONAL MATCH (p:Organisation)-[:HAS_SITE]->(s)
+        RETURN s.odsCode AS code, s.kind AS kind, p.odsCode AS trust,
+               [(p)-[:SUCCEEDED_BY*1..6]->(q:Organisation) | q.odsCode] AS trustSuccessors""", {"codes": sites})
+    known = sorted(set(trusts) | {site["trust"] for site in head["sites"] if site["trust"]})
     head["trusts"] = await tx.run("""
         UNWIND $codes AS code
         MATCH (t:Organisation {odsCode: code})
         RETURN t.odsCode AS code, t.kind AS kind, [(t)-[:IN_ICB]->(b:ICB) | b.name][0] AS icb,
-               [(t)-[:IN_ICB]->(:ICB)<-[:COVERS]-(x:Collaborative) | x.code] AS collaboratives""", {"codes": trusts})
-    head["sites"] = await tx.run("""
-        UNWIND $codes AS code
-        MATCH (s:Organisation {odsCode: code})
-        RETURN s.odsCode AS code, s.kind AS kind, [(p:Organisation)-[:HAS_SITE]->(s) | p.odsCode][0] AS trust""", {"codes": sites})
+               [(t)-[:IN_ICB]->(:ICB)<-[:COVERS]-(x:Collaborative) | x.code] AS collaboratives""", {"codes": known})
     return shaped(ReturnContext, head)
+
+
+async def move_sites(tx: Tx, rows: list[dict[str, str]]) -> None:
+    """rows: {site, trust}: a site now belongs to the trust its former trust merged into."""
+    await tx.run("""
+        UNWIND $rows AS row
+        MATCH (s:Organisation {odsCode: row.site}), (t:Organisation {odsCode: row.trust})
+        OPTIONAL MATCH (:Organisation)-[old:HAS_SITE]->(s)
+        DELETE old
+        MERGE (t)-[:HAS_SITE]->(s)""", {"rows": rows})
+
+
+async def flag_services(tx: Tx, rows: list[dict[str, Any]]) -> None:
+    """rows: {site, maternity, emergency}: a site listed on the maternity and neonatal sheet
+    has those services; one on the emergency departments sheet has an emergency department.
+    A flag is only ever set here: a site left off one quarter's return keeps it."""
+    await tx.run("""
+        UNWIND $rows AS row
+        MATCH (s:Organisation {odsCode: row.site})
+        SET s.maternityAndNeonatal = coalesce(s.maternityAndNeonatal, false) OR row.maternity,
+            s.emergencyDepartment = coalesce(s.emergencyDepartment, false) OR row.emergency""", {"rows": rows})
 
 
 async def set_phases(tx: Tx, intervention: str, rows: list[dict[str, Any]]) -> None:
@@ -51,13 +75,18 @@ async def workbook_rows(graph: Graph, collaborative: str, intervention: str, qua
         WHERE coalesce(s.status, 'ACTIVE') = 'ACTIVE'
         OPTIONAL MATCH (s)-[e:ENROLLED]->(:Intervention {id: $intervention})
         RETURN t.odsCode AS trustCode, t.name AS trustName, s.odsCode AS siteCode, s.name AS siteName, e.phase AS phase,
+               s.maternityAndNeonatal AS maternityAndNeonatal, s.emergencyDepartment AS emergencyDepartment,
                [(s)-[:ADOPTED]->(a:Adoption)-[:OBSERVED]->(x:AdoptionObservation)
                   WHERE a.interventionId = $intervention AND x.quarter = $quarter |
                   {component: a.componentKey, setting: a.careSetting, stage: x.stage, notApplicable: x.notApplicable}] AS cells
         ORDER BY trustCode, siteCode""", {"collaborative": collaborative, "intervention": intervention, "quarter": quarter}))
 
 
-async def component_names(graph: Graph, intervention: str) -> dict[str, str]:
-    rows = await graph.read("""
-        MATCH (:Intervention {id: $id})-[:HAS_COMPONENT]->(k:Component) RETURN k.key AS key, k.name AS name""", {"id": intervention})
-    return {str(row["key"]): str(row["name"]) for row in rows}
+async def workbook_icbs(graph: Graph, collaborative: str) -> list[WorkbookIcb]:
+    """The collaborative's ICBs, each with its open trusts that have sites, by name."""
+    return shaped_all(WorkbookIcb, await graph.read("""
+        MATCH (:Collaborative {code: $collaborative})-[:COVERS]->(i:ICB)
+        RETURN i.name AS name, i.odsCode AS code,
+               [(i)<-[:IN_ICB]-(t:Organisation {kind: 'TRUST'})-[:HAS_SITE]->(:Organisation)
+                  WHERE coalesce(t.status, 'ACTIVE') = 'ACTIVE' | {code: t.odsCode, name: t.name}] AS trusts
+        ORDER BY name""", {"collaborative": collaborative}))

@@ -35,12 +35,15 @@ async def upsert_adoption_stages(runner: Runner, rows: Rows) -> None:
 
 
 async def upsert_organisations(runner: Runner, rows: Rows) -> None:
-    """rows: {odsCode, name, kind, careSettings, synthetic, status, closedOn, icb, trust}"""
+    """rows: {odsCode, name, kind, careSettings, synthetic, status, closedOn, icb, trust} and, for
+    sites, optionally {maternityAndNeonatal, emergencyDepartment} (flags are only ever set here)."""
     await runner.write("""
         UNWIND $rows AS row
         MERGE (o:Organisation {odsCode: row.odsCode})
         SET o.name = row.name, o.kind = row.kind, o.careSettings = row.careSettings,
-            o.synthetic = row.synthetic, o.status = row.status, o.closedOn = date(row.closedOn)
+            o.synthetic = row.synthetic, o.status = row.status, o.closedOn = date(row.closedOn),
+            o.maternityAndNeonatal = coalesce(o.maternityAndNeonatal, false) OR coalesce(row.maternityAndNeonatal, false),
+            o.emergencyDepartment = coalesce(o.emergencyDepartment, false) OR coalesce(row.emergencyDepartment, false)
         WITH o, row
         CALL {
             WITH o, row

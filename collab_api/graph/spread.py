@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from collab_api.db.graph import Graph
 from collab_api.domain.permissions import Visibility
-from collab_api.domain.rows import EnrolledSite, InterventionReach, SiteObservations
+from collab_api.domain.rows import EnrolledSite, InterventionReach, QuarterAnswers, SiteObservations
 from collab_api.graph.common import VISIBLE, keyed_columns, shaped_all
 
 
@@ -28,6 +28,30 @@ async def observations_by_site(graph: Graph, intervention: str, component: str |
         {"intervention": intervention, "component": component, "setting": setting, **viewer.params()}))
 
 
+async def answers_in_quarter(graph: Graph, intervention: str, quarter_index: int, viewer: Visibility) -> list[QuarterAnswers]:
+    """Per site that answered in one quarter: its trust, region, phase and answers (only that
+    quarter's observations are read)."""
+    return shaped_all(QuarterAnswers, await graph.read("""
+        MATCH (i:Intervention {id: $intervention}) WHERE """ + VISIBLE + """
+        MATCH (i)<-[:OF]-(a:Adoption)<-[:ADOPTED]-(o:Organisation)
+        MATCH (a)-[:OBSERVED]->(x:AdoptionObservation {quarterIndex: $quarter})
+        WITH i, o, collect([a.componentKey, a.careSetting, x.stage, x.notApplicable]) AS answers
+        OPTIONAL MATCH (o)-[e:ENROLLED]->(i)
+        OPTIONAL MATCH (t:Organisation)-[:HAS_SITE]->(o)
+        OPTIONAL MATCH (o)-[:IN_ICB]->(:ICB)<-[:COVERS]-(c:Collaborative)
+        RETURN o.odsCode AS site, o.name AS siteName, t.odsCode AS trust, t.name AS trustName, c.code AS collaborative,
+               e.phase AS phase, answers""",
+        {"intervention": intervention, "quarter": quarter_index, **viewer.params()}))
+
+
+async def latest_quarter(graph: Graph, intervention: str) -> int | None:
+    """The latest quarter (its index) in which anyone answered for the intervention."""
+    rows = await graph.read("""
+        MATCH (:Intervention {id: $intervention})<-[:OF]-(a:Adoption)-[:OBSERVED]->(x:AdoptionObservation)
+        RETURN max(x.quarterIndex) AS latest""", {"intervention": intervention})
+    return rows[0]["latest"] if rows and rows[0]["latest"] is not None else None
+
+
 async def enrolled_sites(graph: Graph, intervention: str) -> list[EnrolledSite]:
     """Sites enrolled in the intervention's roll-out, whether or not they have reported."""
     return shaped_all(EnrolledSite, await graph.read("""
@@ -36,6 +60,14 @@ async def enrolled_sites(graph: Graph, intervention: str) -> list[EnrolledSite]:
         OPTIONAL MATCH (o)-[:IN_ICB]->(:ICB)<-[:COVERS]-(c:Collaborative)
         RETURN o.odsCode AS site, o.name AS siteName, t.odsCode AS trust, t.name AS trustName,
                c.code AS collaborative, e.phase AS phase""", {"intervention": intervention}))
+
+
+async def components(graph: Graph, intervention: str) -> dict[str, str]:
+    """The intervention's components, key to name, in the order they were described."""
+    rows = await graph.read("""
+        MATCH (:Intervention {id: $id})-[:HAS_COMPONENT]->(k:Component)
+        RETURN k.key AS key, k.name AS name ORDER BY coalesce(k.position, 0), k.key""", {"id": intervention})
+    return {str(row["key"]): str(row["name"]) for row in rows}
 
 
 async def component_key(graph: Graph, intervention: str, name: str) -> str | None:

@@ -51,7 +51,7 @@ class StageEntry:
 class ReturnRow:
     sheet: str
     row: int
-    trust_code: str
+    trust_code: str | None  # blank: the site's trust in the graph
     trust_name: str | None
     site_code: str
     site_name: str | None
@@ -69,6 +69,7 @@ class ParsedReturn:
     rejections: list[Rejection] = field(default_factory=list)
     sheets: list[str] = field(default_factory=list)
     missing_sheets: list[str] = field(default_factory=list)
+    other_sheets: list[str] = field(default_factory=list)  # present and not read (Intro, Medicines, MatNeo, ...)
     rows_read: int = 0
     rows_rejected: int = 0
 
@@ -80,15 +81,20 @@ def _text(value: Any) -> str | None:
     return text or None
 
 
+LAST_PHASE = 9
+
+
 def _phase(value: Any) -> int | None | str:
-    """1 or 2, None when empty, or the reason it cannot be read."""
+    """The national roll-out wave (1, 2, 3 and later, written as text or a number), None when
+    empty, or the reason it cannot be read."""
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
+    reason = f"phase must be a roll-out phase number from 1 to {LAST_PHASE}, got '{str(value).strip()[:20]}'"
     try:
         number = float(str(value).strip())
     except ValueError:
-        return f"phase must be 1 or 2, got '{str(value)[:20]}'"
-    return int(number) if number in (1, 2) else f"phase must be 1 or 2, got '{str(value)[:20]}'"
+        return reason
+    return int(number) if number.is_integer() and 1 <= number <= LAST_PHASE else reason
 
 
 def open_workbook(source: bytes | Path | str) -> Any:
@@ -106,6 +112,8 @@ def read_return(source: bytes | Path | str) -> ParsedReturn:
     parsed = ParsedReturn()
     try:
         names = {name.strip().lower(): name for name in workbook.sheetnames}
+        read = {sheet.name.lower() for sheet in SHEETS}
+        parsed.other_sheets = [name for name in workbook.sheetnames if name.strip().lower() not in read]
         for sheet in SHEETS:
             actual = names.get(sheet.name.lower())
             if actual is None:
@@ -140,18 +148,16 @@ def _read_sheet(worksheet: Any, sheet: Sheet, parsed: ParsedReturn) -> None:
             reject_row("the row appears to contain an NHS number; the platform holds no patient-identifiable data")
             continue
         trust_code, _, site_code, _ = identity
-        if not trust_code:
-            reject_row("the row has no trust code (column B)", f"{TRUST_CODE}{number}")
-            continue
-        trust_code = ods.normalise(trust_code)
-        if (problem := ods.shape_problem(trust_code, "TRUST")) is not None:
-            reject_row(problem, f"{TRUST_CODE}{number}", trust_code)
-            continue
+        if trust_code:  # blank (often a single space) when ODS gives the site no single trust
+            trust_code = ods.normalise(trust_code)
+            if (problem := ods.shape_problem(trust_code, "TRUST")) is not None:
+                reject_row(problem, f"{TRUST_CODE}{number}", trust_code)
+                continue
         if not site_code:
             reject_row("the row has no site code (column D)", f"{SITE_CODE}{number}")
             continue
         site_code = ods.normalise(site_code)
-        if (problem := ods.shape_problem(site_code, "SITE", trust_code)) is not None:
+        if (problem := ods.shape_problem(site_code, "SITE")) is not None:
             reject_row(problem, f"{SITE_CODE}{number}", site_code)
             continue
         if site_code in seen_sites:

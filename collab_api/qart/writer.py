@@ -4,7 +4,7 @@ database here: `usecases.qart_export` fetches the rows)."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -13,46 +13,105 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from collab_api.domain.quarters import Quarter
-from collab_api.domain.rows import WorkbookSite
-from collab_api.domain.stage_text import stage_label
+from collab_api.domain.rows import WorkbookIcb, WorkbookSite
+from collab_api.domain.stage_text import NOT_APPLICABLE_TEXTS, stage_label
 from collab_api.domain.stages import STAGES
 from collab_api.qart.layout import (
-    FIRST_ROW, HEADER_ROW, LAST_ROW, SETTING_LABELS, SHEETS, SHORT_NAMES, SITE_CODE, SITE_NAME, TRUST_CODE, TRUST_NAME, Sheet,
+    ADULT_PAEDS, EMERGENCY, FIRST_ROW, HEADER_ROW, LAST_ROW, MATERNITY, SETTING_LABELS, SHEETS, SHORT_NAMES, SITE_CODE, SITE_NAME,
+    TRUST_CODE, TRUST_NAME, Sheet,
 )
 
-NOT_APPLICABLE_CHOICES = ["No adult patients", "No paediatric patients", "No maternity patients", "Not applicable"]
 CAPACITY = LAST_ROW - FIRST_ROW + 1
+# Which sites each sheet lists, as the national template does.
+def _in_phase(site: WorkbookSite) -> bool:
+    return site["phase"] is not None
+
+
+def _maternity(site: WorkbookSite) -> bool:
+    return bool(site["maternityAndNeonatal"])
+
+
+def _emergency(site: WorkbookSite) -> bool:
+    return bool(site["emergencyDepartment"])
+
+
+LISTED: dict[str, tuple[str, Callable[[WorkbookSite], bool]]] = {
+    ADULT_PAEDS.name: ("sites in a roll-out phase", _in_phase),
+    MATERNITY.name: ("sites with maternity and neonatal services", _maternity),
+    EMERGENCY.name: ("sites with an emergency department", _emergency)}
+MEDICINES_FIRST_ROW, MATNEO_FIRST_ROW = 6, 8  # the ICB rows (Medicines) and ICB and trust rows (MatNeo), from column B
 
 
 class ExportError(ValueError):
     pass
 
 
-def write_workbook(sites: Sequence[WorkbookSite], component_names: dict[str, str], collaborative: str,
+def sheet_sites(sites: Sequence[WorkbookSite], collaborative: str) -> dict[str, list[WorkbookSite]]:
+    """The sites each Martha's Rule sheet lists; ExportError when a sheet would need more rows
+    than the template's 24."""
+    listed = {sheet.name: [site for site in sites if LISTED[sheet.name][1](site)] for sheet in SHEETS}
+    if not any(listed.values()):
+        raise ExportError(f"collaborative {collaborative} has no sites in a roll-out phase or flagged for maternity and "
+                          "neonatal services or an emergency department")
+    for name, rows in listed.items():
+        if len(rows) > CAPACITY:
+            raise ExportError(f"the sheet '{name}' would list {len(rows)} {LISTED[name][0]} of {collaborative}, and the "
+                              f"template holds {CAPACITY} (rows {FIRST_ROW} to {LAST_ROW}): the national team's template "
+                              "cannot take this collaborative's return in one workbook; ask them for a longer template")
+    return listed
+
+
+def write_workbook(sites: Sequence[WorkbookSite], icbs: Sequence[WorkbookIcb], component_names: dict[str, str], collaborative: str,
                    reporting: Quarter, out: Path | str | BinaryIO, *, prefill: bool) -> int:
-    """Write the workbook for `sites` (their phase and any prefilled stages) to a path or an
-    open binary file; returns how many stage cells were prefilled."""
-    if not sites:
-        raise ExportError(f"collaborative {collaborative} has no trust sites (or does not exist)")
-    if len(sites) > CAPACITY:
-        raise ExportError(f"{collaborative} has {len(sites)} sites; one workbook holds {CAPACITY} (rows {FIRST_ROW} to {LAST_ROW})")
+    """Write the workbook for `sites` (their phase, services and any prefilled stages) to a
+    path or an open binary file; returns how many stage cells were prefilled."""
+    listed = sheet_sites(sites, collaborative)
     workbook = Workbook()
     intro = workbook.active
     assert intro is not None  # a new workbook has one sheet
     intro.title = "Intro"
     _intro(intro, collaborative, reporting, prefill)
     lists = workbook.create_sheet("Lists")
-    choices = [s.label for s in STAGES] + NOT_APPLICABLE_CHOICES
+    choices = [s.label for s in STAGES] + list(NOT_APPLICABLE_TEXTS)
     for index, choice in enumerate(choices, start=1):
         lists.cell(index, 1, choice)
     lists.sheet_state = "hidden"
     filled = 0
     for sheet in SHEETS:
-        filled += _sheet(workbook.create_sheet(sheet.name), sheet, sites, component_names, collaborative, reporting, len(choices))
+        filled += _sheet(workbook.create_sheet(sheet.name), sheet, listed[sheet.name], component_names, collaborative, reporting,
+                         len(choices))
+    _medicines(workbook.create_sheet("Medicines"), icbs)
+    _matneo(workbook.create_sheet("MatNeo"), icbs)
+    workbook.active = 0  # Intro, as in the national template
     if isinstance(out, (str, Path)):
         Path(out).parent.mkdir(parents=True, exist_ok=True)
     workbook.save(out)
     return filled
+
+
+def _medicines(sheet: Any, icbs: Sequence[WorkbookIcb]) -> None:
+    sheet["B2"] = "Medicines: one row per ICB (not read by the platform)"
+    sheet["B2"].font = Font(bold=True, size=12)
+    sheet[f"B{MEDICINES_FIRST_ROW - 1}"], sheet[f"C{MEDICINES_FIRST_ROW - 1}"] = "ICB", "ICB code"
+    for offset, icb in enumerate(icbs):
+        sheet[f"B{MEDICINES_FIRST_ROW + offset}"], sheet[f"C{MEDICINES_FIRST_ROW + offset}"] = icb["name"], icb["code"]
+    sheet.column_dimensions["B"].width = 60
+
+
+def _matneo(sheet: Any, icbs: Sequence[WorkbookIcb]) -> None:
+    sheet["B2"] = "MatNeo: deterioration tools, one row per ICB and per trust (not read by the platform)"
+    sheet["B2"].font = Font(bold=True, size=12)
+    for letter, title in zip("BCD", ("ICB or trust", "Trust code", "Trust name")):
+        sheet[f"{letter}{MATNEO_FIRST_ROW - 1}"] = title
+    row = MATNEO_FIRST_ROW
+    for icb in icbs:
+        sheet[f"B{row}"] = icb["name"]
+        row += 1
+        for trust in sorted({t["code"]: t for t in icb["trusts"]}.values(), key=lambda t: t["code"]):
+            sheet[f"B{row}"], sheet[f"C{row}"], sheet[f"D{row}"] = "Trust", trust["code"], trust["name"]
+            row += 1
+    for letter, width in (("B", 60), ("C", 12), ("D", 60)):
+        sheet.column_dimensions[letter].width = width
 
 
 def _intro(sheet: Any, code: str, quarter: Quarter, prefill: bool) -> None:
@@ -60,7 +119,8 @@ def _intro(sheet: Any, code: str, quarter: Quarter, prefill: bool) -> None:
         f"Quarterly adoption return: Martha's Rule, {quarter.label}",
         f"Collaborative: {code}. Written {dt.date.today().isoformat()} by the patient safety collaboratives platform.",
         "Fill in one stage per cell from the drop-down list: 'Stage 0 - No contact' to 'Stage 7 - Sustained',",
-        "or a 'not applicable' answer such as 'No adult patients'. Leave a cell empty if not reported.",
+        "or a 'not applicable' answer: 'No adult patients', 'No paediatric patients' or 'Not applicable'. "
+        "Leave a cell empty if not reported.",
         "Save the file with 'returned' in its name and send it back." + (" Last quarter's stages are filled in." if prefill else ""),
     ]
     for row, line in enumerate(lines, start=1):

@@ -10,8 +10,10 @@ from typing import Any, BinaryIO
 from collab_api.db.graph import Graph
 from collab_api.domain.permissions import Actor, Forbidden, Role, require_signed_in
 from collab_api.domain.quarters import Quarter
+from collab_api.graph import collaboratives as collaborative_graph
 from collab_api.graph import qart as qart_graph
-from collab_api.qart.writer import ExportError, write_workbook
+from collab_api.graph import spread as spread_graph
+from collab_api.qart.writer import ExportError, sheet_sites, write_workbook
 
 __all__ = ["ExportError", "Workbook", "export_return", "workbook_for"]
 
@@ -31,9 +33,14 @@ async def export_return(graph: Graph, collaborative: str, quarter: str, out: Pat
     code = collaborative.strip().upper()
     source = reporting.previous().label if prefill else None
     sites = await qart_graph.workbook_rows(graph, code, intervention, source)
-    names = await qart_graph.component_names(graph, intervention) if sites else {}
-    filled = write_workbook(sites, names, code, reporting, out, prefill=prefill)
-    return {"file": str(out), "collaborative": code, "quarter": reporting.label, "sites": len(sites),
+    if not sites and not await collaborative_graph.by_codes(graph, [code]):
+        raise ExportError(f"no collaborative has the code '{code[:20]}'")
+    names = await spread_graph.components(graph, intervention) if sites else {}
+    icbs = await qart_graph.workbook_icbs(graph, code) if sites else []
+    filled = write_workbook(sites, icbs, names, code, reporting, out, prefill=prefill)
+    listed = sheet_sites(sites, code)
+    return {"file": str(out), "collaborative": code, "quarter": reporting.label, "sites": len({site["siteCode"] for rows in listed.values() for site in rows}),
+            "sheets": {name: len(rows) for name, rows in listed.items()},
             "prefilledFrom": source, "prefilledCells": filled}
 
 

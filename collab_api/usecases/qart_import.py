@@ -1,7 +1,10 @@
 """Importing a returned workbook: one transaction for the whole file.
 
 Cells the importer cannot accept are reported (sheet, cell, value, reason) while the rest is
-recorded; an unknown trust rejects its row; a new site of a known trust is created under it.
+recorded. A site's trust is the one the row names or, when the trust cell is blank, the one
+the graph has; never guessed from the code's letters (sites keep their codes through mergers).
+An unknown trust rejects its row; a new site of a known trust is created under it, whatever
+its code; a known site named under the trust its own trust merged into moves to it.
 Importing the same file again changes nothing. A dry run does all of it and rolls back.
 """
 
@@ -18,19 +21,24 @@ from collab_api.domain.adoption import Observation
 from collab_api.usecases.audit import audit
 from collab_api.domain.permissions import Actor, Forbidden, Role, Visibility, require_signed_in, visibility
 from collab_api.domain.quarters import Quarter, QuarterError
-from collab_api.domain.rows import ObservationWrite
+from collab_api.domain.rows import ObservationWrite, ReturnSite, ReturnTrust
 from collab_api.graph.adoptions import observation_row
 from collab_api.graph import adoptions as adoption_graph
 from collab_api.graph import qart as qart_graph
 from collab_api.graph import seed as seed_graph
 from collab_api.progress import QUIET, Steps
+from collab_api.qart.layout import EMERGENCY, MATERNITY
 from collab_api.qart.reader import ParsedReturn, Rejection, ReturnRow, WorkbookError, read_return
 
 DEFAULT_INTERVENTION = "marthas-rule"
 
 
 class ImportRefused(ValueError):
-    """The whole file was refused; nothing was imported."""
+    """The whole file was refused; nothing was imported. `field`: the input at fault."""
+
+    def __init__(self, message: str, field: str = "file") -> None:
+        super().__init__(message)
+        self.field = field
 
 
 class _DryRun(Exception):
@@ -47,6 +55,7 @@ class ImportSummary:
     dry_run: bool
     sheets: list[str]
     missing_sheets: list[str]
+    other_sheets: list[str] = field(default_factory=list)
     rows_read: int = 0
     rows_accepted: int = 0
     rows_rejected: int = 0
@@ -55,6 +64,7 @@ class ImportSummary:
     cells_rejected: int = 0
     observations: dict[str, int] = field(default_factory=lambda: {"CREATED": 0, "UNCHANGED": 0, "CORRECTED": 0})
     sites_created: list[dict[str, str]] = field(default_factory=list)
+    sites_moved: list[dict[str, str]] = field(default_factory=list)
     collaboratives_found: list[str] = field(default_factory=list)
     rejections: list[Rejection] = field(default_factory=list)
 
@@ -62,34 +72,42 @@ class ImportSummary:
         return {
             "file": self.file, "quarter": self.quarter, "intervention": self.intervention,
             "collaborative": self.collaborative, "dryRun": self.dry_run,
-            "sheets": self.sheets, "missingSheets": self.missing_sheets,
+            "sheets": self.sheets, "missingSheets": self.missing_sheets, "sheetsNotRead": self.other_sheets,
             "rows": {"read": self.rows_read, "accepted": self.rows_accepted, "rejected": self.rows_rejected},
             "cells": {"read": self.cells_read, "accepted": self.cells_accepted, "rejected": self.cells_rejected},
             "observations": {k.lower(): v for k, v in self.observations.items()},
-            "sitesCreated": self.sites_created, "collaborativesFound": self.collaboratives_found,
+            "sitesCreated": self.sites_created, "sitesMoved": self.sites_moved, "collaborativesFound": self.collaboratives_found,
             "rejections": [r.as_dict() for r in self.rejections],
         }
 
 
+# "… 2025/26 Q1 …", "… 2025-26 Q1 …" and the national team's "… QART 2627 Q2 returned.xlsx".
 _QUARTER_IN_NAME = re.compile(r"(\d{4})\s*[-_/ ]\s*(\d{2})\s*[-_ ]?\s*Q([1-4])", re.IGNORECASE)
+_QART_QUARTER = re.compile(r"QART[\s_-]*(\d{2})(\d{2})[\s_-]*Q([1-4])(?![0-9])", re.IGNORECASE)
+
+
+def quarter_in_name(filename: str | None) -> str | None:
+    """The reporting quarter a file name states ('2026/27 Q2'), or None."""
+    name = Path(filename or "").name
+    if match := _QART_QUARTER.search(name):
+        return f"20{match[1]}/{match[2]} Q{match[3]}"
+    if match := _QUARTER_IN_NAME.search(name):
+        return f"{match[1]}/{match[2]} Q{match[3]}"
+    return None
 
 
 def quarter_of(quarter: str | None, filename: str | None, today: dt.date) -> Quarter:
-    if quarter:
-        try:
-            parsed = Quarter.parse(quarter)
-        except QuarterError as exc:
-            raise ImportRefused(str(exc)) from exc
-    else:
-        match = _QUARTER_IN_NAME.search(Path(filename or "").name)
-        if not match:
-            raise ImportRefused("give the reporting quarter (e.g. --quarter '2025/26 Q1'): the file name does not say it")
-        try:
-            parsed = Quarter.parse(f"{match[1]}/{match[2]} Q{match[3]}")
-        except QuarterError as exc:
-            raise ImportRefused(str(exc)) from exc
+    stated = quarter or quarter_in_name(filename)
+    if not stated:
+        raise ImportRefused(
+            f"give the reporting quarter (e.g. '2026/27 Q2'): the file name '{Path(filename or '').name[:80]}' does not say it "
+            "(names such as 'UCLPartners HIN QART 2627 Q2 returned.xlsx' do)", field="quarter")
+    try:
+        parsed = Quarter.parse(stated)
+    except QuarterError as exc:
+        raise ImportRefused(str(exc), field="quarter" if quarter else "file") from exc
     if parsed.starts_on > today:
-        raise ImportRefused(f"{parsed} has not started yet")
+        raise ImportRefused(f"{parsed} has not started yet", field="quarter" if quarter else "file")
     return parsed
 
 
@@ -122,7 +140,7 @@ async def import_return(
 
     async def work(tx: Tx) -> ImportSummary:
         summary = ImportSummary(Path(filename).name if filename else None, reporting.label, intervention, code,
-                                dry_run, parsed.sheets, parsed.missing_sheets, rows_read=parsed.rows_read,
+                                dry_run, parsed.sheets, parsed.missing_sheets, parsed.other_sheets, rows_read=parsed.rows_read,
                                 rows_rejected=parsed.rows_rejected, rejections=list(parsed.rejections))
         sites = await _apply(tx, parsed, summary, reporting, today, visibility(actor), progress)
         if dry_run:
@@ -144,76 +162,107 @@ async def import_return(
 async def _apply(tx: Tx, parsed: ParsedReturn, summary: ImportSummary, quarter: Quarter, today: dt.date,
                  viewer: Visibility, progress: Steps) -> list[str]:
     """Check the rows against the graph and write what is accepted; returns the sites written."""
-    trusts = sorted({row.trust_code for row in parsed.rows})
+    trusts = sorted({row.trust_code for row in parsed.rows if row.trust_code})
     sites = sorted({row.site_code for row in parsed.rows})
     context = await qart_graph.return_context(tx, summary.intervention, trusts, sites, summary.collaborative, viewer)
     if not context.get("intervention"):
-        raise ImportRefused(f"no intervention has the id '{summary.intervention}'")
+        raise ImportRefused(f"no intervention has the id '{summary.intervention}'", field="intervention")
     if summary.collaborative and not context.get("collaborative"):
-        raise ImportRefused(f"no collaborative has the code '{summary.collaborative}'")
+        raise ImportRefused(f"no collaborative has the code '{summary.collaborative}'", field="collaborative")
     components = {c["name"].lower(): c["key"] for c in context["components"]}
     trust_info = {t["code"]: t for t in context["trusts"] if t}
     site_info = {s["code"]: s for s in context["sites"] if s}
     found: set[str] = set()
-    new_sites: list[dict[str, Any]] = []
+    new_sites: dict[str, dict[str, Any]] = {}
+    moved: dict[str, str] = {}
     phases: list[dict[str, Any]] = []
+    services: dict[str, dict[str, Any]] = {}
     rows: list[ObservationWrite] = []
     at = dt.datetime.now(dt.UTC).isoformat()
 
     for row in parsed.rows:
-        reason = _row_problem(row, trust_info, site_info, summary.collaborative)
-        if reason:
+        trust_code, reason = _trust_of(row, trust_info, site_info, summary.collaborative, moved)
+        if reason or trust_code is None:
             summary.rows_rejected += 1
-            summary.rejections.append(Rejection(row.sheet, row.where, row.site_code, reason))
+            summary.rejections.append(Rejection(row.sheet, row.where, row.site_code, reason or "no trust"))
             continue
         summary.rows_accepted += 1
-        found.update(trust_info[row.trust_code]["collaboratives"])
-        if row.site_code not in site_info and not any(s["odsCode"] == row.site_code for s in new_sites):
-            trust = trust_info[row.trust_code]
-            new_sites.append({"odsCode": row.site_code, "name": row.site_name or f"Site {row.site_code}", "kind": "SITE",
-                              "careSettings": ["ACUTE"], "synthetic": False, "status": "ACTIVE", "closedOn": None,
-                              "icb": trust["icb"], "trust": row.trust_code})
-            summary.sites_created.append({"sheet": row.sheet, "row": str(row.row), "site": row.site_code, "trust": row.trust_code})
+        trust = trust_info[trust_code]
+        found.update(trust["collaboratives"])
+        known = site_info.get(row.site_code)
+        if known is None and row.site_code not in new_sites:
+            new_sites[row.site_code] = {"odsCode": row.site_code, "name": row.site_name or f"Site {row.site_code}", "kind": "SITE",
+                                        "careSettings": ["ACUTE"], "synthetic": False, "status": "ACTIVE", "closedOn": None,
+                                        "icb": trust["icb"], "trust": trust_code}
+            summary.sites_created.append({"sheet": row.sheet, "row": str(row.row), "site": row.site_code, "trust": trust_code})
+        elif known is not None and known["trust"] != trust_code and row.site_code not in moved:
+            moved[row.site_code] = trust_code
+            summary.sites_moved.append({"sheet": row.sheet, "row": str(row.row), "site": row.site_code,
+                                        "fromTrust": known["trust"] or "", "trust": trust_code})
         if row.phase is not None:
             phases.append({"site": row.site_code, "phase": row.phase})
-        for entry in row.entries:
-            summary.cells_read += 1
-            if entry.reading.problem:
-                summary.cells_rejected += 1
-                continue
-            key = components.get(entry.column.component.lower())
-            if key is None:
-                summary.cells_rejected += 1
-                summary.rejections.append(Rejection(row.sheet, entry.cell, entry.value,
-                                                    f"{summary.intervention} has no component '{entry.column.component}'"))
-                continue
-            summary.cells_accepted += 1
-            observation = Observation(row.site_code, summary.intervention, entry.column.component, entry.column.care_setting,
-                                      quarter, entry.reading.stage, entry.reading.not_applicable, source="qart")
-            rows.append(observation_row(observation, key, at=at))
+        flags = services.setdefault(row.site_code, {"site": row.site_code, "maternity": False, "emergency": False})
+        flags["maternity"] |= row.sheet == MATERNITY.name
+        flags["emergency"] |= row.sheet == EMERGENCY.name
+        rows.extend(_observations(row, summary, components, quarter, at))
     summary.collaboratives_found = sorted(found)
     if new_sites:
-        await seed_graph.upsert_organisations(tx, new_sites)
+        await seed_graph.upsert_organisations(tx, list(new_sites.values()))
+    if moved:
+        await qart_graph.move_sites(tx, [{"site": site, "trust": trust} for site, trust in sorted(moved.items())])
     if phases:
         await qart_graph.set_phases(tx, summary.intervention, phases)
+    if services:
+        await qart_graph.flag_services(tx, list(services.values()))
     with progress.step("writing adoption observations", len(rows), "observations") as advance:
         for start in range(0, len(rows), 500):
             for result in await adoption_graph.write_observations(tx, rows[start:start + 500]):
                 summary.observations[result["outcome"]] += 1
             advance(len(rows[start:start + 500]))
-    return sorted({row["organisation"] for row in rows} | {site["odsCode"] for site in new_sites})
+    return sorted({row["organisation"] for row in rows} | set(new_sites) | set(moved))
 
 
-def _row_problem(row: ReturnRow, trusts: dict[str, Any], sites: dict[str, Any], collaborative: str | None) -> str | None:
-    trust = trusts.get(row.trust_code)
-    if trust is None:
-        return f"unknown trust code {row.trust_code}: no organisation has it"
-    if trust["kind"] != "TRUST":
-        return f"{row.trust_code} is not a trust"
-    if collaborative and collaborative not in trust["collaboratives"]:
-        return f"trust {row.trust_code} is not a member of {collaborative}"
+def _observations(row: ReturnRow, summary: ImportSummary, components: dict[str, str], quarter: Quarter,
+                  at: str) -> list[ObservationWrite]:
+    written = []
+    for entry in row.entries:
+        summary.cells_read += 1
+        if entry.reading.problem:
+            summary.cells_rejected += 1
+            continue
+        key = components.get(entry.column.component.lower())
+        if key is None:
+            summary.cells_rejected += 1
+            summary.rejections.append(Rejection(row.sheet, entry.cell, entry.value,
+                                                f"{summary.intervention} has no component '{entry.column.component}'"))
+            continue
+        summary.cells_accepted += 1
+        observation = Observation(row.site_code, summary.intervention, entry.column.component, entry.column.care_setting,
+                                  quarter, entry.reading.stage, entry.reading.not_applicable, source="qart")
+        written.append(observation_row(observation, key, at=at))
+    return written
+
+
+def _trust_of(row: ReturnRow, trusts: dict[str, ReturnTrust], sites: dict[str, ReturnSite], collaborative: str | None,
+              moved: dict[str, str]) -> tuple[str | None, str | None]:
+    """The row's trust (the one named, or the site's in the graph when the cell is blank), or
+    why the row cannot be accepted."""
     site = sites.get(row.site_code)
-    if site is not None and site["trust"] != row.trust_code:
-        owner = site["trust"] or "no trust"
-        return f"site {row.site_code} belongs to {owner}, not {row.trust_code}"
-    return None
+    if site is not None and site["kind"] != "SITE":
+        return None, f"{row.site_code} is an organisation of kind {site['kind']}, not a site"
+    code = row.trust_code or moved.get(row.site_code) or (site["trust"] if site else None)
+    if code is None:
+        if site is None:
+            return None, f"site {row.site_code} is not known and the row has no trust code (column B) to create it under"
+        return None, f"site {row.site_code} has no trust in the platform and the row has no trust code (column B)"
+    trust = trusts.get(code)
+    if trust is None:
+        return None, f"unknown trust code {code}: no organisation has it"
+    if trust["kind"] != "TRUST":
+        return None, f"{code} is not a trust"
+    if collaborative and collaborative not in trust["collaboratives"]:
+        return None, f"trust {code} is not a member of {collaborative}"
+    if site is not None and site["trust"] not in (None, code) and code not in site["trustSuccessors"] and moved.get(row.site_code) != code:
+        return None, (f"site {row.site_code} belongs to {site['trust']}, not {code} (a site moves to another trust "
+                      f"only when its trust merged into it: record the merger first, e.g. with 'collab ods import')")
+    return code, None

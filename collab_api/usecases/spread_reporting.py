@@ -6,6 +6,8 @@ from typing import Any
 
 from collab_api.db.graph import Graph
 from collab_api.domain import spread as rules
+from collab_api.domain.quarterly_report import AT_OR_BELOW, quarterly_report
+from collab_api.domain.vocabulary import CARE_SETTINGS
 from collab_api.domain.errors import FieldProblem, InvalidInput
 from collab_api.domain.permissions import Visibility
 from collab_api.domain.quarters import Quarter, QuarterError
@@ -51,3 +53,22 @@ async def build_spread_report(graph: Graph, intervention: str, viewer: Visibilit
     report["intervention"] = intervention
     return report
 
+
+
+async def build_quarterly_report(graph: Graph, intervention: str, viewer: Visibility, *, quarter: str | None = None,
+                                 at_or_below: int = AT_OR_BELOW) -> dict[str, Any]:
+    """The national team's quarterly report for one quarter (default: the latest with data)."""
+    if not await spread_graph.intervention_visible(graph, intervention, viewer):
+        raise InvalidInput([FieldProblem("intervention", "NOT_FOUND", f"no intervention has the id '{intervention[:60]}'")])
+    reporting = _quarter("quarter", quarter)
+    if not LOWEST <= at_or_below <= HIGHEST:
+        raise InvalidInput([FieldProblem("atOrBelowStage", "OUT_OF_SCALE", f"stage {at_or_below} is outside 0 to 7")])
+    index = reporting.index if reporting else await spread_graph.latest_quarter(graph, intervention)
+    answers = await spread_graph.answers_in_quarter(graph, intervention, index, viewer) if index is not None else []
+    enrolled = await spread_graph.enrolled_sites(graph, intervention)
+    codes = [row["code"] for row in await collaborative_graph.all_collaboratives(graph)]
+    names = await spread_graph.components(graph, intervention)
+    report = quarterly_report(answers, enrolled, codes, names, [s.code for s in CARE_SETTINGS],
+                              quarter=Quarter.from_index(index).label if index is not None else None, at_or_below=at_or_below)
+    report["intervention"] = intervention
+    return report

@@ -19,7 +19,7 @@ from collab_api.config import Settings
 from collab_api.web import signin
 from collab_api.web.operations import PageForbidden
 from collab_api.web.pages import (
-    adoption, collaboratives, finding, interventions, national, organisations, publishing, returns, spread,
+    adoption, collaboratives, finding, interventions, national, organisations, publishing, quarterly_report, returns, spread,
 )
 from collab_api.web.templating import HERE, render
 
@@ -57,7 +57,8 @@ def routes() -> list[BaseRoute]:
         Mount("/assets", StaticFiles(directory=HERE / "static" / "nhsuk"), name="assets"),
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
         *signin.routes, *finding.routes, *publishing.routes, *interventions.routes, *adoption.routes,
-        *organisations.routes, *collaboratives.routes, *returns.routes, *spread.routes, *national.routes,
+        *organisations.routes, *collaboratives.routes, *returns.routes, *spread.routes,
+        *quarterly_report.routes, *national.routes,
     ]
 
 

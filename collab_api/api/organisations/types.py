@@ -45,12 +45,26 @@ class Organisation(graphene.ObjectType):
     def resolve_id(row: dict[str, Any], info: Any) -> str:
         return prefixed("Organisation", row["odsCode"])
 
+    @staticmethod
+    def resolve_maternityAndNeonatal(row: dict[str, Any], info: Any) -> bool:
+        return bool(row.get("maternityAndNeonatal"))
+
+    @staticmethod
+    def resolve_emergencyDepartment(row: dict[str, Any], info: Any) -> bool:
+        return bool(row.get("emergencyDepartment"))
+
     odsCode = graphene.String(required=True, description="The national organisation (ODS) code.")
     name = graphene.String(required=True)
     kind = graphene.Field(OrganisationKind, required=True)
     careSettings = graphene.List(graphene.NonNull(CareSetting), required=True)
     status = graphene.Field(OrganisationStatus, required=True)
     closedOn = graphene.Date()
+    openedOn = graphene.Date(description="From the national ODS data, when loaded.")
+    postcode = graphene.String(description="From the national ODS data, when loaded.")
+    maternityAndNeonatal = graphene.Boolean(required=True, description="A site with maternity and neonatal services "
+                                            "(listed on the quarterly return's maternity and neonatal sheet).")
+    emergencyDepartment = graphene.Boolean(required=True, description="A site with an emergency department "
+                                           "(listed on the quarterly return's emergency departments sheet).")
     isSynthetic = graphene.Boolean(required=True, description="True for the demo network's made-up organisations.")
     collaborative = graphene.Field("collab_api.api.collaboratives.types.Collaborative")
     icb = graphene.Field("collab_api.api.collaboratives.types.ICB")

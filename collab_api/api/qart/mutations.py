@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from pathlib import PurePosixPath
 from typing import Any
+from urllib.parse import unquote
 
 import graphene
 
@@ -55,6 +57,16 @@ class SiteCreated(graphene.ObjectType):
     trust = graphene.String(required=True)
 
 
+class SiteMoved(graphene.ObjectType):
+    """A known site named under the trust its former trust merged into: it now belongs to it."""
+
+    sheet = graphene.String(required=True)
+    row = graphene.String(required=True)
+    site = graphene.String(required=True)
+    fromTrust = graphene.String(required=True)
+    trust = graphene.String(required=True)
+
+
 class ImportSummary(graphene.ObjectType):
     file = graphene.String()
     quarter = graphene.String(required=True)
@@ -63,10 +75,13 @@ class ImportSummary(graphene.ObjectType):
     dryRun = graphene.Boolean(required=True)
     sheets = graphene.List(graphene.NonNull(graphene.String), required=True)
     missingSheets = graphene.List(graphene.NonNull(graphene.String), required=True)
+    sheetsNotRead = graphene.List(graphene.NonNull(graphene.String), required=True,
+                                  description="Other sheets present in the workbook (Intro, Medicines, MatNeo, ...), not read.")
     rows = graphene.Field(Counts, required=True)
     cells = graphene.Field(Counts, required=True)
     observations = graphene.Field(ObservationCounts, required=True)
     sitesCreated = graphene.List(graphene.NonNull(SiteCreated), required=True)
+    sitesMoved = graphene.List(graphene.NonNull(SiteMoved), required=True)
     collaborativesFound = graphene.List(graphene.NonNull(graphene.String), required=True)
     rejections = graphene.List(graphene.NonNull(CellRejection), required=True)
 
@@ -80,7 +95,8 @@ class ImportQuarterlyReturn(graphene.Mutation):
 
     class Arguments:
         file = Upload(required=True)
-        quarter = graphene.String(description="e.g. '2025/26 Q1'; default: from the file name.")
+        quarter = graphene.String(description="e.g. '2026/27 Q2'; default: from the file name "
+                                              "('UCLPartners HIN QART 2627 Q2 returned.xlsx' or '… 2026/27 Q2 …').")
         collaborative = graphene.String(description="Rows of trusts outside this collaborative are rejected.")
         intervention = graphene.ID(default_value=DEFAULT_INTERVENTION)
         dryRun = graphene.Boolean(default_value=False)
@@ -100,10 +116,20 @@ class ImportQuarterlyReturn(graphene.Mutation):
         try:
             summary = await import_return(context_of(info).graph, data, actor=context_of(info).viewer, quarter=quarter,
                                           collaborative=collaborative,
-                                          intervention=intervention, dry_run=dryRun, filename=getattr(file, "filename", None))
+                                          intervention=intervention, dry_run=dryRun, filename=_file_name(file))
         except ImportRefused as refused:
-            return {"errors": [{"field": "file", "code": "REFUSED", "message": str(refused)}]}
+            message = str(refused)
+            if refused.field == "quarter" and not quarter:
+                message = message.replace("give the reporting quarter", "give the reporting quarter in the 'quarter' argument", 1)
+            return {"errors": [{"field": refused.field, "code": "REFUSED", "message": message}]}
         return {"errors": [], "summary": summary.as_dict()}
+
+
+def _file_name(file: Any) -> str | None:
+    """The part's file name as sent: clients percent-encode spaces and other characters
+    ('UCLPartners%20HIN%20QART%202627%20Q2.xlsx'); only the last path segment is kept."""
+    name = getattr(file, "filename", None)
+    return PurePosixPath(unquote(name).replace("\\", "/")).name or None if name else None
 
 
 class QartMutations(graphene.ObjectType):

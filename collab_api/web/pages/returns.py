@@ -83,6 +83,9 @@ async def _import(request: Request, content: bytes, filename: str, values: dict[
     payload, errors = await operations.mutate(request, "import_return", {
         "file": upload, "quarter": values["quarter"] or None, "collaborative": values["collaborative"] or None, "dryRun": dry_run},
         "importQuarterlyReturn", FIELDS, "file")
+    if "quarter" in errors.by_field and not values["quarter"]:  # the page's words, not the API argument's
+        errors.by_field["quarter"] = (f"Enter the reporting quarter, for example 2026/27 Q2: the file name '{filename[:80]}' "
+                                      "does not say it")
     return payload.get("summary"), errors
 
 

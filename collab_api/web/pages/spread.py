@@ -145,11 +145,16 @@ async def spread_csv(request: Request) -> Response:
     item, report, _, errors = await _report(request)
     if errors or report is None:
         return Response("; ".join(errors.by_field.values()), status_code=400, media_type="text/plain")
+    return csv_download(table_rows(report, table), f"{item['id']}-{table}-{report['quarter'] or 'all'}")
+
+
+def csv_download(rows: list[list[Any]], name: str) -> Response:
+    """A table as a CSV attachment named `name` (slashes and spaces taken out)."""
     buffer = io.StringIO()
-    csv.writer(buffer).writerows(table_rows(report, table))
-    name = f"{item['id']}-{table}-{(report['quarter'] or 'all').replace('/', '-').replace(' ', '')}.csv"
+    csv.writer(buffer).writerows(rows)
+    safe = name.replace("/", "-").replace(" ", "")
     return Response(buffer.getvalue(), media_type="text/csv; charset=utf-8",
-                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+                    headers={"Content-Disposition": f'attachment; filename="{safe}.csv"'})
 
 
 routes = [

@@ -1,0 +1,121 @@
+"""The national team's quarterly report, computed from the graph for any quarter.
+
+What the national analysts' scripts compute from the 15 merged returns: sites by phase and by
+collaborative (totals and percentages); for each component and care setting the stage table
+with all eight stages zero-filled, the total and each stage's percentage, nationally and by
+phase ("not applicable" answers counted apart, never in the total); the sites at or below a
+stage (3 by default, as in the current report); the sites at stage 6 or above on every
+component in a setting; the per-site table of every answer; and whether all 15 returned.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+from typing import Any
+
+from collab_api.domain.rows import EnrolledSite, QuarterAnswers
+from collab_api.domain.stages import HIGHEST, LOWEST
+
+AT_OR_BELOW = 3
+ALL_COMPONENTS_AT = 6
+
+
+def percentage(part: int, whole: int) -> float | None:
+    return round(100 * part / whole, 1) if whole else None
+
+
+def stage_table(stages: list[int], not_applicable: int) -> dict[str, Any]:
+    counts = Counter(stages)
+    total = len(stages)
+    return {"distribution": [{"stage": s, "count": counts.get(s, 0), "percentage": percentage(counts.get(s, 0), total)}
+                             for s in range(LOWEST, HIGHEST + 1)],
+            "total": total, "notApplicable": not_applicable}
+
+
+def quarterly_report(answers: Sequence[QuarterAnswers], enrolled: Sequence[EnrolledSite], collaboratives: list[str],
+                     component_names: dict[str, str], settings: list[str], *, quarter: str | None,
+                     at_or_below: int = AT_OR_BELOW) -> dict[str, Any]:
+    """answers: each reporting site's answers in the quarter, [componentKey, careSetting,
+    stage, notApplicable] each; enrolled: the sites in the roll-out with their phase;
+    component_names: key to name, in the order to list them; settings: likewise."""
+    components = list(component_names)
+    directory: dict[str, EnrolledSite] = {row["site"]: row for row in [*enrolled, *answers]}
+
+    def site_entry(code: str) -> dict[str, Any]:
+        row = directory[code]
+        return {key: row.get(key) for key in ("site", "siteName", "trust", "trustName", "collaborative", "phase")}
+
+    def order(row: dict[str, Any]) -> tuple[Any, ...]:
+        return (row.get("collaborative") or "~", row.get("phase") or 99, row.get("trust") or "", row["site"])
+
+    seen_settings = {cell[1] for row in answers for cell in row["answers"]}
+    settings = [s for s in settings if s in seen_settings] + sorted(seen_settings - set(settings))
+    phases = sorted({phase for row in directory.values() if (phase := row.get("phase")) is not None})
+    cells: dict[tuple[str, str], list[tuple[dict[str, Any], int | None, str | None]]] = defaultdict(list)
+    for row in answers:
+        for component, setting, stage, not_applicable in row["answers"]:
+            cells[(component, setting)].append((site_entry(row["site"]), stage, not_applicable))
+
+    tables = []
+    for setting in settings:
+        for component in components:
+            given = cells.get((component, setting), [])
+            if not given:
+                continue
+            for phase in [None, *phases]:
+                chosen = [c for c in given if phase is None or c[0]["phase"] == phase]
+                tables.append({"component": component, "componentName": component_names[component],
+                               "careSetting": setting, "phase": phase,
+                               **stage_table([c[1] for c in chosen if c[1] is not None], sum(1 for c in chosen if c[2]))})
+
+    at_or_below_rows = sorted(
+        ({**entry, "component": component, "componentName": component_names.get(component), "careSetting": setting,
+          "stage": stage}
+         for (component, setting), given in cells.items() for entry, stage, _ in given
+         if stage is not None and stage <= at_or_below),
+        key=lambda r: (*order(r), settings.index(r["careSetting"]), components.index(r["component"])
+                       if r["component"] in components else 99))
+
+    high = []
+    for setting in settings:
+        for row in answers:
+            stages = {c[0]: c[2] for c in row["answers"] if c[1] == setting}
+            if components and all((stages.get(k) or -1) >= ALL_COMPONENTS_AT for k in components):
+                high.append({**site_entry(row["site"]), "careSetting": setting})
+    high.sort(key=lambda r: (settings.index(r["careSetting"]), *order(r)))
+
+    reporting = {row["site"] for row in answers}
+    listed = [row for row in directory.values() if row.get("phase") is not None]
+    returned = sorted({code for site in reporting if (code := directory[site].get("collaborative")) is not None})
+    return {
+        "quarter": quarter,
+        "atOrBelowStage": at_or_below,
+        "sitesByPhase": [{"phase": phase, "sites": sum(1 for r in listed if r["phase"] == phase),
+                          "reporting": sum(1 for r in listed if r["phase"] == phase and r["site"] in reporting)}
+                         for phase in phases],
+        "sitesInPhases": len(listed),
+        "sitesByCollaborative": _by_collaborative(listed, collaboratives, phases),
+        "stageTables": tables,
+        "sitesAtOrBelow": at_or_below_rows,
+        "sitesAtStage6OnAllComponents": high,
+        "answers": [{**site_entry(row["site"]), "answers": sorted(
+            ({"component": c[0], "componentName": component_names.get(c[0]), "careSetting": c[1], "stage": c[2],
+              "notApplicable": c[3]} for c in row["answers"]),
+            key=lambda a: (settings.index(a["careSetting"]), components.index(a["component"]) if a["component"] in components else 99))}
+            for row in sorted(answers, key=lambda r: order(dict(r)))],
+        "sitesWithNoData": sorted((site_entry(r["site"]) for r in listed if r["site"] not in reporting), key=order),
+        "collaborativesReturned": returned,
+        "collaborativesNotReturned": [code for code in collaboratives if code not in returned],
+        "allReturned": all(code in returned for code in collaboratives),
+    }
+
+
+def _by_collaborative(listed: list[EnrolledSite], collaboratives: list[str], phases: list[int]) -> list[dict[str, Any]]:
+    total = len(listed)
+    rows = []
+    for code in collaboratives:
+        mine = [r for r in listed if r.get("collaborative") == code]
+        rows.append({"collaborative": code, "byPhase": [{"phase": p, "sites": sum(1 for r in mine if r["phase"] == p)} for p in phases],
+                     "sites": len(mine), "percentage": percentage(len(mine), total)})
+    return rows

@@ -1,0 +1,59 @@
+"""Graph access for the national ODS files: organisations created or updated from them,
+their trusts, ICBs and successors. Idempotent: loading the same files again changes nothing."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from collab_api.db.graph import Runner
+
+
+async def icb_codes(runner: Runner) -> dict[str, str]:
+    """ICB ODS code to the ICB's name in the graph."""
+    rows = await runner.read("MATCH (i:ICB) WHERE i.odsCode IS NOT NULL RETURN i.odsCode AS code, i.name AS name")
+    return {str(row["code"]): str(row["name"]) for row in rows}
+
+
+async def set_icb_codes(runner: Runner, rows: list[dict[str, Any]]) -> None:
+    """rows: {code, icb}"""
+    await runner.write("""
+        UNWIND $rows AS row
+        MATCH (i:ICB {name: row.icb})
+        SET i.odsCode = row.code""", {"rows": rows})
+
+
+async def upsert_organisations(runner: Runner, rows: list[dict[str, Any]]) -> None:
+    """rows: {odsCode, name, kind, careSettings, postcode, openedOn, closedOn, status, icb, trust}.
+    Care settings are set only on creation (ODS does not know them; the platform may); the
+    ICB and the trust move when ODS moves them. A site with no ICB of its own takes its trust's."""
+    await runner.write("""
+        UNWIND $rows AS row
+        MERGE (o:Organisation {odsCode: row.odsCode})
+        ON CREATE SET o.careSettings = row.careSettings, o.synthetic = false
+        SET o.name = row.name, o.kind = row.kind, o.postcode = row.postcode, o.openedOn = date(row.openedOn),
+            o.closedOn = date(row.closedOn), o.status = row.status, o.source = 'ODS'
+        WITH o, row
+        OPTIONAL MATCH (t:Organisation {odsCode: row.trust})
+        WITH o, row, t, coalesce(row.icb, [(t)-[:IN_ICB]->(b:ICB) | b.name][0]) AS icbName
+        OPTIONAL MATCH (o)-[oldIcb:IN_ICB]->(previous:ICB) WHERE icbName IS NOT NULL AND previous.name <> icbName
+        DELETE oldIcb
+        WITH DISTINCT o, row, t, icbName
+        OPTIONAL MATCH (former:Organisation)-[oldTrust:HAS_SITE]->(o) WHERE t IS NOT NULL AND former <> t
+        DELETE oldTrust
+        WITH DISTINCT o, t, icbName
+        OPTIONAL MATCH (i:ICB {name: icbName})
+        FOREACH (_ IN CASE WHEN i IS NULL THEN [] ELSE [1] END | MERGE (o)-[:IN_ICB]->(i))
+        FOREACH (_ IN CASE WHEN t IS NULL THEN [] ELSE [1] END | MERGE (t)-[:HAS_SITE]->(o))""", {"rows": rows})
+
+
+async def upsert_successions(runner: Runner, rows: list[dict[str, Any]]) -> int:
+    """rows: {predecessor, successor, date}; only between organisations the graph has.
+    Returns how many were linked."""
+    result = await runner.write("""
+        UNWIND $rows AS row
+        MATCH (p:Organisation {odsCode: row.predecessor}), (s:Organisation {odsCode: row.successor})
+        WHERE p <> s
+        MERGE (p)-[m:SUCCEEDED_BY]->(s)
+        SET m.date = date(row.date)
+        RETURN count(m) AS linked""", {"rows": rows})
+    return int(result[0]["linked"]) if result else 0
