@@ -26,10 +26,20 @@ import pytest
 from collab_api.app import create_app
 from collab_api.config import Settings
 from collab_api.db.arcadedb_http import ArcadeHttp
-from collab_api.db.graph import Graph
+from collab_api.db.graph import Graph, record_statements
 from collab_api.db.local_server import LocalArcadeDB, free_port
 from collab_api.db.runtime import Connection
 from collab_api.graph.schema_ops import apply_schema
+
+# Every statement the suite sends, for tests/test_neo4j_cypher.py (which runs last).
+STATEMENTS = record_statements()
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The Neo4j Cypher check reads the statements the rest of the suite sent: run it last."""
+    last = [item for item in items if item.nodeid.startswith("tests/test_neo4j_cypher.py")]
+    items[:] = [item for item in items if item not in last] + last
+
 
 
 @dataclass

@@ -68,6 +68,18 @@ def _to_native(value: Any) -> Any:
     return value
 
 
+_recorded: set[str] | None = None
+
+
+def record_statements() -> set[str]:
+    """Keep every distinct statement sent from now on, in the set returned (the test suite
+    checks them all with Neo4j's own Cypher parser)."""
+    global _recorded
+    if _recorded is None:
+        _recorded = set()
+    return _recorded
+
+
 class Tx:
     """A managed transaction that counts what it sends."""
 
@@ -78,6 +90,8 @@ class Tx:
         counter = _round_trips.get()
         if counter is not None:
             counter.count += 1
+        if _recorded is not None:
+            _recorded.add(query)
         result = await self._tx.run(query, dict(params or {}))
         return [_to_native(record.data()) for record in await result.fetch(2**31 - 1)]
 

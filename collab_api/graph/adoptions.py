@@ -78,8 +78,7 @@ def observation_row(observation: Observation, component_key: str | None, *, at: 
 # that a row without a source looks nothing up).
 _SOURCES = {"ORGANISATION": ("Organisation", "odsCode"), "COLLABORATIVE": ("Collaborative", "code"), "ADOPTION": ("Adoption", "id")}
 _LEARNED_FROM = "".join(f"""
-        CALL {{
-            WITH a, row
+        CALL (a, row) {{
             WITH a, row WHERE row.sourceKind = '{kind}'
             MATCH (s:{label} {{{key}: row.sourceRef}})
             MERGE (a)-[l:LEARNED_FROM]->(s) ON CREATE SET l.since = row.quarter
@@ -98,15 +97,15 @@ async def write_observations(runner: Runner, rows: Sequence[ObservationWrite]) -
     # an earlier row's writes are visible to a flag, which made duplicate edges.
     query = """
         UNWIND $rows AS row
-        MATCH (o:Organisation {odsCode: row.organisation}), (i:Intervention {id: row.intervention})
+        MATCH (o:Organisation {odsCode: row.organisation})
+        MATCH (i:Intervention {id: row.intervention})
         MERGE (a:Adoption {key: row.adoptionKey})
         ON CREATE SET a.id = row.adoptionId, a.organisation = row.organisation, a.interventionId = row.intervention,
             a.componentKey = row.componentKey, a.careSetting = row.careSetting, a.createdAt = datetime(row.at)
         MERGE (o)-[:ADOPTED]->(a)
         MERGE (a)-[:OF]->(i)
         WITH o, i, a, row
-        CALL {
-            WITH a, row
+        CALL (a, row) {
             MATCH (k:Component {key: row.componentKey})
             MERGE (a)-[:OF_COMPONENT]->(k)
         }
@@ -119,8 +118,7 @@ async def write_observations(runner: Runner, rows: Sequence[ObservationWrite]) -
             x.correctedAt = CASE WHEN before IS NOT NULL AND before <> row.contentHash
                                  THEN datetime(row.at) ELSE x.correctedAt END
         WITH a, i, row, x, before
-        CALL {
-            WITH i, row
+        CALL (i, row) {
             OPTIONAL MATCH (i)-[:HAS_VERSION]->(v:InterventionVersion) WHERE v.createdAt < datetime(row.quarterEnds)
             WITH v ORDER BY v.number DESC LIMIT 1
             RETURN v.number AS applied
@@ -128,15 +126,13 @@ async def write_observations(runner: Runner, rows: Sequence[ObservationWrite]) -
         SET x += row.observation, x.contentHash = row.contentHash, x.content = row.content,
             x.interventionVersion = CASE WHEN before IS NULL THEN coalesce(row.version, applied) ELSE x.interventionVersion END
         WITH a, i, row, x, before
-        CALL {
-            WITH i, x
+        CALL (i, x) {
             MATCH (v:InterventionVersion {key: i.id + '@' + toString(x.interventionVersion)})
             MERGE (x)-[:OF_VERSION]->(v)
         }
         WITH a, row, x, before
 """ + _LEARNED_FROM + """
-        CALL {
-            WITH a
+        CALL (a) {
             MATCH (a)-[:OBSERVED]->(latest:AdoptionObservation)
             WITH latest ORDER BY latest.quarterIndex DESC LIMIT 1
             RETURN latest

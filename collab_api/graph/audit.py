@@ -22,8 +22,7 @@ EVENT = "{.id, .at, .subject, .role, .collaborative, .organisation, .operation, 
 async def record(tx: Tx, event: dict[str, Any], entities: list[tuple[str, str]]) -> None:
     """event: {id, subject, role, collaborative, organisation, operation, summary}."""
     links = "\n".join(f"""
-        CALL {{
-            WITH e
+        CALL (e) {{
             UNWIND [x IN $entities WHERE x[0] = '{label}' | x[1]] AS ref
             MATCH (n:{label} {{{key}: ref}})
             CREATE (e)-[:CONCERNS]->(n)
@@ -46,12 +45,12 @@ async def events(graph: Graph, request: PageRequest, *, entity: tuple[str, str] 
     where = """($subject IS NULL OR e.subject = $subject) AND ($operation IS NULL OR e.operation = $operation)
             AND ($since IS NULL OR e.at >= datetime($since)) AND ($until IS NULL OR e.at < datetime($until))"""
     return await page(graph, f"""
-        CALL {{
+        CALL () {{
             {source} WHERE {where} AND ($after IS NULL OR e.id < $after)
             WITH e ORDER BY e.id DESC LIMIT $fetch
             RETURN collect(e {EVENT}) AS rows
         }}
-        CALL {{
+        CALL () {{
             {source} WHERE {where}
             RETURN count(e) AS total, count(CASE WHEN $after IS NOT NULL AND e.id >= $after THEN 1 END) AS before
         }}

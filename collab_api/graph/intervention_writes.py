@@ -13,27 +13,23 @@ from collab_api.graph.common import shaped
 VERSION_PROPERTIES = ["title", "summary", "status", "careSettings", "harmArea", "tags", "document"]
 
 _LINK_COMPONENTS_AND_PRIORITIES = """
-        CALL {
-            WITH i, row
+        CALL (i, row) {
             MATCH (i)-[r:HAS_COMPONENT]->(k:Component)
             WHERE NOT k.key IN [c IN row.components | c.key]
             DELETE r
         }
-        CALL {
-            WITH i, row
+        CALL (i, row) {
             UNWIND row.components AS component
             MERGE (k:Component {key: component.key})
             ON CREATE SET k.interventionId = i.id
             SET k.name = component.name, k.description = component.description, k.position = component.position
             MERGE (i)-[:HAS_COMPONENT]->(k)
         }
-        CALL {
-            WITH i, row
+        CALL (i, row) {
             MATCH (i)-[r:ADDRESSES]->(p:Priority) WHERE NOT p.id IN row.priorityIds
             DELETE r
         }
-        CALL {
-            WITH i, row
+        CALL (i, row) {
             UNWIND row.priorityIds AS priorityId
             MATCH (p:Priority {id: priorityId})
             MERGE (i)-[:ADDRESSES]->(p)
@@ -59,13 +55,11 @@ async def create_interventions(runner: Runner, rows: list[dict[str, Any]]) -> No
             v.note = row.note, v.author = row.author
         CREATE (i)-[:HAS_VERSION]->(v)
         WITH i, row
-        CALL {
-            WITH i, row
+        CALL (i, row) {
             MATCH (c:Collaborative {code: row.collaborative})
             MERGE (i)-[:ORIGINATED_IN]->(c)
         }
-        CALL {
-            WITH i, row
+        CALL (i, row) {
             MATCH (o:Organisation {odsCode: row.organisation})
             MERGE (i)-[:ORIGINATED_AT]->(o)
         }""" + _LINK_COMPONENTS_AND_PRIORITIES

@@ -43,12 +43,12 @@ async def by_ids(graph: Graph, ids: Sequence[str], viewer: Visibility) -> dict[s
 
 async def page_of(graph: Graph, filter: InterventionFilter, request: PageRequest, viewer: Visibility) -> Page[InterventionRow]:
     return await page(graph, f"""
-        CALL {{
+        CALL () {{
             MATCH (i:Intervention) WHERE {MATCHES_FILTER} AND {VISIBLE} AND ($after IS NULL OR i.id > $after)
             WITH i ORDER BY i.id LIMIT $fetch
             RETURN collect(i {INTERVENTION}) AS rows
         }}
-        CALL {{
+        CALL () {{
             MATCH (i:Intervention) WHERE {MATCHES_FILTER} AND {VISIBLE}
             RETURN count(i) AS total,
                    count(CASE WHEN $after IS NOT NULL AND i.id <= $after THEN 1 END) AS before

@@ -51,7 +51,8 @@ async def upsert_successions(runner: Runner, rows: list[dict[str, Any]]) -> int:
     Returns how many were linked."""
     result = await runner.write("""
         UNWIND $rows AS row
-        MATCH (p:Organisation {odsCode: row.predecessor}), (s:Organisation {odsCode: row.successor})
+        MATCH (p:Organisation {odsCode: row.predecessor})
+        MATCH (s:Organisation {odsCode: row.successor})
         WHERE p <> s
         MERGE (p)-[m:SUCCEEDED_BY]->(s)
         SET m.date = date(row.date)

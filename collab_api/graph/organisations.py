@@ -47,13 +47,13 @@ async def page_of(graph: Graph, filter: OrganisationFilter, request: PageRequest
     in_collaborative = """($collaborative IS NULL OR EXISTS {
         MATCH (o)-[:IN_ICB]->(:ICB)<-[:COVERS]-(fc:Collaborative) WHERE fc.code = $collaborative })"""
     return await page(graph, f"""
-        CALL {{
+        CALL () {{
             MATCH (o:Organisation)
             WHERE {MATCHES_FILTER} AND {in_collaborative} AND ($after IS NULL OR o.odsCode > $after)
             WITH o ORDER BY o.odsCode LIMIT $fetch
             RETURN collect(o {ORGANISATION}) AS rows
         }}
-        CALL {{
+        CALL () {{
             MATCH (o:Organisation) WHERE {MATCHES_FILTER} AND {in_collaborative}
             RETURN count(o) AS total,
                    count(CASE WHEN $after IS NOT NULL AND o.odsCode <= $after THEN 1 END) AS before
@@ -68,15 +68,13 @@ async def members_of(
     return await keyed_pages(graph, f"""
         UNWIND $keys AS key
         MATCH (c:Collaborative {{code: key}})
-        CALL {{
-            WITH c
+        CALL (c) {{
             MATCH (c)-[:COVERS]->(:ICB)<-[:IN_ICB]-(o:Organisation)
             WHERE {MATCHES_FILTER} AND ($after IS NULL OR o.odsCode > $after)
             WITH o ORDER BY o.odsCode LIMIT $fetch
             RETURN collect(o {ORGANISATION}) AS rows
         }}
-        CALL {{
-            WITH c
+        CALL (c) {{
             MATCH (c)-[:COVERS]->(:ICB)<-[:IN_ICB]-(o:Organisation) WHERE {MATCHES_FILTER}
             RETURN count(o) AS total,
                    count(CASE WHEN $after IS NOT NULL AND o.odsCode <= $after THEN 1 END) AS before

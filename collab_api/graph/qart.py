@@ -41,7 +41,8 @@ async def move_sites(tx: Tx, rows: list[dict[str, str]]) -> None:
     """rows: {site, trust}: a site now belongs to the trust its former trust merged into."""
     await tx.run("""
         UNWIND $rows AS row
-        MATCH (s:Organisation {odsCode: row.site}), (t:Organisation {odsCode: row.trust})
+        MATCH (s:Organisation {odsCode: row.site})
+        MATCH (t:Organisation {odsCode: row.trust})
         OPTIONAL MATCH (:Organisation)-[old:HAS_SITE]->(s)
         DELETE old
         MERGE (t)-[:HAS_SITE]->(s)""", {"rows": rows})
@@ -62,7 +63,8 @@ async def set_phases(tx: Tx, intervention: str, rows: list[dict[str, Any]]) -> N
     """rows: {site, phase}: the national roll-out wave a site is in for the intervention."""
     await tx.run("""
         UNWIND $rows AS row
-        MATCH (s:Organisation {odsCode: row.site}), (i:Intervention {id: $intervention})
+        MATCH (s:Organisation {odsCode: row.site})
+        MATCH (i:Intervention {id: $intervention})
         MERGE (s)-[e:ENROLLED]->(i)
         SET e.phase = row.phase""", {"rows": rows, "intervention": intervention})
 

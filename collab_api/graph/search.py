@@ -55,8 +55,7 @@ async def search(graph: Graph, query: str | None, words: list[str], filter: Sear
     return shaped(SearchPage, (await graph.read(f"""
         {source}
         WITH i, score WHERE {FILTERS} AND {VISIBLE}
-        CALL {{
-            WITH i
+        CALL (i) {{
             OPTIONAL MATCH (i)<-[:OF]-(a:Adoption)<-[:ADOPTED]-(o:Organisation)-[:IN_ICB]->(:ICB)<-[:COVERS]-(c:Collaborative)
             WHERE a.currentStage >= 1
             RETURN count(DISTINCT o) AS reached, count(DISTINCT c) AS regions
@@ -123,8 +122,7 @@ async def adopters_with_contacts(graph: Graph, intervention: str, ods_code: str,
         WITH me, i, [x IN collect(DISTINCT myTrust) + collect(DISTINCT mySite) WHERE x IS NOT NULL] + [me] AS family
         OPTIONAL MATCH (me)-[:IN_ICB]->(myIcb:ICB)
         OPTIONAL MATCH (myIcb)<-[:COVERS]-(myRegion:Collaborative)
-        CALL {{
-            WITH i, family
+        CALL (i, family) {{
             MATCH (i)<-[:OF]-(a:Adoption)<-[:ADOPTED]-(o:Organisation)
             WHERE NOT o IN family AND a.contact IS NOT NULL
             OPTIONAL MATCH (o)-[:IN_ICB]->(icb:ICB)

@@ -45,13 +45,11 @@ async def upsert_organisations(runner: Runner, rows: Rows) -> None:
             o.maternityAndNeonatal = coalesce(o.maternityAndNeonatal, false) OR coalesce(row.maternityAndNeonatal, false),
             o.emergencyDepartment = coalesce(o.emergencyDepartment, false) OR coalesce(row.emergencyDepartment, false)
         WITH o, row
-        CALL {
-            WITH o, row
+        CALL (o, row) {
             MATCH (i:ICB {name: row.icb})
             MERGE (o)-[:IN_ICB]->(i)
         }
-        CALL {
-            WITH o, row
+        CALL (o, row) {
             MATCH (t:Organisation {odsCode: row.trust})
             MERGE (t)-[:HAS_SITE]->(o)
         }""", {"rows": rows})
@@ -61,7 +59,8 @@ async def upsert_successions(runner: Runner, rows: Rows) -> None:
     """rows: {predecessor, successor, date}"""
     await runner.write("""
         UNWIND $rows AS row
-        MATCH (p:Organisation {odsCode: row.predecessor}), (s:Organisation {odsCode: row.successor})
+        MATCH (p:Organisation {odsCode: row.predecessor})
+        MATCH (s:Organisation {odsCode: row.successor})
         MERGE (p)-[m:SUCCEEDED_BY]->(s)
         SET m.date = date(row.date)""", {"rows": rows})
 
@@ -92,7 +91,8 @@ async def upsert_enrolments(runner: Runner, rows: Rows) -> None:
     The phase is set when the enrolment is first made: a returned workbook's phase is kept."""
     await runner.write("""
         UNWIND $rows AS row
-        MATCH (s:Organisation {odsCode: row.site}), (i:Intervention {id: row.intervention})
+        MATCH (s:Organisation {odsCode: row.site})
+        MATCH (i:Intervention {id: row.intervention})
         MERGE (s)-[e:ENROLLED]->(i)
         ON CREATE SET e.phase = row.phase""", {"rows": rows})
 

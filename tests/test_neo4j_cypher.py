@@ -1,0 +1,97 @@
+"""Every Cypher statement the app can send, checked with Neo4j's own Cypher front end
+(`@neo4j-cypher/language-support`: the parser and semantic analysis Neo4j's tools use, pinned
+in tests/neo4j_cypher) as Cypher 5 and as Cypher 25: no errors and no warnings (deprecations
+included). Production is Neo4j 5.26 LTS or later; the tests run on ArcadeDB, so this is what
+shows the same statements are Neo4j's Cypher.
+
+The statements are those the rest of the suite sent over Bolt (recorded in db/graph.py; this
+test runs last) and every literal statement in the graph-access and seed modules, whether or
+not a test sent it, plus the Neo4j full-text DDL. Needs Node and npm; skipped with that reason
+without them, except under CI, where it fails.
+"""
+
+from __future__ import annotations
+
+import ast
+import importlib
+import json
+import os
+import pkgutil
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import collab_api.graph
+import graph_seed
+from schema import FULLTEXT_INDEX, fulltext_statements  # noqa: F401  (the Neo4j DDL)
+from tests.conftest import STATEMENTS
+
+CHECK = Path(__file__).parent / "neo4j_cypher"
+NODE, NPM = shutil.which("node"), shutil.which("npm")
+if not (NODE and NPM):
+    if os.environ.get("CI"):
+        raise RuntimeError("the Neo4j Cypher check needs node and npm")
+    pytest.skip("no node/npm for the Neo4j Cypher check", allow_module_level=True)
+
+QUERY_METHODS = {"run", "read", "write", "single"}  # Tx and Graph: the query is the first argument
+QUERY_FUNCTIONS = {"keyed_rows", "keyed_lists", "keyed_columns", "keyed_values", "page", "keyed_pages"}  # the second
+
+
+def _query_argument(call: ast.Call) -> ast.expr | None:
+    func = call.func
+    if isinstance(func, ast.Attribute) and func.attr in QUERY_METHODS and call.args:
+        return call.args[0]
+    name = func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else ""
+    if name in QUERY_FUNCTIONS and len(call.args) > 1:
+        return call.args[1]
+    return None
+
+
+def statements_in_source() -> set[str]:
+    """Every query argument in the graph-access and seed modules that is a literal, or an
+    f-string or concatenation of the module's own constants."""
+    found: set[str] = set()
+    for package in (collab_api.graph, graph_seed):
+        for info in pkgutil.iter_modules(package.__path__, package.__name__ + "."):
+            module = importlib.import_module(info.name)
+            tree = ast.parse(Path(module.__file__ or "").read_text())
+            for node in ast.walk(tree):
+                argument = _query_argument(node) if isinstance(node, ast.Call) else None
+                if argument is None:
+                    continue
+                try:
+                    value: Any = eval(compile(ast.Expression(argument), info.name, "eval"), vars(module))
+                except Exception:  # uses a function's own variables: the recorded statements cover it
+                    continue
+                if isinstance(value, str) and value.strip():
+                    found.add(value)
+    return found
+
+
+@pytest.fixture(scope="module")
+def checker(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    work = tmp_path_factory.mktemp("neo4j-cypher")
+    for name in ("package.json", "package-lock.json", "check.mjs"):
+        shutil.copy(CHECK / name, work / name)
+    subprocess.run([NPM, "ci", "--no-audit", "--no-fund", "--silent", "--engine-strict=false"], cwd=work, check=True,  # type: ignore[list-item]
+                   timeout=300)
+    return work
+
+
+def test_every_statement_the_app_sends_is_neo4j_5_and_25_cypher_without_warnings(checker: Path, record_property: Any) -> None:
+    source = statements_in_source()
+    statements = sorted(STATEMENTS | source | set(fulltext_statements("neo4j")))
+    record_property("statements", len(statements))
+    record_property("recorded", len(STATEMENTS))
+    assert len(source) >= 60, "the statements in the source were found"
+    run = subprocess.run([NODE, "check.mjs"], cwd=checker, input=json.dumps(statements),  # type: ignore[list-item]
+                         capture_output=True, text=True, timeout=600)
+    assert run.returncode == 0, run.stderr[-3000:]
+    results = [json.loads(line) for line in run.stdout.splitlines() if line.startswith("{")]
+    assert len(results) == 2 * len(statements), "every statement checked as Cypher 5 and Cypher 25"
+    problems = [f"Cypher {r['version']} {d['severity']}: {d['message']}\n    {' '.join(statements[r['index']].split())[:400]}"
+                for r in results for d in r["diagnostics"]]
+    assert not problems, f"{len(problems)} problems in {len(statements)} statements:\n" + "\n".join(problems)
