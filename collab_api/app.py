@@ -23,6 +23,7 @@ from collab_api.http.graphql import graphql_endpoint
 from collab_api.http.health import healthz, readyz
 from collab_api.http.headers import SecurityHeaders
 from collab_api.http.limits import BodyLimit
+from collab_api.http.observability import BOOKMARK_HEADER, Observability, configure_tracing, metrics_endpoint
 from collab_api.http.rate_limit import RateLimit
 from collab_api.web import routes as web
 from collab_api.web.signin import oauth_client
@@ -44,28 +45,36 @@ def create_app(settings: Settings | None = None, *, graph: Graph | None = None, 
             return
         async with open_database(settings) as connection:
             app.state.graph = connection.graph
-            await apply_schema(connection)
+            if settings.apply_schema:
+                await apply_schema(connection)
+            else:
+                log.info("COLLAB_APPLY_SCHEMA=false: the schema is left to the admin step (collab schema apply)")
             if seed:
                 from graph_seed.load import load_all
 
                 await load_all(connection.graph)
+            warn_at_start(settings, seeded_demo=seed)
             log.info("ready: database %s", settings.neo4j_uri or "local ArcadeDB")
             yield
 
+    configure_tracing(settings)
     routes = [
         Route("/graphql", graphql_endpoint, methods=["GET", "POST"]),
         Route("/healthz", healthz, methods=["GET"]),
         Route("/readyz", readyz, methods=["GET"]),
+        *([Route("/metrics", metrics_endpoint(settings), methods=["GET"])] if settings.metrics else []),
         *web.routes(),
     ]
     verifiers = verifiers or verifiers_for(settings)
     origins = [origin.strip() for origin in settings.cors_origins.split(",") if origin.strip()]
     middleware = [
+        Middleware(Observability),
         Middleware(RateLimit, per_minute=settings.rate_limit_per_minute),
         Middleware(BodyLimit, max_body=settings.max_body_bytes, max_upload=settings.max_upload_bytes),
         Middleware(SecurityHeaders, development=settings.development),
         *([Middleware(CORSMiddleware, allow_origins=origins, allow_methods=["GET", "POST"],
-                      allow_headers=["authorization", "content-type"], max_age=600)] if origins else []),
+                      allow_headers=["authorization", "content-type", "x-request-id", "traceparent", BOOKMARK_HEADER],
+                      expose_headers=["x-request-id", BOOKMARK_HEADER], max_age=600)] if origins else []),
         Middleware(GZipMiddleware, minimum_size=1024),
         *web.middleware(settings),
         Middleware(AuthenticationMiddleware, backend=BearerTokens(settings, verifiers), on_error=unauthorised),
@@ -77,3 +86,24 @@ def create_app(settings: Settings | None = None, *, graph: Graph | None = None, 
     if graph is not None:
         app.state.graph = graph
     return app
+
+
+def warn_at_start(settings: Settings, *, seeded_demo: bool) -> None:
+    """Say loudly what a production server should not be running with."""
+    if settings.development:
+        return
+    if not settings.oidc_issuer:
+        log.warning("no identity provider is configured (COLLAB_OIDC_ISSUER): every request is anonymous, "
+                    "nobody can sign in, and nothing can be written")
+    if seeded_demo:
+        log.warning("the synthetic demo network was loaded into a production database: its organisations "
+                    "(codes starting with Z, names starting with 'Demo') are made up")
+
+
+def worker_app() -> Starlette:
+    """One worker process of `collab serve --workers N`: settings from the environment."""
+    from collab_api.telemetry import configure_logging
+
+    settings = Settings()
+    configure_logging(settings.json_logs)
+    return create_app(settings)

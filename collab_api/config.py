@@ -6,7 +6,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import AliasChoices, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -18,7 +18,8 @@ class Settings(BaseSettings):
 
     # An external Bolt server (Neo4j 5, Aura, or an ArcadeDB you run yourself).
     neo4j_uri: str | None = Field(None, alias="NEO4J_URI")
-    neo4j_user: str = Field("neo4j", alias="NEO4J_USER")
+    # NEO4J_USERNAME is the name in Aura's credentials file; NEO4J_USER is accepted too.
+    neo4j_user: str = Field("neo4j", validation_alias=AliasChoices("NEO4J_USERNAME", "NEO4J_USER", "neo4j_user"))
     neo4j_password: str | None = Field(None, alias="NEO4J_PASSWORD")
     neo4j_database: str = Field("neo4j", alias="NEO4J_DATABASE")
     # Only for an external ArcadeDB: its HTTP API, for the DDL Cypher cannot express.
@@ -28,7 +29,24 @@ class Settings(BaseSettings):
     # before a request fails with 503 DATABASE_UNAVAILABLE.
     db_connect_seconds: float = Field(2.0, alias="COLLAB_DB_CONNECT_SECONDS")
     db_retry_seconds: float = Field(2.0, alias="COLLAB_DB_RETRY_SECONDS")
-    db_pool_size: int = Field(50, alias="COLLAB_DB_POOL_SIZE")
+    db_pool_size: int = Field(50, alias="COLLAB_DB_POOL_SIZE", description="connections per worker process")
+    db_connection_lifetime: float = Field(3600.0, alias="COLLAB_DB_CONNECTION_LIFETIME",
+                                          description="seconds before a pooled connection is replaced")
+    db_ca_file: Path | None = Field(None, alias="COLLAB_DB_CA_FILE",
+                                    description="PEM file of the CA that signed the database's certificate (a private CA)")
+    apply_schema: bool = Field(True, alias="COLLAB_APPLY_SCHEMA",
+                               description="apply constraints and indexes at start; false where an admin step does it")
+
+    # Serving: worker processes behind one port (each with its own driver), logs, metrics, traces.
+    workers: int = Field(1, alias="COLLAB_WORKERS", ge=1, le=64)
+    log_format: Literal["json", "text"] | None = Field(None, alias="COLLAB_LOG_FORMAT",
+                                                       description="default: json in production, text in development")
+    metrics: bool = Field(True, alias="COLLAB_METRICS", description="serve Prometheus metrics at /metrics")
+    metrics_token: str | None = Field(None, alias="COLLAB_METRICS_TOKEN",
+                                      description="if set, /metrics answers only a scraper sending it as a bearer token")
+    otel_endpoint: str | None = Field(None, alias="OTEL_EXPORTER_OTLP_ENDPOINT",
+                                      description="an OTLP/HTTP collector: traces are sent there; unset: no tracing")
+    otel_service_name: str = Field("collab-api", alias="OTEL_SERVICE_NAME")
 
     # The local ArcadeDB server started when NEO4J_URI is not set.
     local_bolt_port: int = Field(7687, alias="COLLAB_BOLT_PORT")
@@ -73,6 +91,10 @@ class Settings(BaseSettings):
     @property
     def development(self) -> bool:
         return self.env == "development"
+
+    @property
+    def json_logs(self) -> bool:
+        return self.log_format == "json" if self.log_format else not self.development
 
     @property
     def uses_local_server(self) -> bool:

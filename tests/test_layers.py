@@ -17,7 +17,9 @@ LAYERS: dict[str, int] = {
     "collab_api": 0,            # the package's own __init__
     "collab_api.config": 0,
     "collab_api.domain": 0,
+    "collab_api.telemetry": 0,  # the request's id and facts for logs, metrics and traces; JSON logs
     "collab_api.qart": 1,       # the QART workbook format: layout, reader, writer (no database)
+    "collab_api.ods_files": 1,  # the national ODS CSV extracts: layouts and reader (no database)
     "collab_api.reports": 1,    # pictures drawn from rows (no database)
     "collab_api.db": 2,
     "collab_api.graph": 3,

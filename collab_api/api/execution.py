@@ -17,6 +17,7 @@ from collab_api.api.context import RequestContext
 from collab_api.api.core.errors import format_error
 from collab_api.api.schema import schema
 from collab_api.config import Settings
+from collab_api import telemetry
 from collab_api.db.graph import Graph, count_round_trips
 from collab_api.domain.permissions import Actor
 
@@ -67,17 +68,29 @@ async def run_document(document: DocumentNode, *, graph: Graph, settings: Settin
                        variables: dict[str, Any] | None = None, operation_name: str | None = None) -> Outcome:
     """Execute a parsed and validated document as `viewer`."""
     context = RequestContext(graph=graph, settings=settings, viewer=viewer)
-    with count_round_trips() as round_trips:
+    name = operation_name or operation_name_of(document)
+    with count_round_trips() as round_trips, telemetry.tracer.start_as_current_span(
+            f"graphql {name or 'anonymous'}", attributes={"graphql.operation.name": name or "", "enduser.role": viewer.role.value}):
         result = execute(schema.graphql_schema, document, variable_values=variables,
                          operation_name=operation_name, context_value=context)
         if isawaitable(result):
             try:
                 result = await asyncio.wait_for(result, timeout=settings.request_seconds)
             except asyncio.TimeoutError:
+                telemetry.note_operation(name, viewer.role.value, ["TIMEOUT"])
                 return Outcome(None, [{"message": f"the request took longer than {settings.request_seconds:g} seconds "
                                                   "and was stopped", "extensions": {"code": "TIMEOUT"}}],
                                round_trips.count, timed_out=True)
-    return Outcome(result.data, [format_error(error) for error in result.errors or []], round_trips.count)
+    errors = [format_error(error) for error in result.errors or []]
+    telemetry.note_operation(name, viewer.role.value, [str((e.get("extensions") or {}).get("code") or "ERROR") for e in errors])
+    return Outcome(result.data, errors, round_trips.count)
+
+
+def operation_name_of(document: DocumentNode) -> str | None:
+    for definition in document.definitions:
+        if isinstance(definition, OperationDefinitionNode):
+            return definition.name.value if definition.name else None
+    return None
 
 
 @lru_cache(maxsize=256)

@@ -47,7 +47,9 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
 
     from collab_api.app import create_app
+    from collab_api.telemetry import configure_logging
 
+    workers = args.workers or settings.workers
     mode = "development" if settings.development else "production"
     with socket.socket(socket.AF_INET6 if ":" in args.host else socket.AF_INET, socket.SOCK_STREAM) as probe:
         probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -57,8 +59,52 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
             console.print(f"[red]cannot serve on {args.host}:{args.port}:[/] {exc.strerror or exc}; "
                           "stop what uses that port or choose another with --port")
             return 2
-    console.print(f"[bold]collab[/] serving on http://{args.host}:{args.port}/ (pages) and /graphql ({mode} mode)")
-    uvicorn.run(create_app(settings, seed=args.seed), host=args.host, port=args.port, log_level="info")
+    console.print(f"[bold]collab[/] serving on http://{args.host}:{args.port}/ (pages) and /graphql ({mode} mode"
+                  f"{f', {workers} workers' if workers > 1 else ''})")
+    configure_logging(settings.json_logs)
+    if workers == 1:
+        uvicorn.run(create_app(settings, seed=args.seed), host=args.host, port=args.port, log_config=None, access_log=False)
+        return 0
+    return _serve_workers(args, settings, workers)
+
+
+def _serve_workers(args: argparse.Namespace, settings: Settings, workers: int) -> int:
+    """Several worker processes behind one port (uvicorn's process manager replaces one that
+    dies). This process does the once-only work first: starts the local database (and stops
+    it at the end), applies the schema, seeds, and makes the session secret; the workers then
+    skip the schema and add up their metrics in PROMETHEUS_MULTIPROC_DIR."""
+    import shutil
+
+    import uvicorn
+
+    from collab_api.app import warn_at_start
+    from collab_api.graph.schema_ops import apply_schema
+    from collab_api.web.routes import session_secret
+
+    server = local_server(settings) if settings.uses_local_server else None
+    started = server.start(settings.local_start_timeout) if server is not None else False
+
+    async def prepare(connection: Connection) -> None:
+        if settings.apply_schema:
+            await apply_schema(connection)
+        if args.seed:
+            from graph_seed.load import load_all
+
+            await load_all(connection.graph)
+
+    metrics_dir = settings.data_dir.resolve() / "metrics"
+    try:
+        _with_database(settings, prepare)
+        warn_at_start(settings, seeded_demo=args.seed)
+        session_secret(settings)
+        shutil.rmtree(metrics_dir, ignore_errors=True)
+        metrics_dir.mkdir(parents=True)
+        os.environ.update(COLLAB_APPLY_SCHEMA="false", PROMETHEUS_MULTIPROC_DIR=str(metrics_dir))
+        uvicorn.run("collab_api.app:worker_app", factory=True, workers=workers, host=args.host, port=args.port,
+                    log_config=None, access_log=False)
+    finally:
+        if server is not None and started:
+            server.stop()
     return 0
 
 

@@ -85,6 +85,9 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1", help="the address to listen on (default 127.0.0.1)")
     serve.add_argument("--port", type=port, default=8000, help="the port to listen on (default 8000)")
     serve.add_argument("--seed", action="store_true", help="load reference and demo data at start")
+    serve.add_argument("--workers", type=positive, default=None,
+                       help="worker processes behind the one port, each with its own database driver "
+                            "(default: COLLAB_WORKERS, else 1)")
     serve.set_defaults(run=cmd_serve)
 
     db = commands.add_parser("db", help="run the local ArcadeDB server on its own")

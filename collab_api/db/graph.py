@@ -10,12 +10,15 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import contextvars
+import dataclasses
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar, Union
 
 import neo4j
 import neo4j.time
+
+from collab_api import telemetry
 
 T = TypeVar("T")
 Row = dict[str, Any]
@@ -42,6 +45,13 @@ RERUNS = 2
 @dataclass
 class RoundTrips:
     count: int = 0
+    outer: RoundTrips | None = None  # a request's counter around an operation's: both count
+
+    def add(self) -> None:
+        counter: RoundTrips | None = self
+        while counter is not None:
+            counter.count += 1
+            counter = counter.outer
 
 
 _round_trips: contextvars.ContextVar[RoundTrips | None] = contextvars.ContextVar("round_trips", default=None)
@@ -49,7 +59,7 @@ _round_trips: contextvars.ContextVar[RoundTrips | None] = contextvars.ContextVar
 
 @contextlib.contextmanager
 def count_round_trips() -> Any:
-    counter = RoundTrips()
+    counter = RoundTrips(outer=_round_trips.get())
     token = _round_trips.set(counter)
     try:
         yield counter
@@ -71,6 +81,33 @@ def _to_native(value: Any) -> Any:
 _recorded: set[str] | None = None
 
 
+@dataclasses.dataclass
+class CarriedBookmarks:
+    """Bookmarks a client carries between requests (several worker processes each have their own
+    bookmark manager): `given` are waited for by this request's reads; `written` are what its
+    writes left, to hand back."""
+
+    given: list[str] = dataclasses.field(default_factory=list)
+    written: list[str] = dataclasses.field(default_factory=list)
+
+
+_carried: contextvars.ContextVar[CarriedBookmarks | None] = contextvars.ContextVar("carried_bookmarks", default=None)
+
+
+def carried_bookmarks() -> CarriedBookmarks | None:
+    return _carried.get()
+
+
+@contextlib.contextmanager
+def carrying_bookmarks(given: list[str]) -> Any:
+    carried = CarriedBookmarks(list(given))
+    token = _carried.set(carried)
+    try:
+        yield carried
+    finally:
+        _carried.reset(token)
+
+
 def record_statements() -> set[str]:
     """Keep every distinct statement sent from now on, in the set returned (the test suite
     checks them all with Neo4j's own Cypher parser)."""
@@ -89,11 +126,13 @@ class Tx:
     async def run(self, query: str, params: Mapping[str, Any] | None = None) -> list[Row]:
         counter = _round_trips.get()
         if counter is not None:
-            counter.count += 1
+            counter.add()
         if _recorded is not None:
             _recorded.add(query)
-        result = await self._tx.run(query, dict(params or {}))
-        return [_to_native(record.data()) for record in await result.fetch(2**31 - 1)]
+        with telemetry.tracer.start_as_current_span("db.query", attributes={
+                "db.system": "neo4j", "db.query.text": " ".join(query.split())[:2000]}):
+            result = await self._tx.run(query, dict(params or {}))
+            return [_to_native(record.data()) for record in await result.fetch(2**31 - 1)]
 
     async def single(self, query: str, params: Mapping[str, Any] | None = None) -> Row | None:
         rows = await self.run(query, params)
@@ -112,6 +151,9 @@ class Graph:
     def __init__(self, driver: neo4j.AsyncDriver, database: str) -> None:
         self.driver = driver
         self.database = database
+        # Shared by every session of this process: a read after a write (a mutation's payload,
+        # the next request) waits for that write, whichever cluster member serves it.
+        self.bookmarks = neo4j.AsyncGraphDatabase.bookmark_manager()
         # The full-text index's name, set when the schema is applied (it differs by database).
         self.fulltext_index: str | None = None
 
@@ -132,10 +174,17 @@ class Graph:
         """One managed transaction (the driver retries transient failures); the database's
         faults become DatabaseUnavailable or DatabaseBusy, never an unexplained error."""
         for attempt in range(RERUNS + 1):
+            telemetry.DB_SESSIONS.inc()
             try:
-                async with self.driver.session(database=self.database) as session:
+                carried = _carried.get()
+                given = neo4j.Bookmarks.from_raw_values(carried.given) if carried and carried.given else None
+                async with self.driver.session(database=self.database, bookmark_manager=self.bookmarks,
+                                               bookmarks=given) as session:
                     run = session.execute_write if write else session.execute_read
-                    return await run(lambda tx: work(Tx(tx)))
+                    outcome = await run(lambda tx: work(Tx(tx)))
+                    if write and carried is not None:
+                        carried.written = list((await session.last_bookmarks()).raw_values)
+                    return outcome
             except neo4j.exceptions.TransientError as exc:
                 raise DatabaseBusy(f"the database is busy ({exc.code})") from exc
             except neo4j.exceptions.ClientError as exc:
@@ -145,6 +194,8 @@ class Graph:
                     raise DatabaseBusy(f"the database is recovering ({exc.code})") from exc
             except UNREACHABLE as exc:
                 raise DatabaseUnavailable(f"the database is not answering ({type(exc).__name__})") from exc
+            finally:
+                telemetry.DB_SESSIONS.dec()
         raise AssertionError("unreachable")
 
     async def ping(self, timeout: float = 1.5) -> bool:

@@ -28,8 +28,9 @@ class LocalServerError(RuntimeError):
 def _package_dir() -> Path:
     try:
         import arcadedb_embedded  # type: ignore[import-untyped]
-    except ImportError as exc:  # pragma: no cover - it is a hard dependency
-        raise LocalServerError("the arcadedb-embedded package is not installed") from exc
+    except ImportError as exc:  # the production image leaves it out: it serves Neo4j only
+        raise LocalServerError("the local database needs the arcadedb-embedded package (pip install 'collab-api[local]'); "
+                               "or set NEO4J_URI to use a Neo4j server") from exc
     return Path(arcadedb_embedded.__file__).parent
 
 

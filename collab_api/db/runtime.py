@@ -6,6 +6,7 @@ import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from typing import Any
 
 import logging
 
@@ -58,10 +59,8 @@ async def open_database(settings: Settings, *, manage_local: bool = True) -> Asy
         if settings.neo4j_password is None:
             raise DatabaseConfigError("NEO4J_URI is set but NEO4J_PASSWORD is not")
         uri, auth, http = str(settings.neo4j_uri), (settings.neo4j_user, settings.neo4j_password), None
-    driver = neo4j.AsyncGraphDatabase.driver(
-        uri, auth=auth, connection_timeout=settings.db_connect_seconds,
-        connection_acquisition_timeout=settings.db_connect_seconds,
-        max_transaction_retry_time=settings.db_retry_seconds, max_connection_pool_size=settings.db_pool_size)
+    uri, options = driver_options(settings, uri)
+    driver = neo4j.AsyncGraphDatabase.driver(uri, auth=auth, **options)
     graph = Graph(driver, settings.neo4j_database)
     watcher = asyncio.create_task(_supervise(server, settings)) if server is not None and started_here else None
     try:
@@ -105,6 +104,24 @@ async def _supervise(server: LocalArcadeDB, settings: Settings, every: float = 1
         log.warning("the local database is %s", "running again" if outcome == "restarted" else "run by another command now")
         if outcome == "adopted":
             return outcome
+
+
+def driver_options(settings: Settings, uri: str) -> tuple[str, dict[str, Any]]:
+    """The driver's URI and options: pool, timeouts and, with COLLAB_DB_CA_FILE, trust in a
+    private CA. The driver refuses a custom CA with the `+s`/`+ssc` schemes (they fix the
+    trust settings), so the scheme becomes plain and encryption is asked for explicitly."""
+    options: dict[str, Any] = {
+        "connection_timeout": settings.db_connect_seconds, "connection_acquisition_timeout": settings.db_connect_seconds,
+        "max_transaction_retry_time": settings.db_retry_seconds, "max_connection_pool_size": settings.db_pool_size,
+        "max_connection_lifetime": settings.db_connection_lifetime,
+    }
+    if settings.db_ca_file is not None:
+        if not settings.db_ca_file.is_file():
+            raise DatabaseConfigError(f"COLLAB_DB_CA_FILE {settings.db_ca_file} is not a readable file")
+        scheme, _, rest = uri.partition("://")
+        uri = f"{scheme.split('+')[0]}://{rest}"
+        options.update(encrypted=True, trusted_certificates=neo4j.TrustCustomCAs(str(settings.db_ca_file)))
+    return uri, options
 
 
 def _external_arcadedb_http(settings: Settings) -> ArcadeHttp | None:

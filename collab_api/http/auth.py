@@ -66,7 +66,7 @@ class BearerTokens(AuthenticationBackend):
 
     async def authenticate(self, conn: HTTPConnection) -> tuple[AuthCredentials, BaseUser]:
         header = conn.headers.get("authorization")
-        if not header:
+        if not header or conn.url.path == "/metrics":  # the scraper's bearer token is the metrics token, checked there
             return AuthCredentials(), ActorUser(ANONYMOUS)
         scheme, _, token = header.partition(" ")
         if scheme.lower() != "bearer" or not token.strip():

@@ -14,7 +14,8 @@ from graphql import GraphQLError
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from collab_api.api.execution import is_mutation, limits_of, parsed, run_document, validation_errors
+from collab_api import telemetry
+from collab_api.api.execution import is_mutation, limits_of, operation_name_of, parsed, run_document, validation_errors
 from collab_api.api.limits import error as limit_error
 from collab_api.api.limits import introspects, without_suggestions
 from collab_api.http.graphiql import graphiql_page
@@ -163,6 +164,7 @@ async def graphql_endpoint(request: Request) -> Response:
     try:
         document = parsed(query, limits)
     except GraphQLError as error:
+        telemetry.note_operation(operation_name, request.user.actor.role.value, ["GRAPHQL_PARSE_FAILED"])
         return JSONResponse({"errors": [error.formatted]}, status_code=400 if strict else 200, media_type=media_type)
     problems = validation_errors(document, limits, variables)
     anonymous = request.user.actor.is_anonymous
@@ -170,6 +172,8 @@ async def graphql_endpoint(request: Request) -> Response:
         problems = [limit_error("introspection is for signed-in callers here (COLLAB_PUBLIC_INTROSPECTION)",
                                 "INTROSPECTION_DISABLED")]
     if problems:
+        telemetry.note_operation(operation_name or operation_name_of(document), request.user.actor.role.value,
+                                 [str((e.extensions or {}).get("code") or "GRAPHQL_VALIDATION_FAILED") for e in problems])
         formatted = [error.formatted for error in problems]
         if not settings.development:  # no "Did you mean ...?": it would map the schema for anyone
             formatted = [{**e, "message": without_suggestions(e["message"])} for e in formatted]

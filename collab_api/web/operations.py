@@ -14,6 +14,7 @@ from typing import Any
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 
+from collab_api.db.graph import carried_bookmarks
 from collab_api.api.execution import Outcome, run_operation
 from collab_api.web import identity
 from collab_api.web.forms import FormErrors, from_graphql_errors, from_payload
@@ -38,9 +39,16 @@ def documents() -> list[str]:
 
 
 async def run(request: Request, name: str, variables: dict[str, Any] | None = None) -> Outcome:
-    """Run the document `name` as the viewer; raise PageForbidden on a FORBIDDEN error."""
+    """Run the document `name` as the viewer; raise PageForbidden on a FORBIDDEN error.
+    The last write's bookmarks ride in the session, so the page after a form (served by any
+    worker process) sees what the form wrote."""
+    carried = carried_bookmarks()
+    if carried is not None and not carried.given:
+        carried.given = [str(value) for value in request.session.get("bookmarks") or []][:16]
     outcome = await run_operation(document(name), graph=request.app.state.graph, settings=request.app.state.settings,
                                   viewer=identity.viewer(request), variables=variables)
+    if carried is not None and carried.written:
+        request.session["bookmarks"] = carried.written
     request.state.round_trips = getattr(request.state, "round_trips", 0) + outcome.round_trips
     if outcome.refused:  # the application's own document is wrong: a bug, not input
         raise RuntimeError(f"page document {name} was refused: {outcome.errors}")
