@@ -4,6 +4,7 @@ legend) and a schematic picture of the 15 regions. Drawn from plain rows, no dat
 
 from __future__ import annotations
 
+import functools
 import io
 import re
 import textwrap
@@ -54,8 +55,19 @@ def _svg(fig: object, key: str, title: str, description: str) -> str:
             + svg[len(opening):])
 
 
+# Drawing a chart takes matplotlib a few hundred milliseconds of CPU, during which its worker
+# serves nothing else; the same figures always give the same SVG, so recent ones are kept.
+CACHED_CHARTS = 64
+
+
 def stacked_bars(key: str, bars: Sequence[Bar], title: str, description: str, *, horizontal: bool,
                  value_label: str = "answers reported") -> str:
+    frozen = tuple(Bar(bar.label, tuple(bar.counts), bar.not_applicable) for bar in bars)
+    return _stacked_bars(key, frozen, title, description, horizontal, value_label)
+
+
+@functools.lru_cache(maxsize=CACHED_CHARTS)
+def _stacked_bars(key: str, bars: tuple[Bar, ...], title: str, description: str, horizontal: bool, value_label: str) -> str:
     height = max(3.0, 0.42 * len(bars) + 1.6) if horizontal else 4.4
     fig, ax = plt.subplots(figsize=(8.5, height))
     labels = [bar.label for bar in bars]
@@ -92,6 +104,12 @@ def _short(name: str) -> str:
 
 def region_tiles(key: str, regions: dict[str, tuple[str, float | None, int]], title: str, description: str) -> str:
     """regions: code -> (name, median stage or None, answers reported)."""
+    return _region_tiles(key, tuple(sorted(regions.items())), title, description)
+
+
+@functools.lru_cache(maxsize=CACHED_CHARTS)
+def _region_tiles(key: str, frozen: tuple[tuple[str, tuple[str, float | None, int]], ...], title: str, description: str) -> str:
+    regions = dict(frozen)
     fig, ax = plt.subplots(figsize=(8.5, 9.5))
     for code, (col, row) in TILES.items():
         name, median, reported = regions.get(code, (code, None, 0))
