@@ -7,10 +7,11 @@ from typing import Any
 
 from collab_api.db.graph import Graph
 from collab_api.graph import ods as ods_graph
+from collab_api.graph import partnerships as partnership_graph
 from collab_api.graph import seed as seed_graph
 from collab_api.graph.intervention_writes import create_interventions
 from collab_api.progress import Steps
-from graph_seed import demo, demo_adoption, reference
+from graph_seed import demo, demo_adoption, demo_improvement, reference
 
 BATCH = 200
 
@@ -39,6 +40,8 @@ async def load_all(graph: Graph, *, with_demo: bool = True, with_history: bool =
     steps.append(("trust mergers", seed_graph.upsert_successions, [
         {"predecessor": p, "successor": s, "date": d} for p, s, d in reference.SUCCESSIONS
     ]))
+    steps.append(("documented improvements", partnership_graph.set_documented_improvements,
+                  demo_improvement.documented_improvements()))
     if with_demo:
         priorities = demo.priorities()
         steps.append(("priorities", seed_graph.upsert_priorities, priorities))
@@ -47,6 +50,8 @@ async def load_all(graph: Graph, *, with_demo: bool = True, with_history: bool =
         steps.append(("national programmes", seed_graph.mark_national_programmes,
                       [{"id": code} for code in sorted(demo.NATIONAL_PROGRAMMES)]))
         steps.append(("roll-out enrolments", seed_graph.upsert_enrolments, demo_adoption.enrolments(organisations)))
+        steps.append(("demo inspections", partnership_graph.seed_inspections, demo_improvement.inspections()))
+        steps.append(("demo special measures", partnership_graph.seed_special_measures, demo_improvement.special_measures()))
         if with_history:
             steps.append(("adoption history", seed_graph.new_observations,
                           demo_adoption.rows(demo_interventions, organisations, reference.collaboratives())))

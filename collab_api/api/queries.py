@@ -18,6 +18,7 @@ from collab_api.api.interventions.types import Intervention, InterventionFilterI
 from collab_api.api.qart.queries import QartQueries
 from collab_api.api.spread.queries import SpreadQueries
 from collab_api.api.spread.quarterly import QuarterlyReportQueries
+from collab_api.api.improvement.queries import ImprovementQueries
 from collab_api.api.organisations.types import Organisation, OrganisationFilterInput, organisation_filter
 from collab_api.domain import ods, stages
 from collab_api.domain.permissions import require_signed_in
@@ -120,6 +121,6 @@ class NodeQueries(graphene.ObjectType):
 
 
 class Query(CollaborativeQueries, OrganisationQueries, InterventionQueries, ReferenceQueries, SpreadQueries, QuarterlyReportQueries,
-            AuditQueries,
+            ImprovementQueries, AuditQueries,
             FindingQueries, QartQueries, NodeQueries, graphene.ObjectType):
     """Read the network: collaboratives, organisations, interventions."""

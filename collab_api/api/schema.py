@@ -5,6 +5,7 @@ from __future__ import annotations
 import graphene
 
 from collab_api.api.adoptions.mutations import AdoptionMutations
+from collab_api.api.improvement.mutations import ImprovementMutations
 from collab_api.api.interventions.mutations import InterventionMutations
 from collab_api.api.priorities.mutations import PriorityMutations
 from collab_api.api.qart.mutations import QartMutations
@@ -13,7 +14,7 @@ from collab_api.api.queries import Query
 
 
 class Mutation(InterventionMutations, AdoptionMutations, PriorityMutations, QartMutations, RedactionMutations,
-               graphene.ObjectType):
+               ImprovementMutations, graphene.ObjectType):
     """Publish, update and record. Each mutation is one transaction; a refused one writes nothing."""
 
 

@@ -422,3 +422,4 @@ class WorkbookIcb(TypedDict):
     name: str
     code: str | None
     trusts: list[WorkbookTrust]
+

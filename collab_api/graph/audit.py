@@ -15,6 +15,8 @@ from collab_api.graph.common import page
 # What an entity reference names: its label and key property (fixed here, never from input).
 ENTITY_KEYS = {
     "Intervention": "id", "Adoption": "id", "Priority": "id", "Organisation": "odsCode", "Collaborative": "code",
+    "MeasureSeries": "key", "PdsaCycle": "id", "ImprovementPartnership": "id", "ImprovementPlan": "id", "Inspection": "id",
+    "SpecialMeasuresPeriod": "id",
 }
 EVENT = "{.id, .at, .subject, .role, .collaborative, .organisation, .operation, .entityKeys, .summary}"
 

@@ -17,6 +17,7 @@ from collab_api.domain.permissions import require_signed_in
 from collab_api.domain.spread import intervention_spread
 from collab_api.graph import adoptions as adoption_graph
 from collab_api.graph import interventions as intervention_graph
+from collab_api.graph import improvement as improvement_graph
 from collab_api.graph import spread as spread_graph
 from collab_api.graph.interventions import InterventionFilter
 
@@ -99,6 +100,9 @@ class Intervention(DescriptionFields, graphene.ObjectType):
     regionsReached = graphene.List(
         graphene.NonNull("collab_api.api.adoptions.types.RegionReached"), required=True,
         description="The regions it reached (an organisation there at stage 1 or above), in the order reached.")
+    pdsaCycles = graphene.Field(
+        graphene.NonNull("collab_api.api.improvement.types.PdsaSummary"),
+        description="The PDSA cycles its adopters ran: how many, how they ended, what they changed and why.")
     nationalProgramme = graphene.Boolean(required=True, description=(
         "A national programme rolled out by the national team in phases (like Martha's Rule): organisations enrolled "
         "in its roll-out trace to the programme itself."))
@@ -123,6 +127,14 @@ class Intervention(DescriptionFields, graphene.ObjectType):
     async def resolve_adoptions(intervention: dict[str, Any], info: Any) -> Any:
         require_signed_in(context_of(info).viewer, "see who reported what")
         return await context_of(info).loaders.keyed(adoption_graph.of_interventions, list).load(intervention["id"])
+
+    @staticmethod
+    async def resolve_pdsaCycles(intervention: dict[str, Any], info: Any) -> Any:
+        cycles = await context_of(info).loaders.keyed(improvement_graph.cycles_of, list).load(intervention["id"])
+        acts = [cycle["act"] for cycle in cycles]
+        return {"cycles": len(cycles), "organisations": len({cycle["organisation"] for cycle in cycles}),
+                "adopted": acts.count("ADOPT"), "adapted": acts.count("ADAPT"), "abandoned": acts.count("ABANDON"),
+                "open": acts.count(None), "items": cycles}
 
     @staticmethod
     async def resolve_spread(intervention: dict[str, Any], info: Any) -> Any:

@@ -13,6 +13,7 @@ from collab_api.api.core.enums import CareSetting, OrganisationKind, value_of
 from collab_api.domain.permissions import require_signed_in
 from collab_api.graph import adoptions as adoption_graph
 from collab_api.graph import organisations as organisation_graph
+from collab_api.graph import partnerships as partnership_graph
 from collab_api.graph.organisations import OrganisationFilter
 
 class OrganisationStatus(graphene.Enum):
@@ -71,6 +72,11 @@ class Organisation(graphene.ObjectType):
     trust = graphene.Field(lambda: Organisation, description="For a site: the trust it belongs to.")
     sites = graphene.List(graphene.NonNull(lambda: Organisation), required=True, description="For a trust: its sites.")
     successor = graphene.Field(Succession, description="The organisation that took this one over, if any.")
+    inspections = graphene.List(graphene.NonNull("collab_api.api.improvement.types.Inspection"), required=True,
+                                description="Regulator ratings, oldest first.")
+    specialMeasures = graphene.List(graphene.NonNull("collab_api.api.improvement.types.SpecialMeasuresPeriod"), required=True)
+    improvementPlans = graphene.List(graphene.NonNull("collab_api.api.improvement.types.ImprovementPlan"), required=True,
+                                     description="Published plans, newest first (public).")
     predecessors = graphene.List(
         graphene.NonNull(Succession), required=True, description="Organisations this one took over."
     )
@@ -114,6 +120,18 @@ class Organisation(graphene.ObjectType):
     @staticmethod
     async def resolve_predecessors(organisation: dict[str, Any], info: Any) -> Any:
         return await context_of(info).loaders.keyed(organisation_graph.predecessors_of, list).load(organisation["odsCode"])
+
+    @staticmethod
+    async def resolve_inspections(organisation: dict[str, Any], info: Any) -> Any:
+        return await context_of(info).loaders.keyed(partnership_graph.inspections_of, list).load(organisation["odsCode"])
+
+    @staticmethod
+    async def resolve_specialMeasures(organisation: dict[str, Any], info: Any) -> Any:
+        return await context_of(info).loaders.keyed(partnership_graph.special_measures_of, list).load(organisation["odsCode"])
+
+    @staticmethod
+    async def resolve_improvementPlans(organisation: dict[str, Any], info: Any) -> Any:
+        return await context_of(info).loaders.keyed(partnership_graph.plans_of_organisations, list).load(organisation["odsCode"])
 
     @staticmethod
     async def resolve_learningHistory(organisation: dict[str, Any], info: Any) -> Any:

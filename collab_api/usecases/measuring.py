@@ -1,0 +1,176 @@
+"""Measuring improvement: an adopting organisation's values of an intervention's measures,
+their XmR chart, and its PDSA cycles. One transaction per write, audited."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import secrets
+from dataclasses import asdict
+from typing import Any
+
+from collab_api.db.graph import Graph, Tx
+from collab_api.domain import spc
+from collab_api.domain.errors import FieldProblem, InvalidInput, Problems
+from collab_api.domain.improvement_rows import MeasureContext, MeasureSeriesRow
+from collab_api.domain.measurement import IMPROVEMENT, clean_annotations, clean_pdsa, clean_points, period_start, slug
+from collab_api.domain.permissions import Actor, Visibility, require_organisation, require_signed_in, visibility
+from collab_api.graph import improvement as improvement_graph
+from collab_api.usecases.audit import audit
+
+
+def _measure_of(problems: Problems, context: MeasureContext, name: str | None) -> dict[str, Any] | None:
+    measures = (json.loads(context["document"]) if context["document"] else {}).get("measures") or []
+    for measure in measures:
+        if name and measure["name"].strip().lower() == name.strip().lower():
+            return dict(measure)
+    known = "; ".join(m["name"] for m in measures) or "none described"
+    problems.add("measure", "UNKNOWN_MEASURE", f"'{(name or '')[:80]}' is not a measure of {context['intervention']} ({known})")
+    return None
+
+
+async def _checked_context(tx: Tx, actor: Actor, organisation: str, intervention: str, what: str) -> MeasureContext:
+    context = await improvement_graph.measure_context(tx, organisation, intervention, visibility(actor))
+    problems = Problems()
+    if not context["organisation"]:
+        problems.add("organisation", "NOT_FOUND", f"no organisation has the ODS code '{organisation[:12]}'")
+    if not context["intervention"]:
+        problems.add("intervention", "NOT_FOUND", f"no intervention has the id '{intervention[:60]}'")
+    problems.raise_if_any()
+    require_organisation(actor, organisation, context["trust"], context["collaboratives"], what)
+    if not context["adopted"]:
+        raise InvalidInput([FieldProblem("organisation", "NOT_ADOPTED", f"{organisation} has not recorded adopting "
+                                         f"{intervention}: record its adoption first, then measure it")])
+    return context
+
+
+async def record_measure_values(graph: Graph, given: dict[str, Any], actor: Actor, *, today: dt.date | None = None) -> dict[str, Any]:
+    """Add or correct an organisation's values of one measure, with annotations."""
+    require_signed_in(actor, "record measures")
+    today = today or dt.date.today()
+    problems = Problems()
+    organisation = str(given.get("organisation") or "").strip().upper()
+    intervention = str(given.get("intervention") or "").strip()
+    period_type = given.get("periodType") or "MONTH"
+    improvement = given.get("improvement")
+    if improvement is not None and improvement not in IMPROVEMENT:
+        problems.add("improvement", "INVALID", "improvement is UP, DOWN or NEITHER")
+    per = given.get("ratePer") or 100
+    if not 1 <= per <= 1_000_000:
+        problems.add("ratePer", "OUT_OF_RANGE", "ratePer is 1 to 1,000,000 (100: a percentage)")
+    points = clean_points(problems, period_type, given.get("points") or [], today, per)
+    notes = clean_annotations(problems, period_type, given.get("annotations") or [])
+    if not points and not notes and not problems:
+        problems.add("points", "REQUIRED", "give at least one point or annotation")
+    problems.raise_if_any()
+
+    async def work(tx: Tx) -> dict[str, Any]:
+        context = await _checked_context(tx, actor, organisation, intervention, "record measures for this organisation")
+        problems = Problems()
+        measure = _measure_of(problems, context, given.get("measure"))
+        problems.raise_if_any()
+        assert measure is not None
+        key = f"{organisation}|{intervention}|{slug(measure['name'])}"
+        existing = next((s for s in context["series"] if s["key"] == key), None)
+        is_rate = any(p.numerator is not None for p in points) if points else None
+        if existing and existing["periodType"] != period_type:
+            problems.add("periodType", "INCONSISTENT", f"this measure is recorded by {existing['periodType'].lower()} here")
+        if existing and is_rate is not None and existing["isRate"] is not None and bool(existing["isRate"]) != is_rate:
+            problems.add("points", "INCONSISTENT", "this measure is recorded here as a rate (numerator and denominator)"
+                         if existing["isRate"] else "this measure is recorded here as values, not as a rate")
+        if existing and is_rate and existing["ratePer"] not in (None, per):
+            problems.add("ratePer", "INCONSISTENT", f"this rate is recorded here per {existing['ratePer']:g}")
+        if is_rate is not None and any((p.numerator is not None) != is_rate for p in points):
+            problems.add("points", "INCONSISTENT", "give every point as a rate, or every point as a value")
+        problems.raise_if_any()
+        series = {"key": key, "organisation": organisation, "interventionId": intervention, "measure": measure["name"],
+                  "kind": str(measure.get("kind") or "").upper() or None, "periodType": period_type,
+                  "isRate": is_rate if existing is None else existing["isRate"], "improvement": improvement,
+                  "ratePer": per if is_rate else None}
+        at = dt.datetime.now(dt.UTC).isoformat()
+        counts = await improvement_graph.write_series(
+            tx, series, [{**asdict(p), "periodStart": p.periodStart.isoformat()} for p in points], [asdict(n) for n in notes], at)
+        if counts["created"] or counts["corrected"] or notes:
+            await audit(tx, actor, "recordMeasureValues", [("MeasureSeries", key), ("Organisation", organisation),
+                                                          ("Intervention", intervention)],
+                        f"{measure['name']}: {counts['created']} new, {counts['corrected']} corrected, {len(notes)} annotations")
+        return {"seriesKey": key, "created": counts["created"], "corrected": counts["corrected"], "annotated": len(notes)}
+
+    return await graph.write_tx(work)
+
+
+def chart(series: MeasureSeriesRow, *, baseline_points: int | None = None, target: float | None = None,
+          improvement: str | None = None) -> dict[str, Any]:
+    """The XmR chart of a series: its points with moving ranges and types, the mean and
+    limits, the signals, the variation and assurance icons in words."""
+    points = sorted(series["points"], key=lambda p: p["periodStart"])
+    if baseline_points is not None and not 2 <= baseline_points <= max(2, len(points)):
+        raise InvalidInput([FieldProblem("baselinePoints", "OUT_OF_RANGE", f"baselinePoints is 2 to {max(2, len(points))} "
+                                                                            f"(the series has {len(points)} points)")])
+    direction = improvement or series["improvement"] or "NEITHER"
+    drawn = spc.xmr([p["value"] for p in points], baseline=baseline_points, improvement=direction, target=target)  # type: ignore[arg-type]
+    notes: dict[str, list[str]] = {}
+    for note in series["annotations"]:
+        notes.setdefault(note["period"], []).append(note["text"])
+    return {
+        "series": series, "improvement": direction, "target": target, "baselinePoints": drawn.baseline,
+        "mean": drawn.mean, "upperLimit": drawn.upper_limit, "lowerLimit": drawn.lower_limit,
+        "nearUpper": drawn.near_upper, "nearLower": drawn.near_lower, "meanMovingRange": drawn.mean_moving_range,
+        "points": [{**p, "movingRange": drawn.moving_ranges[i], "pointType": drawn.point_types[i],
+                    "annotations": notes.get(p["period"], [])} for i, p in enumerate(points)],
+        "signals": [{"rule": s.rule, "fromPeriod": points[s.first]["period"], "toPeriod": points[s.last]["period"],
+                     "direction": s.direction, "description": spc.RULE_WORDS[s.rule]} for s in drawn.signals],
+        "variation": drawn.variation and {"code": drawn.variation, "meaning": spc.VARIATION_WORDS[drawn.variation]},
+        "assurance": drawn.assurance and {"code": drawn.assurance, "meaning": spc.ASSURANCE_WORDS[drawn.assurance]},
+        "warnings": drawn.warnings,
+    }
+
+
+async def series_for(graph: Graph, organisation: str, intervention: str, viewer: Visibility) -> list[MeasureSeriesRow]:
+    key = f"{organisation.strip().upper()}|{intervention.strip()}"
+    return (await improvement_graph.series_of(graph, [key], viewer)).get(key, [])
+
+
+async def record_pdsa_cycle(graph: Graph, given: dict[str, Any], actor: Actor, *, today: dt.date | None = None) -> dict[str, Any]:
+    """Start a PDSA cycle on an organisation's adoption, or (with `id`) record how it went."""
+    require_signed_in(actor, "record PDSA cycles")
+    today = today or dt.date.today()
+    problems = Problems()
+    cycle = clean_pdsa(problems, given, today)
+    organisation = str(given.get("organisation") or "").strip().upper()
+    intervention = str(given.get("intervention") or "").strip()
+    problems.raise_if_any()
+
+    async def work(tx: Tx) -> dict[str, Any]:
+        context = await _checked_context(tx, actor, organisation, intervention, "record PDSA cycles for this organisation")
+        problems = Problems()
+        cycle_id = given.get("id")
+        if cycle_id:
+            before = await improvement_graph.cycle_by_id(tx, cycle_id)
+            if before is None or before["organisation"] != organisation or before["interventionId"] != intervention:
+                problems.add("id", "NOT_FOUND", f"{organisation} has no PDSA cycle '{str(cycle_id)[:40]}' for {intervention}")
+        series_key = None
+        if cycle["measure"]:
+            measure = _measure_of(problems, context, cycle["measure"])
+            if measure:
+                series = next((s for s in context["series"] if s["measure"] == measure["name"]), None)
+                if series is None:
+                    problems.add("measure", "NOT_MEASURED", f"{organisation} has recorded no values of '{measure['name']}'")
+                else:
+                    series_key = series["key"]
+                    for name in ("studyFrom", "studyTo"):
+                        if cycle[name] and period_start(cycle[name], series["periodType"]) is None:
+                            problems.add(name, "INVALID_PERIOD", f"'{cycle[name][:20]}' is not a {series['periodType'].lower()} "
+                                                                 "of that measure")
+                cycle["measure"] = measure["name"] if measure else cycle["measure"]
+        problems.raise_if_any()
+        row = {**cycle, "id": cycle_id or f"pdsa-{secrets.token_hex(6)}", "organisation": organisation,
+               "interventionId": intervention, "seriesKey": series_key,
+               "startedOn": cycle["startedOn"].isoformat(), "endedOn": cycle["endedOn"] and cycle["endedOn"].isoformat()}
+        await improvement_graph.write_cycle(tx, row)
+        await audit(tx, actor, "recordPdsaCycle", [("PdsaCycle", row["id"]), ("Organisation", organisation),
+                                                  ("Intervention", intervention)],
+                    f"{'updated' if cycle_id else 'started'}: {cycle['change'][:80]}" + (f" ({cycle['act'].lower()})" if cycle["act"] else ""))
+        return {"cycleId": row["id"]}
+
+    return await graph.write_tx(work)
