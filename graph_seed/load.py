@@ -6,6 +6,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from collab_api.db.graph import Graph
+from collab_api.graph import improvement as improvement_graph
 from collab_api.graph import ods as ods_graph
 from collab_api.graph import partnerships as partnership_graph
 from collab_api.graph import seed as seed_graph
@@ -14,6 +15,17 @@ from collab_api.progress import Steps
 from graph_seed import demo, demo_adoption, demo_improvement, reference
 
 BATCH = 200
+
+
+async def seed_partnerships(graph: Graph, rows: list[dict[str, Any]]) -> None:
+    for row in rows:
+        await partnership_graph.write_partnership(graph, row)
+
+
+async def seed_measures(graph: Graph, rows: list[dict[str, Any]]) -> None:
+    for row in rows:
+        await graph.write_tx(lambda tx, row=row: improvement_graph.write_series(
+            tx, row["series"], row["points"], row["annotations"], "2026-11-01T00:00:00+00:00"))
 
 
 def _batches(rows: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
@@ -52,6 +64,9 @@ async def load_all(graph: Graph, *, with_demo: bool = True, with_history: bool =
         steps.append(("roll-out enrolments", seed_graph.upsert_enrolments, demo_adoption.enrolments(organisations)))
         steps.append(("demo inspections", partnership_graph.seed_inspections, demo_improvement.inspections()))
         steps.append(("demo special measures", partnership_graph.seed_special_measures, demo_improvement.special_measures()))
+        steps.append(("demo partnerships", seed_partnerships, demo_improvement.partnerships()))
+        steps.append(("demo improvement plans", partnership_graph.seed_plans, demo_improvement.plans()))
+        steps.append(("demo measures", seed_measures, demo_improvement.measure_series()))
         if with_history:
             steps.append(("adoption history", seed_graph.new_observations,
                           demo_adoption.rows(demo_interventions, organisations, reference.collaboratives())))

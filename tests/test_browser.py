@@ -257,15 +257,21 @@ async def test_national_journey(visit: Visit) -> None:
     assert "Regions reached, in the order reached" in await page.inner_text("main")
     await visit.go("/national/audit")
     assert "changes, newest first" in await page.inner_text("main")
+    await visit.go("/organisations/Z47/measures/news2-deterioration")
+    assert await page.locator("svg[aria-labelledby^=xmr-]").count() == 1
+    assert "Special cause variation of an improving nature" in await page.inner_text("main")
+    await visit.go("/national/improvement")
+    assert "Plans whose monthly update is overdue" in await page.inner_text("main")
 
 
 async def test_every_other_page_passes_axe_signed_out_and_narrow(visit: Visit) -> None:
     await visit.page.set_viewport_size({"width": 390, "height": 844})
     for path in ("/", "/search?q=deterioration", "/interventions/marthas-rule", "/interventions/marthas-rule/spread",
-                 "/interventions/marthas-rule/quarterly-report", "/interventions/marthas-rule/lineage", "/collaboratives", "/collaboratives/KSS", "/organisations/Z43",
+                 "/interventions/marthas-rule/quarterly-report", "/interventions/marthas-rule/lineage",
+                 "/national/improvement", "/plans/demo-plan-Z12", "/collaboratives", "/collaboratives/KSS", "/organisations/Z43",
                  "/national", "/about", "/accessibility", "/interventions/nope", "/sign-in"):
         await visit.go(path)
-    assert len(visit.checked) >= 14
+    assert len(visit.checked) >= 16
 
 
 async def test_signed_in_and_narrow_the_header_menu_fits(visit: Visit) -> None:

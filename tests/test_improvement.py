@@ -205,3 +205,46 @@ async def test_the_trusts_that_improved_are_found_with_what_they_did(gql: Any, t
     only_inadequate = (await gql.as_(None).data("{ organisationsThatImproved(fromRatings: [REQUIRES_IMPROVEMENT]) { organisation { odsCode } kind } }"))
     assert {"organisation": {"odsCode": "Z12"}, "kind": "RATING"} in only_inadequate["organisationsThatImproved"]
     assert {"organisation": {"odsCode": "Z43"}, "kind": "RATING"} not in only_inadequate["organisationsThatImproved"]
+
+
+async def test_the_pages_show_the_chart_its_table_and_words_and_take_a_value(settings: Any, network: Graph) -> None:
+    from collab_api.app import create_app
+    from tests.web import PageClient, error_beside, text_of
+
+    app = create_app(settings, graph=network)
+    async with PageClient(app) as provider:
+        await provider.sign_in("PROVIDER", organisation="Z01")
+        page = await provider.get("/organisations/Z01/measures/news2-deterioration", params={"baseline": "12"})
+        assert page.status_code == 200, page.text[:500]
+        assert '<svg' in page.text and 'aria-labelledby="xmr-0-title xmr-0-desc"' in page.text
+        words = text_of(page)
+        assert "Special cause variation of an improving nature" in words and "Limits from the first 12 points" in words
+        assert 'id="table-observations-with-a-complete-news2"' in page.text
+        svg = await provider.get("/organisations/Z01/measures/news2-deterioration/observations-with-a-complete-news2.svg")
+        png = await provider.get("/organisations/Z01/measures/news2-deterioration/observations-with-a-complete-news2.png")
+        assert svg.headers["content-type"].startswith("image/svg+xml") and svg.text.startswith("<svg")
+        assert png.headers["content-type"] == "image/png" and png.content[:8] == b"\x89PNG\r\n\x1a\n"
+        await provider.get("/organisations/Z01/measures/news2-deterioration")
+        bad = await provider.post("/organisations/Z01/measures/news2-deterioration", {
+            "measure": MEASURE, "period": "April 2025", "value": "lots", "numerator": "", "denominator": "", "annotation": ""})
+        assert bad.status_code == 400 and error_beside(bad, "value") == "The value must be a number, like 42 or 3.5"
+        await provider.get("/organisations/Z01/measures/news2-deterioration")
+        wrong = await provider.post("/organisations/Z01/measures/news2-deterioration", {
+            "measure": MEASURE, "period": "April 2025", "value": "80", "numerator": "", "denominator": "", "annotation": ""})
+        assert wrong.status_code == 400 and "is not a month like 2025-04" in error_beside(wrong, "period")
+        await provider.get("/organisations/Z01/measures/news2-deterioration")
+        done = await provider.post("/organisations/Z01/measures/news2-deterioration", {
+            "measure": "Escalations not needing review", "period": "2025-06", "value": "12", "numerator": "", "denominator": "",
+            "annotation": "New escalation criteria"}, follow=True)
+        assert done.status_code == 200 and "Escalations not needing review: 2025-06 recorded." in text_of(done)
+        big = await provider.get("/organisations/Z01/measures/news2-deterioration", params={"baseline": "99"})
+        assert big.status_code == 400 and "baselinePoints is 2 to" in error_beside(big, "baseline")
+    async with PageClient(app) as anonymous:
+        assert (await anonymous.get("/organisations/Z01/measures/news2-deterioration")).status_code == 303
+        overview = await anonymous.get("/national/improvement")
+        assert overview.status_code == 200 and "University Hospitals of Morecambe Bay" in overview.text
+        assert "Plans whose monthly update is overdue" not in overview.text
+        plans = (await network.read("MATCH (p:ImprovementPlan {title: 'Safer care on every ward'}) RETURN p.id AS id"))
+        if plans:  # published by the test above in this module
+            plan = await anonymous.get(f"/plans/{plans[0]['id']}")
+            assert plan.status_code == 200 and "corrected after the audit" in plan.text and "At risk" in plan.text

@@ -116,7 +116,7 @@ def clean_annotations(problems: Problems, period_type: str, given: list[dict[str
 def clean_pdsa(problems: Problems, given: dict[str, Any], today: dt.date) -> dict[str, Any]:
     """Plan (the change and the prediction), do (dates), study (what the data showed, over
     which periods of a measure), act (adopt, adapt or abandon, and what was adapted)."""
-    cycle = {
+    cycle: dict[str, Any] = {
         "change": check_text(problems, "change", given.get("change"), SUMMARY, required=True),
         "prediction": check_text(problems, "prediction", given.get("prediction"), SUMMARY, required=True),
         "startedOn": given.get("startedOn"), "endedOn": given.get("endedOn"),
@@ -125,7 +125,8 @@ def clean_pdsa(problems: Problems, given: dict[str, Any], today: dt.date) -> dic
         "act": given.get("act"), "adaptation": check_text(problems, "adaptation", given.get("adaptation"), SUMMARY),
         "measure": check_text(problems, "measure", given.get("measure"), SHORT),
     }
-    started, ended = cycle["startedOn"], cycle["endedOn"]
+    started: dt.date | None = cycle["startedOn"]
+    ended: dt.date | None = cycle["endedOn"]
     if started is None:
         problems.add("startedOn", "REQUIRED", "startedOn (when the change was first tried) is required")
     elif started > today:

@@ -40,7 +40,7 @@ def update_overdue(published_on: dt.date, latest_month: str | None, today: dt.da
 
 def clean_partnership(problems: Problems, given: dict[str, Any]) -> dict[str, Any]:
     director = given.get("improvementDirector") or {}
-    row = {
+    row: dict[str, Any] = {
         "contractingBody": check_text(problems, "contractingBody", given.get("contractingBody"), TITLE, required=True),
         "startsOn": given.get("startsOn"), "endsOn": given.get("endsOn"),
         "scope": [text for i, item in enumerate(given.get("scope") or [])
@@ -70,15 +70,16 @@ def clean_actions(problems: Problems, given: list[dict[str, Any]]) -> list[dict[
         problems.add("actions", "TOO_MANY", f"at most {MAX_ACTIONS} actions")
     actions = []
     for i, item in enumerate(given[:MAX_ACTIONS]):
+        due: dt.date | None = item.get("dueOn")
         actions.append({
             "position": i + 1,
             "title": check_text(problems, f"actions.{i}.title", item.get("title"), TITLE, required=True),
             "theme": check_text(problems, f"actions.{i}.theme", item.get("theme"), SHORT, required=True),
             "ownerRole": check_text(problems, f"actions.{i}.ownerRole", item.get("ownerRole"), SHORT, required=True),
-            "dueOn": item.get("dueOn").isoformat() if item.get("dueOn") else None,
+            "dueOn": due.isoformat() if due else None,
             "measure": check_text(problems, f"actions.{i}.measure", item.get("measure"), SHORT),
         })
-        if item.get("dueOn") is None:
+        if due is None:
             problems.add(f"actions.{i}.dueOn", "REQUIRED", "each action has a due date")
     return actions
 

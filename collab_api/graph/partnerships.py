@@ -207,3 +207,26 @@ async def seed_inspections(runner: Runner, rows: list[dict[str, Any]]) -> None:
 async def seed_special_measures(runner: Runner, rows: list[dict[str, Any]]) -> None:
     for row in rows:
         await write_special_measures(runner, row)
+
+
+async def seed_plans(runner: Runner, rows: list[dict[str, Any]]) -> None:
+    """Demo plans, idempotently: rows {plan, actions, updates} with fixed ids (MERGE, not CREATE)."""
+    await runner.write("""
+        UNWIND $rows AS row
+        MATCH (o:Organisation {odsCode: row.plan.organisation})
+        MERGE (plan:ImprovementPlan {id: row.plan.id})
+        ON CREATE SET plan.organisation = row.plan.organisation, plan.title = row.plan.title,
+            plan.publishedOn = date(row.plan.publishedOn), plan.synthetic = true
+        MERGE (plan)-[:FOR]->(o)
+        WITH plan, row
+        OPTIONAL MATCH (x:ImprovementPartnership {id: row.plan.partnership})
+        FOREACH (_ IN CASE WHEN x IS NULL THEN [] ELSE [1] END | MERGE (plan)-[:UNDER]->(x))
+        WITH plan, row
+        UNWIND row.actions AS action
+        MERGE (plan)-[:HAS_ACTION]->(a:PlanAction {id: action.id})
+        ON CREATE SET a += action, a.dueOn = date(action.dueOn)
+        WITH a, row
+        UNWIND [u IN row.updates WHERE u.action = a.id] AS update
+        MERGE (a)-[:HAS_UPDATE]->(u:PlanUpdate {id: update.id})
+        ON CREATE SET u.month = update.month, u.status = update.status, u.progress = update.progress,
+            u.latestValue = update.latestValue, u.publishedAt = datetime(update.publishedAt)""", {"rows": rows})

@@ -38,7 +38,7 @@ class Bar:
     not_applicable: int = 0
 
 
-def _svg(fig: object, key: str, title: str, description: str) -> str:
+def figure_svg(fig: object, key: str, title: str, description: str) -> str:
     buffer = io.StringIO()
     with plt.rc_context({"svg.fonttype": "none", "svg.hashsalt": key}):
         fig.savefig(buffer, format="svg", bbox_inches="tight")  # type: ignore[attr-defined]
@@ -91,7 +91,7 @@ def _stacked_bars(key: str, bars: tuple[Bar, ...], title: str, description: str,
     ax.spines[["top", "right"]].set_visible(False)
     ax.tick_params(labelsize=10)
     ax.legend(fontsize=9.5, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
-    return _svg(fig, key, title, description)
+    return figure_svg(fig, key, title, description)
 
 
 def _short(name: str) -> str:
@@ -129,4 +129,4 @@ def _region_tiles(key: str, frozen: tuple[tuple[str, tuple[str, float | None, in
     ax.set_ylim(-6.2, 1.3)
     ax.set_aspect("equal")
     ax.axis("off")
-    return _svg(fig, key, title, description)
+    return figure_svg(fig, key, title, description)

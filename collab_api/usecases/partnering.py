@@ -143,6 +143,7 @@ async def record_special_measures(graph: Graph, given: dict[str, Any], actor: Ac
     elif exited is not None and exited < entered:
         problems.add("exitedOn", "BEFORE_START", "exitedOn is before enteredOn")
     problems.raise_if_any()
+    assert entered is not None
 
     async def work(tx: Tx) -> dict[str, Any]:
         await _organisations(tx, {"organisation": organisation})

@@ -19,7 +19,8 @@ from collab_api.config import Settings
 from collab_api.web import signin
 from collab_api.web.operations import PageForbidden
 from collab_api.web.pages import (
-    adoption, collaboratives, finding, interventions, national, organisations, publishing, quarterly_report, returns, spread,
+    adoption, collaboratives, finding, improvement, interventions, measures, national, organisations, publishing, quarterly_report,
+    returns, spread,
 )
 from collab_api.web.templating import HERE, render
 
@@ -58,7 +59,7 @@ def routes() -> list[BaseRoute]:
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
         *signin.routes, *finding.routes, *publishing.routes, *interventions.routes, *adoption.routes,
         *organisations.routes, *collaboratives.routes, *returns.routes, *spread.routes,
-        *quarterly_report.routes, *national.routes,
+        *quarterly_report.routes, *measures.routes, *improvement.routes, *national.routes,
     ]
 
 

@@ -1,0 +1,120 @@
+"""An organisation's measures of an intervention: each an XmR chart (with its table and what it
+means in words), the PDSA cycles it ran, a form to add a month's value; the charts as SVG or PNG."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Route
+
+from collab_api.domain.measurement import slug
+from collab_api.reports.xmr import xmr_png, xmr_svg
+from collab_api.web import identity, operations
+from collab_api.web.forms import FormErrors, from_graphql_errors, posted, text
+from collab_api.web.templating import render
+
+FIELDS = {"measure": "measure", "points.0.period": "period", "points.0.value": "value", "points.0": "value",
+          "points": "value", "annotations.0.text": "annotation", "annotations.0.period": "period", "organisation": "measure",
+          "periodType": "period", "ratePer": "value", "baselinePoints": "baseline", "target": "target"}
+
+
+def _number(raw: str | None, name: str, errors: FormErrors, label: str) -> float | None:
+    if raw is None:
+        return None
+    try:
+        return float(raw.replace(",", ""))
+    except ValueError:
+        errors.add(name, f"{label} must be a number, like 42 or 3.5")
+        return None
+
+
+async def _data(request: Request, errors: FormErrors) -> dict[str, Any] | None:
+    params = request.query_params
+    variables: dict[str, Any] = {"ods": request.path_params["ods"].upper(), "id": request.path_params["id"],
+                                 "baseline": None, "target": _number(params.get("target") or None, "target", errors, "The target")}
+    if params.get("baseline"):
+        if not params["baseline"].isdigit():
+            errors.add("baseline", "The baseline is a whole number of points, like 12")
+        else:
+            variables["baseline"] = int(params["baseline"])
+    if errors:
+        variables.update(baseline=None, target=None)
+    outcome = await operations.run(request, "measures", variables)
+    if outcome.errors:
+        for name, message in from_graphql_errors(outcome.errors, FIELDS, "baseline").by_field.items():
+            errors.add(name, message)
+        outcome = await operations.run(request, "measures", {**variables, "baseline": None, "target": None})
+    data = outcome.data or {}
+    operations.found(data.get("organisation"), "organisation with this ODS code")
+    operations.found(data.get("intervention"), "intervention with this id")
+    return data
+
+
+def _picture_args(chart: dict[str, Any], organisation: dict[str, Any]) -> tuple[Any, ...]:
+    points = chart["points"]
+    unit = f"per {chart['ratePer']:g}" if chart["isRate"] and chart["ratePer"] != 100 else "%" if chart["isRate"] else "value"
+    return (tuple(p["period"] for p in points), tuple(float(p["value"]) for p in points), tuple(p["pointType"] for p in points),
+            chart["mean"], chart["upperLimit"], chart["lowerLimit"], chart["target"], unit)
+
+
+def picture(chart: dict[str, Any], organisation: dict[str, Any], index: int) -> str:
+    title = f"{chart['measure']}, {organisation['name']}"
+    description = (f"XmR chart of {len(chart['points'])} points. " + (chart["variation"] or {}).get("meaning", "")
+                   + " The table below gives every point.")
+    return xmr_svg(f"xmr-{index}", *_picture_args(chart, organisation), title, description)
+
+
+async def measures(request: Request) -> Response:
+    code, identifier = request.path_params["ods"].upper(), request.path_params["id"]
+    viewer = identity.viewer(request)
+    if viewer.is_anonymous:
+        return RedirectResponse(f"/sign-in?next=/organisations/{code}/measures/{identifier}", status_code=303)
+    errors, values = FormErrors(), {"measure": "", "period": "", "value": "", "numerator": "", "denominator": "", "annotation": ""}
+    if request.method == "POST":
+        form = await posted(request)
+        values = {name: text(form, name) or "" for name in values}
+        point: dict[str, Any] = {"period": values["period"]}
+        for name, label in (("value", "The value"), ("numerator", "The numerator"), ("denominator", "The denominator")):
+            if (number := _number(values[name] or None, name, errors, label)) is not None:
+                point[name] = number
+        if not values["measure"]:
+            errors.add("measure", "Choose the measure")
+        if not errors:
+            given = {"organisation": code, "intervention": identifier, "measure": values["measure"], "periodType": "MONTH",
+                     "points": [point], "annotations": [{"period": values["period"], "text": values["annotation"]}] if values["annotation"] else []}
+            payload, errors = await operations.mutate(request, "record_measure", {"input": given}, "recordMeasureValues", FIELDS, "value")
+            if not errors:
+                said = "recorded" if payload["created"] else "corrected" if payload["corrected"] else "already recorded"
+                identity.flash(request, f"{values['measure']}: {values['period']} {said}.")
+                return RedirectResponse(f"/organisations/{code}/measures/{identifier}", status_code=303)
+    data = await _data(request, errors) or {}
+    charts = data.get("measureCharts") or []
+    cycles = [c for c in data["intervention"]["pdsaCycles"]["items"] if (c.get("organisation") or {}).get("odsCode") == code]
+    return render(request, "measures.html", {
+        "o": data["organisation"], "i": data["intervention"], "charts": charts, "cycles": cycles, "values": values,
+        "pictures": [picture(chart, data["organisation"], n) for n, chart in enumerate(charts)],
+        "slugs": [slug(chart["measure"]) for chart in charts], "query": dict(request.query_params),
+        "active": "organisation", **errors.context()}, status=400 if errors else 200)
+
+
+async def measure_picture(request: Request) -> Response:
+    code, identifier, name = request.path_params["ods"].upper(), request.path_params["id"], request.path_params["measure"]
+    stem, _, kind = name.rpartition(".")
+    if identity.viewer(request).is_anonymous:
+        raise operations.PageForbidden("sign in to see an organisation's measures")
+    data = await _data(request, FormErrors()) or {}
+    for index, chart in enumerate(data.get("measureCharts") or []):
+        if slug(chart["measure"]) == stem:
+            if kind == "png":
+                png = xmr_png(*_picture_args(chart, data["organisation"]), f"{chart['measure']}, {data['organisation']['name']}")
+                return Response(png, media_type="image/png")
+            return Response(picture(chart, data["organisation"], index), media_type="image/svg+xml")
+    return render(request, "not_found.html", {"message": f"{code} has no values of that measure."}, status=404)
+
+
+routes = [
+    Route("/organisations/{ods}/measures/{id}", measures, methods=["GET", "POST"]),
+    Route("/organisations/{ods}/measures/{id}/{measure:str}", measure_picture),
+]
