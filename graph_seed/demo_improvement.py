@@ -54,10 +54,10 @@ def plans() -> list[dict[str, Any]]:
          "ownerRole": "Medical director", "dueOn": "2026-12-31", "measure": None},
     ]
     updates = []
-    for month, status, value in (("2026-08", "NOT_STARTED", 71.0), ("2026-09", "ON_TRACK", 74.5), ("2026-10", "ON_TRACK", 78.0),
-                                 ("2026-11", "AT_RISK", 77.0)):
+    for n, (month, status, value) in enumerate((("2026-08", "NOT_STARTED", 71.0), ("2026-09", "ON_TRACK", 74.5),
+                                                ("2026-10", "ON_TRACK", 78.0), ("2026-11", "AT_RISK", 77.0))):
         updates.append({"id": f"{plan_id}-1-{month}", "action": f"{plan_id}-1", "month": month, "status": status,
-                        "progress": f"Wards trained by the end of {month}: {int(value // 10)} of 12 (demo)", "latestValue": value,
+                        "progress": f"Wards trained by the end of {month}: {3 + 2 * n} of 12 (demo)", "latestValue": value,
                         "publishedAt": f"{month}-28T12:00:00Z"})
         updates.append({"id": f"{plan_id}-2-{month}", "action": f"{plan_id}-2", "month": month, "status": "ON_TRACK",
                         "progress": "Safety data reviewed at the public board meeting (demo)", "latestValue": None,
