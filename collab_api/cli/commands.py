@@ -140,7 +140,13 @@ def cmd_seed(args: argparse.Namespace, settings: Settings) -> int:
 
     async def work(connection: Connection) -> dict[str, int]:
         await apply_schema(connection)
-        await load_all(connection.graph, with_demo=not args.no_demo)
+        if args.scale != "demo":
+            from graph_seed.load_national import load_national
+
+            written = await load_national(connection.graph, args.scale)
+            console.print(f"synthetic {args.scale} network: {written}", highlight=False)
+        else:
+            await load_all(connection.graph, with_demo=not args.no_demo)
         return await count_by_label(connection.graph)
 
     counts = _with_database(settings, work)

@@ -101,6 +101,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     seed = commands.add_parser("seed", help="load reference data and the demo network (idempotent)")
     seed.add_argument("--no-demo", action="store_true", help="reference data only")
+    seed.add_argument("--scale", choices=["demo", "national", "small"], default="demo",
+                      help="demo (default): the demo network; national: a synthetic national-scale network for benchmarks "
+                           "(7,000 organisations, 10,000 interventions, about 1,000,000 observations; for an empty database); "
+                           "small: the same shape, a few thousand observations")
     seed.set_defaults(run=cmd_seed)
 
     qart = commands.add_parser("qart", help="the quarterly adoption return workbook")

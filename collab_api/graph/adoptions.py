@@ -36,14 +36,15 @@ async def recording_context(tx: Tx, organisation: str, intervention: str, source
                    AS organisationSettings,
                o.status AS organisationStatus, o.closedOn AS closedOn,
                successor.odsCode AS successor, successor.name AS successorName, m.date AS succeededOn,
-               [(t:Organisation)-[:HAS_SITE]->(o) | t.odsCode][0] AS organisationTrust,
+               [(o)<-[:HAS_SITE]-(t:Organisation) | t.odsCode][0] AS organisationTrust,
                [(o)-[:IN_ICB]->(:ICB)<-[:COVERS]-(oc:Collaborative) | oc.code] AS organisationCollaboratives,
                [(i)-[:HAS_COMPONENT]->(k:Component) | k {{.key, .name}}] AS components,
                so.odsCode AS sourceOrganisation, sc.code AS sourceCollaborative,
                sa.organisation AS sourceAdoptionOrganisation, sa.interventionId AS sourceAdoptionIntervention,
-               [(x:Organisation)-[:ADOPTED]->(a:Adoption)-[:LEARNED_FROM]->(s)
-                  WHERE a.interventionId = $intervention | [x.odsCode, coalesce(s.odsCode, s.organisation)]] AS learning""",
-        {"organisation": organisation, "intervention": intervention, "sourceKind": source_kind, "sourceRef": source_ref,
+               coalesce([(i)<-[:OF]-(a:Adoption)-[:LEARNED_FROM]->(s) | [a.organisation, coalesce(s.odsCode, s.organisation)]], [])
+                   AS learning""",
+        # "" rather than null: ArcadeDB looks a null key up by scanning the label (all adoptions, here)
+        {"organisation": organisation, "intervention": intervention, "sourceKind": source_kind, "sourceRef": source_ref or "",
          **viewer.params()})
     assert row is not None  # OPTIONAL MATCHes: always one row
     return shaped(RecordingContext, row)
@@ -106,6 +107,7 @@ async def write_observations(runner: Runner, rows: Sequence[ObservationWrite]) -
         MERGE (a)-[:OF]->(i)
         WITH o, i, a, row
         CALL (a, row) {
+            WITH a, row WHERE row.componentKey IS NOT NULL  // filter first: ArcadeDB looks a null key up by a scan
             MATCH (k:Component {key: row.componentKey})
             MERGE (a)-[:OF_COMPONENT]->(k)
         }
@@ -218,7 +220,7 @@ async def lineage_rows(graph: Graph, ids: Sequence[str]) -> dict[str, list[Linea
         WITH key, i, o, c, t, a,
              [(a)-[:OBSERVED]->(x:AdoptionObservation) WHERE x.stage >= 1 | [x.quarterIndex, x.observedOn]] AS reached,
              [(a)-[l:LEARNED_FROM]->(s) | {since: l.since, organisation: coalesce(s.odsCode, s.organisation),
-                                           organisationTrust: [(st:Organisation)-[:HAS_SITE]->(s) | st.odsCode][0],
+                                           organisationTrust: [(s)<-[:HAS_SITE]-(st:Organisation) | st.odsCode][0],
                                            collaborative: s.code}] AS sources,
              EXISTS { MATCH (o)-[:ENROLLED]->(i) } OR EXISTS { MATCH (t)-[:ENROLLED]->(i) } AS enrolled
         RETURN key, collect({odsCode: o.odsCode, collaborative: c.code, trust: t.odsCode, enrolled: enrolled,

@@ -31,7 +31,7 @@ async def measure_context(tx: Tx, organisation: str, intervention: str, viewer: 
         OPTIONAL MATCH (o:Organisation {{odsCode: $organisation}})
         OPTIONAL MATCH (i:Intervention {{id: $intervention}}) WHERE {VISIBLE}
         RETURN o.odsCode AS organisation, i.id AS intervention, i.document AS document,
-               [(t:Organisation)-[:HAS_SITE]->(o) | t.odsCode][0] AS trust,
+               [(o)<-[:HAS_SITE]-(t:Organisation) | t.odsCode][0] AS trust,
                [(o)-[:IN_ICB]->(:ICB)<-[:COVERS]-(c:Collaborative) | c.code] AS collaboratives,
                size([(o)-[:ADOPTED]->(a:Adoption) WHERE a.interventionId = $intervention | a]) > 0 AS adopted,
                [(o)-[:MEASURES]->(s:MeasureSeries) WHERE s.interventionId = $intervention | s {SERIES}] AS series""",
@@ -103,7 +103,7 @@ async def write_cycle(tx: Tx, cycle: dict[str, Any]) -> None:
         WITH DISTINCT c
         OPTIONAL MATCH (s:MeasureSeries {key: $series})
         FOREACH (_ IN CASE WHEN s IS NULL THEN [] ELSE [1] END | MERGE (c)-[:STUDIED]->(s))""",
-        {"cycle": cycle, "series": cycle.get("seriesKey")})
+        {"cycle": cycle, "series": cycle.get("seriesKey") or ""})  # not null: a null key is looked up by a scan
 
 
 async def cycle_by_id(tx: Tx, cycle: str) -> PdsaCycleRow | None:

@@ -108,6 +108,6 @@ async def publishing_context(tx: Tx, collaborative: str, organisation: str | Non
         OPTIONAL MATCH (o:Organisation {odsCode: $organisation})
         RETURN c.code AS collaborative, o.odsCode AS organisation,
                EXISTS { MATCH (o)-[:IN_ICB]->(:ICB)<-[:COVERS]-(c) } AS organisationInCollaborative""",
-        {"collaborative": collaborative, "organisation": organisation})
+        {"collaborative": collaborative or "", "organisation": organisation or ""})  # not null: a null key is a scan
     assert row is not None  # OPTIONAL MATCHes: always one row
     return shaped(PublishingContext, row)

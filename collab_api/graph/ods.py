@@ -33,7 +33,7 @@ async def upsert_organisations(runner: Runner, rows: list[dict[str, Any]]) -> No
         SET o.name = row.name, o.kind = row.kind, o.postcode = row.postcode, o.openedOn = date(row.openedOn),
             o.closedOn = date(row.closedOn), o.status = row.status, o.source = 'ODS'
         WITH o, row
-        OPTIONAL MATCH (t:Organisation {odsCode: row.trust})
+        OPTIONAL MATCH (t:Organisation {odsCode: coalesce(row.trust, '')})  // not null: a null key is looked up by a scan
         WITH o, row, t, coalesce(row.icb, [(t)-[:IN_ICB]->(b:ICB) | b.name][0]) AS icbName
         OPTIONAL MATCH (o)-[oldIcb:IN_ICB]->(previous:ICB) WHERE icbName IS NOT NULL AND previous.name <> icbName
         DELETE oldIcb

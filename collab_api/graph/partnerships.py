@@ -37,7 +37,7 @@ async def organisations_known(tx: Tx, codes: list[str]) -> dict[str, dict[str, A
     rows = await tx.run("""
         UNWIND $codes AS code
         MATCH (o:Organisation {odsCode: code})
-        RETURN o.odsCode AS code, o.kind AS kind, [(t:Organisation)-[:HAS_SITE]->(o) | t.odsCode][0] AS trust,
+        RETURN o.odsCode AS code, o.kind AS kind, [(o)<-[:HAS_SITE]-(t:Organisation) | t.odsCode][0] AS trust,
                [(o)-[:IN_ICB]->(:ICB)<-[:COVERS]-(c:Collaborative) | c.code] AS collaboratives""", {"codes": codes})
     return {row["code"]: row for row in rows}
 
@@ -86,7 +86,7 @@ async def write_plan(runner: Runner, plan: dict[str, Any], actions: list[dict[st
                                       publishedOn: date($plan.publishedOn), synthetic: $plan.synthetic})
         CREATE (plan)-[:FOR]->(o)
         WITH plan
-        OPTIONAL MATCH (x:ImprovementPartnership {id: $plan.partnership})
+        OPTIONAL MATCH (x:ImprovementPartnership {id: coalesce($plan.partnership, '')})
         FOREACH (_ IN CASE WHEN x IS NULL THEN [] ELSE [1] END | CREATE (plan)-[:UNDER]->(x))
         WITH plan
         UNWIND $actions AS action
@@ -184,7 +184,7 @@ async def improvement_histories(graph: Graph) -> list[ImprovedRow]:
         RETURN o.odsCode AS organisation, o.improvementNote AS note, o.improvementSource AS noteSource,
                [(o)-[:INSPECTED]->(x:Inspection) | x {INSPECTION}] AS inspections,
                [(o)-[:IN_SPECIAL_MEASURES]->(x:SpecialMeasuresPeriod) | x {PERIOD}] AS periods,
-               [(i:Intervention)-[:ORIGINATED_AT]->(o) WHERE i.status <> 'IDEA' | [i.id, toString(date(i.createdAt))]] AS originated,
+               [(o)<-[:ORIGINATED_AT]-(i:Intervention) WHERE i.status <> 'IDEA' | [i.id, toString(date(i.createdAt))]] AS originated,
                [(o)-[:ADOPTED]->(a:Adoption)-[:OBSERVED]->(x:AdoptionObservation) WHERE x.stage >= 1 |
                   [a.interventionId, toString(x.observedOn), x.quarterIndex]] AS adopted
         ORDER BY organisation"""))
@@ -219,7 +219,7 @@ async def seed_plans(runner: Runner, rows: list[dict[str, Any]]) -> None:
             plan.publishedOn = date(row.plan.publishedOn), plan.synthetic = true
         MERGE (plan)-[:FOR]->(o)
         WITH plan, row
-        OPTIONAL MATCH (x:ImprovementPartnership {id: row.plan.partnership})
+        OPTIONAL MATCH (x:ImprovementPartnership {id: coalesce(row.plan.partnership, '')})
         FOREACH (_ IN CASE WHEN x IS NULL THEN [] ELSE [1] END | MERGE (plan)-[:UNDER]->(x))
         WITH plan, row
         UNWIND row.actions AS action

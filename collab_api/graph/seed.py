@@ -46,10 +46,12 @@ async def upsert_organisations(runner: Runner, rows: Rows) -> None:
             o.emergencyDepartment = coalesce(o.emergencyDepartment, false) OR coalesce(row.emergencyDepartment, false)
         WITH o, row
         CALL (o, row) {
+            WITH o, row WHERE row.icb IS NOT NULL  // filter first: ArcadeDB looks a null key up by a scan
             MATCH (i:ICB {name: row.icb})
             MERGE (o)-[:IN_ICB]->(i)
         }
         CALL (o, row) {
+            WITH o, row WHERE row.trust IS NOT NULL
             MATCH (t:Organisation {odsCode: row.trust})
             MERGE (t)-[:HAS_SITE]->(o)
         }""", {"rows": rows})
