@@ -161,10 +161,17 @@ async def of_organisations(graph: Graph, codes: Sequence[str], viewer: Visibilit
     return await keyed_lists(graph, f"""
         UNWIND $keys AS key
         MATCH (o:Organisation {{odsCode: key}})
-        MATCH (p:Organisation)-[:ADOPTED]->(a:Adoption)-[:OF]->(i:Intervention)
-        WHERE (p = o OR EXISTS {{ MATCH (o)-[:HAS_SITE]->(p) }} OR EXISTS {{ MATCH (p)-[:HAS_SITE]->(o) }}
-               OR EXISTS {{ MATCH (p)-[:SUCCEEDED_BY*1..5]->(o) }}
-               OR EXISTS {{ MATCH (p)<-[:HAS_SITE]-(:Organisation)-[:SUCCEEDED_BY*1..5]->(o) }}) AND {VISIBLE}
+        // The family first, then its adoptions (not every adoption, filtered by family).
+        OPTIONAL MATCH (o)-[:HAS_SITE]->(site:Organisation)
+        OPTIONAL MATCH (o)<-[:HAS_SITE]-(trust:Organisation)
+        WITH key, o, collect(DISTINCT site) + collect(DISTINCT trust) AS near
+        OPTIONAL MATCH (o)<-[:SUCCEEDED_BY*1..5]-(predecessor:Organisation)
+        OPTIONAL MATCH (predecessor)-[:HAS_SITE]->(predecessorSite:Organisation)
+        WITH key, o, near, collect(DISTINCT predecessor) AS predecessors, collect(DISTINCT predecessorSite) AS predecessorSites
+        UNWIND near + predecessors + predecessorSites + [o] AS p
+        WITH DISTINCT key, p
+        MATCH (p)-[:ADOPTED]->(a:Adoption)-[:OF]->(i:Intervention)
+        WHERE {VISIBLE}
         WITH key, a ORDER BY a.interventionId, a.componentKey, a.careSetting
         RETURN key, collect(a {ADOPTION}) AS value""", codes, AdoptionRow, **viewer.params())
 

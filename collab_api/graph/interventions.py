@@ -64,11 +64,23 @@ async def of_collaboratives(graph: Graph, codes: Sequence[str], viewer: Visibili
         RETURN key, collect(i {INTERVENTION}) AS value""", codes, InterventionRow, **viewer.params())
 
 
-async def addressing_priorities(graph: Graph, ids: Sequence[str], viewer: Visibility) -> dict[str, list[InterventionRow]]:
+async def addressing_priorities(graph: Graph, ids: Sequence[str], viewer: Visibility, first: int | None = None
+                                ) -> dict[str, list[InterventionRow]]:
+    """Per priority: the interventions addressing it, by title; with `first`, only that many."""
     return await keyed_lists(graph, f"""
         UNWIND $keys AS key MATCH (:Priority {{id: key}})<-[:ADDRESSES]-(i:Intervention) WHERE {VISIBLE}
         WITH key, i ORDER BY i.title
-        RETURN key, collect(i {INTERVENTION}) AS value""", ids, InterventionRow, **viewer.params())
+        WITH key, collect(i) AS all
+        UNWIND (CASE WHEN $first IS NULL THEN all ELSE all[0..$first] END) AS i
+        RETURN key, collect(i {INTERVENTION}) AS value""", ids, InterventionRow, first=first, **viewer.params())
+
+
+async def count_addressing(graph: Graph, ids: Sequence[str], viewer: Visibility) -> dict[str, int]:
+    """Per priority: how many interventions address it (counted, not fetched)."""
+    rows = await graph.read(f"""
+        UNWIND $keys AS key MATCH (:Priority {{id: key}})<-[:ADDRESSES]-(i:Intervention) WHERE {VISIBLE}
+        RETURN key, count(i) AS n""", {"keys": list(ids), **viewer.params()})
+    return {row["key"]: int(row["n"]) for row in rows}
 
 
 async def origin_of(graph: Graph, ids: Sequence[str]) -> dict[str, OriginRow]:

@@ -9,6 +9,7 @@ import graphene
 from collab_api.api.core.node import Node, prefixed
 
 from collab_api.api.context import context_of
+from collab_api.domain.errors import FieldProblem, InvalidInput
 from collab_api.api.core.enums import PriorityStatus
 from collab_api.graph import collaboratives as collaborative_graph
 from collab_api.graph import interventions as intervention_graph
@@ -29,9 +30,10 @@ class Priority(graphene.ObjectType):
     collaborative = graphene.Field("collab_api.api.collaboratives.types.Collaborative", required=True)
     interventions = graphene.List(
         graphene.NonNull("collab_api.api.interventions.types.Intervention"),
-        required=True,
+        required=True, first=graphene.Int(description="At most this many, by title (default all; at most 100)."),
         description="Interventions that address this priority.",
     )
+    interventionCount = graphene.Int(required=True, description="How many interventions address it (counted, not fetched).")
 
     @staticmethod
     async def resolve_collaborative(priority: dict[str, Any], info: Any) -> Any:
@@ -40,5 +42,13 @@ class Priority(graphene.ObjectType):
         return await loaders.keyed(collaborative_graph.by_codes).load(code)
 
     @staticmethod
-    async def resolve_interventions(priority: dict[str, Any], info: Any) -> Any:
-        return await context_of(info).loaders.keyed(intervention_graph.addressing_priorities, list, viewer=context_of(info).visibility).load(priority["id"])
+    async def resolve_interventions(priority: dict[str, Any], info: Any, first: int | None = None) -> Any:
+        if first is not None and not 0 <= first <= 100:
+            raise InvalidInput([FieldProblem("first", "OUT_OF_RANGE", "first is 0 to 100")])
+        return await context_of(info).loaders.keyed(intervention_graph.addressing_priorities, list, viewer=context_of(info).visibility,
+                                                    first=first).load(priority["id"])
+
+    @staticmethod
+    async def resolve_interventionCount(priority: dict[str, Any], info: Any) -> Any:
+        return await context_of(info).loaders.keyed(intervention_graph.count_addressing, lambda: 0,
+                                                    viewer=context_of(info).visibility).load(priority["id"])
