@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test install sdl bench clean
+.PHONY: run test install sdl bench bench-national bench-throughput clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +30,14 @@ sdl: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m bench
+
+## The reads, writes and memory at national scale (loads the synthetic national network once, into .collab-bench/)
+bench-national: $(STAMP)
+	$(BIN)/python -m bench.national
+
+## Requests per second of `collab serve` for a mixed read load at concurrency 16, by number of workers
+bench-throughput: $(STAMP)
+	$(BIN)/python -m bench.throughput
 
 clean:
 	rm -rf $(VENV) .pytest_cache
