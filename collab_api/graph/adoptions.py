@@ -13,6 +13,7 @@ from collab_api.domain.rows import (
     AdoptionRow, ComponentRow, LineageAdopter, LineageOrigin, ObservationRow, ObservationWrite, ObservationWritten, RecordingContext,
     SourceRow,
 )
+from collab_api.graph.spread import refresh_reach
 from collab_api.graph.common import VISIBLE, keyed_columns, keyed_lists, keyed_rows, shaped, shaped_all, visible
 
 ADOPTION = "{.id, .key, .organisation, .interventionId, .componentKey, .careSetting, .currentStage, .currentQuarter, .currentNotApplicable, .createdAt}"
@@ -145,7 +146,10 @@ async def write_observations(runner: Runner, rows: Sequence[ObservationWrite]) -
         RETURN a.id AS adoptionId, x.key AS observationKey,
                CASE WHEN before IS NULL THEN 'CREATED' WHEN before = row.contentHash THEN 'UNCHANGED'
                     ELSE 'CORRECTED' END AS outcome"""
-    return shaped_all(ObservationWritten, await runner.write(query, {"rows": list(rows)}))
+    written = shaped_all(ObservationWritten, await runner.write(query, {"rows": list(rows)}))
+    if any(row["outcome"] != "UNCHANGED" for row in written):
+        await refresh_reach(runner, sorted({row["intervention"] for row in rows}))
+    return written
 
 
 async def by_ids(graph: Graph, ids: Sequence[str], viewer: Visibility) -> dict[str, AdoptionRow]:

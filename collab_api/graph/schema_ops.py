@@ -7,6 +7,7 @@ import logging
 
 import schema as graph_schema
 from collab_api.db.graph import Graph
+from collab_api.graph import spread as spread_graph
 from collab_api.db.runtime import Connection
 
 log = logging.getLogger("collab_api")
@@ -34,7 +35,19 @@ async def apply_schema(connection: Connection) -> list[str]:
     else:
         log.warning("ArcadeDB without ARCADEDB_HTTP_URL: no full-text index; search uses plain matching")
         graph.fulltext_index = None
+    await backfill_reach(graph)
     return applied
+
+
+async def backfill_reach(graph: Graph, batch: int = 200) -> int:
+    """Interventions whose reach was never counted (data from before it was kept): count it
+    now, a batch per transaction. Every adoption write keeps it up to date from then on."""
+    missing = await spread_graph.interventions_without_reach(graph)
+    for start in range(0, len(missing), batch):
+        await graph.write_tx(lambda tx, ids=missing[start:start + batch]: spread_graph.refresh_reach(tx, ids))
+    if missing:
+        log.info("counted the reach of %d interventions", len(missing))
+    return len(missing)
 
 
 async def constraint_names(graph: Graph) -> set[str]:

@@ -55,12 +55,9 @@ async def search(graph: Graph, query: str | None, words: list[str], filter: Sear
     return shaped(SearchPage, (await graph.read(f"""
         {source}
         WITH i, score WHERE {FILTERS} AND {VISIBLE}
-        CALL (i) {{
-            OPTIONAL MATCH (i)<-[:OF]-(a:Adoption)<-[:ADOPTED]-(o:Organisation)-[:IN_ICB]->(:ICB)<-[:COVERS]-(c:Collaborative)
-            WHERE a.currentStage >= 1
-            RETURN count(DISTINCT o) AS reached, count(DISTINCT c) AS regions
-        }}
-        WITH i, score, reached, regions ORDER BY {ORDER[sort]}
+        // reach as kept on the intervention by every adoption write (graph/spread.py: refresh_reach)
+        WITH i, score, coalesce(i.reachOrganisations, 0) AS reached, coalesce(i.reachRegions, 0) AS regions
+        ORDER BY {ORDER[sort]}
         WITH collect(i {{{_FIELDS}, score: score, reached: reached, regions: regions}}) AS hits
         RETURN size(hits) AS total, hits[$offset..($offset + $limit)] AS rows""",
         {**params, **filter.params(), **viewer.params(), "offset": offset, "limit": limit}))[0])

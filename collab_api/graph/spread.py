@@ -4,10 +4,24 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from collab_api.db.graph import Graph
+from typing import Any
+
+from collab_api.db.graph import Graph, Runner
 from collab_api.domain.permissions import Visibility
 from collab_api.domain.rows import EnrolledSite, InterventionReach, QuarterAnswers, SiteObservations
-from collab_api.graph.common import VISIBLE, keyed_columns, shaped_all
+from collab_api.domain.spread import intervention_spread
+from collab_api.graph.common import VISIBLE, keyed_columns, shaped, shaped_all
+
+_ADOPTERS = """
+        UNWIND $keys AS key
+        MATCH (i:Intervention {id: key})
+        OPTIONAL MATCH (i)-[:ORIGINATED_IN]->(origin:Collaborative)
+        OPTIONAL MATCH (i)<-[:OF]-(a:Adoption)<-[:ADOPTED]-(o:Organisation)
+        WHERE a.currentStage IS NOT NULL
+        OPTIONAL MATCH (o)-[:IN_ICB]->(:ICB)<-[:COVERS]-(c:Collaborative)
+        WITH key, origin, o, c, max(a.currentStage) AS stage
+        RETURN key, origin.code AS origin,
+               collect(CASE WHEN o IS NULL THEN null ELSE [o.odsCode, c.code, stage] END) AS adopters"""
 
 
 async def observations_by_site(graph: Graph, intervention: str, component: str | None, setting: str | None,
@@ -77,20 +91,44 @@ async def component_key(graph: Graph, intervention: str, name: str) -> str | Non
     return str(rows[0]["key"]) if rows else None
 
 
+REACH_FIELDS = ("organisationsReached", "regionsReached", "medianStage", "adopters")
+
+
+async def refresh_reach(runner: Runner, ids: Sequence[str]) -> None:
+    """Recount each intervention's reach from its adoptions and keep it on the intervention
+    (`reach*` properties), in the caller's transaction: every write of adoption calls this, so
+    reads (search, the intervention's spread, the network overview) need not count again."""
+    if not ids:
+        return
+    rows = await runner.read(_ADOPTERS, {"keys": list(ids)})
+    reach = [{"id": row["key"], **intervention_spread(shaped(InterventionReach, {k: v for k, v in row.items() if k != "key"}))}
+             for row in rows]
+    await runner.write("""
+        UNWIND $rows AS row
+        MATCH (i:Intervention {id: row.id})
+        SET i.reachOrganisations = row.organisationsReached, i.reachRegions = row.regionsReached,
+            i.reachMedianStage = row.medianStage, i.reachAdopters = row.adopters""", {"rows": reach})
+
+
+async def interventions_without_reach(graph: Graph) -> list[str]:
+    rows = await graph.read("MATCH (i:Intervention) WHERE i.reachAdopters IS NULL RETURN i.id AS id")
+    return [str(row["id"]) for row in rows]
+
+
+async def reach_of(graph: Graph, ids: Sequence[str]) -> dict[str, dict[str, Any]]:
+    """Each intervention's reach as kept by `refresh_reach` (none yet: nobody adopted it)."""
+    rows = await graph.read("""
+        UNWIND $keys AS key
+        MATCH (i:Intervention {id: key})
+        RETURN key, coalesce(i.reachOrganisations, 0) AS organisationsReached, coalesce(i.reachRegions, 0) AS regionsReached,
+               i.reachMedianStage AS medianStage, coalesce(i.reachAdopters, 0) AS adopters""", {"keys": list(ids)})
+    return {row["key"]: {name: row[name] for name in REACH_FIELDS} for row in rows}
+
+
 async def spread_of(graph: Graph, ids: Sequence[str]) -> dict[str, InterventionReach]:
     """Per intervention: its origin region, and each adopting organisation's region and
     highest current stage (not-applicable answers left out)."""
-    return await keyed_columns(graph, """
-        UNWIND $keys AS key
-        MATCH (i:Intervention {id: key})
-        OPTIONAL MATCH (i)-[:ORIGINATED_IN]->(origin:Collaborative)
-        OPTIONAL MATCH (i)<-[:OF]-(a:Adoption)<-[:ADOPTED]-(o:Organisation)
-        WHERE a.currentStage IS NOT NULL
-        OPTIONAL MATCH (o)-[:IN_ICB]->(:ICB)<-[:COVERS]-(c:Collaborative)
-        WITH key, origin, o, c, max(a.currentStage) AS stage
-        RETURN key, origin.code AS origin,
-               collect(CASE WHEN o IS NULL THEN null ELSE [o.odsCode, c.code, stage] END) AS adopters""", ids,
-        InterventionReach)
+    return await keyed_columns(graph, _ADOPTERS, ids, InterventionReach)
 
 
 async def intervention_visible(graph: Graph, intervention: str, viewer: Visibility) -> bool:

@@ -14,7 +14,6 @@ from collab_api.api.core.enums import CareSetting, InterventionStatus, value_of
 from collab_api.api.interventions.description import DescriptionFields
 from collab_api.domain.lineage import Lineage
 from collab_api.domain.permissions import require_signed_in
-from collab_api.domain.spread import intervention_spread
 from collab_api.graph import adoptions as adoption_graph
 from collab_api.graph import interventions as intervention_graph
 from collab_api.graph import improvement as improvement_graph
@@ -138,8 +137,7 @@ class Intervention(DescriptionFields, graphene.ObjectType):
 
     @staticmethod
     async def resolve_spread(intervention: dict[str, Any], info: Any) -> Any:
-        row = await context_of(info).loaders.keyed(spread_graph.spread_of, dict).load(intervention["id"])
-        return intervention_spread(row)
+        return await context_of(info).loaders.keyed(spread_graph.reach_of, dict).load(intervention["id"])
 
     @staticmethod
     async def resolve_adoptionTree(intervention: dict[str, Any], info: Any) -> Any:
