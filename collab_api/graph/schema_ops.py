@@ -6,7 +6,7 @@ import asyncio
 import logging
 
 import schema as graph_schema
-from collab_api.db.graph import Graph
+from collab_api.db.graph import Graph, Tx
 from collab_api.graph import spread as spread_graph
 from collab_api.db.runtime import Connection
 
@@ -44,7 +44,12 @@ async def backfill_reach(graph: Graph, batch: int = 200) -> int:
     now, a batch per transaction. Every adoption write keeps it up to date from then on."""
     missing = await spread_graph.interventions_without_reach(graph)
     for start in range(0, len(missing), batch):
-        await graph.write_tx(lambda tx, ids=missing[start:start + batch]: spread_graph.refresh_reach(tx, ids))
+        ids = missing[start:start + batch]
+
+        async def count(tx: Tx, ids: list[str] = ids) -> None:
+            await spread_graph.refresh_reach(tx, ids)
+
+        await graph.write_tx(count)
     if missing:
         log.info("counted the reach of %d interventions", len(missing))
     return len(missing)

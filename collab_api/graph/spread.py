@@ -100,9 +100,10 @@ async def refresh_reach(runner: Runner, ids: Sequence[str]) -> None:
     reads (search, the intervention's spread, the network overview) need not count again."""
     if not ids:
         return
-    rows = await runner.read(_ADOPTERS, {"keys": list(ids)})
-    reach = [{"id": row["key"], **intervention_spread(shaped(InterventionReach, {k: v for k, v in row.items() if k != "key"}))}
-             for row in rows]
+    reach = []
+    for row in await runner.read(_ADOPTERS, {"keys": list(ids)}):
+        adopters: InterventionReach = shaped(InterventionReach, {k: v for k, v in row.items() if k != "key"})
+        reach.append({"id": row["key"], **intervention_spread(dict(adopters))})
     await runner.write("""
         UNWIND $rows AS row
         MATCH (i:Intervention {id: row.id})
