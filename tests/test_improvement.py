@@ -5,6 +5,7 @@ monthly updates read back by an anonymous visitor; the trusts that improved."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 import statistics
 from typing import Any
 
@@ -237,6 +238,22 @@ async def test_the_pages_show_the_chart_its_table_and_words_and_take_a_value(set
             "measure": "Escalations not needing review", "period": "2025-06", "value": "12", "numerator": "", "denominator": "",
             "annotation": "New escalation criteria"}, follow=True)
         assert done.status_code == 200 and "Escalations not needing review: 2025-06 recorded." in text_of(done)
+        pdsa = "/organisations/Z01/measures/news2-deterioration/pdsa"
+        blank = {name: "" for name in ("cycle", "change", "prediction", "startedOn", "endedOn", "study", "pdsaMeasure", "studyFrom",
+                                       "studyTo", "act", "adaptation")}
+        await provider.get("/organisations/Z01/measures/news2-deterioration")
+        missing = await provider.post(pdsa, {**blank, "change": "Escalation cards on every bed", "prediction": "Fewer missed escalations"})
+        assert missing.status_code == 400 and error_beside(missing, "startedOn") == "Enter the date the change was first tried"
+        started = await provider.post(pdsa, {**blank, "change": "Escalation cards on every bed", "prediction": "Fewer missed escalations",
+                                             "startedOn": "2025-05-01"}, follow=True)
+        assert "PDSA cycle started: Escalation cards on every bed" in text_of(started)
+        cycle = re.search(r'<option value="(pdsa-[0-9a-f]+)">Escalation cards on every bed</option>', started.text)[1]
+        adapt = await provider.post(pdsa, {**blank, "cycle": cycle, "act": "ADAPT", "study": "Fewer missed escalations on days"})
+        assert adapt.status_code == 400 and "say what was adapted" in error_beside(adapt, "adaptation")
+        await provider.get("/organisations/Z01/measures/news2-deterioration")
+        done = await provider.post(pdsa, {**blank, "cycle": cycle, "act": "ADAPT", "study": "Fewer missed escalations on days",
+                                          "adaptation": "Nights use a laminated card at the station"}, follow=True)
+        assert "PDSA cycle updated" in text_of(done) and "Nights use a laminated card at the station" in text_of(done)
         big = await provider.get("/organisations/Z01/measures/news2-deterioration", params={"baseline": "99"})
         assert big.status_code == 400 and "baselinePoints is 2 to" in error_beside(big, "baseline")
     async with PageClient(app) as anonymous:

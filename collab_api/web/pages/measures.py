@@ -3,6 +3,7 @@ means in words), the PDSA cycles it ran, a form to add a month's value; the char
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from starlette.requests import Request
@@ -18,6 +19,49 @@ from collab_api.web.templating import render
 FIELDS = {"measure": "measure", "points.0.period": "period", "points.0.value": "value", "points.0": "value",
           "points": "value", "annotations.0.text": "annotation", "annotations.0.period": "period", "organisation": "measure",
           "periodType": "period", "ratePer": "value", "baselinePoints": "baseline", "target": "target"}
+
+
+PDSA_FIELDS = {"change": "change", "prediction": "prediction", "startedOn": "startedOn", "endedOn": "endedOn", "study": "study",
+               "measure": "pdsaMeasure", "studyFrom": "studyFrom", "studyTo": "studyTo", "act": "act", "adaptation": "adaptation",
+               "id": "cycle", "organisation": "change"}
+PDSA_VALUES = ("cycle", "change", "prediction", "startedOn", "endedOn", "study", "pdsaMeasure", "studyFrom", "studyTo", "act",
+               "adaptation")
+
+
+def _day(raw: str | None, name: str, errors: FormErrors) -> str | None:
+    if raw is None:
+        return None
+    try:
+        return dt.date.fromisoformat(raw).isoformat()
+    except ValueError:
+        errors.add(name, "Enter a date like 2025-04-01")
+        return None
+
+
+def pdsa_input(values: dict[str, str], code: str, identifier: str, cycles: list[dict[str, Any]], errors: FormErrors) -> dict[str, Any]:
+    """The PDSA form as PdsaCycleInput: a new cycle, or (with `cycle`) how an open one went."""
+    given: dict[str, Any] = {"organisation": code, "intervention": identifier}
+    if values["cycle"]:
+        before = next((c for c in cycles if c["id"] == values["cycle"]), None)
+        if before is None:
+            errors.add("cycle", "Choose one of your open cycles")
+            return given
+        given.update(id=before["id"], change=before["change"], prediction=before["prediction"], startedOn=str(before["startedOn"]))
+    else:
+        given.update(change=values["change"], prediction=values["prediction"],
+                     startedOn=_day(values["startedOn"] or None, "startedOn", errors))
+        if not values["startedOn"]:
+            errors.add("startedOn", "Enter the date the change was first tried")
+    for name in ("study", "studyFrom", "studyTo", "adaptation"):
+        if values[name]:
+            given[name] = values[name]
+    if values["pdsaMeasure"]:
+        given["measure"] = values["pdsaMeasure"]
+    if values["act"]:
+        given["act"] = values["act"]
+    if values["endedOn"]:
+        given["endedOn"] = _day(values["endedOn"], "endedOn", errors)
+    return given
 
 
 def _number(raw: str | None, name: str, errors: FormErrors, label: str) -> float | None:
@@ -96,7 +140,7 @@ async def measures(request: Request) -> Response:
         "o": data["organisation"], "i": data["intervention"], "charts": charts, "cycles": cycles, "values": values,
         "pictures": [picture(chart, data["organisation"], n) for n, chart in enumerate(charts)],
         "slugs": [slug(chart["measure"]) for chart in charts], "query": dict(request.query_params),
-        "active": "organisation", **errors.context()}, status=400 if errors else 200)
+        "pdsa": {name: "" for name in PDSA_VALUES}, "active": "organisation", **errors.context()}, status=400 if errors else 200)
 
 
 async def measure_picture(request: Request) -> Response:
@@ -114,7 +158,33 @@ async def measure_picture(request: Request) -> Response:
     return render(request, "not_found.html", {"message": f"{code} has no values of that measure."}, status=404)
 
 
+async def pdsa(request: Request) -> Response:
+    """Start a PDSA cycle, or record how an open one went; errors go back beside the fields."""
+    code, identifier = request.path_params["ods"].upper(), request.path_params["id"]
+    if identity.viewer(request).is_anonymous:
+        return RedirectResponse(f"/sign-in?next=/organisations/{code}/measures/{identifier}", status_code=303)
+    form = await posted(request)
+    values = {name: text(form, name) or "" for name in PDSA_VALUES}
+    errors = FormErrors()
+    data = await _data(request, FormErrors()) or {}
+    cycles = [c for c in data["intervention"]["pdsaCycles"]["items"] if (c.get("organisation") or {}).get("odsCode") == code]
+    given = pdsa_input(values, code, identifier, cycles, errors)
+    if not errors:
+        payload, errors = await operations.mutate(request, "record_pdsa", {"input": given}, "recordPdsaCycle", PDSA_FIELDS, "change")
+        if not errors:
+            identity.flash(request, f"PDSA cycle {'updated' if values['cycle'] else 'started'}: {payload['cycle']['change']}")
+            return RedirectResponse(f"/organisations/{code}/measures/{identifier}", status_code=303)
+    charts = data.get("measureCharts") or []
+    return render(request, "measures.html", {
+        "o": data["organisation"], "i": data["intervention"], "charts": charts, "cycles": cycles, "pdsa": values,
+        "values": {"measure": "", "period": "", "value": "", "numerator": "", "denominator": "", "annotation": ""},
+        "pictures": [picture(chart, data["organisation"], n) for n, chart in enumerate(charts)],
+        "slugs": [slug(chart["measure"]) for chart in charts], "query": {}, "active": "organisation", **errors.context()},
+        status=400)
+
+
 routes = [
     Route("/organisations/{ods}/measures/{id}", measures, methods=["GET", "POST"]),
+    Route("/organisations/{ods}/measures/{id}/pdsa", pdsa, methods=["POST"]),
     Route("/organisations/{ods}/measures/{id}/{measure:str}", measure_picture),
 ]
