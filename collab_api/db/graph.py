@@ -37,8 +37,11 @@ class DatabaseBusy(DatabaseUnavailable):
 
 
 # ArcadeDB, just after recovering from a crash, can answer a write with EntityNotFound for a
-# record its index still names; the same transaction run again succeeds. Run it again, twice.
-RERUN_CODES = {"Neo.ClientError.Statement.EntityNotFound"}
+# record its index still names; and two transactions MERGEing the same new node (one
+# organisation's adoption, recorded for two quarters at once) can both create it, the later
+# commit failing on the unique key. The same transaction run again succeeds (its MERGE then
+# finds the node). Run it again, twice.
+RERUN_CODES = {"Neo.ClientError.Statement.EntityNotFound", "Neo.ClientError.Schema.ConstraintValidationFailed"}
 RERUNS = 2
 
 
@@ -191,6 +194,8 @@ class Graph:
                 if exc.code not in RERUN_CODES:
                     raise
                 if attempt == RERUNS:
+                    if exc.code == "Neo.ClientError.Schema.ConstraintValidationFailed":
+                        raise  # not a race after all: a real duplicate, the caller's to explain
                     raise DatabaseBusy(f"the database is recovering ({exc.code})") from exc
             except UNREACHABLE as exc:
                 raise DatabaseUnavailable(f"the database is not answering ({type(exc).__name__})") from exc
