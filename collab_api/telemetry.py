@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from opentelemetry import trace
+from prometheus_client import Counter, Gauge, Histogram
 
 tracer = trace.get_tracer("collab_api")  # a no-op until tracing is configured (OTEL_EXPORTER_OTLP_ENDPOINT)
 
@@ -83,7 +84,6 @@ def configure_logging(json_logs: bool, level: int = logging.INFO) -> None:
 
 # Prometheus metrics, served at /metrics. With several worker processes the serve command sets
 # PROMETHEUS_MULTIPROC_DIR before they start, and /metrics adds up every worker's figures.
-from prometheus_client import Counter, Gauge, Histogram  # noqa: E402  (after the request context, which needs none of it)
 
 REQUESTS = Counter("collab_http_requests", "HTTP requests served", ["method", "route", "status"])
 REQUEST_SECONDS = Histogram("collab_request_seconds", "Time to serve a request, by GraphQL operation (or page route)",

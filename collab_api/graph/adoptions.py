@@ -87,12 +87,15 @@ _LEARNED_FROM = "".join(f"""
         }}""" for kind, (label, key) in _SOURCES.items())
 
 
-async def write_observations(runner: Runner, rows: Sequence[ObservationWrite]) -> list[ObservationWritten]:
+async def write_observations(runner: Runner, rows: Sequence[ObservationWrite], *, recount: bool = True
+                             ) -> list[ObservationWritten]:
     """Record observations (validated beforehand). Idempotent: the same observation sent again
     changes nothing; a different one for the same quarter corrects it and keeps the earlier
     content in `previous`.
 
     Returns per row its adoption, observation and outcome (CREATED, UNCHANGED, CORRECTED).
+    Recounts the reach of the interventions written to (`recount=False`: a caller writing
+    several batches in one transaction recounts once, after the last).
     """
     # Relationships are MERGEd, not created with their node: several rows of one batch may
     # name the same adoption, and on ArcadeDB a later row's MERGE of the node can run before
@@ -147,7 +150,7 @@ async def write_observations(runner: Runner, rows: Sequence[ObservationWrite]) -
                CASE WHEN before IS NULL THEN 'CREATED' WHEN before = row.contentHash THEN 'UNCHANGED'
                     ELSE 'CORRECTED' END AS outcome"""
     written = shaped_all(ObservationWritten, await runner.write(query, {"rows": list(rows)}))
-    if any(row["outcome"] != "UNCHANGED" for row in written):
+    if recount and any(row["outcome"] != "UNCHANGED" for row in written):
         await refresh_reach(runner, sorted({row["intervention"] for row in rows}))
     return written
 

@@ -61,10 +61,12 @@ class RecordAdoption(graphene.Mutation):
     @staticmethod
     async def mutate(root: Any, info: Any, input: Any) -> dict[str, Any]:
         graph = context_of(info).graph
-        result = await run_mutation(lambda: recording.record_adoption(graph, plain(input), context_of(info).viewer))
-        if not result["errors"]:
-            result["adoption"] = (await adoption_graph.by_ids(graph, [result["adoptionId"]], context_of(info).visibility)).get(result["adoptionId"])
-        return result
+
+        async def then(result: dict[str, Any]) -> dict[str, Any]:
+            found = await adoption_graph.by_ids(graph, [result["adoptionId"]], context_of(info).visibility)
+            return {"adoption": found.get(result["adoptionId"])}
+
+        return await run_mutation(lambda: recording.record_adoption(graph, plain(input), context_of(info).viewer), then)
 
 
 class AdoptionMutations(graphene.ObjectType):

@@ -16,10 +16,12 @@ class Payload(graphene.ObjectType):
                            description="Why the input was refused; empty when it was accepted. A refused mutation writes nothing.")
 
 
-async def run_mutation(action: Callable[[], Awaitable[dict[str, Any]]]) -> dict[str, Any]:
-    """Run the domain action; a refusal becomes `errors`, never a half-done write."""
+async def run_mutation(action: Callable[[], Awaitable[dict[str, Any]]],
+                       then: Callable[[dict[str, Any]], Awaitable[dict[str, Any]]] | None = None) -> dict[str, Any]:
+    """Run the domain action; a refusal becomes `errors`, never a half-done write. When it was
+    accepted, `then` (given its result) reads what the payload shows of it."""
     try:
         result = await action()
     except InvalidInput as refusal:
         return {"errors": field_errors(refusal.problems)}
-    return {"errors": [], **result}
+    return {"errors": [], **result, **(await then(result) if then else {})}

@@ -3,7 +3,6 @@ publishPlanUpdate, recordInspection, recordSpecialMeasures: one transaction each
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from typing import Any
 
 import graphene
@@ -57,9 +56,9 @@ async def _chart(info: Any, organisation: str, intervention: str, key: str) -> A
     return found and measuring.chart(found)
 
 
-async def _mutate(action: Callable[[], Awaitable[dict[str, Any]]], then: Callable[[dict[str, Any]], Awaitable[dict[str, Any]]]) -> dict[str, Any]:
-    result = await run_mutation(action)
-    return result if result["errors"] else {**result, **await then(result)}
+def _by_id(rows: dict[Any, list[dict[str, Any]]], code: str, identifier: str) -> Any:
+    """The record `identifier` among an organisation's (inspections, special measures periods)."""
+    return next((row for row in rows.get(code, []) if row["id"] == identifier), None)
 
 
 class RecordMeasureValues(graphene.Mutation):
@@ -77,7 +76,7 @@ class RecordMeasureValues(graphene.Mutation):
         async def then(result: dict[str, Any]) -> dict[str, Any]:
             return {"chart": await _chart(info, given["organisation"].upper(), given["intervention"], result["seriesKey"])}
 
-        return await _mutate(lambda: measuring.record_measure_values(context_of(info).graph, given, context_of(info).viewer), then)
+        return await run_mutation(lambda: measuring.record_measure_values(context_of(info).graph, given, context_of(info).viewer), then)
 
 
 class PdsaCycleInput(graphene.InputObjectType):
@@ -113,7 +112,7 @@ class RecordPdsaCycle(graphene.Mutation):
         async def then(result: dict[str, Any]) -> dict[str, Any]:
             return {"cycle": (await improvement_graph.cycle_rows(context_of(info).graph, [result["cycleId"]])).get(result["cycleId"])}
 
-        return await _mutate(lambda: measuring.record_pdsa_cycle(context_of(info).graph, plain(input), context_of(info).viewer), then)
+        return await run_mutation(lambda: measuring.record_pdsa_cycle(context_of(info).graph, plain(input), context_of(info).viewer), then)
 
 
 class DirectorInput(graphene.InputObjectType):
@@ -151,7 +150,7 @@ class CreateImprovementPartnership(graphene.Mutation):
             found = await partnership_graph.partnerships_by_ids(context_of(info).graph, [result["partnershipId"]])
             return {"partnership": found.get(result["partnershipId"])}
 
-        return await _mutate(lambda: partnering.create_partnership(context_of(info).graph, plain(input), context_of(info).viewer), then)
+        return await run_mutation(lambda: partnering.create_partnership(context_of(info).graph, plain(input), context_of(info).viewer), then)
 
 
 class PlanActionInput(graphene.InputObjectType):
@@ -187,7 +186,7 @@ class PublishImprovementPlan(graphene.Mutation):
 
     @staticmethod
     async def mutate(root: Any, info: Any, input: Any) -> dict[str, Any]:
-        return await _mutate(lambda: partnering.publish_plan(context_of(info).graph, plain(input), context_of(info).viewer),
+        return await run_mutation(lambda: partnering.publish_plan(context_of(info).graph, plain(input), context_of(info).viewer),
                              lambda result: _plan(info, result))
 
 
@@ -214,7 +213,7 @@ class PublishPlanUpdate(graphene.Mutation):
 
     @staticmethod
     async def mutate(root: Any, info: Any, input: Any) -> dict[str, Any]:
-        return await _mutate(lambda: partnering.publish_plan_update(context_of(info).graph, plain(input), context_of(info).viewer),
+        return await run_mutation(lambda: partnering.publish_plan_update(context_of(info).graph, plain(input), context_of(info).viewer),
                              lambda result: _plan(info, result))
 
 
@@ -247,10 +246,11 @@ class RecordInspection(graphene.Mutation):
         given = plain(input)
 
         async def then(result: dict[str, Any]) -> dict[str, Any]:
-            found = await partnership_graph.inspections_of(context_of(info).graph, [given["organisation"].strip().upper()])
-            return {"inspection": next((x for x in found.get(given["organisation"].strip().upper(), []) if x["id"] == result["inspectionId"]), None)}
+            code = given["organisation"].strip().upper()
+            found = await partnership_graph.inspections_of(context_of(info).graph, [code])
+            return {"inspection": _by_id(found, code, result["inspectionId"])}
 
-        return await _mutate(lambda: partnering.record_inspection(context_of(info).graph, given, context_of(info).viewer), then)
+        return await run_mutation(lambda: partnering.record_inspection(context_of(info).graph, given, context_of(info).viewer), then)
 
 
 class SpecialMeasuresInput(graphene.InputObjectType):
@@ -280,9 +280,9 @@ class RecordSpecialMeasures(graphene.Mutation):
         async def then(result: dict[str, Any]) -> dict[str, Any]:
             code = given["organisation"].strip().upper()
             found = await partnership_graph.special_measures_of(context_of(info).graph, [code])
-            return {"period": next((x for x in found.get(code, []) if x["id"] == result["periodId"]), None)}
+            return {"period": _by_id(found, code, result["periodId"])}
 
-        return await _mutate(lambda: partnering.record_special_measures(context_of(info).graph, given, context_of(info).viewer), then)
+        return await run_mutation(lambda: partnering.record_special_measures(context_of(info).graph, given, context_of(info).viewer), then)
 
 
 class ImprovementMutations(graphene.ObjectType):

@@ -3,11 +3,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import graphene
 
 from collab_api.api.context import context_of
+from collab_api.domain.partnership import update_overdue
 from collab_api.graph import interventions as intervention_graph
 from collab_api.graph import organisations as organisation_graph
 from collab_api.graph import partnerships as partnership_graph
@@ -256,10 +258,6 @@ class ImprovementPlan(graphene.ObjectType):
 
     @staticmethod
     def resolve_updateOverdue(plan: dict[str, Any], info: Any) -> bool:
-        import datetime as dt
-
-        from collab_api.domain.partnership import update_overdue
-
         return update_overdue(plan["publishedOn"], plan["latestMonth"], dt.date.today())
 
     @staticmethod

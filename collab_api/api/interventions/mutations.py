@@ -22,11 +22,11 @@ class InterventionPayload(Payload):
 
 
 async def _payload(info: Any, action: Any) -> dict[str, Any]:
-    result = await run_mutation(action)
-    if not result["errors"]:
-        graph = context_of(info).graph
-        result["intervention"] = (await intervention_graph.by_ids(graph, [result["id"]], context_of(info).visibility)).get(result["id"])
-    return result
+    async def then(result: dict[str, Any]) -> dict[str, Any]:
+        found = await intervention_graph.by_ids(context_of(info).graph, [result["id"]], context_of(info).visibility)
+        return {"intervention": found.get(result["id"])}
+
+    return await run_mutation(action, then)
 
 
 class PublishIntervention(graphene.Mutation):

@@ -110,12 +110,31 @@ def picture(chart: dict[str, Any], organisation: dict[str, Any], index: int) -> 
     return xmr_svg(f"xmr-{index}", *_picture_args(chart, organisation), title, description)
 
 
+VALUE_FIELDS = ("measure", "period", "value", "numerator", "denominator", "annotation")
+
+
+def _cycles_of(data: dict[str, Any], code: str) -> list[dict[str, Any]]:
+    return [c for c in data["intervention"]["pdsaCycles"]["items"] if (c.get("organisation") or {}).get("odsCode") == code]
+
+
+def _page(request: Request, data: dict[str, Any], code: str, errors: FormErrors, *, values: dict[str, str] | None = None,
+          pdsa: dict[str, str] | None = None, query: dict[str, str] | None = None) -> Response:
+    """The measures page, with either form's values kept (the other empty) and their errors."""
+    charts = data.get("measureCharts") or []
+    return render(request, "measures.html", {
+        "o": data["organisation"], "i": data["intervention"], "charts": charts, "cycles": _cycles_of(data, code),
+        "values": values or dict.fromkeys(VALUE_FIELDS, ""), "pdsa": pdsa or dict.fromkeys(PDSA_VALUES, ""),
+        "pictures": [picture(chart, data["organisation"], n) for n, chart in enumerate(charts)],
+        "slugs": [slug(chart["measure"]) for chart in charts], "query": query or {}, "active": "organisation",
+        **errors.context()}, status=400 if errors else 200)
+
+
 async def measures(request: Request) -> Response:
     code, identifier = request.path_params["ods"].upper(), request.path_params["id"]
     viewer = identity.viewer(request)
     if viewer.is_anonymous:
         return RedirectResponse(f"/sign-in?next=/organisations/{code}/measures/{identifier}", status_code=303)
-    errors, values = FormErrors(), {"measure": "", "period": "", "value": "", "numerator": "", "denominator": "", "annotation": ""}
+    errors, values = FormErrors(), dict.fromkeys(VALUE_FIELDS, "")
     if request.method == "POST":
         form = await posted(request)
         values = {name: text(form, name) or "" for name in values}
@@ -134,13 +153,7 @@ async def measures(request: Request) -> Response:
                 identity.flash(request, f"{values['measure']}: {values['period']} {said}.")
                 return RedirectResponse(f"/organisations/{code}/measures/{identifier}", status_code=303)
     data = await _data(request, errors) or {}
-    charts = data.get("measureCharts") or []
-    cycles = [c for c in data["intervention"]["pdsaCycles"]["items"] if (c.get("organisation") or {}).get("odsCode") == code]
-    return render(request, "measures.html", {
-        "o": data["organisation"], "i": data["intervention"], "charts": charts, "cycles": cycles, "values": values,
-        "pictures": [picture(chart, data["organisation"], n) for n, chart in enumerate(charts)],
-        "slugs": [slug(chart["measure"]) for chart in charts], "query": dict(request.query_params),
-        "pdsa": {name: "" for name in PDSA_VALUES}, "active": "organisation", **errors.context()}, status=400 if errors else 200)
+    return _page(request, data, code, errors, values=values, query=dict(request.query_params))
 
 
 async def measure_picture(request: Request) -> Response:
@@ -167,20 +180,13 @@ async def pdsa(request: Request) -> Response:
     values = {name: text(form, name) or "" for name in PDSA_VALUES}
     errors = FormErrors()
     data = await _data(request, FormErrors()) or {}
-    cycles = [c for c in data["intervention"]["pdsaCycles"]["items"] if (c.get("organisation") or {}).get("odsCode") == code]
-    given = pdsa_input(values, code, identifier, cycles, errors)
+    given = pdsa_input(values, code, identifier, _cycles_of(data, code), errors)
     if not errors:
         payload, errors = await operations.mutate(request, "record_pdsa", {"input": given}, "recordPdsaCycle", PDSA_FIELDS, "change")
         if not errors:
             identity.flash(request, f"PDSA cycle {'updated' if values['cycle'] else 'started'}: {payload['cycle']['change']}")
             return RedirectResponse(f"/organisations/{code}/measures/{identifier}", status_code=303)
-    charts = data.get("measureCharts") or []
-    return render(request, "measures.html", {
-        "o": data["organisation"], "i": data["intervention"], "charts": charts, "cycles": cycles, "pdsa": values,
-        "values": {"measure": "", "period": "", "value": "", "numerator": "", "denominator": "", "annotation": ""},
-        "pictures": [picture(chart, data["organisation"], n) for n, chart in enumerate(charts)],
-        "slugs": [slug(chart["measure"]) for chart in charts], "query": {}, "active": "organisation", **errors.context()},
-        status=400)
+    return _page(request, data, code, errors, pdsa=values)
 
 
 routes = [
