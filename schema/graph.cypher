@@ -27,3 +27,9 @@ CREATE INDEX icb_ods_code IF NOT EXISTS FOR (n:ICB) ON (n.odsCode);
 CREATE CONSTRAINT audit_event_id IF NOT EXISTS FOR (n:AuditEvent) REQUIRE n.id IS UNIQUE;
 CREATE INDEX audit_event_subject IF NOT EXISTS FOR (n:AuditEvent) ON (n.subject);
 CREATE INDEX audit_event_at IF NOT EXISTS FOR (n:AuditEvent) ON (n.at);
+
+// The spread report's tallies (collab_api/domain/spread_tally.py): one per intervention,
+// quarter, component and care setting; read by bucket, rebuilt by intervention.
+CREATE CONSTRAINT spread_tally_key IF NOT EXISTS FOR (n:SpreadTally) REQUIRE n.key IS UNIQUE;
+CREATE INDEX spread_tally_bucket IF NOT EXISTS FOR (n:SpreadTally) ON (n.bucket);
+CREATE INDEX spread_tally_intervention IF NOT EXISTS FOR (n:SpreadTally) ON (n.intervention);

@@ -44,11 +44,22 @@ def test_went_silent_never_took_part_and_stuck() -> None:
 @pytest.mark.usefixtures("seeded")
 async def test_the_report_says_who_went_silent_and_who_is_stuck(gql: Any) -> None:
     query = """{ spreadReport(intervention: "marthas-rule", quarter: "2025/26 Q4", stuckForQuarters: 2) {
-        wentSilent neverTookPart stuck sitesStuck { site { odsCode } stage { stage } since } } }"""
+        wentSilent neverTookPart stuck sitesStuck(first: 5000) { site { odsCode } stage { stage } since }
+        firstPage: sitesStuck { site { odsCode } } secondPage: sitesStuck(first: 30, offset: 30) { site { odsCode } } } }"""
     report = (await gql.data(query))["spreadReport"]
-    assert report["stuck"] == len(report["sitesStuck"]) > 0
+    assert report["stuck"] == len(report["sitesStuck"]) > 100, "more than a page: the demo history has many"
+    every = [s["site"]["odsCode"] for s in report["sitesStuck"]]
+    assert [s["site"]["odsCode"] for s in report["firstPage"]] == every[:100], "a page of 100 unless asked"
+    assert [s["site"]["odsCode"] for s in report["secondPage"]] == every[30:60]
     assert all(s["stage"]["stage"] < 7 and s["since"] <= "2025/26 Q3" for s in report["sitesStuck"])
     anonymous = await gql.as_(None)(query)
     assert anonymous["errors"][0]["extensions"]["code"] == "FORBIDDEN"
     counts = await gql.as_(None)("""{ spreadReport(intervention: "marthas-rule", quarter: "2025/26 Q4") { wentSilent neverTookPart stuck } }""")
     assert "errors" not in counts and counts["data"]["spreadReport"]["stuck"] >= 0
+
+
+@pytest.mark.usefixtures("seeded")
+async def test_a_page_out_of_range_is_refused_by_name(gql: Any) -> None:
+    answer = await gql("""{ spreadReport(intervention: "marthas-rule") { sitesStuck(first: 100000, offset: -1) { stage { stage } } } }""")
+    message = answer["errors"][0]["message"]
+    assert "first is 0 to 5000" in message and "offset is 0 or more" in message

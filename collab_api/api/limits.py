@@ -20,6 +20,10 @@ WEIGHTS = {"spreadReport": 100, "adoptionTree": 50, "regionsReached": 50, "netwo
            "organisationsLikeYours": 30, "searchInterventions": 10, "similarInterventions": 10, "whomToAsk": 10,
            "learningHistory": 10, "auditTrail": 5, "quarterlyReturnWorkbook": 50, "importQuarterlyReturn": 100}
 DEFAULT_FIRST = 20
+# Pages sliced from a list the parent worked out once (its weight pays for that), their items'
+# references loaded a batch per level: a longer page does not multiply the work below it.
+SLICES = {("SpreadReport", name) for name in ("sitesAtOrBelow", "sitesNotReported", "sitesWentSilent", "sitesNeverTookPart",
+                                             "sitesStuck")} | {("Movement", "items"), ("Intervention", "adoptionTree")}
 
 
 @dataclass(frozen=True)
@@ -59,6 +63,8 @@ def cost(schema: GraphQLSchema, document: DocumentNode, variables: dict[str, Any
                 definition = parent.fields.get(name) if isinstance(parent, GraphQLObjectType) else None
                 child = get_named_type(definition.type) if definition else None
                 first = _first(selection, variables)
+                if isinstance(parent, GraphQLObjectType) and (parent.name, name) in SLICES:
+                    first = None
                 total += factor * (1 + WEIGHTS.get(name, 0))
                 total += walk(selection.selection_set, child, factor * (first if first is not None else 1))
             elif isinstance(selection, InlineFragmentNode):

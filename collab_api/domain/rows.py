@@ -266,15 +266,15 @@ class LineageOrigin(TypedDict):
 
 
 class LineageAdopter(TypedDict):
-    """One adoption of an intervention, as lineage sees it."""
+    """An organisation that adopted an intervention (its adoptions gathered), as lineage sees it."""
 
     odsCode: str
     collaborative: str | None
     trust: str | None               # for a site: its trust
     enrolled: bool                  # the organisation (or its trust) is enrolled in the roll-out
-    currentStage: int | None
-    reached: list[list[Any]]   # [quarterIndex, observedOn] at stage 1 or above
-    sources: list[LineageSource]
+    currentStage: int | None        # the highest of its adoptions'
+    reached: list[list[Any]]        # [[quarterIndex, observedOn]] of the first at stage 1 or above, or []
+    sources: list[LineageSource]    # of all its adoptions
 
 
 # -- Spread ------------------------------------------------------------------------------------
@@ -302,6 +302,32 @@ class QuarterAnswers(EnrolledSite):
     """A site that answered in one quarter: [componentKey, careSetting, stage, notApplicable] each."""
 
     answers: list[list[Any]]
+
+
+class SiteState(TypedDict):
+    """A site's answers to one intervention, with what its tallies are split by: its
+    collaborative and roll-out phase, and each adoption's [componentKey, careSetting,
+    answeredQuarters, answeredStages]."""
+
+    site: str
+    intervention: str
+    collaborative: str | None
+    phase: int | None
+    adoptions: list[list[Any]]
+
+
+class TallyRow(TypedDict):
+    """One quarter's tally of a bucket: "collaborative|phase" -> vector (domain/spread_tally.py)."""
+
+    quarter: int
+    splits: dict[str, list[int]]
+
+
+class SiteAnswers(EnrolledSite):
+    """A reporting site with its adoptions' answers as kept on them: [componentKey,
+    careSetting, answeredQuarters, answeredStages] each (-1: not applicable)."""
+
+    adoptions: list[list[Any]]
 
 
 class InterventionReach(TypedDict):

@@ -14,7 +14,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from collab_api.domain.quarters import Quarter
-from collab_api.domain.rows import EnrolledSite, SiteObservations
+from collab_api.domain import spread_tally as tally
+from collab_api.domain.rows import EnrolledSite, SiteAnswers, SiteObservations, TallyRow
 from collab_api.domain.stages import HIGHEST, LOWEST, REACHED
 
 
@@ -33,19 +34,91 @@ def distribution(stages: list[int]) -> list[dict[str, int]]:
     return [{"stage": stage, "count": counts.get(stage, 0)} for stage in range(LOWEST, HIGHEST + 1)]
 
 
-def _summary(cells: list[Cell]) -> dict[str, Any]:
-    stages = [c.stage for c in cells if c.stage is not None]
-    return {"distribution": distribution(stages), "notApplicable": sum(1 for c in cells if c.not_applicable),
-            "reported": len(cells), "sites": len({c.site for c in cells})}
+def _summary(values: tally.Vector) -> dict[str, Any]:
+    """A tally vector as the report's distribution."""
+    return {"distribution": [{"stage": stage, "count": values[stage - LOWEST]} for stage in range(LOWEST, HIGHEST + 1)],
+            "notApplicable": values[tally.NA], "reported": values[tally.ANSWERS], "sites": values[tally.SITES]}
 
 
 STUCK_QUARTERS = 3  # a stage unchanged for this many quarters in a row is "stuck"
 
 
+def summaries(tallies: Sequence[TallyRow], collaboratives: list[str], *, quarter: Quarter | None,
+              phase: int | None) -> dict[str, Any]:
+    """The report's counts from one bucket's tallies (every quarter of it): the national and
+    per-collaborative distributions of the quarter (default: the latest with answers), which
+    collaboratives gave none, and the national distribution quarter by quarter."""
+    by_quarter: dict[int, dict[str, tally.Vector]] = {}
+    for row in tallies:
+        totals: dict[str, tally.Vector] = defaultdict(lambda: [0] * tally.WIDTH)
+        for where, values in row["splits"].items():
+            collaborative, split_phase = tally.split_parts(where)
+            if phase is None or split_phase == phase:
+                into = totals[collaborative or "?"]
+                for n, value in enumerate(values):
+                    into[n] += value
+        if any(values[tally.ANSWERS] for values in totals.values()):
+            by_quarter[row["quarter"]] = totals
+    quarters = sorted(by_quarter)
+    if quarter is None and quarters:
+        quarter = Quarter.from_index(quarters[-1])
+    now = by_quarter.get(quarter.index, {}) if quarter else {}
+
+    def national(splits: dict[str, tally.Vector]) -> tally.Vector:
+        return [sum(values[n] for values in splits.values()) for n in range(tally.WIDTH)]
+
+    return {
+        "quarter": quarter.label if quarter else None,
+        "national": _summary(national(now)),
+        "byCollaborative": [{"collaborative": code, **_summary(now.get(code, [0] * tally.WIDTH))} for code in collaboratives],
+        "collaborativesNotReported": [code for code in collaboratives if not now.get(code, [0] * tally.WIDTH)[tally.ANSWERS]],
+        "timeSeries": [{"quarter": Quarter.from_index(q).label, **_summary(national(by_quarter[q]))} for q in quarters],
+    }
+
+
+def answered(sites: Sequence[SiteObservations]) -> list[SiteAnswers]:
+    """Sites with every observation (one row each) as sites with their adoptions' answers, as
+    adoptions keep them (see `spread_tally`): what the lists are computed from."""
+    out: list[SiteAnswers] = []
+    for row in sites:
+        adoptions: dict[tuple[Any, Any], list[list[int]]] = defaultdict(lambda: [[], []])
+        for component, setting, index, stage, not_applicable in sorted(row["observations"], key=lambda o: o[2]):
+            kept = adoptions[(component, setting)]
+            kept[0].append(index)
+            kept[1].append(tally.NOT_APPLICABLE if stage is None else stage)
+        entry: SiteAnswers = {key: row[key] for key in ("site", "siteName", "trust", "trustName", "collaborative", "phase")}  # type: ignore[assignment]
+        entry["adoptions"] = [[component, setting, quarters, stages] for (component, setting), (quarters, stages) in adoptions.items()]
+        out.append(entry)
+    return out
+
+
+def tallies_of(intervention: str, sites: Sequence[SiteAnswers], component: str | None = None,
+               setting: str | None = None) -> list[TallyRow]:
+    """One bucket's tallies counted from the sites' answers (what the kept tallies must equal)."""
+    total: dict[tally.TallyKey, tally.Splits] = {}
+    for row in sites:
+        tally.add(total, tally.contributions(intervention, row["collaborative"], row["phase"], tally.answers_of(row["adoptions"])))
+    wanted = tally.bucket(intervention, component, setting)
+    return [{"quarter": key.quarter, "splits": tally.applied({}, splits)}
+            for key, splits in sorted(total.items(), key=lambda kv: kv[0].quarter) if key.bucket == wanted]
+
+
 def spread_report(sites: Sequence[SiteObservations], enrolled: Sequence[EnrolledSite], collaboratives: list[str], *,
                   quarter: Quarter | None, compare_with: Quarter | None, phase: int | None,
                   at_or_below: int, stuck_quarters: int = STUCK_QUARTERS) -> dict[str, Any]:
-    """sites: rows of observations_by_site; enrolled: rows of enrolled_sites.
+    """The whole report from every observation: the counts as the tallies give them and the
+    lists of sites. The service reads kept tallies instead; this is the rule it must follow."""
+    answers = answered(sites)
+    report = summaries(tallies_of("-", answers), collaboratives, quarter=quarter, phase=phase)
+    reporting = Quarter.parse(report["quarter"]) if report["quarter"] else None
+    return {**report, **site_lists(answers, enrolled, quarter=reporting, compare_with=compare_with, phase=phase,
+                                   at_or_below=at_or_below, stuck_quarters=stuck_quarters)}
+
+
+def site_lists(sites: Sequence[SiteAnswers], enrolled: Sequence[EnrolledSite], *, quarter: Quarter | None,
+               compare_with: Quarter | None, phase: int | None, at_or_below: int,
+               stuck_quarters: int = STUCK_QUARTERS) -> dict[str, Any]:
+    """sites: each reporting site's adoptions' answers; enrolled: the roll-out's sites.
 
     Of the sites taking part (enrolled, or reporting in some quarter) that gave no answer this
     quarter, those that answered in an earlier quarter "went silent"; the others "never took
@@ -56,15 +129,10 @@ def spread_report(sites: Sequence[SiteObservations], enrolled: Sequence[Enrolled
     for row in sites:
         if phase is not None and row.get("phase") != phase:
             continue
-        for component, setting, index, stage, not_applicable in row["observations"]:
-            cells.append(Cell(row["site"], component, setting, index, stage, not_applicable))
-    quarters = sorted({c.quarter for c in cells})
-    if quarter is None and quarters:
-        quarter = Quarter.from_index(quarters[-1])
+        for answer in tally.answers_of(row["adoptions"]):
+            cells.append(Cell(row["site"], answer.component, answer.setting, answer.quarter, answer.stage,
+                              "not applicable" if answer.stage is None else None))
     now = [c for c in cells if quarter is not None and c.quarter == quarter.index]
-    by_collaborative: dict[str, list[Cell]] = defaultdict(list)
-    for cell in now:
-        by_collaborative[directory[cell.site].get("collaborative") or "?"].append(cell)
 
     def site_entry(code: str) -> dict[str, Any]:
         row = directory[code]
@@ -81,33 +149,16 @@ def spread_report(sites: Sequence[SiteObservations], enrolled: Sequence[Enrolled
     went_silent = [code for code in silent_sites if code in answered_before]
     never = [code for code in silent_sites if code not in answered_before]
     return {
-        "quarter": quarter.label if quarter else None,
         "comparedWith": compare_with.label if compare_with else None,
-        "national": _summary(now),
-        "byCollaborative": [{"collaborative": code, **_summary(by_collaborative.get(code, []))} for code in collaboratives],
         "atOrBelowStage": at_or_below,
         "sitesAtOrBelow": at_or_below_rows,
-        "collaborativesNotReported": [code for code in collaboratives if not by_collaborative.get(code)],
         "sitesNotReported": [site_entry(code) for code in silent_sites],
         "sitesWentSilent": [site_entry(code) for code in went_silent],
         "sitesNeverTookPart": [site_entry(code) for code in never],
         "stuckForQuarters": stuck_quarters,
         "sitesStuck": _stuck(cells, quarter, stuck_quarters, site_entry) if quarter else [],
         "movement": _movement(cells, quarter, compare_with, site_entry) if quarter and compare_with else None,
-        "timeSeries": [{"quarter": Quarter.from_index(q).label, **_summary([c for c in cells if c.quarter == q])}
-                       for q in quarters],
-        "siteStages": _site_stages(now, directory),
     }
-
-
-def _site_stages(now: list[Cell], directory: dict[str, EnrolledSite]) -> list[dict[str, Any]]:
-    """Each reporting site's median stage in the quarter, for the regional picture."""
-    stages: dict[str, list[int]] = defaultdict(list)
-    for cell in now:
-        if cell.stage is not None:
-            stages[cell.site].append(cell.stage)
-    return [{"site": site, "collaborative": directory[site].get("collaborative"), "medianStage": statistics.median(values)}
-            for site, values in sorted(stages.items())]
 
 
 def _stuck(cells: list[Cell], quarter: Quarter, length: int, site_entry: Any) -> list[dict[str, Any]]:

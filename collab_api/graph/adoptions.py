@@ -14,6 +14,7 @@ from collab_api.domain.rows import (
     SourceRow,
 )
 from collab_api.graph.spread import refresh_reach
+from collab_api.graph.spread_tally import keeping_tallies
 from collab_api.graph.common import VISIBLE, keyed_columns, keyed_lists, keyed_rows, shaped, shaped_all, visible
 
 ADOPTION = "{.id, .key, .organisation, .interventionId, .componentKey, .careSetting, .currentStage, .currentQuarter, .currentNotApplicable, .createdAt}"
@@ -95,7 +96,8 @@ async def write_observations(runner: Runner, rows: Sequence[ObservationWrite], *
 
     Returns per row its adoption, observation and outcome (CREATED, UNCHANGED, CORRECTED).
     Recounts the reach of the interventions written to (`recount=False`: a caller writing
-    several batches in one transaction recounts once, after the last).
+    several batches in one transaction recounts once, after the last), and adds what changed
+    to the spread tallies.
     """
     # Relationships are MERGEd, not created with their node: several rows of one batch may
     # name the same adoption, and on ArcadeDB a later row's MERGE of the node can run before
@@ -143,16 +145,28 @@ async def write_observations(runner: Runner, rows: Sequence[ObservationWrite], *
             WITH latest ORDER BY latest.quarterIndex DESC LIMIT 1
             RETURN latest
         }
+        CALL (a) {
+            MATCH (a)-[:OBSERVED]->(seen:AdoptionObservation)
+            WITH seen ORDER BY seen.quarterIndex
+            RETURN collect(seen.quarterIndex) AS answeredQuarters, collect(coalesce(seen.stage, -1)) AS answeredStages
+        }
         SET a.contact = coalesce(row.contact, a.contact),
             a.currentStage = latest.stage, a.currentQuarter = latest.quarter,
-            a.currentQuarterIndex = latest.quarterIndex, a.currentNotApplicable = latest.notApplicable
+            a.currentQuarterIndex = latest.quarterIndex, a.currentNotApplicable = latest.notApplicable,
+            a.answeredQuarters = answeredQuarters, a.answeredStages = answeredStages  // for the spread report (-1: not applicable)
         RETURN a.id AS adoptionId, x.key AS observationKey,
                CASE WHEN before IS NULL THEN 'CREATED' WHEN before = row.contentHash THEN 'UNCHANGED'
                     ELSE 'CORRECTED' END AS outcome"""
-    written = shaped_all(ObservationWritten, await runner.write(query, {"rows": list(rows)}))
-    if recount and any(row["outcome"] != "UNCHANGED" for row in written):
-        await refresh_reach(runner, sorted({row["intervention"] for row in rows}))
-    return written
+    async def write(tx: Runner) -> list[ObservationWritten]:
+        return shaped_all(ObservationWritten, await tx.write(query, {"rows": list(rows)}))
+
+    async def write_and_recount(tx: Runner) -> list[ObservationWritten]:
+        written = await keeping_tallies(tx, [(row["organisation"], row["intervention"]) for row in rows], write)
+        if recount and any(row["outcome"] != "UNCHANGED" for row in written):
+            await refresh_reach(tx, sorted({row["intervention"] for row in rows}))
+        return written
+
+    return await write_and_recount(runner) if not isinstance(runner, Graph) else await runner.write_tx(write_and_recount)
 
 
 async def by_ids(graph: Graph, ids: Sequence[str], viewer: Visibility) -> dict[str, AdoptionRow]:
@@ -222,23 +236,38 @@ async def component_names(graph: Graph, keys: Sequence[str]) -> dict[str, Compon
                             keys, ComponentRow)
 
 
+# A quarter index as its label, in Cypher (see domain/quarters.py): 8101 -> '2025/26 Q2'.
+_LABEL = "toString({q} / 4) + '/' + right('0' + toString(({q} / 4 + 1) % 100), 2) + ' Q' + toString({q} % 4 + 1)"
+
+
 async def lineage_rows(graph: Graph, ids: Sequence[str]) -> dict[str, list[LineageAdopter]]:
-    """Per intervention, one row per adoption: the adopting organisation, its region and trust,
-    whether it is enrolled in the roll-out, the quarters (and dates) observed at stage 1 or
-    above, its current stage, and its sources (with a source site's trust)."""
+    """Per intervention, one row per adopting organisation (its adoptions gathered in the
+    database): its region and trust, whether it is enrolled in the roll-out, the first quarter
+    (and date) it reported stage 1 or above, from its adoptions' kept answers, its highest
+    current stage, and its sources (with a source site's trust)."""
     return await keyed_lists(graph, """
         UNWIND $keys AS key
         MATCH (i:Intervention {id: key})<-[:OF]-(a:Adoption)<-[:ADOPTED]-(o:Organisation)
-        OPTIONAL MATCH (o)-[:IN_ICB]->(:ICB)<-[:COVERS]-(c:Collaborative)
-        OPTIONAL MATCH (t:Organisation)-[:HAS_SITE]->(o)
-        WITH key, i, o, c, t, a,
-             [(a)-[:OBSERVED]->(x:AdoptionObservation) WHERE x.stage >= 1 | [x.quarterIndex, x.observedOn]] AS reached,
+        WITH key, i, o, a,
+             [j IN range(0, size(coalesce(a.answeredQuarters, [])) - 1) WHERE a.answeredStages[j] >= 1 | a.answeredQuarters[j]][0]
+                 AS reachedAt,
              [(a)-[l:LEARNED_FROM]->(s) | {since: l.since, organisation: coalesce(s.odsCode, s.organisation),
                                            organisationTrust: [(s)<-[:HAS_SITE]-(st:Organisation) | st.odsCode][0],
-                                           collaborative: s.code}] AS sources,
+                                           collaborative: s.code}] AS sources
+        WITH key, i, o, min(reachedAt) AS firstQuarter, max(a.currentStage) AS currentStage,
+             collect(CASE WHEN reachedAt IS NULL THEN null ELSE [reachedAt, a.key] END) AS reachedBy, collect(sources) AS sourceLists
+        CALL (firstQuarter, reachedBy) {
+            UNWIND [r IN reachedBy WHERE r[0] = firstQuarter | r[1]] AS adoptionKey
+            MATCH (x:AdoptionObservation {key: adoptionKey + '|' + """ + _LABEL.format(q="firstQuarter") + """})
+            RETURN min(x.observedOn) AS firstObservedOn
+        }
+        OPTIONAL MATCH (o)-[:IN_ICB]->(:ICB)<-[:COVERS]-(c:Collaborative)
+        OPTIONAL MATCH (t:Organisation)-[:HAS_SITE]->(o)
+        WITH key, i, o, c, t, firstQuarter, firstObservedOn, currentStage, sourceLists,
              EXISTS { MATCH (o)-[:ENROLLED]->(i) } OR EXISTS { MATCH (t)-[:ENROLLED]->(i) } AS enrolled
         RETURN key, collect({odsCode: o.odsCode, collaborative: c.code, trust: t.odsCode, enrolled: enrolled,
-                             currentStage: a.currentStage, reached: reached, sources: sources}) AS value""",
+                             currentStage: currentStage, sources: reduce(all = [], s IN sourceLists | all + s),
+                             reached: CASE WHEN firstQuarter IS NULL THEN [] ELSE [[firstQuarter, firstObservedOn]] END}) AS value""",
         ids, LineageAdopter)
 
 

@@ -45,7 +45,7 @@ async def create_interventions(runner: Runner, rows: list[dict[str, Any]]) -> No
         UNWIND $rows AS row
         MERGE (i:Intervention {id: row.id})
         ON CREATE SET i += row.props, i.version = 0, i.synthetic = row.synthetic, i.everPublished = row.props.status <> 'IDEA',
-            
+            i.spreadTallied = true,  // new: no answers yet, every later one is tallied as it is written
             i.nationalProgramme = coalesce(row.nationalProgramme, false),
             i.createdAt = datetime(row.at), i.updatedAt = datetime(row.at)
         WITH i, row WHERE i.version = 0

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from collab_api.db.graph import Runner
+from collab_api.graph.spread_tally import keeping_tallies
 
 
 async def icb_codes(runner: Runner) -> dict[str, str]:
@@ -25,7 +26,19 @@ async def set_icb_codes(runner: Runner, rows: list[dict[str, Any]]) -> None:
 async def upsert_organisations(runner: Runner, rows: list[dict[str, Any]]) -> None:
     """rows: {odsCode, name, kind, careSettings, postcode, openedOn, closedOn, status, icb, trust}.
     Care settings are set only on creation (ODS does not know them; the platform may); the
-    ICB and the trust move when ODS moves them. A site with no ICB of its own takes its trust's."""
+    ICB and the trust move when ODS moves them. A site with no ICB of its own takes its trust's.
+    An organisation's answers are tallied under its collaborative: one that may move ICB has
+    its tallies kept (see graph/spread_tally.py)."""
+    moving = await runner.read("""
+        UNWIND $rows AS row
+        MATCH (o:Organisation {odsCode: row.odsCode})
+        WHERE row.icb IS NULL OR NOT EXISTS { MATCH (o)-[:IN_ICB]->(:ICB {name: row.icb}) }
+        MATCH (o)-[:ADOPTED]->(a:Adoption)
+        RETURN DISTINCT o.odsCode AS site, a.interventionId AS intervention""", {"rows": rows})
+    await keeping_tallies(runner, [(row["site"], row["intervention"]) for row in moving], lambda tx: _upsert(tx, rows))
+
+
+async def _upsert(runner: Runner, rows: list[dict[str, Any]]) -> None:
     await runner.write("""
         UNWIND $rows AS row
         MERGE (o:Organisation {odsCode: row.odsCode})

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from collab_api.db.graph import Graph, Tx
+from collab_api.db.graph import Graph, Runner, Tx
 from collab_api.domain.permissions import Visibility
 from collab_api.domain.rows import ReturnContext, WorkbookIcb, WorkbookSite
 from collab_api.graph.common import VISIBLE, shaped, shaped_all
+from collab_api.graph.spread_tally import keeping_tallies
 
 
 async def return_context(tx: Tx, intervention: str, trusts: list[str], sites: list[str], collaborative: str | None,
@@ -61,12 +62,16 @@ async def flag_services(tx: Tx, rows: list[dict[str, Any]]) -> None:
 
 async def set_phases(tx: Tx, intervention: str, rows: list[dict[str, Any]]) -> None:
     """rows: {site, phase}: the national roll-out wave a site is in for the intervention."""
-    await tx.run("""
-        UNWIND $rows AS row
-        MATCH (s:Organisation {odsCode: row.site})
-        MATCH (i:Intervention {id: $intervention})
-        MERGE (s)-[e:ENROLLED]->(i)
-        SET e.phase = row.phase""", {"rows": rows, "intervention": intervention})
+    async def change(tx: Runner) -> None:
+        await tx.write("""
+            UNWIND $rows AS row
+            MATCH (s:Organisation {odsCode: row.site})
+            MATCH (i:Intervention {id: $intervention})
+            MERGE (s)-[e:ENROLLED]->(i)
+            SET e.phase = row.phase""", {"rows": rows, "intervention": intervention})
+
+    # a site's answers are tallied under its phase: a new phase moves them
+    await keeping_tallies(tx, [(row["site"], intervention) for row in rows], change)
 
 
 async def workbook_rows(graph: Graph, collaborative: str, intervention: str, quarter: str | None) -> list[WorkbookSite]:

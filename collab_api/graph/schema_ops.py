@@ -8,6 +8,7 @@ import logging
 import schema as graph_schema
 from collab_api.db.graph import Graph, Tx
 from collab_api.graph import spread as spread_graph
+from collab_api.graph import spread_tally
 from collab_api.db.runtime import Connection
 
 log = logging.getLogger("collab_api")
@@ -36,6 +37,7 @@ async def apply_schema(connection: Connection) -> list[str]:
         log.warning("ArcadeDB without ARCADEDB_HTTP_URL: no full-text index; search uses plain matching")
         graph.fulltext_index = None
     await backfill_reach(graph)
+    await backfill_tallies(graph)
     return applied
 
 
@@ -52,6 +54,20 @@ async def backfill_reach(graph: Graph, batch: int = 200) -> int:
         await graph.write_tx(count)
     if missing:
         log.info("counted the reach of %d interventions", len(missing))
+    return len(missing)
+
+
+async def backfill_tallies(graph: Graph, batch: int = 50) -> int:
+    """Interventions with answers never tallied (data from before the spread tallies were
+    kept): count them now from the observations, a batch per transaction."""
+    missing = await spread_tally.untallied(graph)
+    for start in range(0, len(missing), batch):
+        async def count(tx: Tx, ids: list[str] = missing[start:start + batch]) -> int:
+            return await spread_tally.rebuild(tx, ids)
+
+        await graph.write_tx(count)
+    if missing:
+        log.info("counted the spread tallies of %d interventions", len(missing))
     return len(missing)
 
 

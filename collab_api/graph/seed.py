@@ -11,6 +11,7 @@ from typing import Any
 from collab_api.db.graph import Graph, Runner
 from collab_api.domain.rows import ObservationWrite
 from collab_api.graph.adoptions import write_observations
+from collab_api.graph.spread_tally import keeping_tallies
 
 Rows = list[dict[str, Any]]
 
@@ -91,12 +92,15 @@ async def new_observations(runner: Runner, rows: list[ObservationWrite]) -> None
 async def upsert_enrolments(runner: Runner, rows: Rows) -> None:
     """rows: {site, intervention, phase}: a site enrolled in a national programme's roll-out.
     The phase is set when the enrolment is first made: a returned workbook's phase is kept."""
-    await runner.write("""
-        UNWIND $rows AS row
-        MATCH (s:Organisation {odsCode: row.site})
-        MATCH (i:Intervention {id: row.intervention})
-        MERGE (s)-[e:ENROLLED]->(i)
-        ON CREATE SET e.phase = row.phase""", {"rows": rows})
+    async def change(tx: Runner) -> None:
+        await tx.write("""
+            UNWIND $rows AS row
+            MATCH (s:Organisation {odsCode: row.site})
+            MATCH (i:Intervention {id: row.intervention})
+            MERGE (s)-[e:ENROLLED]->(i)
+            ON CREATE SET e.phase = row.phase""", {"rows": rows})
+
+    await keeping_tallies(runner, [(row["site"], row["intervention"]) for row in rows], change)
 
 
 async def mark_national_programmes(runner: Runner, rows: Rows) -> None:

@@ -8,7 +8,7 @@ from typing import Any
 
 from collab_api.db.graph import Graph, Runner
 from collab_api.domain.permissions import Visibility
-from collab_api.domain.rows import EnrolledSite, InterventionReach, QuarterAnswers, SiteObservations
+from collab_api.domain.rows import EnrolledSite, InterventionReach, QuarterAnswers, SiteAnswers, SiteObservations
 from collab_api.domain.spread import intervention_spread
 from collab_api.graph.common import VISIBLE, keyed_columns, shaped, shaped_all
 
@@ -27,7 +27,8 @@ _ADOPTERS = """
 async def observations_by_site(graph: Graph, intervention: str, component: str | None, setting: str | None,
                                viewer: Visibility) -> list[SiteObservations]:
     """Per reporting organisation: its trust, region, phase, and every observation of the
-    intervention (narrowed to a component and a setting when given)."""
+    intervention (narrowed to a component and a setting when given). Reads every observation:
+    for recounting the kept tallies, never for serving a report."""
     return shaped_all(SiteObservations, await graph.read("""
         MATCH (i:Intervention {id: $intervention}) WHERE """ + VISIBLE + """
         MATCH (i)<-[:OF]-(a:Adoption)<-[:ADOPTED]-(o:Organisation)
@@ -40,6 +41,20 @@ async def observations_by_site(graph: Graph, intervention: str, component: str |
         RETURN o.odsCode AS site, o.name AS siteName, t.odsCode AS trust, t.name AS trustName, c.code AS collaborative,
                e.phase AS phase, observations""",
         {"intervention": intervention, "component": component, "setting": setting, **viewer.params()}))
+
+
+async def answers_by_site(graph: Graph, intervention: str, component: str | None, setting: str | None) -> list[SiteAnswers]:
+    """Per reporting site: its trust, region, phase, and its adoptions' answers as kept on them
+    (narrowed to a component and a setting when given); no observation is read."""
+    return shaped_all(SiteAnswers, await graph.read("""
+        MATCH (i:Intervention {id: $intervention})<-[:OF]-(a:Adoption)<-[:ADOPTED]-(o:Organisation)
+        WHERE ($component IS NULL OR a.componentKey = $component) AND ($setting IS NULL OR a.careSetting = $setting)
+        WITH i, o, collect([a.componentKey, a.careSetting, a.answeredQuarters, a.answeredStages]) AS adoptions
+        OPTIONAL MATCH (o)-[e:ENROLLED]->(i)
+        RETURN o.odsCode AS site, o.name AS siteName, [(t:Organisation)-[:HAS_SITE]->(o) | t.odsCode][0] AS trust,
+               [(t:Organisation)-[:HAS_SITE]->(o) | t.name][0] AS trustName,
+               [(o)-[:IN_ICB]->(:ICB)<-[:COVERS]-(c:Collaborative) | c.code][0] AS collaborative, e.phase AS phase, adoptions""",
+        {"intervention": intervention, "component": component, "setting": setting}))
 
 
 async def answers_in_quarter(graph: Graph, intervention: str, quarter_index: int, viewer: Visibility) -> list[QuarterAnswers]:

@@ -1,10 +1,11 @@
 """Pictures of an intervention's spread (matplotlib): stages per collaborative, the national
-distribution over quarters, and a schematic regional picture with every reporting site."""
+distribution over quarters, and a schematic regional picture (each region by its median stage)."""
 
 from __future__ import annotations
 
 import html
 import io
+import statistics
 from pathlib import Path
 from typing import Any
 
@@ -49,27 +50,29 @@ def _stacked(ax: Any, labels: list[str], rows: list[dict[str, Any]], title: str,
     ax.spines[["top", "right"]].set_visible(False)
 
 
+def _median(row: dict[str, Any]) -> float | None:
+    values = [item["stage"] for item in row["distribution"] for _ in range(item["count"])]
+    return statistics.median(values) if values else None
+
+
 def _regions(ax: Any, report: dict[str, Any]) -> None:
     norm = Normalize(0, 7)
-    medians: dict[str, list[float]] = {}
-    for site in report.get("siteStages", []):
-        medians.setdefault(site["collaborative"], []).append(site["medianStage"])
+    by_code = {row["collaborative"]: row for row in report["byCollaborative"]}
     for code, (col, row) in TILES.items():
         x, y = col * 1.1, -row * 1.1
-        values = medians.get(code, [])
-        mean = sum(values) / len(values) if values else None
-        face = COLOURS(norm(mean)) if mean is not None else "#f0f0f0"
-        ax.add_patch(FancyBboxPatch((x, y), 1, 1, boxstyle="round,pad=0.02", facecolor=face, edgecolor="#555", linewidth=0.8, alpha=0.55))
-        ax.text(x + 0.5, y + 0.82, code, ha="center", va="center", fontsize=8, fontweight="bold")
-        for index, value in enumerate(sorted(values)):
-            px, py = x + 0.12 + (index % 6) * 0.15, y + 0.6 - (index // 6) * 0.15
-            ax.scatter([px], [py], s=18, color=COLOURS(norm(value)), edgecolor="#222", linewidth=0.4, zorder=3)
-        ax.text(x + 0.5, y + 0.08, f"{len(values)} sites" if values else "no return", ha="center", fontsize=6.5, color="#333")
+        counts = by_code.get(code)
+        median = _median(counts) if counts else None
+        face = COLOURS(norm(median)) if median is not None else "#f0f0f0"
+        ax.add_patch(FancyBboxPatch((x, y), 1, 1, boxstyle="round,pad=0.02", facecolor=face, edgecolor="#555", linewidth=0.8, alpha=0.75))
+        ax.text(x + 0.5, y + 0.72, code, ha="center", va="center", fontsize=8, fontweight="bold")
+        if median is not None:
+            ax.text(x + 0.5, y + 0.42, f"median {median:g}", ha="center", va="center", fontsize=7)
+        ax.text(x + 0.5, y + 0.12, f"{counts['sites']} sites" if counts and counts["sites"] else "no return", ha="center", fontsize=6.5, color="#333")
     ax.set_xlim(-0.2, 5.8)
     ax.set_ylim(-6.0, 1.2)
     ax.set_aspect("equal")
     ax.axis("off")
-    ax.set_title("Regions (schematic, not to scale): a dot per site, by its median stage", fontsize=11, loc="left")
+    ax.set_title("Regions (schematic, not to scale): each by the median stage of its answers", fontsize=11, loc="left")
 
 
 def figure(report: dict[str, Any], title: str) -> Any:

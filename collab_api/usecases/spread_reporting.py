@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from collab_api.db.graph import Graph
@@ -14,6 +16,7 @@ from collab_api.domain.quarters import Quarter, QuarterError
 from collab_api.domain.stages import HIGHEST, LOWEST
 from collab_api.graph import collaboratives as collaborative_graph
 from collab_api.graph import spread as spread_graph
+from collab_api.graph import spread_tally as tally_graph
 
 
 def _quarter(field: str, text: str | None) -> Quarter | None:
@@ -25,9 +28,25 @@ def _quarter(field: str, text: str | None) -> Quarter | None:
         raise InvalidInput([FieldProblem(field, "INVALID_QUARTER", str(exc))]) from exc
 
 
+class SiteLists:
+    """The report's lists of sites, read and worked out once, when a reader first asks for one
+    (the counts alone come from the tallies)."""
+
+    def __init__(self, load: Callable[[], Awaitable[dict[str, Any]]]) -> None:
+        self._load = load
+        self._task: asyncio.Future[dict[str, Any]] | None = None
+
+    async def get(self) -> dict[str, Any]:
+        if self._task is None:
+            self._task = asyncio.ensure_future(self._load())
+        return await self._task
+
+
 async def build_spread_report(graph: Graph, intervention: str, viewer: Visibility, *, component: str | None = None, care_setting: str | None = None,
                               phase: int | None = None, quarter: str | None = None, compare_with: str | None = None,
                               at_or_below: int = 2, stuck_quarters: int = rules.STUCK_QUARTERS) -> dict[str, Any]:
+    """The counts (national, by collaborative, quarter by quarter) from the kept tallies; the
+    lists of sites under `siteLists`, worked out from the adoptions' kept answers when asked."""
     if not await spread_graph.intervention_visible(graph, intervention, viewer):  # a draft answers as a missing id
         raise InvalidInput([FieldProblem("intervention", "NOT_FOUND", f"no intervention has the id '{intervention[:60]}'")])
     problems = []
@@ -45,14 +64,22 @@ async def build_spread_report(graph: Graph, intervention: str, viewer: Visibilit
     reporting, before = _quarter("quarter", quarter), _quarter("compareWith", compare_with)
     if problems:
         raise InvalidInput(problems)
-    sites = await spread_graph.observations_by_site(graph, intervention, component_key, care_setting, viewer)
-    enrolled = await spread_graph.enrolled_sites(graph, intervention)
+    tallies = await tally_graph.tallies(graph, intervention, component_key, care_setting)
     codes = [row["code"] for row in await collaborative_graph.all_collaboratives(graph)]
-    report = rules.spread_report(sites, enrolled, codes, quarter=reporting, compare_with=before, phase=phase,
-                                 at_or_below=at_or_below, stuck_quarters=stuck_quarters)
-    report["intervention"] = intervention
-    return report
+    report = rules.summaries(tallies, codes, quarter=reporting, phase=phase)
+    reporting = Quarter.parse(report["quarter"]) if report["quarter"] else None
 
+    async def lists() -> dict[str, Any]:
+        sites = await spread_graph.answers_by_site(graph, intervention, component_key, care_setting)
+        enrolled = await spread_graph.enrolled_sites(graph, intervention)
+        return rules.site_lists(sites, enrolled, quarter=reporting, compare_with=before, phase=phase,
+                                at_or_below=at_or_below, stuck_quarters=stuck_quarters)
+
+    counts = report["national"]["distribution"]
+    report.update({"intervention": intervention, "comparedWith": before.label if before else None, "atOrBelowStage": at_or_below,
+                   "atOrBelow": sum(item["count"] for item in counts if item["stage"] <= at_or_below),
+                   "stuckForQuarters": stuck_quarters, "siteLists": SiteLists(lists)})
+    return report
 
 
 async def build_quarterly_report(graph: Graph, intervention: str, viewer: Visibility, *, quarter: str | None = None,

@@ -8,6 +8,7 @@ from typing import Any
 import graphene
 
 from collab_api.api.core.node import Node, prefixed
+from collab_api.api.core.slices import MAX_PAGE, page_of
 
 from collab_api.api.context import context_of
 from collab_api.api.core.enums import CareSetting, InterventionStatus, value_of
@@ -19,6 +20,8 @@ from collab_api.graph import interventions as intervention_graph
 from collab_api.graph import improvement as improvement_graph
 from collab_api.graph import spread as spread_graph
 from collab_api.graph.interventions import InterventionFilter
+
+TREE_PAGE = 1_000  # organisations of an adoption tree unless `first` says otherwise
 
 
 class Component(graphene.ObjectType):
@@ -92,7 +95,11 @@ class Intervention(DescriptionFields, graphene.ObjectType):
     adoptions = graphene.List(graphene.NonNull("collab_api.api.adoptions.types.Adoption"), required=True)
     adoptionTree = graphene.List(
         graphene.NonNull("collab_api.api.adoptions.types.AdoptionTreeNode"), required=True,
-        description="Every adopting organisation with whom it learned from, parents before children, to any depth.")
+        first=graphene.Int(default_value=TREE_PAGE, description=f"How many to give (default {TREE_PAGE}, at most {MAX_PAGE})."),
+        offset=graphene.Int(default_value=0, description="How many to skip first (default 0)."),
+        description="The adopting organisations with whom each learned from, parents before children, to any depth; "
+                    "a page at a time (adoptionTreeCount in all).")
+    adoptionTreeCount = graphene.Int(required=True, description="How many organisations the whole adoption tree has.")
     spread = graphene.Field(
         graphene.NonNull("collab_api.api.spread.types.InterventionSpread"),
         description="How far it has spread: organisations and regions reached, median stage.")
@@ -140,9 +147,13 @@ class Intervention(DescriptionFields, graphene.ObjectType):
         return await context_of(info).loaders.keyed(spread_graph.reach_of, dict).load(intervention["id"])
 
     @staticmethod
-    async def resolve_adoptionTree(intervention: dict[str, Any], info: Any) -> Any:
+    async def resolve_adoptionTree(intervention: dict[str, Any], info: Any, first: int | None = TREE_PAGE, offset: int | None = 0) -> Any:
         require_signed_in(context_of(info).viewer, "see who learned from whom")
-        return (await _lineage(intervention, info)).tree()
+        return page_of((await _lineage(intervention, info)).tree(), first, offset, default=TREE_PAGE)
+
+    @staticmethod
+    async def resolve_adoptionTreeCount(intervention: dict[str, Any], info: Any) -> int:
+        return len((await _lineage(intervention, info)).tree())
 
     @staticmethod
     async def resolve_regionsReached(intervention: dict[str, Any], info: Any) -> Any:

@@ -9,7 +9,7 @@ import graphene
 from collab_api.api.adoptions.types import AdoptionStage
 from collab_api.api.context import context_of
 from collab_api.api.core.enums import CareSetting
-from collab_api.api.spread.types import SiteRef, StageCount, _sites_for_signed_in
+from collab_api.api.spread.types import SiteRef, StageCount, signed_in_list
 from collab_api.domain import stages
 from collab_api.domain.quarterly_report import AT_OR_BELOW
 from collab_api.graph import collaboratives as collaborative_graph
@@ -100,10 +100,10 @@ class QuarterlyReport(graphene.ObjectType):
     collaborativesNotReturned = graphene.List(graphene.NonNull("collab_api.api.collaboratives.types.Collaborative"), required=True)
     allReturned = graphene.Boolean(required=True, description="Did all 15 collaboratives return?")
 
-    resolve_sitesAtOrBelow = _sites_for_signed_in("sitesAtOrBelow")
-    resolve_sitesAtStage6OnAllComponents = _sites_for_signed_in("sitesAtStage6OnAllComponents")
-    resolve_answers = _sites_for_signed_in("answers")
-    resolve_sitesWithNoData = _sites_for_signed_in("sitesWithNoData")
+    resolve_sitesAtOrBelow = signed_in_list("sitesAtOrBelow")
+    resolve_sitesAtStage6OnAllComponents = signed_in_list("sitesAtStage6OnAllComponents")
+    resolve_answers = signed_in_list("answers")
+    resolve_sitesWithNoData = signed_in_list("sitesWithNoData")
 
     @staticmethod
     async def resolve_collaborativesReturned(report: dict[str, Any], info: Any) -> Any:

@@ -10,6 +10,7 @@ from collab_api.api.adoptions.types import AdoptionStage
 from collab_api.api.context import context_of
 from collab_api.api.core.enums import CareSetting
 from collab_api.domain import stages
+from collab_api.api.core.slices import MAX_PAGE, page_of
 from collab_api.domain.permissions import require_signed_in
 from collab_api.graph import collaboratives as collaborative_graph
 from collab_api.graph import organisations as organisation_graph
@@ -95,31 +96,54 @@ class SiteMovement(SiteRef):
     direction = graphene.Field(Direction, required=True)
 
 
+PAGE = 100  # sites in a list unless `first` says otherwise
+
+
+def _page_args() -> dict[str, Any]:
+    return {"first": graphene.Int(default_value=PAGE, description=f"How many to give (default {PAGE}, at most {MAX_PAGE})."),
+            "offset": graphene.Int(default_value=0, description="How many to skip first (default 0).")}
+
+
 class Movement(graphene.ObjectType):
     """How cells reported in both quarters moved between them."""
 
     advanced = graphene.Int(required=True)
     fellBack = graphene.Int(required=True)
     stayed = graphene.Int(required=True)
-    items = graphene.List(graphene.NonNull(SiteMovement), required=True, description="Site by site: not for anonymous readers.")
+    items = graphene.List(graphene.NonNull(SiteMovement), required=True, **_page_args(),
+                          description="Site by site, a page at a time (advanced + fellBack + stayed in all): not for anonymous readers.")
 
     @staticmethod
-    def resolve_items(movement: dict[str, Any], info: Any) -> Any:
+    def resolve_items(movement: dict[str, Any], info: Any, first: int | None = PAGE, offset: int | None = 0) -> Any:
         require_signed_in(context_of(info).viewer, "see which sites reported what")
-        return movement["items"]
+        return page_of(movement["items"], first, offset, default=PAGE)
 
 
-def _sites_for_signed_in(key: str) -> Any:
-    """A resolver for a list of sites: who reported what is for signed-in readers only."""
+def signed_in_list(key: str) -> Any:
+    """A resolver for a list a report holds whole: who reported what is for signed-in readers only."""
     def resolve(report: dict[str, Any], info: Any) -> Any:
         require_signed_in(context_of(info).viewer, "see which sites reported what")
         return report[key]
     return staticmethod(resolve)
 
 
+def _sites_for_signed_in(key: str) -> Any:
+    """A resolver for a page of a list of sites: who reported what is for signed-in readers only."""
+    async def resolve(report: dict[str, Any], info: Any, first: int | None = PAGE, offset: int | None = 0) -> Any:
+        require_signed_in(context_of(info).viewer, "see which sites reported what")
+        return page_of((await report["siteLists"].get())[key], first, offset, default=PAGE)
+    return staticmethod(resolve)
+
+
 def _how_many(key: str) -> Any:
     """A resolver for the length of a list of sites: a count anyone may read."""
-    return staticmethod(lambda report, info: len(report[key]))
+    async def resolve(report: dict[str, Any], info: Any) -> int:
+        return len((await report["siteLists"].get())[key])
+    return staticmethod(resolve)
+
+
+def _sites(of: Any, description: str) -> Any:
+    return graphene.List(graphene.NonNull(of), required=True, **_page_args(), description=description + " A page at a time.")
 
 
 class SpreadReport(graphene.ObjectType):
@@ -128,18 +152,16 @@ class SpreadReport(graphene.ObjectType):
     national = graphene.Field(Distribution, required=True)
     byCollaborative = graphene.List(graphene.NonNull(CollaborativeDistribution), required=True, description="All 15, by code.")
     atOrBelowStage = graphene.Int(required=True)
-    sitesAtOrBelow = graphene.List(graphene.NonNull(SiteStage), required=True)
+    atOrBelow = graphene.Int(required=True, description="How many answers are at or below atOrBelowStage (a count anyone may read).")
+    sitesAtOrBelow = _sites(SiteStage, "The answers at or below atOrBelowStage, by collaborative, phase and site.")
     collaborativesNotReported = graphene.List(graphene.NonNull("collab_api.api.collaboratives.types.Collaborative"), required=True)
-    sitesNotReported = graphene.List(graphene.NonNull(SiteRef), required=True,
-                                     description="Sites enrolled or reporting in other quarters, with no data this quarter: "
-                                                 "sitesWentSilent and sitesNeverTookPart together.")
-    sitesWentSilent = graphene.List(graphene.NonNull(SiteRef), required=True,
-                                    description="Sites that reported in an earlier quarter but not this one.")
-    sitesNeverTookPart = graphene.List(graphene.NonNull(SiteRef), required=True,
-                                       description="Sites enrolled (or reporting only later) that have not reported up to this quarter.")
+    notReported = graphene.Int(required=True, description="How many sites gave no answer this quarter (wentSilent + neverTookPart).")
+    sitesNotReported = _sites(SiteRef, "Sites enrolled or reporting in other quarters, with no data this quarter: "
+                                       "sitesWentSilent and sitesNeverTookPart together.")
+    sitesWentSilent = _sites(SiteRef, "Sites that reported in an earlier quarter but not this one.")
+    sitesNeverTookPart = _sites(SiteRef, "Sites enrolled (or reporting only later) that have not reported up to this quarter.")
     stuckForQuarters = graphene.Int(required=True)
-    sitesStuck = graphene.List(graphene.NonNull(SiteStuck), required=True,
-                               description="Answers whose stage (below 7) has not moved for stuckForQuarters quarters in a row.")
+    sitesStuck = _sites(SiteStuck, "Answers whose stage (below 7) has not moved for stuckForQuarters quarters in a row.")
     wentSilent = graphene.Int(required=True, description="How many sites went silent (a count anyone may read).")
     neverTookPart = graphene.Int(required=True, description="How many sites have never taken part up to this quarter.")
     stuck = graphene.Int(required=True, description="How many answers are stuck.")
@@ -151,9 +173,14 @@ class SpreadReport(graphene.ObjectType):
     resolve_sitesWentSilent = _sites_for_signed_in("sitesWentSilent")
     resolve_sitesNeverTookPart = _sites_for_signed_in("sitesNeverTookPart")
     resolve_sitesStuck = _sites_for_signed_in("sitesStuck")
+    resolve_notReported = _how_many("sitesNotReported")
     resolve_wentSilent = _how_many("sitesWentSilent")
     resolve_neverTookPart = _how_many("sitesNeverTookPart")
     resolve_stuck = _how_many("sitesStuck")
+
+    @staticmethod
+    async def resolve_movement(report: dict[str, Any], info: Any) -> Any:
+        return (await report["siteLists"].get())["movement"] if report["comparedWith"] else None
 
     @staticmethod
     async def resolve_collaborativesNotReported(report: dict[str, Any], info: Any) -> Any:

@@ -23,6 +23,8 @@ FILTERS = ("component", "careSetting", "phase", "quarter", "compareWith", "atOrB
 FIELDS = {name: name for name in FILTERS}
 TABLES = ("byCollaborative", "timeSeries", "sitesAtOrBelow", "sitesNotReported", "movement")
 PHASES = [("1", "Phase 1"), ("2", "Phase 2"), ("3", "Phase 3")]
+LISTS = ("sitesAtOrBelow", "sitesNotReported", "movement")  # paged: a CSV asks for them a page at a time
+PAGE, CSV_PAGE = 200, 5_000
 
 
 def _variables(request: Request, errors: FormErrors) -> tuple[dict[str, Any], dict[str, str]]:
@@ -81,14 +83,15 @@ def region_medians(report: dict[str, Any]) -> list[tuple[str, float | None, int]
     return [(r["collaborative"]["name"], _median(_counts(r)), r["reported"]) for r in report["byCollaborative"]]
 
 
-async def _report(request: Request) -> tuple[dict[str, Any], dict[str, Any] | None, dict[str, str], FormErrors]:
+async def _report(request: Request, first: int = PAGE, offset: int = 0
+                  ) -> tuple[dict[str, Any], dict[str, Any] | None, dict[str, str], FormErrors]:
     head = await operations.data(request, "spread_head", {"id": request.path_params["id"]})
     item = operations.found(head["intervention"], "intervention with this id")
     errors = FormErrors()
     variables, chosen = _variables(request, errors)
     report = None
     if not errors:
-        outcome = await operations.run(request, "spread", variables)
+        outcome = await operations.run(request, "spread", {**variables, "first": first, "offset": offset})
         if outcome.errors:
             errors = from_graphql_errors(outcome.errors, FIELDS, "quarter")
         else:
@@ -142,10 +145,16 @@ async def spread_csv(request: Request) -> Response:
         return render(request, "not_found.html", {"message": f"There is no table called '{table[:40]}'."}, status=404)
     if table in ("sitesAtOrBelow", "sitesNotReported", "movement") and identity.viewer(request).is_anonymous:
         raise operations.PageForbidden("sign in to see which sites reported what")
-    item, report, _, errors = await _report(request)
+    item, report, _, errors = await _report(request, first=CSV_PAGE)
     if errors or report is None:
         return Response("; ".join(errors.by_field.values()), status_code=400, media_type="text/plain")
-    return csv_download(table_rows(report, table), f"{item['id']}-{table}-{report['quarter'] or 'all'}")
+    rows = table_rows(report, table)
+    offset = CSV_PAGE
+    while table in LISTS and len(rows) - 1 == offset:  # a full page: there may be more
+        _, more, _, errors = await _report(request, first=CSV_PAGE, offset=offset)
+        rows += table_rows(more, table)[1:] if more else []
+        offset += CSV_PAGE
+    return csv_download(rows, f"{item['id']}-{table}-{report['quarter'] or 'all'}")
 
 
 def csv_download(rows: list[list[Any]], name: str) -> Response:

@@ -1,0 +1,27 @@
+"""Pages sliced from a list a resolver worked out whole (the spread report's lists of sites,
+the adoption tree): `first` and `offset`, each checked by name. Lists read from the graph a
+page at a time use cursors instead (domain/paging.py)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from collab_api.domain.errors import FieldProblem, InvalidInput
+
+MAX_PAGE = 5_000
+
+
+def page_of(items: list[Any], first: int | None, offset: int | None, *, default: int) -> list[Any]:
+    """One page of a list worked out whole (first and offset checked, each by name)."""
+    first = default if first is None else first
+    offset = offset or 0
+    problems = []
+    if not 0 <= first <= MAX_PAGE:
+        problems.append(FieldProblem("first", "OUT_OF_RANGE", f"first is 0 to {MAX_PAGE}"))
+    if offset < 0:
+        problems.append(FieldProblem("offset", "OUT_OF_RANGE", "offset is 0 or more"))
+    if problems:
+        raise InvalidInput(problems)
+    return items[offset:offset + first]
+
+
