@@ -1,14 +1,17 @@
 """The benchmark at national scale:
 
-    python -m bench.national [--scale national|small] [--data DIR] [--runs 20] [--throughput-seconds 20]
+    python -m bench.national [--scale national|small] [--data DIR] [--runs 20]
+                             [--throughput-seconds 20] [--workers 1 3] [--no-demo]
 
 Loads the synthetic national network (graph_seed/national.py) into a local ArcadeDB kept in
-DIR (default .collab-bench/<scale>; reused when it is already there), then reports, for each
-read the pages and the API serve, p50 and p95 over `runs` runs and the database round trips;
-the time of a GraphQL read against the raw Cypher it sends, alternately, at demo size; the
-write rate of recordAdoption; requests per second of `collab serve` for a mixed read load at
-concurrency 16; and the peak memory of this process and of the database server. Each figure
-is printed beside its target.
+DIR (default .collab-bench/<scale>; reused when it is already there; the load prints its
+observations per second), then reports, for each read the pages and the API serve, p50 and
+p95 over `runs` runs and the database round trips; the write rate of recordAdoption;
+requests per second of `collab serve` (with each number of workers) for a mixed read load
+at concurrency 16 against that graph, with its peak memory; and the peak memory of this
+process and of the database server. Then, at demo size in a fresh database (bench/demo_size.py):
+GraphQL against the raw Cypher it sends, alternately, and the import of 15 returned
+workbooks. Each figure is printed beside its target.
 """
 
 from __future__ import annotations
@@ -16,8 +19,11 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import os
 import resource
 import statistics
+import subprocess
+import sys
 import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -73,11 +79,17 @@ def _op(graph: Graph, settings: Settings, name: str, variables: dict[str, Any]) 
     return run
 
 
-async def reads(graph: Graph, settings: Settings, runs: int) -> list[tuple[str, float, float, int]]:
+async def _busiest(graph: Graph) -> tuple[str, str]:
+    """The most adopted intervention (not the programme) and the trust with most adoptions."""
     busiest = (await graph.read("""MATCH (i:Intervention) WHERE i.id <> $programme
         RETURN i.id AS id ORDER BY COUNT { (i)<-[:OF]-(:Adoption) } DESC LIMIT 1""", {"programme": national.PROGRAMME}))[0]["id"]
     organisation = (await graph.read("""MATCH (o:Organisation {kind: 'TRUST'})
         RETURN o.odsCode AS code ORDER BY COUNT { (o)-[:ADOPTED]->() } DESC LIMIT 1"""))[0]["code"]
+    return str(busiest), str(organisation)
+
+
+async def reads(graph: Graph, settings: Settings, runs: int) -> list[tuple[str, float, float, int]]:
+    busiest, organisation = await _busiest(graph)
     quarter = "2026/27 Q2"
     cases = [
         ("search, first page ('falls')", _op(graph, settings, "search", {"text": "falls", "filter": {}, "sort": "RELEVANCE",
@@ -89,6 +101,9 @@ async def reads(graph: Graph, settings: Settings, runs: int) -> list[tuple[str, 
         (f"spread report, one quarter ({quarter})", _op(graph, settings, "spread", {
             "id": national.PROGRAMME, "quarter": quarter, "component": None, "careSetting": None, "phase": None,
             "compareWith": None, "atOrBelowStage": 3, "signedIn": True})),
+        ("spread report, counts only (anonymous)", _op(graph, settings, "spread", {
+            "id": national.PROGRAMME, "quarter": quarter, "component": None, "careSetting": None, "phase": None,
+            "compareWith": None, "atOrBelowStage": 3, "signedIn": False})),
         ("spread report, one setting", _op(graph, settings, "spread", {
             "id": national.PROGRAMME, "quarter": quarter, "component": "Patient check-in", "careSetting": "ADULT_INPATIENT",
             "phase": 1, "compareWith": None, "atOrBelowStage": 3, "signedIn": True})),
@@ -129,20 +144,53 @@ async def record_adoptions(graph: Graph, settings: Settings, runs: int) -> None:
           f"({'meets' if p95 < TARGET_MS else 'misses'} the {TARGET_MS} ms target)", flush=True)
 
 
-async def ratio(graph: Graph, settings: Settings, runs: int) -> None:
-    """A GraphQL read against the raw Cypher of the same read, alternately."""
-    query = "{ organisations(first: 50) { edges { node { odsCode name kind status } } } }"
-    cypher = "MATCH (o:Organisation) RETURN o {.odsCode, .name, .kind, .status} AS o ORDER BY o.odsCode LIMIT 51"
-    graphql_times, raw_times = [], []
-    for _ in range(runs + 1):
-        started = time.perf_counter()
-        await run_operation(query, graph=graph, settings=settings, viewer=NATIONAL)
-        graphql_times.append(time.perf_counter() - started)
-        started = time.perf_counter()
-        await graph.read(cypher)
-        raw_times.append(time.perf_counter() - started)
-    g, r = statistics.median(graphql_times[1:]) * 1000, statistics.median(raw_times[1:]) * 1000
-    print(f"  GraphQL {g:.1f} ms against raw Cypher {r:.1f} ms: {g / r:.2f}x (target at most 1.5x)", flush=True)
+def _tree_peak_mb(pid: int) -> float:
+    """The peak memory of a process and its children (a `collab serve` with its workers)."""
+    total = _peak_rss_mb(pid) or 0.0
+    try:
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    except OSError:
+        children = []
+    return total + sum(_tree_peak_mb(int(child)) for child in children)
+
+
+def throughput(server: LocalArcadeDB, workers: int, seconds: float, busiest: str, organisation: str) -> None:
+    """`collab serve --workers N` against the loaded national graph, `concurrency 16` clients
+    sending a mixed read load (GraphQL and pages, anonymous) for `seconds`."""
+    import httpx
+
+    from bench.throughput import load, wait_ready
+
+    mix = [f"/graphql?{httpx.QueryParams({'query': q})}" for q in (
+        '{ searchInterventions(text: "falls", first: 10) { edges { node { intervention { id title } relevance } } } }',
+        f'{{ intervention(id: "{busiest}") {{ title spread {{ organisationsReached regionsReached }} }} }}',
+        f'{{ organisation(odsCode: "{organisation}") {{ name kind trust {{ name }} }} }}',
+        f'{{ spreadReport(intervention: "{national.PROGRAMME}") {{ quarter national {{ reported sites }} byCollaborative {{ reported }} }} }}',
+        '{ networkOverview { code name } }')]
+    mix += ["/", "/search?q=falls", f"/interventions/{busiest}", f"/organisations/{organisation}",
+            f"/interventions/{national.PROGRAMME}/spread"]
+    port = free_port()
+    env = {**os.environ, "COLLAB_ENV": "production", "NEO4J_URI": server.bolt_uri, "NEO4J_USERNAME": server.auth[0],
+           "NEO4J_PASSWORD": server.auth[1], "NEO4J_DATABASE": "neo4j", "ARCADEDB_HTTP_URL": server.http_url,
+           "COLLAB_APPLY_SCHEMA": "false", "COLLAB_RATE_LIMIT": "0", "COLLAB_SESSION_SECRET": "bench", "COLLAB_LOG_FORMAT": "json"}
+    collab = str(Path(sys.executable).with_name("collab"))
+    process = subprocess.Popen([collab, "serve", "--workers", str(workers), "--port", str(port)], env=env,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_ready(base)
+        asyncio.run(load(base, 16, 3, mix))  # warm-up
+        count, errors, latencies = asyncio.run(load(base, 16, seconds, mix))
+        peak = _tree_peak_mb(process.pid)
+    finally:
+        process.terminate()
+        process.wait(timeout=60)
+    latencies.sort()
+    rate = count / seconds
+    print(f"  workers {workers}: {rate:.1f} requests/s, p50 {statistics.median(latencies) * 1000:.0f} ms, "
+          f"p95 {latencies[int(len(latencies) * 0.95)] * 1000:.0f} ms, {errors} errors; peak memory of collab serve "
+          f"{peak:.0f} MB ({'meets' if rate >= 150 else 'misses'} the 150 requests/s target"
+          f"{'' if rate >= 150 else f' by {150 / rate:.1f}x'})", flush=True)
 
 
 async def main_async(args: argparse.Namespace) -> None:
@@ -169,8 +217,10 @@ async def main_async(args: argparse.Namespace) -> None:
         await reads(graph, settings, args.runs)
         print("writes:", flush=True)
         await record_adoptions(graph, settings, args.runs)
-        print("GraphQL against raw Cypher:", flush=True)
-        await ratio(graph, settings, args.runs)
+        busiest, organisation = await _busiest(graph)
+        print(f"throughput, mixed read load at concurrency 16 for {args.throughput_seconds:g} s:", flush=True)
+        for workers in args.workers if args.throughput_seconds > 0 else []:
+            await asyncio.to_thread(throughput, server, workers, args.throughput_seconds, busiest, organisation)
     finally:
         await graph.close()
         server_peak = _peak_rss_mb(server.status().pid)
@@ -185,10 +235,17 @@ def main() -> None:
     parser.add_argument("--data", help="where the database is kept (default .collab-bench/SCALE)")
     parser.add_argument("--runs", type=int, default=20)
     parser.add_argument("--heap", default="1g", help="the database server's Java heap (default 1g, the app's default)")
+    parser.add_argument("--throughput-seconds", type=float, default=20)
+    parser.add_argument("--workers", type=int, nargs="+", default=[1, 3], help="worker processes for the throughput runs")
+    parser.add_argument("--no-demo", action="store_true", help="skip the figures taken at demo size")
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     logging.getLogger("neo4j").setLevel(logging.WARNING)
     asyncio.run(main_async(args))
+    if not args.no_demo:
+        from bench.demo_size import demo_size
+
+        asyncio.run(demo_size(args.runs))
 
 
 if __name__ == "__main__":

@@ -43,8 +43,8 @@ def requests() -> list[tuple[str, str]]:
     return mix
 
 
-async def load(base: str, concurrency: int, seconds: float) -> tuple[int, int, list[float]]:
-    mix = requests()
+async def load(base: str, concurrency: int, seconds: float, paths: list[str] | None = None) -> tuple[int, int, list[float]]:
+    mix = [("GET", path) for path in paths] if paths else requests()
     latencies: list[float] = []
     errors = 0
     deadline = time.perf_counter() + seconds

@@ -12,7 +12,6 @@ from collab_api.db.graph import Graph
 from collab_api.graph import bulk
 from collab_api.graph import ods as ods_graph
 from collab_api.graph import seed as seed_graph
-from collab_api.graph import spread as spread_graph
 from collab_api.graph import spread_tally
 from collab_api.graph.intervention_writes import create_interventions
 from collab_api.progress import Steps
@@ -74,12 +73,8 @@ async def load_national(graph: Graph, scale: str = "national", *, show_progress:
             if pending:
                 await _write_adoptions(graph, pending, advance)
         seconds = time.perf_counter() - started
-        with progress.step("counting each intervention's reach", len(interventions), "interventions") as advance:
-            ids = [row["id"] for row in interventions]
-            for start in range(0, len(ids), 200):
-                await graph.write_tx(lambda tx, batch=ids[start:start + 200]: spread_graph.refresh_reach(tx, batch))
-                advance(len(ids[start:start + 200]))
-        with progress.step("counting the spread tallies", len(interventions), "interventions") as advance:
+        ids = [row["id"] for row in interventions]
+        with progress.step("counting each intervention's reach and spread tallies", len(interventions), "interventions") as advance:
             for start in range(0, len(ids), 200):
                 await graph.write_tx(lambda tx, batch=ids[start:start + 200]: spread_tally.rebuild(tx, batch, answers=False))
                 advance(len(ids[start:start + 200]))

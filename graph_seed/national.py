@@ -176,6 +176,7 @@ def _adopt(rng: random.Random, adopted: list[dict[str, Any]], code: str, row: di
     adopted.append({"key": key, "id": adoption_id(key), "organisation": code, "intervention": row["id"], "componentKey": component,
                     "careSetting": setting, "currentStage": last_stage, "currentQuarter": Quarter.from_index(last_quarter).label,
                     "currentQuarterIndex": last_quarter, "source": source, "since": Quarter.from_index(start).label,
+                    "answeredQuarters": [q for q, _ in history], "answeredStages": [stage for _, stage in history],
                     "observations": [{"key": f"{key}|{Quarter.from_index(q).label}", "quarter": Quarter.from_index(q).label,
                                       "quarterIndex": q, "stage": stage, "content": json.dumps({"stage": stage}),
                                       "source": "synthetic"} for q, stage in history]})

@@ -33,3 +33,4 @@ CREATE INDEX audit_event_at IF NOT EXISTS FOR (n:AuditEvent) ON (n.at);
 CREATE CONSTRAINT spread_tally_key IF NOT EXISTS FOR (n:SpreadTally) REQUIRE n.key IS UNIQUE;
 CREATE INDEX spread_tally_bucket IF NOT EXISTS FOR (n:SpreadTally) ON (n.bucket);
 CREATE INDEX spread_tally_intervention IF NOT EXISTS FOR (n:SpreadTally) ON (n.intervention);
+CREATE CONSTRAINT spread_participation_intervention IF NOT EXISTS FOR (n:SpreadParticipation) REQUIRE n.intervention IS UNIQUE;

@@ -8,6 +8,7 @@ import random
 from collab_api.db.graph import Graph
 from graph_seed import national
 from graph_seed.load_national import load_national
+from tests.test_spread_tally import _kept, _recount
 
 
 def _generate(scale: str) -> tuple[list, list, list]:
@@ -45,3 +46,5 @@ async def test_the_small_scale_loads_with_every_row(graph: Graph) -> None:
     assert stored == {"observations": counts["observations"], "adoptions": counts["adoptions"]}
     orphans = await graph.read("MATCH (a:Adoption) WHERE NOT (a)<-[:ADOPTED]-(:Organisation) OR NOT (a)-[:OF]->(:Intervention) RETURN count(a) AS n")
     assert orphans == [{"n": 0}]
+    kept = await _kept(graph)
+    assert kept["splits"] and kept == await _recount(graph), "the bulk load's tallies equal a recount from the observations"

@@ -28,6 +28,7 @@ SITES = [
     site("D", {0: 7, 1: 7, 2: 7}),      # sustained at the top: not stuck
     site("E", {3: 4}),                  # first answers in Q4
     site("F", {1: 3, 2: 3}),            # two quarters only: not stuck (at three)
+    site("G", {0: 2, 2: 2}),            # the same stage, but Q2 unanswered: a new run, not stuck
 ]
 
 

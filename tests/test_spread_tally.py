@@ -12,7 +12,7 @@ import pytest
 from collab_api.db.graph import Graph
 from collab_api.domain import spread_tally as tally
 from collab_api.domain.permissions import Actor, Role, Visibility
-from collab_api.domain.spread import answered
+from collab_api.domain.spread import answered, shaped_for_lists
 from collab_api.graph import ods as ods_graph
 from collab_api.graph import qart as qart_graph
 from collab_api.graph import spread as spread_graph
@@ -23,31 +23,45 @@ NATIONAL = Actor("test:national", Role.NATIONAL)
 EVERYTHING = Visibility(True)
 
 
-async def _kept(graph: Graph) -> dict[str, dict[str, list[int]]]:
-    rows = await graph.read("MATCH (t:SpreadTally) RETURN t.key AS key, t.splits AS splits")
-    return {row["key"]: splits for row in rows if (splits := json.loads(row["splits"]))}
+async def _kept(graph: Graph) -> dict[str, Any]:
+    rows = await graph.read("MATCH (t:SpreadTally) RETURN t.key AS key, t.splits AS splits, t.cells AS cells")
+    taking_part = await graph.read("MATCH (p:SpreadParticipation) RETURN p.intervention AS id, p.sites AS sites")
+    return {"splits": {row["key"]: splits for row in rows if (splits := json.loads(row["splits"]))},
+            "cells": {row["key"]: cells for row in rows if (cells := json.loads(row["cells"] or "[]"))},
+            "participation": {row["id"]: sites for row in taking_part if (sites := json.loads(row["sites"]))}}
 
 
-async def _recount(graph: Graph) -> dict[str, dict[str, list[int]]]:
-    """Every intervention's tallies counted from its observations (not from the kept answers)."""
+async def _recount(graph: Graph) -> dict[str, Any]:
+    """Every intervention's tallies, cells and participation counted from its observations (not
+    from the kept answers)."""
     total: dict[tally.TallyKey, tally.Splits] = {}
+    cells: dict[str, list[Any]] = {}
+    participation: dict[str, dict[str, Any]] = {}
     for row in await graph.read("MATCH (i:Intervention) RETURN i.id AS id"):
-        for site in answered(await spread_graph.observations_by_site(graph, row["id"], None, None, EVERYTHING)):
+        sites = answered(await spread_graph.observations_by_site(graph, row["id"], None, None, EVERYTHING))
+        for site in sites:
             tally.add(total, tally.contributions(row["id"], site["collaborative"], site["phase"], tally.answers_of(site["adoptions"])))
-    return {key.key: splits for key, raw in total.items() if (splits := tally.applied({}, raw))}
+        by_quarter, taking_part = shaped_for_lists(sites, await spread_graph.enrolled_sites(graph, row["id"]))
+        for quarter, found in by_quarter.items():
+            cells[tally.TallyKey(row["id"], quarter, tally.ALL, tally.ALL).key] = tally.replaced([], set(), found)
+        if taking_part:
+            participation[row["id"]] = {site: [c, p, e, [list(f) for f in firsts]] for site, (c, p, e, firsts) in taking_part.items()}
+    return {"splits": {key.key: splits for key, raw in total.items() if (splits := tally.applied({}, raw))},
+            "cells": cells, "participation": participation}
 
 
 async def _assert_kept_equals_recount(graph: Graph) -> int:
     kept, recount = await _kept(graph), await _recount(graph)
-    assert kept.keys() == recount.keys()
-    assert kept == recount
+    for part in ("splits", "cells", "participation"):
+        assert kept[part].keys() == recount[part].keys(), part
+        assert kept[part] == recount[part], part
     answers = await graph.read("""
         MATCH (a:Adoption)
         RETURN a.id AS id, a.answeredQuarters AS quarters, a.answeredStages AS stages,
                [(a)-[:OBSERVED]->(x:AdoptionObservation) | [x.quarterIndex, coalesce(x.stage, -1)]] AS observed""")
     for row in answers:
         assert [list(pair) for pair in zip(row["quarters"], row["stages"])] == sorted(row["observed"]), row["id"]
-    return len(kept)
+    return len(kept["splits"])
 
 
 async def test_the_kept_tallies_equal_a_recount_through_any_sequence_of_writes(seeded: Graph) -> None:
@@ -81,7 +95,8 @@ async def test_the_kept_tallies_equal_a_recount_through_any_sequence_of_writes(s
 async def test_tallies_kept_before_they_existed_are_backfilled(seeded: Graph) -> None:
     await seeded.write("MATCH (t:SpreadTally) DELETE t")
     await seeded.write("MATCH (a:Adoption) REMOVE a.answeredQuarters, a.answeredStages")
-    await seeded.write("MATCH (i:Intervention) REMOVE i.spreadTallied")
+    await seeded.write("MATCH (i:Intervention) REMOVE i.spreadTallyVersion")
+    await seeded.write("MATCH (p:SpreadParticipation) DELETE p")
     assert await backfill_tallies(seeded) >= 20
     await _assert_kept_equals_recount(seeded)
     assert await backfill_tallies(seeded) == 0, "once counted, nothing to do at the next start"
@@ -114,3 +129,40 @@ async def test_the_report_reads_tallies_for_its_counts_and_no_observation(gql: A
             [(r["collaborative"], r["reported"], r["sites"]) for r in rule["byCollaborative"]]
         assert [(q["quarter"], q["reported"], q["sites"]) for q in served["timeSeries"]] == \
             [(q["quarter"], q["reported"], q["sites"]) for q in rule["timeSeries"]]
+
+
+@pytest.mark.usefixtures("seeded")
+async def test_the_lists_of_sites_equal_the_rule_applied_to_every_observation(gql: Any, seeded: Graph) -> None:
+    """The lists (signed in) come from the kept cells and participation; they must be the
+    rule's lists over every observation, with and without filters, with movement and stuck."""
+    from collab_api.domain.quarters import Quarter
+    from collab_api.domain.spread import spread_report
+
+    for filters, component, setting, phase in (("", None, None, None),
+                                               ("careSetting: ADULT_INPATIENT, phase: 1", None, "ADULT_INPATIENT", 1),
+                                               ('component: "Patient check-in"', "marthas-rule/patient-check-in", None, None)):
+        query = f"""{{ spreadReport(intervention: "marthas-rule", quarter: "2025/26 Q4", compareWith: "2025/26 Q2",
+                                     atOrBelowStage: 3, stuckForQuarters: 2 {"," if filters else ""} {filters}) {{
+            atOrBelow notReported wentSilent neverTookPart stuck
+            sitesAtOrBelow(first: 5000) {{ site {{ odsCode }} component careSetting phase stage {{ stage }} }}
+            sitesWentSilent(first: 5000) {{ site {{ odsCode }} }} sitesNeverTookPart(first: 5000) {{ site {{ odsCode }} }}
+            sitesStuck(first: 5000) {{ site {{ odsCode }} component careSetting since }}
+            movement {{ advanced fellBack stayed items(first: 5000) {{ site {{ odsCode }} component careSetting fromStage toStage }} }} }} }}"""
+        served = (await gql.data(query))["spreadReport"]
+        sites = await spread_graph.observations_by_site(seeded, "marthas-rule", component, setting, EVERYTHING)
+        enrolled = await spread_graph.enrolled_sites(seeded, "marthas-rule")
+        rule = spread_report(sites, enrolled, [], quarter=Quarter.parse("2025/26 Q4"), compare_with=Quarter.parse("2025/26 Q2"),
+                             phase=phase, at_or_below=3, stuck_quarters=2)
+        assert [(s["site"]["odsCode"], s["component"], s["careSetting"], s["phase"], s["stage"]["stage"]) for s in served["sitesAtOrBelow"]] == \
+            [(s["site"], s["component"], s["careSetting"], s["phase"], s["stage"]) for s in rule["sitesAtOrBelow"]]
+        assert served["atOrBelow"] == len(served["sitesAtOrBelow"])
+        for name in ("sitesWentSilent", "sitesNeverTookPart"):
+            assert [s["site"]["odsCode"] for s in served[name]] == [s["site"] for s in rule[name]], name
+        assert served["notReported"] == len(rule["sitesNotReported"]) == served["wentSilent"] + served["neverTookPart"]
+        assert [(s["site"]["odsCode"], s["component"], s["careSetting"], s["since"]) for s in served["sitesStuck"]] == \
+            [(s["site"], s["component"], s["careSetting"], s["since"]) for s in rule["sitesStuck"]]
+        assert served["stuck"] == len(rule["sitesStuck"])
+        moved = [(m["site"]["odsCode"], m["component"], m["careSetting"], m["fromStage"], m["toStage"]) for m in served["movement"]["items"]]
+        assert moved == [(m["site"], m["component"], m["careSetting"], m["fromStage"], m["toStage"]) for m in rule["movement"]["items"]]
+        assert served["movement"]["advanced"] == rule["movement"]["advanced"]
+    assert served["sitesAtOrBelow"] and moved, "the demo history has answers at or below 3 and movement"

@@ -49,11 +49,16 @@ RERUNS = 2
 class RoundTrips:
     count: int = 0
     outer: RoundTrips | None = None  # a request's counter around an operation's: both count
+    # With keep=True, every statement and its parameters (for the benchmark that replays what
+    # an operation sent, to time the same Cypher without GraphQL).
+    statements: list[tuple[str, dict[str, Any]]] | None = None
 
-    def add(self) -> None:
+    def add(self, query: str = "", params: Mapping[str, Any] | None = None) -> None:
         counter: RoundTrips | None = self
         while counter is not None:
             counter.count += 1
+            if counter.statements is not None:
+                counter.statements.append((query, dict(params or {})))
             counter = counter.outer
 
 
@@ -61,8 +66,8 @@ _round_trips: contextvars.ContextVar[RoundTrips | None] = contextvars.ContextVar
 
 
 @contextlib.contextmanager
-def count_round_trips() -> Any:
-    counter = RoundTrips(outer=_round_trips.get())
+def count_round_trips(*, keep: bool = False) -> Any:
+    counter = RoundTrips(outer=_round_trips.get(), statements=[] if keep else None)
     token = _round_trips.set(counter)
     try:
         yield counter
@@ -129,7 +134,7 @@ class Tx:
     async def run(self, query: str, params: Mapping[str, Any] | None = None) -> list[Row]:
         counter = _round_trips.get()
         if counter is not None:
-            counter.add()
+            counter.add(query, params)
         if _recorded is not None:
             _recorded.add(query)
         with telemetry.tracer.start_as_current_span("db.query", attributes={

@@ -313,6 +313,7 @@ class SiteState(TypedDict):
     intervention: str
     collaborative: str | None
     phase: int | None
+    enrolled: bool
     adoptions: list[list[Any]]
 
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import statistics
 from collections import Counter, defaultdict
-from dataclasses import dataclass
 from collections.abc import Sequence
 from typing import Any
 
@@ -17,16 +16,6 @@ from collab_api.domain.quarters import Quarter
 from collab_api.domain import spread_tally as tally
 from collab_api.domain.rows import EnrolledSite, SiteAnswers, SiteObservations, TallyRow
 from collab_api.domain.stages import HIGHEST, LOWEST, REACHED
-
-
-@dataclass(frozen=True)
-class Cell:
-    site: str
-    component: str | None
-    setting: str | None
-    quarter: int
-    stage: int | None
-    not_applicable: str | None
 
 
 def distribution(stages: list[int]) -> list[dict[str, int]]:
@@ -106,87 +95,98 @@ def tallies_of(intervention: str, sites: Sequence[SiteAnswers], component: str |
 def spread_report(sites: Sequence[SiteObservations], enrolled: Sequence[EnrolledSite], collaboratives: list[str], *,
                   quarter: Quarter | None, compare_with: Quarter | None, phase: int | None,
                   at_or_below: int, stuck_quarters: int = STUCK_QUARTERS) -> dict[str, Any]:
-    """The whole report from every observation: the counts as the tallies give them and the
-    lists of sites. The service reads kept tallies instead; this is the rule it must follow."""
+    """The whole report from every observation (the sites' rows already narrowed to a component
+    and setting): the counts as the tallies give them, the lists as the cells and participation
+    give them. The service reads kept tallies instead; this is the rule it must follow."""
     answers = answered(sites)
     report = summaries(tallies_of("-", answers), collaboratives, quarter=quarter, phase=phase)
     reporting = Quarter.parse(report["quarter"]) if report["quarter"] else None
-    return {**report, **site_lists(answers, enrolled, quarter=reporting, compare_with=compare_with, phase=phase,
+    cells, participation = shaped_for_lists(answers, enrolled)
+    return {**report, **site_lists(cells, participation, quarter=reporting, compare_with=compare_with, phase=phase,
                                    at_or_below=at_or_below, stuck_quarters=stuck_quarters)}
 
 
-def site_lists(sites: Sequence[SiteAnswers], enrolled: Sequence[EnrolledSite], *, quarter: Quarter | None,
-               compare_with: Quarter | None, phase: int | None, at_or_below: int,
-               stuck_quarters: int = STUCK_QUARTERS) -> dict[str, Any]:
-    """sites: each reporting site's adoptions' answers; enrolled: the roll-out's sites.
-
-    Of the sites taking part (enrolled, or reporting in some quarter) that gave no answer this
-    quarter, those that answered in an earlier quarter "went silent"; the others "never took
-    part" (yet). A site's answer is "stuck" when its stage, below the highest, is the same in
-    this quarter and the `stuck_quarters - 1` quarters before it, each of them reported."""
-    directory: dict[str, EnrolledSite] = {row["site"]: row for row in [*enrolled, *sites]}
-    cells: list[Cell] = []
+def shaped_for_lists(sites: Sequence[SiteAnswers], enrolled: Sequence[EnrolledSite]
+                     ) -> tuple[dict[int, list[tally.Cell]], dict[str, list[Any]]]:
+    """Every quarter's cells and the participation, from the sites' answers (as kept)."""
+    cells: dict[int, list[tally.Cell]] = defaultdict(list)
+    participation: dict[str, list[Any]] = {}
+    is_enrolled = {row["site"] for row in enrolled}
     for row in sites:
-        if phase is not None and row.get("phase") != phase:
+        for quarter, found in tally.cells_of(row["site"], row["collaborative"], row["phase"], row["adoptions"]).items():
+            cells[quarter].extend(found)
+        entry = tally.participation_of(row["collaborative"], row["phase"], row["site"] in is_enrolled, row["adoptions"])
+        if entry is not None:
+            participation[row["site"]] = entry
+    for site in enrolled:
+        participation.setdefault(site["site"], [site["collaborative"], site["phase"], True, []])
+    return dict(cells), participation
+
+
+def site_lists(cells: dict[int, list[tally.Cell]], participation: dict[str, list[Any]], *, quarter: Quarter | None,
+               compare_with: Quarter | None, phase: int | None, at_or_below: int, stuck_quarters: int = STUCK_QUARTERS,
+               component: str | None = None, setting: str | None = None) -> dict[str, Any]:
+    """The report's lists of sites from the cells of the quarter (and of `compare_with`) and the
+    intervention's participation, narrowed to a component, a setting and a phase when given.
+
+    Of the sites taking part (enrolled, or answering in some quarter) that gave no answer this
+    quarter, those that answered in an earlier quarter "went silent"; the others "never took
+    part" (yet). An answer is "stuck" when its stage, below the highest, is the same in this
+    quarter and the `stuck_quarters - 1` quarters before it, each of them answered."""
+    def wanted(cell: tally.Cell) -> bool:
+        return ((component is None or cell[1] == component) and (setting is None or cell[2] == setting)
+                and (phase is None or cell[6] == phase))
+
+    def cells_in(q: Quarter | None) -> list[tally.Cell]:
+        return [cell for cell in cells.get(q.index, []) if wanted(cell)] if q else []
+
+    def entry(site: str, collaborative: str | None, site_phase: int | None) -> dict[str, Any]:
+        return {"site": site, "collaborative": collaborative, "phase": site_phase}
+
+    def cell_entry(cell: tally.Cell) -> dict[str, Any]:
+        return {**entry(cell[0], cell[5], cell[6]), "component": cell[1], "careSetting": cell[2], "stage": cell[3]}
+
+    def order(cell: tally.Cell) -> tuple[Any, ...]:
+        return (cell[0], cell[1] or "", cell[2] or "")
+
+    now = cells_in(quarter)
+    at_or_below_rows = sorted((cell_entry(c) for c in now if 0 <= c[3] <= at_or_below),
+                              key=lambda r: (r["collaborative"] or "", r["phase"] or 0, r["site"], r["component"] or "",
+                                             r["careSetting"] or ""))
+    reported = {c[0] for c in now}
+    went_silent: list[dict[str, Any]] = []
+    never: list[dict[str, Any]] = []
+    for site, (collaborative, site_phase, enrolled, firsts) in sorted(participation.items()):
+        if (phase is not None and site_phase != phase) or site in reported:
             continue
-        for answer in tally.answers_of(row["adoptions"]):
-            cells.append(Cell(row["site"], answer.component, answer.setting, answer.quarter, answer.stage,
-                              "not applicable" if answer.stage is None else None))
-    now = [c for c in cells if quarter is not None and c.quarter == quarter.index]
-
-    def site_entry(code: str) -> dict[str, Any]:
-        row = directory[code]
-        return {key: row.get(key) for key in ("site", "siteName", "trust", "trustName", "collaborative", "phase")}
-
-    at_or_below_rows = sorted(
-        ({**site_entry(c.site), "component": c.component, "careSetting": c.setting, "stage": c.stage}
-         for c in now if c.stage is not None and c.stage <= at_or_below),
-        key=lambda r: (r["collaborative"] or "", r["phase"] or 0, r["site"], r["component"] or "", r["careSetting"] or ""))
-    reported_sites = {c.site for c in now}
-    candidates = {code for code, row in directory.items() if phase is None or row.get("phase") == phase}
-    silent_sites = sorted(candidates - reported_sites)
-    answered_before = {c.site for c in cells if quarter is not None and c.quarter < quarter.index}
-    went_silent = [code for code in silent_sites if code in answered_before]
-    never = [code for code in silent_sites if code not in answered_before]
+        matching = [first for c, s, first in firsts if (component is None or c == component) and (setting is None or s == setting)]
+        if not matching and not enrolled:
+            continue
+        (went_silent if quarter is not None and matching and min(matching) < quarter.index else never).append(
+            entry(site, collaborative, site_phase))
+    stuck = [{**cell_entry(c), "since": Quarter.from_index(c[4]).label} for c in sorted(now, key=order)
+             if quarter is not None and 0 <= c[3] < HIGHEST and quarter.index - c[4] + 1 >= stuck_quarters]
     return {
         "comparedWith": compare_with.label if compare_with else None,
         "atOrBelowStage": at_or_below,
         "sitesAtOrBelow": at_or_below_rows,
-        "sitesNotReported": [site_entry(code) for code in silent_sites],
-        "sitesWentSilent": [site_entry(code) for code in went_silent],
-        "sitesNeverTookPart": [site_entry(code) for code in never],
+        "sitesNotReported": sorted(went_silent + never, key=lambda r: r["site"]),
+        "sitesWentSilent": went_silent,
+        "sitesNeverTookPart": never,
         "stuckForQuarters": stuck_quarters,
-        "sitesStuck": _stuck(cells, quarter, stuck_quarters, site_entry) if quarter else [],
-        "movement": _movement(cells, quarter, compare_with, site_entry) if quarter and compare_with else None,
+        "sitesStuck": stuck,
+        "movement": _movement(cells_in(compare_with), now) if quarter and compare_with else None,
     }
 
 
-def _stuck(cells: list[Cell], quarter: Quarter, length: int, site_entry: Any) -> list[dict[str, Any]]:
-    staged = {(c.site, c.component, c.setting, c.quarter): c.stage for c in cells if c.stage is not None}
+def _movement(before: list[tally.Cell], now: list[tally.Cell]) -> dict[str, Any]:
+    old = {(c[0], c[1], c[2]): c for c in before if c[3] >= 0}
     items = []
-    for (site, component, setting, index), stage in sorted(staged.items(), key=lambda kv: (kv[0][0], kv[0][1] or "", kv[0][2] or "")):
-        if index != quarter.index or stage >= HIGHEST:
-            continue
-        history = [staged.get((site, component, setting, index - back)) for back in range(length)]
-        if all(value == stage for value in history):
-            since = index - length + 1
-            while staged.get((site, component, setting, since - 1)) == stage:
-                since -= 1
-            items.append({**site_entry(site), "component": component, "careSetting": setting, "stage": stage,
-                          "since": Quarter.from_index(since).label})
-    return items
-
-
-def _movement(cells: list[Cell], quarter: Quarter, before: Quarter, site_entry: Any) -> dict[str, Any]:
-    def staged(index: int) -> dict[tuple[str, str | None, str | None], int]:
-        return {(c.site, c.component, c.setting): c.stage for c in cells if c.quarter == index and c.stage is not None}
-
-    old, new = staged(before.index), staged(quarter.index)
-    items = []
-    for key in sorted(old.keys() & new.keys()):
-        direction = "ADVANCED" if new[key] > old[key] else "FELL_BACK" if new[key] < old[key] else "STAYED"
-        items.append({**site_entry(key[0]), "component": key[1], "careSetting": key[2], "fromStage": old[key],
-                      "toStage": new[key], "direction": direction})
+    for cell in sorted((c for c in now if c[3] >= 0 and (c[0], c[1], c[2]) in old), key=lambda c: (c[0], c[1] or "", c[2] or "")):
+        was = old[(cell[0], cell[1], cell[2])][3]
+        direction = "ADVANCED" if cell[3] > was else "FELL_BACK" if cell[3] < was else "STAYED"
+        items.append({"site": cell[0], "collaborative": cell[5], "phase": cell[6], "component": cell[1], "careSetting": cell[2],
+                      "fromStage": was, "toStage": cell[3], "direction": direction})
     counts = Counter(item["direction"] for item in items)
     return {"advanced": counts["ADVANCED"], "fellBack": counts["FELL_BACK"], "stayed": counts["STAYED"], "items": items}
 

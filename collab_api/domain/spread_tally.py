@@ -14,12 +14,13 @@ from the observations must always give the same tallies (tests/test_spread_tally
 
 from __future__ import annotations
 
+import statistics
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from collab_api.domain.stages import HIGHEST, LOWEST
+from collab_api.domain.stages import HIGHEST, LOWEST, REACHED
 
 ALL = "*"
 NOT_APPLICABLE = -1  # an answer's stage in an adoption's answeredStages when it was "not applicable"
@@ -104,6 +105,45 @@ def contributions(intervention: str, collaborative: str | None, phase: int | Non
     return {key: {where: vector(cells)} for key, cells in grouped.items()}
 
 
+# -- Cells and participation: what the report's lists of sites are worked out from ------------
+#
+# The all-components, all-settings tally of a quarter also keeps its cells: one per answer,
+# [site, component, setting, stage (-1: not applicable), since, collaborative, phase], where
+# `since` is the first quarter of the run of that same stage ending in this quarter (for the
+# stuck answers). An intervention's participation keeps, per site that answered or is enrolled,
+# [collaborative, phase, enrolled, [[component, setting, first quarter answered], ...]] (for the
+# sites that went silent or never took part). A writer replaces the entries of the sites it
+# touched; neither is ever counted from observations when a report is read.
+
+Cell = list[Any]
+
+
+def cells_of(site: str, collaborative: str | None, phase: int | None, adoptions: Iterable[list[Any]]) -> dict[int, list[Cell]]:
+    """One site's cells, by quarter."""
+    out: dict[int, list[Cell]] = defaultdict(list)
+    for component, setting, quarters, stages in adoptions:
+        since = previous = None
+        for quarter, stage in zip(quarters or [], stages or []):
+            if previous is None or previous[0] != quarter - 1 or previous[1] != stage:
+                since = quarter
+            previous = (quarter, stage)
+            out[quarter].append([site, component, setting, stage, since, collaborative, phase])
+    return dict(out)
+
+
+def participation_of(collaborative: str | None, phase: int | None, enrolled: bool,
+                     adoptions: Iterable[list[Any]]) -> list[Any] | None:
+    """One site's participation entry (None: it neither answered nor is enrolled)."""
+    firsts = [[component, setting, quarters[0]] for component, setting, quarters, _ in adoptions if quarters]
+    return [collaborative, phase, enrolled, sorted(firsts, key=lambda f: (f[0] or "", f[1] or ""))] if firsts or enrolled else None
+
+
+def replaced(entries: list[Cell], sites: set[str], new: list[Cell]) -> list[Cell]:
+    """A tally's cells with those of `sites` replaced by `new`, in site order."""
+    return sorted([cell for cell in entries if cell[0] not in sites] + new,
+                  key=lambda c: (c[0], c[1] or "", c[2] or ""))
+
+
 def add(total: dict[TallyKey, Splits], more: dict[TallyKey, Splits], sign: int = 1) -> None:
     for key, splits in more.items():
         into = total.setdefault(key, {})
@@ -132,3 +172,45 @@ def applied(current: Splits, delta: Splits) -> Splits:
     if any(value < 0 for values in total.values() for value in values):
         raise ValueError("a tally went below zero: it was not kept with every write")
     return {where: values for where, values in sorted(total.items()) if any(values)}
+
+
+# -- Reach: organisations and regions reached, median stage, adopters ---------------------------
+
+
+def reach_entry(collaborative: str | None, adoptions: Iterable[list[Any]]) -> str | None:
+    """One organisation's part in an intervention's reach: "collaborative|stage", its highest
+    current stage (each adoption's latest answer, not-applicable left out); None when it has
+    no current stage."""
+    current = [stages[-1] for _, _, quarters, stages in adoptions if stages and stages[-1] != NOT_APPLICABLE]
+    return f"{collaborative or ''}|{max(current)}" if current else None
+
+
+def reach_difference(after: dict[str, int], before: dict[str, int]) -> dict[str, int]:
+    keys = set(after) | set(before)
+    return {key: change for key in sorted(keys) if (change := after.get(key, 0) - before.get(key, 0))}
+
+
+def reach_applied(current: dict[str, int], delta: dict[str, int]) -> dict[str, int]:
+    total = dict(current)
+    for key, change in delta.items():
+        total[key] = total.get(key, 0) + change
+    if any(count < 0 for count in total.values()):
+        raise ValueError("a reach count went below zero: it was not kept with every write")
+    return {key: count for key, count in sorted(total.items()) if count}
+
+
+def reach_figures(splits: dict[str, int]) -> dict[str, Any]:
+    """The reach from its kept counts ("collaborative|stage" -> organisations), as
+    `spread.intervention_spread` counts it from the adopters."""
+    stages: list[int] = []
+    regions: set[str] = set()
+    reached = 0
+    for where, count in splits.items():
+        collaborative, stage = where.rsplit("|", 1)
+        stages.extend([int(stage)] * count)
+        if int(stage) >= REACHED:
+            reached += count
+            if collaborative and count:
+                regions.add(collaborative)
+    return {"organisationsReached": reached, "regionsReached": len(regions),
+            "medianStage": statistics.median(stages) if stages else None, "adopters": len(stages)}

@@ -13,7 +13,6 @@ from collab_api.domain.rows import (
     AdoptionRow, ComponentRow, LineageAdopter, LineageOrigin, ObservationRow, ObservationWrite, ObservationWritten, RecordingContext,
     SourceRow,
 )
-from collab_api.graph.spread import refresh_reach
 from collab_api.graph.spread_tally import keeping_tallies
 from collab_api.graph.common import VISIBLE, keyed_columns, keyed_lists, keyed_rows, shaped, shaped_all, visible
 
@@ -88,16 +87,14 @@ _LEARNED_FROM = "".join(f"""
         }}""" for kind, (label, key) in _SOURCES.items())
 
 
-async def write_observations(runner: Runner, rows: Sequence[ObservationWrite], *, recount: bool = True
-                             ) -> list[ObservationWritten]:
+async def write_observations(runner: Runner, rows: Sequence[ObservationWrite]) -> list[ObservationWritten]:
     """Record observations (validated beforehand). Idempotent: the same observation sent again
     changes nothing; a different one for the same quarter corrects it and keeps the earlier
     content in `previous`.
 
     Returns per row its adoption, observation and outcome (CREATED, UNCHANGED, CORRECTED).
-    Recounts the reach of the interventions written to (`recount=False`: a caller writing
-    several batches in one transaction recounts once, after the last), and adds what changed
-    to the spread tallies.
+    Adds what changed to the interventions' reach and spread tallies, in the same transaction
+    (graph/spread_tally.py).
     """
     # Relationships are MERGEd, not created with their node: several rows of one batch may
     # name the same adoption, and on ArcadeDB a later row's MERGE of the node can run before
@@ -160,13 +157,7 @@ async def write_observations(runner: Runner, rows: Sequence[ObservationWrite], *
     async def write(tx: Runner) -> list[ObservationWritten]:
         return shaped_all(ObservationWritten, await tx.write(query, {"rows": list(rows)}))
 
-    async def write_and_recount(tx: Runner) -> list[ObservationWritten]:
-        written = await keeping_tallies(tx, [(row["organisation"], row["intervention"]) for row in rows], write)
-        if recount and any(row["outcome"] != "UNCHANGED" for row in written):
-            await refresh_reach(tx, sorted({row["intervention"] for row in rows}))
-        return written
-
-    return await write_and_recount(runner) if not isinstance(runner, Graph) else await runner.write_tx(write_and_recount)
+    return await keeping_tallies(runner, [(row["organisation"], row["intervention"]) for row in rows], write)
 
 
 async def by_ids(graph: Graph, ids: Sequence[str], viewer: Visibility) -> dict[str, AdoptionRow]:

@@ -11,8 +11,8 @@ from collab_api.db.graph import Runner
 
 async def create_adoptions(runner: Runner, rows: list[dict[str, Any]]) -> None:
     """rows: {key, id, organisation, intervention, componentKey, careSetting, currentStage,
-    currentQuarter, currentQuarterIndex, source, since, observations: [{key, quarter,
-    quarterIndex, stage, content, source}], in quarter order}: each adoption with its
+    currentQuarter, currentQuarterIndex, answeredQuarters, answeredStages, source, since,
+    observations: [{key, quarter, quarterIndex, stage, content, source}]}: each adoption with its
     observations, in one statement (no lookup of the adoption again). The caller rebuilds the
     spread tallies after the last batch (graph/spread_tally.py)."""
     await runner.write("""
@@ -22,8 +22,8 @@ async def create_adoptions(runner: Runner, rows: list[dict[str, Any]]) -> None:
         CREATE (a:Adoption {key: row.key, id: row.id, organisation: row.organisation, interventionId: row.intervention,
                             componentKey: row.componentKey, careSetting: row.careSetting, currentStage: row.currentStage,
                             currentQuarter: row.currentQuarter, currentQuarterIndex: row.currentQuarterIndex,
-                            answeredQuarters: [x IN row.observations | x.quarterIndex],
-                            answeredStages: [x IN row.observations | coalesce(x.stage, -1)], createdAt: datetime($at)})
+                            answeredQuarters: row.answeredQuarters, answeredStages: row.answeredStages,
+                            createdAt: datetime($at)})
         CREATE (o)-[:ADOPTED]->(a)
         CREATE (a)-[:OF]->(i)
         WITH a, row

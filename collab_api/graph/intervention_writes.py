@@ -8,6 +8,7 @@ from typing import Any
 from collab_api.db.graph import Runner, Tx
 from collab_api.domain.rows import InterventionState, PublishingContext
 from collab_api.graph.common import shaped
+from collab_api.graph.spread_tally import TALLY_VERSION
 
 # The version's own copy: these properties of the current state, frozen.
 VERSION_PROPERTIES = ["title", "summary", "status", "careSettings", "harmArea", "tags", "document"]
@@ -45,7 +46,8 @@ async def create_interventions(runner: Runner, rows: list[dict[str, Any]]) -> No
         UNWIND $rows AS row
         MERGE (i:Intervention {id: row.id})
         ON CREATE SET i += row.props, i.version = 0, i.synthetic = row.synthetic, i.everPublished = row.props.status <> 'IDEA',
-            i.spreadTallied = true,  // new: no answers yet, every later one is tallied as it is written
+            i.spreadTallyVersion = $tallyVersion, i.reachSplits = '{}', i.reachOrganisations = 0, i.reachRegions = 0, i.reachAdopters = 0,
+            // new: no answers yet; every later one is counted as it is written (graph/spread_tally.py)
             i.nationalProgramme = coalesce(row.nationalProgramme, false),
             i.createdAt = datetime(row.at), i.updatedAt = datetime(row.at)
         WITH i, row WHERE i.version = 0
@@ -63,7 +65,7 @@ async def create_interventions(runner: Runner, rows: list[dict[str, Any]]) -> No
             MATCH (o:Organisation {odsCode: row.organisation})
             MERGE (i)-[:ORIGINATED_AT]->(o)
         }""" + _LINK_COMPONENTS_AND_PRIORITIES
-    await runner.write(query, {"rows": rows})
+    await runner.write(query, {"rows": rows, "tallyVersion": TALLY_VERSION})
 
 
 async def add_version(tx: Tx, row: dict[str, Any]) -> int:

@@ -67,12 +67,15 @@ async def of_collaboratives(graph: Graph, codes: Sequence[str], viewer: Visibili
 async def addressing_priorities(graph: Graph, ids: Sequence[str], viewer: Visibility, first: int | None = None
                                 ) -> dict[str, list[InterventionRow]]:
     """Per priority: the interventions addressing it, by title; with `first`, only that many."""
+    # Sorted and cut inside a subquery per priority: only the page's interventions are projected.
     return await keyed_lists(graph, f"""
-        UNWIND $keys AS key MATCH (:Priority {{id: key}})<-[:ADDRESSES]-(i:Intervention) WHERE {VISIBLE}
-        WITH key, i ORDER BY i.title
-        WITH key, collect(i) AS all
-        UNWIND (CASE WHEN $first IS NULL THEN all ELSE all[0..$first] END) AS i
-        RETURN key, collect(i {INTERVENTION}) AS value""", ids, InterventionRow, first=first, **viewer.params())
+        UNWIND $keys AS key
+        CALL (key) {{
+            MATCH (:Priority {{id: key}})<-[:ADDRESSES]-(i:Intervention) WHERE {VISIBLE}
+            WITH i ORDER BY i.title, i.id {"" if first is None else "LIMIT $first"}
+            RETURN collect(i {INTERVENTION}) AS value
+        }}
+        RETURN key, value""", ids, InterventionRow, first=first, **viewer.params())
 
 
 async def count_addressing(graph: Graph, ids: Sequence[str], viewer: Visibility) -> dict[str, int]:

@@ -7,7 +7,6 @@ import logging
 
 import schema as graph_schema
 from collab_api.db.graph import Graph, Tx
-from collab_api.graph import spread as spread_graph
 from collab_api.graph import spread_tally
 from collab_api.db.runtime import Connection
 
@@ -44,12 +43,12 @@ async def apply_schema(connection: Connection) -> list[str]:
 async def backfill_reach(graph: Graph, batch: int = 200) -> int:
     """Interventions whose reach was never counted (data from before it was kept): count it
     now, a batch per transaction. Every adoption write keeps it up to date from then on."""
-    missing = await spread_graph.interventions_without_reach(graph)
+    missing = await spread_tally.without_reach(graph)
     for start in range(0, len(missing), batch):
         ids = missing[start:start + batch]
 
         async def count(tx: Tx, ids: list[str] = ids) -> None:
-            await spread_graph.refresh_reach(tx, ids)
+            await spread_tally.recount_reach(tx, ids)
 
         await graph.write_tx(count)
     if missing:

@@ -55,7 +55,7 @@ async def search(graph: Graph, query: str | None, words: list[str], filter: Sear
     return shaped(SearchPage, (await graph.read(f"""
         {source}
         WITH i, score WHERE {FILTERS} AND {VISIBLE}
-        // reach as kept on the intervention by every adoption write (graph/spread.py: refresh_reach)
+        // reach as kept on the intervention by every adoption write (graph/spread_tally.py)
         WITH i, score, coalesce(i.reachOrganisations, 0) AS reached, coalesce(i.reachRegions, 0) AS regions
         ORDER BY {ORDER[sort]}
         WITH collect(i {{{_FIELDS}, score: score, reached: reached, regions: regions}}) AS hits

@@ -6,11 +6,10 @@ from collections.abc import Sequence
 
 from typing import Any
 
-from collab_api.db.graph import Graph, Runner
+from collab_api.db.graph import Graph
 from collab_api.domain.permissions import Visibility
-from collab_api.domain.rows import EnrolledSite, InterventionReach, QuarterAnswers, SiteAnswers, SiteObservations
-from collab_api.domain.spread import intervention_spread
-from collab_api.graph.common import VISIBLE, keyed_columns, shaped, shaped_all
+from collab_api.domain.rows import EnrolledSite, InterventionReach, QuarterAnswers, SiteObservations
+from collab_api.graph.common import VISIBLE, keyed_columns, shaped_all
 
 _ADOPTERS = """
         UNWIND $keys AS key
@@ -41,20 +40,6 @@ async def observations_by_site(graph: Graph, intervention: str, component: str |
         RETURN o.odsCode AS site, o.name AS siteName, t.odsCode AS trust, t.name AS trustName, c.code AS collaborative,
                e.phase AS phase, observations""",
         {"intervention": intervention, "component": component, "setting": setting, **viewer.params()}))
-
-
-async def answers_by_site(graph: Graph, intervention: str, component: str | None, setting: str | None) -> list[SiteAnswers]:
-    """Per reporting site: its trust, region, phase, and its adoptions' answers as kept on them
-    (narrowed to a component and a setting when given); no observation is read."""
-    return shaped_all(SiteAnswers, await graph.read("""
-        MATCH (i:Intervention {id: $intervention})<-[:OF]-(a:Adoption)<-[:ADOPTED]-(o:Organisation)
-        WHERE ($component IS NULL OR a.componentKey = $component) AND ($setting IS NULL OR a.careSetting = $setting)
-        WITH i, o, collect([a.componentKey, a.careSetting, a.answeredQuarters, a.answeredStages]) AS adoptions
-        OPTIONAL MATCH (o)-[e:ENROLLED]->(i)
-        RETURN o.odsCode AS site, o.name AS siteName, [(t:Organisation)-[:HAS_SITE]->(o) | t.odsCode][0] AS trust,
-               [(t:Organisation)-[:HAS_SITE]->(o) | t.name][0] AS trustName,
-               [(o)-[:IN_ICB]->(:ICB)<-[:COVERS]-(c:Collaborative) | c.code][0] AS collaborative, e.phase AS phase, adoptions""",
-        {"intervention": intervention, "component": component, "setting": setting}))
 
 
 async def answers_in_quarter(graph: Graph, intervention: str, quarter_index: int, viewer: Visibility) -> list[QuarterAnswers]:
@@ -109,30 +94,8 @@ async def component_key(graph: Graph, intervention: str, name: str) -> str | Non
 REACH_FIELDS = ("organisationsReached", "regionsReached", "medianStage", "adopters")
 
 
-async def refresh_reach(runner: Runner, ids: Sequence[str]) -> None:
-    """Recount each intervention's reach from its adoptions and keep it on the intervention
-    (`reach*` properties), in the caller's transaction: every write of adoption calls this, so
-    reads (search, the intervention's spread, the network overview) need not count again."""
-    if not ids:
-        return
-    reach = []
-    for row in await runner.read(_ADOPTERS, {"keys": list(ids)}):
-        adopters: InterventionReach = shaped(InterventionReach, {k: v for k, v in row.items() if k != "key"})
-        reach.append({"id": row["key"], **intervention_spread(dict(adopters))})
-    await runner.write("""
-        UNWIND $rows AS row
-        MATCH (i:Intervention {id: row.id})
-        SET i.reachOrganisations = row.organisationsReached, i.reachRegions = row.regionsReached,
-            i.reachMedianStage = row.medianStage, i.reachAdopters = row.adopters""", {"rows": reach})
-
-
-async def interventions_without_reach(graph: Graph) -> list[str]:
-    rows = await graph.read("MATCH (i:Intervention) WHERE i.reachAdopters IS NULL RETURN i.id AS id")
-    return [str(row["id"]) for row in rows]
-
-
 async def reach_of(graph: Graph, ids: Sequence[str]) -> dict[str, dict[str, Any]]:
-    """Each intervention's reach as kept by `refresh_reach` (none yet: nobody adopted it)."""
+    """Each intervention's reach as kept with every adoption write (graph/spread_tally.py)."""
     rows = await graph.read("""
         UNWIND $keys AS key
         MATCH (i:Intervention {id: key})
@@ -143,7 +106,7 @@ async def reach_of(graph: Graph, ids: Sequence[str]) -> dict[str, dict[str, Any]
 
 async def spread_of(graph: Graph, ids: Sequence[str]) -> dict[str, InterventionReach]:
     """Per intervention: its origin region, and each adopting organisation's region and
-    highest current stage (not-applicable answers left out)."""
+    highest current stage (not-applicable answers left out): a recount, for checking the kept reach."""
     return await keyed_columns(graph, _ADOPTERS, ids, InterventionReach)
 
 

@@ -1,16 +1,17 @@
 """Graph access for the spread tallies (collab_api/domain/spread_tally.py): kept by difference
 in the writer's transaction, rebuilt from the observations when missing, read by the report.
 
-`SpreadTally {key, bucket, intervention, quarterIndex, splits}`: `splits` is JSON (the
-collaborative-and-phase splits of the domain module): a property per split would need a
-schema per collaborative and phase, and a tally is only ever read whole.
+`SpreadTally {key, bucket, intervention, quarterIndex, splits, cells}` and
+`SpreadParticipation {intervention, sites}`: `splits`, `cells` and `sites` are JSON (the
+shapes of the domain module): a property per collaborative and phase, or a node per cell,
+would be read back one by one, and each is only ever read whole.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Awaitable, Callable, Sequence
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from collab_api.db.graph import Graph, Runner
 from collab_api.domain import spread_tally as rules
@@ -18,12 +19,13 @@ from collab_api.domain.rows import SiteState, TallyRow
 from collab_api.graph.common import shaped_all
 
 T = TypeVar("T")
+TALLY_VERSION = 2  # the form of the tallies; interventions counted in an older form are counted again
 
 # A site's state for one intervention: its collaborative, its phase, and each of its adoptions'
 # answers as kept on the adoption (componentKey, careSetting, answeredQuarters, answeredStages).
 _STATE = """
         OPTIONAL MATCH (o)-[e:ENROLLED]->(i)
-        RETURN o.odsCode AS site, i.id AS intervention, e.phase AS phase,
+        RETURN o.odsCode AS site, i.id AS intervention, e.phase AS phase, e IS NOT NULL AS enrolled,
                [(o)-[:IN_ICB]->(:ICB)<-[:COVERS]-(c:Collaborative) | c.code][0] AS collaborative, adoptions"""
 
 
@@ -41,12 +43,18 @@ async def site_states(runner: Runner, pairs: Sequence[tuple[str, str]]) -> list[
 
 
 async def states_of_interventions(runner: Runner, ids: Sequence[str]) -> list[SiteState]:
-    """The state of every site that adopted one of these interventions."""
-    return shaped_all(SiteState, await runner.read("""
+    """The state of every site that adopted, or is enrolled in, one of these interventions."""
+    adopters = shaped_all(SiteState, await runner.read("""
         UNWIND $ids AS id
         MATCH (i:Intervention {id: id})<-[:OF]-(a:Adoption)<-[:ADOPTED]-(o:Organisation)
         WITH i, o, collect([a.componentKey, a.careSetting, a.answeredQuarters, a.answeredStages]) AS adoptions""" + _STATE,
         {"ids": list(ids)}))
+    seen = {(state["site"], state["intervention"]) for state in adopters}
+    enrolled = shaped_all(SiteState, await runner.read("""
+        UNWIND $ids AS id
+        MATCH (o:Organisation)-[:ENROLLED]->(i:Intervention {id: id})
+        WITH o, i, [] AS adoptions""" + _STATE, {"ids": list(ids)}))
+    return adopters + [state for state in enrolled if (state["site"], state["intervention"]) not in seen]
 
 
 def tallied(states: Sequence[SiteState]) -> dict[rules.TallyKey, rules.Splits]:
@@ -63,17 +71,100 @@ async def keeping_tallies(runner: Runner, pairs: Sequence[tuple[str, str]], chan
     transaction: the caller's, or a new one when given the Graph."""
     if isinstance(runner, Graph):
         return await runner.write_tx(lambda tx: keeping_tallies(tx, pairs, change))
-    before = tallied(await site_states(runner, pairs))
+    before = await site_states(runner, pairs)
     outcome = await change(runner)
-    after = tallied(await site_states(runner, pairs))
-    await add_to_tallies(runner, rules.difference(after, before))
+    after = await site_states(runner, pairs)
+    touched: dict[str, set[str]] = {}
+    for site, intervention in pairs:
+        touched.setdefault(intervention, set()).add(site)
+    cells_before, cells_after = cells_by_tally(before), cells_by_tally(after)
+    await write_tallies(runner, rules.difference(tallied(after), tallied(before)), {
+        key: (touched[key.intervention], cells_after.get(key, [])) for key in set(cells_before) | set(cells_after)
+        if {tuple(c) for c in cells_before.get(key, [])} != {tuple(c) for c in cells_after.get(key, [])}})
+    taking_part_before, taking_part_after = participation(before), participation(after)
+    await write_participation(runner, {
+        intervention: (sites, taking_part_after.get(intervention, {})) for intervention, sites in touched.items()
+        if taking_part_before.get(intervention, {}) != taking_part_after.get(intervention, {})})
+    reach_before, reach_after = reached(before), reached(after)
+    await add_to_reach(runner, {intervention: delta for intervention in sorted(set(reach_before) | set(reach_after))
+                                if (delta := rules.reach_difference(reach_after.get(intervention, {}),
+                                                                    reach_before.get(intervention, {})))})
     return outcome
 
 
-async def add_to_tallies(runner: Runner, deltas: dict[rules.TallyKey, rules.Splits]) -> None:
+def reached(states: Sequence[SiteState]) -> dict[str, dict[str, int]]:
+    """Per intervention, its reach counts ("collaborative|stage" -> organisations)."""
+    out: dict[str, dict[str, int]] = {}
+    for state in states:
+        entry = rules.reach_entry(state["collaborative"], state["adoptions"])
+        counts = out.setdefault(state["intervention"], {})
+        if entry is not None:
+            counts[entry] = counts.get(entry, 0) + 1
+    return out
+
+
+_SET_REACH = """
+        UNWIND $rows AS row
+        MATCH (i:Intervention {id: row.id})
+        SET i.reachSplits = row.splits, i.reachOrganisations = row.organisationsReached, i.reachRegions = row.regionsReached,
+            i.reachMedianStage = row.medianStage, i.reachAdopters = row.adopters
+        REMOVE i.changing"""
+
+
+def _reach_row(intervention: str, splits: dict[str, int]) -> dict[str, object]:
+    return {"id": intervention, "splits": json.dumps(splits), **rules.reach_figures(splits)}
+
+
+async def add_to_reach(runner: Runner, deltas: dict[str, dict[str, int]]) -> None:
+    """Add differences to interventions' reach (kept on the intervention: `reachSplits` and the
+    `reach*` figures that search, the spread and the network overview read)."""
     if not deltas:
         return
-    keys = {key.key: key for key in deltas}
+    current = await runner.write("""
+        UNWIND $ids AS id
+        MATCH (i:Intervention {id: id})
+        SET i.changing = true
+        RETURN i.id AS id, i.reachSplits AS splits""", {"ids": sorted(deltas)})
+    await runner.write(_SET_REACH, {"rows": [
+        _reach_row(row["id"], rules.reach_applied(json.loads(row["splits"] or "{}"), deltas[row["id"]])) for row in current]})
+
+
+async def recount_reach(runner: Runner, ids: Sequence[str], states: Sequence[SiteState] | None = None) -> None:
+    """Count these interventions' reach again from their adopters."""
+    counts = reached(states if states is not None else await states_of_interventions(runner, ids))
+    await runner.write(_SET_REACH, {"rows": [_reach_row(intervention, counts.get(intervention, {})) for intervention in ids]})
+
+
+async def without_reach(graph: Graph) -> list[str]:
+    rows = await graph.read("MATCH (i:Intervention) WHERE i.reachSplits IS NULL OR i.reachAdopters IS NULL RETURN i.id AS id ORDER BY id")
+    return [str(row["id"]) for row in rows]
+
+
+def cells_by_tally(states: Sequence[SiteState]) -> dict[rules.TallyKey, list[rules.Cell]]:
+    """The cells each all-components, all-settings tally keeps, from these sites' states."""
+    out: dict[rules.TallyKey, list[rules.Cell]] = {}
+    for state in states:
+        for quarter, cells in rules.cells_of(state["site"], state["collaborative"], state["phase"], state["adoptions"]).items():
+            out.setdefault(rules.TallyKey(state["intervention"], quarter, rules.ALL, rules.ALL), []).extend(cells)
+    return out
+
+
+def participation(states: Sequence[SiteState]) -> dict[str, dict[str, list[Any]]]:
+    """Per intervention, the participation entry of each of these sites that takes part."""
+    out: dict[str, dict[str, list[Any]]] = {}
+    for state in states:
+        entry = rules.participation_of(state["collaborative"], state["phase"], state["enrolled"], state["adoptions"])
+        if entry is not None:
+            out.setdefault(state["intervention"], {})[state["site"]] = entry
+    return out
+
+
+async def write_tallies(runner: Runner, deltas: dict[rules.TallyKey, rules.Splits],
+                        cells: dict[rules.TallyKey, tuple[set[str], list[rules.Cell]]]) -> None:
+    """Add differences to tallies, and replace the cells of the sites touched."""
+    keys = {key.key: key for key in [*deltas, *cells]}
+    if not keys:
+        return
     # Setting a property first takes the node's write lock (Neo4j), so that two writers add in
     # turn rather than both from the same reading; ArcadeDB refuses the later commit instead.
     current = await runner.write("""
@@ -81,21 +172,53 @@ async def add_to_tallies(runner: Runner, deltas: dict[rules.TallyKey, rules.Spli
         MERGE (t:SpreadTally {key: row.key})
         ON CREATE SET t.bucket = row.bucket, t.intervention = row.intervention, t.quarterIndex = row.quarter, t.splits = '{}'
         SET t.changing = true
-        RETURN t.key AS key, t.splits AS splits""",
-        {"rows": [{"key": k.key, "bucket": k.bucket, "intervention": k.intervention, "quarter": k.quarter} for k in deltas]})
-    rows = [{"key": row["key"], "splits": json.dumps(rules.applied(json.loads(row["splits"]), deltas[keys[row["key"]]]))}
-            for row in current]
+        RETURN t.key AS key, t.splits AS splits, t.cells AS cells""",
+        {"rows": [{"key": k.key, "bucket": k.bucket, "intervention": k.intervention, "quarter": k.quarter} for k in keys.values()]})
+    rows = []
+    for row in current:
+        key = keys[row["key"]]
+        splits = json.loads(row["splits"])
+        if key in deltas:
+            splits = rules.applied(splits, deltas[key])
+        kept = row["cells"]
+        if key in cells:
+            sites, new = cells[key]
+            kept = json.dumps(rules.replaced(json.loads(kept or "[]"), sites, new))
+        rows.append({"key": row["key"], "splits": json.dumps(splits), "cells": kept})
     await runner.write("""
         UNWIND $rows AS row
         MATCH (t:SpreadTally {key: row.key})
-        SET t.splits = row.splits
+        SET t.splits = row.splits, t.cells = row.cells
         REMOVE t.changing""", {"rows": rows})
+
+
+async def write_participation(runner: Runner, changes: dict[str, tuple[set[str], dict[str, list[Any]]]]) -> None:
+    """Replace the participation entries of the sites touched, per intervention."""
+    if not changes:
+        return
+    current = await runner.write("""
+        UNWIND $ids AS id
+        MERGE (p:SpreadParticipation {intervention: id})
+        ON CREATE SET p.sites = '{}'
+        SET p.changing = true
+        RETURN p.intervention AS id, p.sites AS sites""", {"ids": sorted(changes)})
+    rows = []
+    for row in current:
+        sites, entries = changes[row["id"]]
+        kept = {site: entry for site, entry in json.loads(row["sites"]).items() if site not in sites}
+        kept.update({site: entry for site, entry in entries.items() if site in sites})
+        rows.append({"id": row["id"], "sites": json.dumps(dict(sorted(kept.items())))})
+    await runner.write("""
+        UNWIND $rows AS row
+        MATCH (p:SpreadParticipation {intervention: row.id})
+        SET p.sites = row.sites
+        REMOVE p.changing""", {"rows": rows})
 
 
 async def rebuild(runner: Runner, ids: Sequence[str], *, answers: bool = True) -> int:
     """Count these interventions' tallies again from their observations: first each adoption's
     answers (`answeredQuarters`, `answeredStages`; answers=False: a bulk load wrote them), then
-    the tallies. Returns the tallies made."""
+    their reach and their tallies. Returns the tallies made."""
     if answers:
         await runner.write("""
             UNWIND $ids AS id
@@ -110,24 +233,35 @@ async def rebuild(runner: Runner, ids: Sequence[str], *, answers: bool = True) -
         UNWIND $ids AS id
         MATCH (t:SpreadTally {intervention: id})
         DELETE t""", {"ids": list(ids)})
-    totals = tallied(await states_of_interventions(runner, ids))
+    await runner.write("UNWIND $ids AS id MATCH (p:SpreadParticipation {intervention: id}) DELETE p", {"ids": list(ids)})
+    states = await states_of_interventions(runner, ids)
+    await recount_reach(runner, ids, states)
+    totals, cells = tallied(states), cells_by_tally(states)
     rows = [{"key": k.key, "bucket": k.bucket, "intervention": k.intervention, "quarter": k.quarter,
-             "splits": json.dumps(rules.applied({}, splits))} for k, splits in totals.items()]
-    for start in range(0, len(rows), 5_000):
+             "splits": json.dumps(rules.applied({}, splits)),
+             "cells": json.dumps(rules.replaced([], set(), cells[k])) if k in cells else None} for k, splits in totals.items()]
+    for start in range(0, len(rows), 2_000):
         await runner.write("""
             UNWIND $rows AS row
             CREATE (:SpreadTally {key: row.key, bucket: row.bucket, intervention: row.intervention,
-                                  quarterIndex: row.quarter, splits: row.splits})""", {"rows": rows[start:start + 5_000]})
-    await runner.write("UNWIND $ids AS id MATCH (i:Intervention {id: id}) SET i.spreadTallied = true", {"ids": list(ids)})
+                                  quarterIndex: row.quarter, splits: row.splits, cells: row.cells})""", {"rows": rows[start:start + 2_000]})
+    await runner.write("""
+        UNWIND $rows AS row
+        CREATE (:SpreadParticipation {intervention: row.id, sites: row.sites})""",
+        {"rows": [{"id": intervention, "sites": json.dumps(dict(sorted(sites.items())))}
+                  for intervention, sites in participation(states).items()]})
+    await runner.write("UNWIND $ids AS id MATCH (i:Intervention {id: id}) SET i.spreadTallyVersion = $version",
+                       {"ids": list(ids), "version": TALLY_VERSION})
     return len(rows)
 
 
 async def untallied(graph: Graph) -> list[str]:
-    """Interventions with adoptions whose tallies were never counted (data from before they
-    were kept)."""
+    """Interventions with adoptions (or enrolled sites) whose tallies were never counted in
+    today's form (data from before they were kept so)."""
     rows = await graph.read("""
-        MATCH (i:Intervention) WHERE i.spreadTallied IS NULL AND EXISTS { (i)<-[:OF]-(:Adoption) }
-        RETURN i.id AS id ORDER BY id""")
+        MATCH (i:Intervention) WHERE coalesce(i.spreadTallyVersion, 0) <> $version
+          AND (EXISTS { (i)<-[:OF]-(:Adoption) } OR EXISTS { (i)<-[:ENROLLED]-(:Organisation) })
+        RETURN i.id AS id ORDER BY id""", {"version": TALLY_VERSION})
     return [str(row["id"]) for row in rows]
 
 
@@ -138,3 +272,19 @@ async def tallies(graph: Graph, intervention: str, component: str | None, settin
         RETURN t.quarterIndex AS quarter, t.splits AS splits ORDER BY quarter""",
         {"bucket": rules.bucket(intervention, component, setting)})
     return shaped_all(TallyRow, [{"quarter": row["quarter"], "splits": json.loads(row["splits"])} for row in rows])
+
+
+async def cells_in(graph: Graph, intervention: str, quarters: Sequence[int]) -> dict[int, list[rules.Cell]]:
+    """The cells of these quarters (all components and settings)."""
+    rows = await graph.read("""
+        UNWIND $keys AS key
+        MATCH (t:SpreadTally {key: key})
+        RETURN t.quarterIndex AS quarter, t.cells AS cells""",
+        {"keys": [rules.TallyKey(intervention, quarter, rules.ALL, rules.ALL).key for quarter in quarters]})
+    return {int(row["quarter"]): json.loads(row["cells"] or "[]") for row in rows}
+
+
+async def participation_of(graph: Graph, intervention: str) -> dict[str, list[Any]]:
+    """Each site that answered, or is enrolled: [collaborative, phase, enrolled, firsts]."""
+    rows = await graph.read("MATCH (p:SpreadParticipation {intervention: $id}) RETURN p.sites AS sites", {"id": intervention})
+    return dict(json.loads(rows[0]["sites"])) if rows else {}

@@ -26,7 +26,6 @@ from collab_api.graph.adoptions import observation_row
 from collab_api.graph import adoptions as adoption_graph
 from collab_api.graph import qart as qart_graph
 from collab_api.graph import seed as seed_graph
-from collab_api.graph import spread as spread_graph
 from collab_api.progress import QUIET, Steps
 from collab_api.qart.layout import EMERGENCY, MATERNITY
 from collab_api.qart.reader import ParsedReturn, Rejection, ReturnRow, WorkbookError, read_return
@@ -217,11 +216,9 @@ async def _apply(tx: Tx, parsed: ParsedReturn, summary: ImportSummary, quarter: 
         await qart_graph.flag_services(tx, list(services.values()))
     with progress.step("writing adoption observations", len(rows), "observations") as advance:
         for start in range(0, len(rows), 500):
-            for result in await adoption_graph.write_observations(tx, rows[start:start + 500], recount=False):
+            for result in await adoption_graph.write_observations(tx, rows[start:start + 500]):
                 summary.observations[result["outcome"]] += 1
             advance(len(rows[start:start + 500]))
-    if summary.observations["CREATED"] or summary.observations["CORRECTED"]:
-        await spread_graph.refresh_reach(tx, [summary.intervention])  # once for the whole file
     return sorted({row["organisation"] for row in rows} | set(new_sites) | set(moved))
 
 

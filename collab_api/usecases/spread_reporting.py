@@ -46,7 +46,8 @@ async def build_spread_report(graph: Graph, intervention: str, viewer: Visibilit
                               phase: int | None = None, quarter: str | None = None, compare_with: str | None = None,
                               at_or_below: int = 2, stuck_quarters: int = rules.STUCK_QUARTERS) -> dict[str, Any]:
     """The counts (national, by collaborative, quarter by quarter) from the kept tallies; the
-    lists of sites under `siteLists`, worked out from the adoptions' kept answers when asked."""
+    lists of sites under `siteLists`, worked out when asked from the kept cells of the quarter
+    (and of `compare_with`) and the intervention's participation: never from observations."""
     if not await spread_graph.intervention_visible(graph, intervention, viewer):  # a draft answers as a missing id
         raise InvalidInput([FieldProblem("intervention", "NOT_FOUND", f"no intervention has the id '{intervention[:60]}'")])
     problems = []
@@ -70,10 +71,12 @@ async def build_spread_report(graph: Graph, intervention: str, viewer: Visibilit
     reporting = Quarter.parse(report["quarter"]) if report["quarter"] else None
 
     async def lists() -> dict[str, Any]:
-        sites = await spread_graph.answers_by_site(graph, intervention, component_key, care_setting)
-        enrolled = await spread_graph.enrolled_sites(graph, intervention)
-        return rules.site_lists(sites, enrolled, quarter=reporting, compare_with=before, phase=phase,
-                                at_or_below=at_or_below, stuck_quarters=stuck_quarters)
+        quarters = [q.index for q in (reporting, before) if q is not None]
+        cells = await tally_graph.cells_in(graph, intervention, quarters)
+        participation = await tally_graph.participation_of(graph, intervention)
+        return rules.site_lists(cells, participation, quarter=reporting, compare_with=before, phase=phase,
+                                at_or_below=at_or_below, stuck_quarters=stuck_quarters, component=component_key,
+                                setting=care_setting)
 
     counts = report["national"]["distribution"]
     report.update({"intervention": intervention, "comparedWith": before.label if before else None, "atOrBelowStage": at_or_below,

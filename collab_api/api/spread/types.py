@@ -60,7 +60,7 @@ class SiteRef(graphene.ObjectType):
 
     @staticmethod
     async def resolve_trust(row: dict[str, Any], info: Any) -> Any:
-        return row.get("trust") and await context_of(info).loaders.keyed(organisation_graph.by_codes).load(row["trust"])
+        return await context_of(info).loaders.keyed(organisation_graph.trust_of).load(row["site"])
 
     @staticmethod
     async def resolve_collaborative(row: dict[str, Any], info: Any) -> Any:
