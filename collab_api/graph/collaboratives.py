@@ -29,5 +29,5 @@ async def icbs_of(graph: Graph, codes: Sequence[str]) -> dict[str, list[IcbRow]]
 
 async def collaborative_of_icbs(graph: Graph, names: Sequence[str]) -> dict[str, CollaborativeRow]:
     return await keyed_rows(graph, f"""
-        UNWIND $keys AS key MATCH (c:Collaborative)-[:COVERS]->(:ICB {{name: key}})
+        UNWIND $keys AS key MATCH (:ICB {{name: key}})<-[:COVERS]-(c:Collaborative)
         RETURN key, c {COLLABORATIVE} AS value""", names, CollaborativeRow)

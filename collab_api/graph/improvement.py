@@ -115,7 +115,7 @@ async def cycles_of(graph: Graph, interventions: list[str]) -> dict[Any, list[Pd
     """Per intervention: its adopters' PDSA cycles, newest first."""
     return await keyed_lists(graph, f"""
         UNWIND $keys AS key
-        MATCH (c:PdsaCycle)-[:FOR]->(:Intervention {{id: key}})
+        MATCH (:Intervention {{id: key}})<-[:FOR]-(c:PdsaCycle)
         WITH key, c ORDER BY c.startedOn DESC
         RETURN key, collect(c {CYCLE}) AS value""", interventions, PdsaCycleRow)
 

@@ -119,5 +119,5 @@ async def versions_of(graph: Graph, ids: Sequence[str]) -> dict[str, list[Versio
 async def versions_by_key(graph: Graph, keys: Sequence[str], viewer: Visibility) -> dict[str, VersionRow]:
     """Versions by their key, `<intervention id>@<number>`, of interventions the viewer may see."""
     return await keyed_rows(graph, f"""
-        UNWIND $keys AS key MATCH (i:Intervention)-[:HAS_VERSION]->(v:InterventionVersion {{key: key}}) WHERE {VISIBLE}
+        UNWIND $keys AS key MATCH (v:InterventionVersion {{key: key}})<-[:HAS_VERSION]-(i:Intervention) WHERE {VISIBLE}
         RETURN key, v {VERSION} AS value""", keys, VersionRow, **viewer.params())

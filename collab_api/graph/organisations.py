@@ -104,7 +104,7 @@ async def sites_of(graph: Graph, codes: Sequence[str]) -> dict[str, list[Organis
 
 async def trust_of(graph: Graph, codes: Sequence[str]) -> dict[str, OrganisationRow]:
     return await keyed_rows(graph, f"""
-        UNWIND $keys AS key MATCH (t:Organisation)-[:HAS_SITE]->(:Organisation {{odsCode: key}})
+        UNWIND $keys AS key MATCH (:Organisation {{odsCode: key}})<-[:HAS_SITE]-(t:Organisation)
         RETURN key, t {ORGANISATION} AS value""", codes, OrganisationRow)
 
 
@@ -118,6 +118,6 @@ async def successor_of(graph: Graph, codes: Sequence[str]) -> dict[str, Successi
 async def predecessors_of(graph: Graph, codes: Sequence[str]) -> dict[str, list[SuccessionRow]]:
     """The organisations each one took over, with `successionDate`."""
     return await keyed_lists(graph, f"""
-        UNWIND $keys AS key MATCH (p:Organisation)-[m:SUCCEEDED_BY]->(:Organisation {{odsCode: key}})
+        UNWIND $keys AS key MATCH (:Organisation {{odsCode: key}})<-[m:SUCCEEDED_BY]-(p:Organisation)
         WITH key, p, m ORDER BY p.odsCode
         RETURN key, collect(p {{{ORGANISATION_FIELDS}, successionDate: m.date}}) AS value""", codes, SuccessionRow)

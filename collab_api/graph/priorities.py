@@ -26,13 +26,13 @@ async def by_ids(graph: Graph, ids: Sequence[str]) -> dict[str, PriorityRow]:
 
 async def collaborative_of(graph: Graph, ids: Sequence[str]) -> dict[str, str]:
     return await keyed_values(graph, """
-        UNWIND $keys AS key MATCH (c:Collaborative)-[:SETS_PRIORITY]->(:Priority {id: key})
+        UNWIND $keys AS key MATCH (:Priority {id: key})<-[:SETS_PRIORITY]-(c:Collaborative)
         RETURN key, c.code AS value""", ids)
 
 
 async def priority_state(tx: Tx, priority_id: str) -> PriorityState | None:
     row = await tx.single("""
-        MATCH (c:Collaborative)-[:SETS_PRIORITY]->(p:Priority {id: $id})
+        MATCH (p:Priority {id: $id})<-[:SETS_PRIORITY]-(c:Collaborative)
         RETURN p.id AS id, p.status AS status, c.code AS collaborative""", {"id": priority_id})
     return shaped(PriorityState, row) if row else None
 

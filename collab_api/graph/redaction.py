@@ -36,9 +36,9 @@ async def owner_of(tx: Tx, label: str, key: str) -> str | None:
     """The intervention an adoption, an observation or a version belongs to."""
     query = {
         "Intervention": "MATCH (i:Intervention {id: $key}) RETURN i.id AS id",
-        "InterventionVersion": "MATCH (i:Intervention)-[:HAS_VERSION]->(:InterventionVersion {key: $key}) RETURN i.id AS id",
-        "Adoption": "MATCH (i:Intervention)<-[:OF]-(:Adoption {id: $key}) RETURN i.id AS id",
-        "AdoptionObservation": "MATCH (i:Intervention)<-[:OF]-(:Adoption)-[:OBSERVED]->(:AdoptionObservation {key: $key}) RETURN i.id AS id",
+        "InterventionVersion": "MATCH (:InterventionVersion {key: $key})<-[:HAS_VERSION]-(i:Intervention) RETURN i.id AS id",
+        "Adoption": "MATCH (:Adoption {id: $key})-[:OF]->(i:Intervention) RETURN i.id AS id",
+        "AdoptionObservation": "MATCH (:AdoptionObservation {key: $key})<-[:OBSERVED]-(:Adoption)-[:OF]->(i:Intervention) RETURN i.id AS id",
     }[label]
     row = await tx.single(query, {"key": key})
     return str(row["id"]) if row else None

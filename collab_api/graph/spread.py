@@ -69,7 +69,7 @@ async def latest_quarter(graph: Graph, intervention: str) -> int | None:
 async def enrolled_sites(graph: Graph, intervention: str) -> list[EnrolledSite]:
     """Sites enrolled in the intervention's roll-out, whether or not they have reported."""
     return shaped_all(EnrolledSite, await graph.read("""
-        MATCH (o:Organisation)-[e:ENROLLED]->(i:Intervention {id: $intervention})
+        MATCH (i:Intervention {id: $intervention})<-[e:ENROLLED]-(o:Organisation)
         OPTIONAL MATCH (t:Organisation)-[:HAS_SITE]->(o)
         OPTIONAL MATCH (o)-[:IN_ICB]->(:ICB)<-[:COVERS]-(c:Collaborative)
         RETURN o.odsCode AS site, o.name AS siteName, t.odsCode AS trust, t.name AS trustName,

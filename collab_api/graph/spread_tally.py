@@ -1,8 +1,10 @@
 """Graph access for the spread tallies (collab_api/domain/spread_tally.py): kept by difference
 in the writer's transaction, rebuilt from the observations when missing, read by the report.
 
-`SpreadTally {key, bucket, intervention, quarterIndex, splits, cells}` and
-`SpreadParticipation {intervention, sites}`: `splits`, `cells` and `sites` are JSON (the
+`SpreadTally {key, bucket, intervention, quarterIndex, splits}`, `SpreadCells {key,
+intervention, quarterIndex, cells}` (beside each all-components, all-settings tally, apart so
+that reading the counts never loads the cells) and `SpreadParticipation {intervention,
+sites}`: `splits`, `cells` and `sites` are JSON (the
 shapes of the domain module): a property per collaborative and phase, or a node per cell,
 would be read back one by one, and each is only ever read whole.
 """
@@ -19,7 +21,7 @@ from collab_api.domain.rows import SiteState, TallyRow
 from collab_api.graph.common import shaped_all
 
 T = TypeVar("T")
-TALLY_VERSION = 2  # the form of the tallies; interventions counted in an older form are counted again
+TALLY_VERSION = 3  # the form of the tallies; interventions counted in an older form are counted again
 
 # A site's state for one intervention: its collaborative, its phase, and each of its adoptions'
 # answers as kept on the adoption (componentKey, careSetting, answeredQuarters, answeredStages).
@@ -52,7 +54,7 @@ async def states_of_interventions(runner: Runner, ids: Sequence[str]) -> list[Si
     seen = {(state["site"], state["intervention"]) for state in adopters}
     enrolled = shaped_all(SiteState, await runner.read("""
         UNWIND $ids AS id
-        MATCH (o:Organisation)-[:ENROLLED]->(i:Intervention {id: id})
+        MATCH (i:Intervention {id: id})<-[:ENROLLED]-(o:Organisation)
         WITH o, i, [] AS adoptions""" + _STATE, {"ids": list(ids)}))
     return adopters + [state for state in enrolled if (state["site"], state["intervention"]) not in seen]
 
@@ -172,7 +174,9 @@ async def write_tallies(runner: Runner, deltas: dict[rules.TallyKey, rules.Split
         MERGE (t:SpreadTally {key: row.key})
         ON CREATE SET t.bucket = row.bucket, t.intervention = row.intervention, t.quarterIndex = row.quarter, t.splits = '{}'
         SET t.changing = true
-        RETURN t.key AS key, t.splits AS splits, t.cells AS cells""",
+        WITH t, row
+        OPTIONAL MATCH (c:SpreadCells {key: row.key})
+        RETURN t.key AS key, t.splits AS splits, c.cells AS cells""",
         {"rows": [{"key": k.key, "bucket": k.bucket, "intervention": k.intervention, "quarter": k.quarter} for k in keys.values()]})
     rows = []
     for row in current:
@@ -184,12 +188,16 @@ async def write_tallies(runner: Runner, deltas: dict[rules.TallyKey, rules.Split
         if key in cells:
             sites, new = cells[key]
             kept = json.dumps(rules.replaced(json.loads(kept or "[]"), sites, new))
-        rows.append({"key": row["key"], "splits": json.dumps(splits), "cells": kept})
+        rows.append({"key": row["key"], "splits": json.dumps(splits), "cells": kept if key in cells else None,
+                     "intervention": key.intervention, "quarter": key.quarter})
     await runner.write("""
         UNWIND $rows AS row
         MATCH (t:SpreadTally {key: row.key})
-        SET t.splits = row.splits, t.cells = row.cells
-        REMOVE t.changing""", {"rows": rows})
+        SET t.splits = row.splits
+        REMOVE t.changing
+        WITH row WHERE row.cells IS NOT NULL
+        MERGE (c:SpreadCells {key: row.key})
+        SET c.intervention = row.intervention, c.quarterIndex = row.quarter, c.cells = row.cells""", {"rows": rows})
 
 
 async def write_participation(runner: Runner, changes: dict[str, tuple[set[str], dict[str, list[Any]]]]) -> None:
@@ -233,26 +241,50 @@ async def rebuild(runner: Runner, ids: Sequence[str], *, answers: bool = True) -
         UNWIND $ids AS id
         MATCH (t:SpreadTally {intervention: id})
         DELETE t""", {"ids": list(ids)})
+    await runner.write("UNWIND $ids AS id MATCH (c:SpreadCells {intervention: id}) DELETE c", {"ids": list(ids)})
     await runner.write("UNWIND $ids AS id MATCH (p:SpreadParticipation {intervention: id}) DELETE p", {"ids": list(ids)})
     states = await states_of_interventions(runner, ids)
     await recount_reach(runner, ids, states)
     totals, cells = tallied(states), cells_by_tally(states)
     rows = [{"key": k.key, "bucket": k.bucket, "intervention": k.intervention, "quarter": k.quarter,
-             "splits": json.dumps(rules.applied({}, splits)),
-             "cells": json.dumps(rules.replaced([], set(), cells[k])) if k in cells else None} for k, splits in totals.items()]
-    for start in range(0, len(rows), 2_000):
+             "splits": json.dumps(rules.applied({}, splits))} for k, splits in totals.items()]
+    for batch in _by_size(rows):
         await runner.write("""
             UNWIND $rows AS row
             CREATE (:SpreadTally {key: row.key, bucket: row.bucket, intervention: row.intervention,
-                                  quarterIndex: row.quarter, splits: row.splits, cells: row.cells})""", {"rows": rows[start:start + 2_000]})
-    await runner.write("""
-        UNWIND $rows AS row
-        CREATE (:SpreadParticipation {intervention: row.id, sites: row.sites})""",
-        {"rows": [{"id": intervention, "sites": json.dumps(dict(sorted(sites.items())))}
-                  for intervention, sites in participation(states).items()]})
+                                  quarterIndex: row.quarter, splits: row.splits})""", {"rows": batch})
+    for batch in _by_size([{"key": k.key, "intervention": k.intervention, "quarter": k.quarter,
+                            "cells": json.dumps(rules.replaced([], set(), found))} for k, found in cells.items()]):
+        await runner.write("""
+            UNWIND $rows AS row
+            CREATE (:SpreadCells {key: row.key, intervention: row.intervention, quarterIndex: row.quarter, cells: row.cells})""",
+            {"rows": batch})
+    for batch in _by_size([{"id": intervention, "sites": json.dumps(dict(sorted(sites.items())))}
+                           for intervention, sites in participation(states).items()]):
+        await runner.write("""
+            UNWIND $rows AS row
+            CREATE (:SpreadParticipation {intervention: row.id, sites: row.sites})""", {"rows": batch})
     await runner.write("UNWIND $ids AS id MATCH (i:Intervention {id: id}) SET i.spreadTallyVersion = $version",
                        {"ids": list(ids), "version": TALLY_VERSION})
     return len(rows)
+
+
+MESSAGE_BYTES = 4_000_000  # a Bolt message's parameters stay well under the server's limit (16 MB on ArcadeDB)
+
+
+def _by_size(rows: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
+    """Rows in batches whose JSON texts add up to at most MESSAGE_BYTES (a national
+    programme's cells are hundreds of kilobytes a quarter)."""
+    batches: list[list[dict[str, Any]]] = [[]]
+    size = 0
+    for row in rows:
+        weight = sum(len(value) for value in row.values() if isinstance(value, str))
+        if batches[-1] and size + weight > MESSAGE_BYTES:
+            batches.append([])
+            size = 0
+        batches[-1].append(row)
+        size += weight
+    return [batch for batch in batches if batch]
 
 
 async def untallied(graph: Graph) -> list[str]:
@@ -278,8 +310,8 @@ async def cells_in(graph: Graph, intervention: str, quarters: Sequence[int]) -> 
     """The cells of these quarters (all components and settings)."""
     rows = await graph.read("""
         UNWIND $keys AS key
-        MATCH (t:SpreadTally {key: key})
-        RETURN t.quarterIndex AS quarter, t.cells AS cells""",
+        MATCH (c:SpreadCells {key: key})
+        RETURN c.quarterIndex AS quarter, c.cells AS cells""",
         {"keys": [rules.TallyKey(intervention, quarter, rules.ALL, rules.ALL).key for quarter in quarters]})
     return {int(row["quarter"]): json.loads(row["cells"] or "[]") for row in rows}
 

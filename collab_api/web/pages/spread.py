@@ -24,7 +24,7 @@ FIELDS = {name: name for name in FILTERS}
 TABLES = ("byCollaborative", "timeSeries", "sitesAtOrBelow", "sitesNotReported", "movement")
 PHASES = [("1", "Phase 1"), ("2", "Phase 2"), ("3", "Phase 3")]
 LISTS = ("sitesAtOrBelow", "sitesNotReported", "movement")  # paged: a CSV asks for them a page at a time
-PAGE, CSV_PAGE = 200, 5_000
+PAGE, CSV_PAGE = 50, 5_000
 
 
 def _variables(request: Request, errors: FormErrors) -> tuple[dict[str, Any], dict[str, str]]:
