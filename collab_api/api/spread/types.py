@@ -12,6 +12,7 @@ from collab_api.api.core.enums import CareSetting
 from collab_api.domain import stages
 from collab_api.api.core.slices import MAX_PAGE, page_of
 from collab_api.domain.permissions import require_signed_in
+from collab_api.graph import adoptions as adoption_graph
 from collab_api.graph import collaboratives as collaborative_graph
 from collab_api.graph import organisations as organisation_graph
 
@@ -68,10 +69,18 @@ class SiteRef(graphene.ObjectType):
         return code and await context_of(info).loaders.keyed(collaborative_graph.by_codes).load(code)
 
 
+async def _component_name(row: dict[str, Any], info: Any) -> str | None:
+    key = row.get("component")
+    found = key and await context_of(info).loaders.keyed(adoption_graph.component_names).load(key)
+    return found["name"] if found else None
+
+
 class SiteStage(SiteRef):
     component = graphene.String(description="The component's key.")
+    componentName = graphene.String(description="The component's name.")
     careSetting = graphene.Field(CareSetting)
     stage = graphene.Field(AdoptionStage, required=True)
+    resolve_componentName = staticmethod(_component_name)
 
     @staticmethod
     def resolve_stage(row: dict[str, Any], info: Any) -> Any:
@@ -89,7 +98,9 @@ class Direction(graphene.Enum):
 
 
 class SiteMovement(SiteRef):
-    component = graphene.String()
+    component = graphene.String(description="The component's key.")
+    componentName = graphene.String(description="The component's name.")
+    resolve_componentName = staticmethod(_component_name)
     careSetting = graphene.Field(CareSetting)
     fromStage = graphene.Int(required=True)
     toStage = graphene.Int(required=True)

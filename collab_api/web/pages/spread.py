@@ -125,7 +125,8 @@ def table_rows(report: dict[str, Any], table: str) -> list[list[Any]]:
     if table == "sitesAtOrBelow":
         out = [["Site code", "Site", "Trust", "Collaborative", "Phase", "Component", "Care setting", "Stage"]]
         out += [[r["site"]["odsCode"], r["site"]["name"], (r["trust"] or {}).get("name"), (r["collaborative"] or {}).get("name"),
-                 r["phase"], r["component"], setting_label(r["careSetting"]), r["stage"]["stage"]] for r in report["sitesAtOrBelow"]]
+                 r["phase"], r["componentName"] or r["component"], setting_label(r["careSetting"]), r["stage"]["stage"]]
+                for r in report["sitesAtOrBelow"]]
         return out
     if table == "sitesNotReported":
         out = [["Site code", "Site", "Trust", "Collaborative", "Phase"]]
@@ -135,7 +136,8 @@ def table_rows(report: dict[str, Any], table: str) -> list[list[Any]]:
     out = [["Site code", "Site", "Trust", "Collaborative", "Phase", "Component", "Care setting", "From stage", "To stage", "Direction"]]
     for r in (report.get("movement") or {}).get("items") or []:
         out.append([r["site"]["odsCode"], r["site"]["name"], (r["trust"] or {}).get("name"), (r["collaborative"] or {}).get("name"),
-                    r["phase"], r["component"], setting_label(r["careSetting"]), r["fromStage"], r["toStage"], r["direction"]])
+                    r["phase"], r["componentName"] or r["component"], setting_label(r["careSetting"]), r["fromStage"], r["toStage"],
+                    r["direction"]])
     return out
 
 
