@@ -49,3 +49,11 @@ async def test_whom_to_ask_matches_the_delivery_setting_and_prefers_routine_prac
         for tier in ("SAME_ICB", "SAME_COLLABORATIVE", "NATIONAL"):
             routine = [(a["stage"] or {}).get("stage", 0) >= 5 for a in answers if a["proximity"] == tier]
             assert routine == sorted(routine, reverse=True), f"{tier}: adopters at stage 5+ come first"
+
+
+async def test_the_learning_history_comes_a_page_at_a_time(gql) -> None:
+    query = """query($ods: String!) { organisation(odsCode: $ods) { learningHistoryCount
+        all: learningHistory(first: 5000) { id } page: learningHistory(first: 2, offset: 1) { id } } }"""
+    found = (await gql.data(query, {"ods": "Z01"}))["organisation"]
+    assert found["learningHistoryCount"] == len(found["all"]) >= 3
+    assert [a["id"] for a in found["page"]] == [a["id"] for a in found["all"][1:3]]

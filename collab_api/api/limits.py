@@ -23,7 +23,8 @@ DEFAULT_FIRST = 20
 # Pages sliced from a list the parent worked out once (its weight pays for that), their items'
 # references loaded a batch per level: a longer page does not multiply the work below it.
 SLICES = {("SpreadReport", name) for name in ("sitesAtOrBelow", "sitesNotReported", "sitesWentSilent", "sitesNeverTookPart",
-                                             "sitesStuck")} | {("Movement", "items"), ("Intervention", "adoptionTree")}
+                                             "sitesStuck")} | {("Movement", "items"), ("Intervention", "adoptionTree"),
+                                                                        ("Organisation", "learningHistory")}
 
 
 @dataclass(frozen=True)

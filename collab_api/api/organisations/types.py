@@ -10,11 +10,15 @@ from collab_api.api.core.node import Node, prefixed
 
 from collab_api.api.context import context_of
 from collab_api.api.core.enums import CareSetting, OrganisationKind, value_of
+from collab_api.api.core.slices import MAX_PAGE, page_of
 from collab_api.domain.permissions import require_signed_in
 from collab_api.graph import adoptions as adoption_graph
 from collab_api.graph import organisations as organisation_graph
 from collab_api.graph import partnerships as partnership_graph
 from collab_api.graph.organisations import OrganisationFilter
+
+HISTORY_PAGE = 100  # adoptions of a learning history unless `first` says otherwise
+
 
 class OrganisationStatus(graphene.Enum):
     ACTIVE = "ACTIVE"
@@ -82,8 +86,12 @@ class Organisation(graphene.ObjectType):
     )
     learningHistory = graphene.List(
         graphene.NonNull("collab_api.api.adoptions.types.Adoption"), required=True,
-        description="Its adoptions, with whom each was learned from; those of organisations it took over included.",
+        first=graphene.Int(default_value=HISTORY_PAGE, description=f"How many to give (default {HISTORY_PAGE}, at most {MAX_PAGE})."),
+        offset=graphene.Int(default_value=0, description="How many to skip first (default 0)."),
+        description="Its adoptions, with whom each was learned from; those of organisations it took over included; "
+                    "by intervention, a page at a time (learningHistoryCount in all).",
     )
+    learningHistoryCount = graphene.Int(required=True, description="How many adoptions its learning history has.")
 
     @staticmethod
     def resolve_status(organisation: dict[str, Any], info: Any) -> str:
@@ -134,9 +142,21 @@ class Organisation(graphene.ObjectType):
         return await context_of(info).loaders.keyed(partnership_graph.plans_of_organisations, list).load(organisation["odsCode"])
 
     @staticmethod
-    async def resolve_learningHistory(organisation: dict[str, Any], info: Any) -> Any:
+    async def resolve_learningHistory(organisation: dict[str, Any], info: Any, first: int | None = HISTORY_PAGE,
+                                      offset: int | None = 0) -> Any:
         require_signed_in(context_of(info).viewer, "see who reported what")
-        return await context_of(info).loaders.keyed(adoption_graph.of_organisations, list, viewer=context_of(info).visibility).load(organisation["odsCode"])
+        return page_of(await _history(organisation, info), first, offset, default=HISTORY_PAGE)
+
+    @staticmethod
+    async def resolve_learningHistoryCount(organisation: dict[str, Any], info: Any) -> int:
+        require_signed_in(context_of(info).viewer, "see who reported what")
+        return len(await _history(organisation, info))
+
+async def _history(organisation: dict[str, Any], info: Any) -> Any:
+    """The family's adoptions (their observations and sources are loaded only for a page)."""
+    return await context_of(info).loaders.keyed(adoption_graph.of_organisations, list,
+                                                viewer=context_of(info).visibility).load(organisation["odsCode"])
+
 
 class OrganisationFilterInput(graphene.InputObjectType):
     kind = OrganisationKind()

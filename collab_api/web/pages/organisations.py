@@ -13,6 +13,15 @@ from collab_api.web import identity, operations
 from collab_api.web.templating import render
 
 
+HISTORY_PAGE = 200  # adoptions shown at a time
+
+
+def _from(request: Request) -> int:
+    """Where the page of adoptions starts (`?from=`, a multiple of the page; anything else: 0)."""
+    text = request.query_params.get("from", "")
+    return int(text) if text.isdigit() and len(text) < 7 and int(text) % HISTORY_PAGE == 0 else 0
+
+
 async def organisation(request: Request) -> Response:
     code = request.path_params["ods"].strip().upper()
     data = await operations.data(request, "organisation", {"odsCode": code})
@@ -21,12 +30,15 @@ async def organisation(request: Request) -> Response:
     if not identity.viewer(request).is_anonymous:
         # Two documents, one after the other: in one, the two root fields' nested loads could
         # fall in one batch or two depending on which answer came first.
-        more = await operations.data(request, "organisation_history", {"odsCode": code})
+        more = await operations.data(request, "organisation_history", {"odsCode": code, "first": HISTORY_PAGE,
+                                                                       "offset": _from(request)})
         more.update(await operations.data(request, "organisations_like_yours", {"odsCode": code}))
     viewer = identity.viewer(request)
     mine = viewer.organisation in {code, (item.get("trust") or {}).get("odsCode")}
     return render(request, "organisation.html", {
         "o": item, "history": (more.get("organisation") or {}).get("learningHistory") or [],
+        "history_count": (more.get("organisation") or {}).get("learningHistoryCount") or 0, "history_from": _from(request),
+        "history_page": HISTORY_PAGE,
         "like_yours": more.get("organisationsLikeYours") or [], "mine": mine,
         "active": "organisation" if mine else "collaboratives",
     })
