@@ -193,3 +193,8 @@ async def test_two_providers_recording_at_the_same_moment_lose_nothing(gql, grap
     rows = await graph.read("""MATCH (o:Organisation)-[:ADOPTED]->(a:Adoption {interventionId: 'lying-standing-bp'})-[:OBSERVED]->(x)
                                WHERE x.quarter = '2025/26 Q2' RETURN o.odsCode AS code""")
     assert sorted(r["code"] for r in rows) == sorted(providers)
+    from tests.test_reach_aggregate import _assert_kept_equals_recount as reach_equals_recount
+    from tests.test_spread_tally import _assert_kept_equals_recount as tallies_equal_recount
+
+    await tallies_equal_recount(graph)  # the tallies, cells and participation they all changed: nothing lost
+    await reach_equals_recount(graph)  # and the intervention's reach
