@@ -12,7 +12,7 @@ import pytest
 from collab_api.db.graph import Graph
 from collab_api.domain import spread_tally as tally
 from collab_api.domain.permissions import Actor, Role, Visibility
-from collab_api.domain.spread import answered, shaped_for_lists
+from collab_api.domain.spread import answered, states_of
 from collab_api.graph import ods as ods_graph
 from collab_api.graph import qart as qart_graph
 from collab_api.graph import spread as spread_graph
@@ -35,20 +35,13 @@ async def _kept(graph: Graph) -> dict[str, Any]:
 async def _recount(graph: Graph) -> dict[str, Any]:
     """Every intervention's tallies, cells and participation counted from its observations (not
     from the kept answers)."""
-    total: dict[tally.TallyKey, tally.Splits] = {}
-    cells: dict[str, list[Any]] = {}
-    participation: dict[str, dict[str, Any]] = {}
+    states = []
     for row in await graph.read("MATCH (i:Intervention) RETURN i.id AS id"):
         sites = answered(await spread_graph.observations_by_site(graph, row["id"], None, None, EVERYTHING))
-        for site in sites:
-            tally.add(total, tally.contributions(row["id"], site["collaborative"], site["phase"], tally.answers_of(site["adoptions"])))
-        by_quarter, taking_part = shaped_for_lists(sites, await spread_graph.enrolled_sites(graph, row["id"]))
-        for quarter, found in by_quarter.items():
-            cells[tally.TallyKey(row["id"], quarter, tally.ALL, tally.ALL).key] = tally.replaced([], set(), found)
-        if taking_part:
-            participation[row["id"]] = {site: [c, p, e, [list(f) for f in firsts]] for site, (c, p, e, firsts) in taking_part.items()}
-    return {"splits": {key.key: splits for key, raw in total.items() if (splits := tally.applied({}, raw))},
-            "cells": cells, "participation": participation}
+        states += states_of(row["id"], sites, await spread_graph.enrolled_sites(graph, row["id"]))
+    return {"splits": {key.key: splits for key, raw in tally.tallied(states).items() if (splits := tally.applied({}, raw))},
+            "cells": {key.key: tally.replaced([], set(), found) for key, found in tally.cells_by_tally(states).items()},
+            "participation": {intervention: sites for intervention, sites in tally.participation(states).items() if sites}}
 
 
 async def _assert_kept_equals_recount(graph: Graph) -> int:

@@ -14,13 +14,8 @@ from typing import Any
 
 from collab_api.domain.quarters import Quarter
 from collab_api.domain import spread_tally as tally
-from collab_api.domain.rows import EnrolledSite, SiteAnswers, SiteObservations, TallyRow
+from collab_api.domain.rows import EnrolledSite, SiteAnswers, SiteObservations, SiteState, TallyRow
 from collab_api.domain.stages import HIGHEST, LOWEST, REACHED
-
-
-def distribution(stages: list[int]) -> list[dict[str, int]]:
-    counts = Counter(stages)
-    return [{"stage": stage, "count": counts.get(stage, 0)} for stage in range(LOWEST, HIGHEST + 1)]
 
 
 def _summary(values: tally.Vector) -> dict[str, Any]:
@@ -43,9 +38,7 @@ def summaries(tallies: Sequence[TallyRow], collaboratives: list[str], *, quarter
         for where, values in row["splits"].items():
             collaborative, split_phase = tally.split_parts(where)
             if phase is None or split_phase == phase:
-                into = totals[collaborative or "?"]
-                for n, value in enumerate(values):
-                    into[n] += value
+                tally.add_vector(totals[collaborative or "?"], values)
         if any(values[tally.ANSWERS] for values in totals.values()):
             by_quarter[row["quarter"]] = totals
     quarters = sorted(by_quarter)
@@ -81,12 +74,21 @@ def answered(sites: Sequence[SiteObservations]) -> list[SiteAnswers]:
     return out
 
 
+def states_of(intervention: str, sites: Sequence[SiteAnswers], enrolled: Sequence[EnrolledSite]) -> list[SiteState]:
+    """The sites' answers, and the enrolled sites that gave none, as the states the tallies,
+    cells and participation are counted from (see `spread_tally`)."""
+    is_enrolled = {row["site"] for row in enrolled}
+    answering = {row["site"] for row in sites}
+    return [SiteState(site=row["site"], intervention=intervention, collaborative=row["collaborative"], phase=row["phase"],
+                      enrolled=row["site"] in is_enrolled, adoptions=row["adoptions"]) for row in sites] + \
+        [SiteState(site=row["site"], intervention=intervention, collaborative=row["collaborative"], phase=row["phase"],
+                   enrolled=True, adoptions=[]) for row in enrolled if row["site"] not in answering]
+
+
 def tallies_of(intervention: str, sites: Sequence[SiteAnswers], component: str | None = None,
                setting: str | None = None) -> list[TallyRow]:
     """One bucket's tallies counted from the sites' answers (what the kept tallies must equal)."""
-    total: dict[tally.TallyKey, tally.Splits] = {}
-    for row in sites:
-        tally.add(total, tally.contributions(intervention, row["collaborative"], row["phase"], tally.answers_of(row["adoptions"])))
+    total = tally.tallied(states_of(intervention, sites, []))
     wanted = tally.bucket(intervention, component, setting)
     return [{"quarter": key.quarter, "splits": tally.applied({}, splits)}
             for key, splits in sorted(total.items(), key=lambda kv: kv[0].quarter) if key.bucket == wanted]
@@ -109,18 +111,9 @@ def spread_report(sites: Sequence[SiteObservations], enrolled: Sequence[Enrolled
 def shaped_for_lists(sites: Sequence[SiteAnswers], enrolled: Sequence[EnrolledSite]
                      ) -> tuple[dict[int, list[tally.Cell]], dict[str, list[Any]]]:
     """Every quarter's cells and the participation, from the sites' answers (as kept)."""
-    cells: dict[int, list[tally.Cell]] = defaultdict(list)
-    participation: dict[str, list[Any]] = {}
-    is_enrolled = {row["site"] for row in enrolled}
-    for row in sites:
-        for quarter, found in tally.cells_of(row["site"], row["collaborative"], row["phase"], row["adoptions"]).items():
-            cells[quarter].extend(found)
-        entry = tally.participation_of(row["collaborative"], row["phase"], row["site"] in is_enrolled, row["adoptions"])
-        if entry is not None:
-            participation[row["site"]] = entry
-    for site in enrolled:
-        participation.setdefault(site["site"], [site["collaborative"], site["phase"], True, []])
-    return dict(cells), participation
+    states = states_of("-", sites, enrolled)
+    cells = {key.quarter: found for key, found in tally.cells_by_tally(states).items()}
+    return cells, tally.participation(states).get("-", {})
 
 
 def site_lists(cells: dict[int, list[tally.Cell]], participation: dict[str, list[Any]], *, quarter: Quarter | None,

@@ -20,6 +20,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from collab_api.domain.rows import SiteState
 from collab_api.domain.stages import HIGHEST, LOWEST, REACHED
 
 ALL = "*"
@@ -107,7 +108,7 @@ def contributions(intervention: str, collaborative: str | None, phase: int | Non
 
 # -- Cells and participation: what the report's lists of sites are worked out from ------------
 #
-# The all-components, all-settings tally of a quarter also keeps its cells: one per answer,
+# Beside the all-components, all-settings tally of each quarter are its cells: one per answer,
 # [site, component, setting, stage (-1: not applicable), since, collaborative, phase], where
 # `since` is the first quarter of the run of that same stage ending in this quarter (for the
 # stuck answers). An intervention's participation keeps, per site that answered or is enrolled,
@@ -144,13 +145,16 @@ def replaced(entries: list[Cell], sites: set[str], new: list[Cell]) -> list[Cell
                   key=lambda c: (c[0], c[1] or "", c[2] or ""))
 
 
+def add_vector(into: Vector, values: Vector, sign: int = 1) -> None:
+    for n, value in enumerate(values):
+        into[n] += sign * value
+
+
 def add(total: dict[TallyKey, Splits], more: dict[TallyKey, Splits], sign: int = 1) -> None:
     for key, splits in more.items():
         into = total.setdefault(key, {})
         for where, values in splits.items():
-            current = into.setdefault(where, [0] * WIDTH)
-            for n, value in enumerate(values):
-                current[n] += sign * value
+            add_vector(into.setdefault(where, [0] * WIDTH), values, sign)
 
 
 def difference(after: dict[TallyKey, Splits], before: dict[TallyKey, Splits]) -> dict[TallyKey, Splits]:
@@ -166,12 +170,51 @@ def applied(current: Splits, delta: Splits) -> Splits:
     """A tally's splits with a difference added (splits that come to nothing dropped)."""
     total = {where: list(values) for where, values in current.items()}
     for where, values in delta.items():
-        into = total.setdefault(where, [0] * WIDTH)
-        for n, value in enumerate(values):
-            into[n] += value
+        add_vector(total.setdefault(where, [0] * WIDTH), values)
     if any(value < 0 for values in total.values() for value in values):
         raise ValueError("a tally went below zero: it was not kept with every write")
     return {where: values for where, values in sorted(total.items()) if any(values)}
+
+
+# -- Over many sites' states ---------------------------------------------------------------------
+
+
+def tallied(states: Iterable[SiteState]) -> dict[TallyKey, Splits]:
+    """The tallies these sites' answers make."""
+    total: dict[TallyKey, Splits] = {}
+    for state in states:
+        add(total, contributions(state["intervention"], state["collaborative"], state["phase"], answers_of(state["adoptions"])))
+    return total
+
+
+def cells_by_tally(states: Iterable[SiteState]) -> dict[TallyKey, list[Cell]]:
+    """The cells beside each all-components, all-settings tally, from these sites' states."""
+    out: dict[TallyKey, list[Cell]] = {}
+    for state in states:
+        for quarter, cells in cells_of(state["site"], state["collaborative"], state["phase"], state["adoptions"]).items():
+            out.setdefault(TallyKey(state["intervention"], quarter, ALL, ALL), []).extend(cells)
+    return out
+
+
+def participation(states: Iterable[SiteState]) -> dict[str, dict[str, list[Any]]]:
+    """Per intervention, the participation entry of each of these sites that takes part."""
+    out: dict[str, dict[str, list[Any]]] = {}
+    for state in states:
+        entry = participation_of(state["collaborative"], state["phase"], state["enrolled"], state["adoptions"])
+        if entry is not None:
+            out.setdefault(state["intervention"], {})[state["site"]] = entry
+    return out
+
+
+def reached(states: Iterable[SiteState]) -> dict[str, dict[str, int]]:
+    """Per intervention, its reach counts ("collaborative|stage" -> organisations)."""
+    out: dict[str, dict[str, int]] = {}
+    for state in states:
+        entry = reach_entry(state["collaborative"], state["adoptions"])
+        counts = out.setdefault(state["intervention"], {})
+        if entry is not None:
+            counts[entry] = counts.get(entry, 0) + 1
+    return out
 
 
 # -- Reach: organisations and regions reached, median stage, adopters ---------------------------

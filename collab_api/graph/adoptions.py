@@ -13,7 +13,7 @@ from collab_api.domain.rows import (
     AdoptionRow, ComponentRow, LineageAdopter, LineageOrigin, ObservationRow, ObservationWrite, ObservationWritten, RecordingContext,
     SourceRow,
 )
-from collab_api.graph.spread_tally import keeping_tallies
+from collab_api.graph.spread_tally import ANSWERS_OF_ADOPTION, keeping_tallies
 from collab_api.graph.common import VISIBLE, keyed_columns, keyed_lists, keyed_rows, shaped, shaped_all, visible
 
 ADOPTION = "{.id, .key, .organisation, .interventionId, .componentKey, .careSetting, .currentStage, .currentQuarter, .currentNotApplicable, .createdAt}"
@@ -142,11 +142,7 @@ async def write_observations(runner: Runner, rows: Sequence[ObservationWrite]) -
             WITH latest ORDER BY latest.quarterIndex DESC LIMIT 1
             RETURN latest
         }
-        CALL (a) {
-            MATCH (a)-[:OBSERVED]->(seen:AdoptionObservation)
-            WITH seen ORDER BY seen.quarterIndex
-            RETURN collect(seen.quarterIndex) AS answeredQuarters, collect(coalesce(seen.stage, -1)) AS answeredStages
-        }
+""" + ANSWERS_OF_ADOPTION + """
         SET a.contact = coalesce(row.contact, a.contact),
             a.currentStage = latest.stage, a.currentQuarter = latest.quarter,
             a.currentQuarterIndex = latest.quarterIndex, a.currentNotApplicable = latest.notApplicable,

@@ -3,10 +3,10 @@ in the writer's transaction, rebuilt from the observations when missing, read by
 
 `SpreadTally {key, bucket, intervention, quarterIndex, splits}`, `SpreadCells {key,
 intervention, quarterIndex, cells}` (beside each all-components, all-settings tally, apart so
-that reading the counts never loads the cells) and `SpreadParticipation {intervention,
-sites}`: `splits`, `cells` and `sites` are JSON (the
-shapes of the domain module): a property per collaborative and phase, or a node per cell,
-would be read back one by one, and each is only ever read whole.
+that reading the counts never loads the cells) and `SpreadParticipation {intervention, sites}`:
+`splits`, `cells` and `sites` are JSON (the shapes of the domain module): a property per
+collaborative and phase, or a node per cell, would be read back one by one, and each is only
+ever read whole.
 """
 
 from __future__ import annotations
@@ -22,6 +22,16 @@ from collab_api.graph.common import shaped_all
 
 T = TypeVar("T")
 TALLY_VERSION = 3  # the form of the tallies; interventions counted in an older form are counted again
+
+# Each adoption's answers in quarter order (-1: not applicable), as kept on it: set by every
+# write of observations, counted again by the rebuild.
+ANSWERS_OF_ADOPTION = """
+        CALL (a) {
+            OPTIONAL MATCH (a)-[:OBSERVED]->(seen:AdoptionObservation)
+            WITH seen ORDER BY seen.quarterIndex
+            RETURN collect(seen.quarterIndex) AS answeredQuarters,
+                   collect(CASE WHEN seen IS NULL THEN null ELSE coalesce(seen.stage, -1) END) AS answeredStages
+        }"""
 
 # A site's state for one intervention: its collaborative, its phase, and each of its adoptions'
 # answers as kept on the adoption (componentKey, careSetting, answeredQuarters, answeredStages).
@@ -59,14 +69,6 @@ async def states_of_interventions(runner: Runner, ids: Sequence[str]) -> list[Si
     return adopters + [state for state in enrolled if (state["site"], state["intervention"]) not in seen]
 
 
-def tallied(states: Sequence[SiteState]) -> dict[rules.TallyKey, rules.Splits]:
-    total: dict[rules.TallyKey, rules.Splits] = {}
-    for state in states:
-        rules.add(total, rules.contributions(state["intervention"], state["collaborative"], state["phase"],
-                                             rules.answers_of(state["adoptions"])))
-    return total
-
-
 async def keeping_tallies(runner: Runner, pairs: Sequence[tuple[str, str]], change: Callable[[Runner], Awaitable[T]]) -> T:
     """Run `change` (writes that may alter what these sites answered to these interventions,
     or their collaborative or phase) and add its difference to the tallies, all in one
@@ -79,30 +81,19 @@ async def keeping_tallies(runner: Runner, pairs: Sequence[tuple[str, str]], chan
     touched: dict[str, set[str]] = {}
     for site, intervention in pairs:
         touched.setdefault(intervention, set()).add(site)
-    cells_before, cells_after = cells_by_tally(before), cells_by_tally(after)
-    await write_tallies(runner, rules.difference(tallied(after), tallied(before)), {
+    cells_before, cells_after = rules.cells_by_tally(before), rules.cells_by_tally(after)
+    await write_tallies(runner, rules.difference(rules.tallied(after), rules.tallied(before)), {
         key: (touched[key.intervention], cells_after.get(key, [])) for key in set(cells_before) | set(cells_after)
         if {tuple(c) for c in cells_before.get(key, [])} != {tuple(c) for c in cells_after.get(key, [])}})
-    taking_part_before, taking_part_after = participation(before), participation(after)
+    taking_part_before, taking_part_after = rules.participation(before), rules.participation(after)
     await write_participation(runner, {
         intervention: (sites, taking_part_after.get(intervention, {})) for intervention, sites in touched.items()
         if taking_part_before.get(intervention, {}) != taking_part_after.get(intervention, {})})
-    reach_before, reach_after = reached(before), reached(after)
+    reach_before, reach_after = rules.reached(before), rules.reached(after)
     await add_to_reach(runner, {intervention: delta for intervention in sorted(set(reach_before) | set(reach_after))
                                 if (delta := rules.reach_difference(reach_after.get(intervention, {}),
                                                                     reach_before.get(intervention, {})))})
     return outcome
-
-
-def reached(states: Sequence[SiteState]) -> dict[str, dict[str, int]]:
-    """Per intervention, its reach counts ("collaborative|stage" -> organisations)."""
-    out: dict[str, dict[str, int]] = {}
-    for state in states:
-        entry = rules.reach_entry(state["collaborative"], state["adoptions"])
-        counts = out.setdefault(state["intervention"], {})
-        if entry is not None:
-            counts[entry] = counts.get(entry, 0) + 1
-    return out
 
 
 _SET_REACH = """
@@ -133,32 +124,13 @@ async def add_to_reach(runner: Runner, deltas: dict[str, dict[str, int]]) -> Non
 
 async def recount_reach(runner: Runner, ids: Sequence[str], states: Sequence[SiteState] | None = None) -> None:
     """Count these interventions' reach again from their adopters."""
-    counts = reached(states if states is not None else await states_of_interventions(runner, ids))
+    counts = rules.reached(states if states is not None else await states_of_interventions(runner, ids))
     await runner.write(_SET_REACH, {"rows": [_reach_row(intervention, counts.get(intervention, {})) for intervention in ids]})
 
 
 async def without_reach(graph: Graph) -> list[str]:
     rows = await graph.read("MATCH (i:Intervention) WHERE i.reachSplits IS NULL OR i.reachAdopters IS NULL RETURN i.id AS id ORDER BY id")
     return [str(row["id"]) for row in rows]
-
-
-def cells_by_tally(states: Sequence[SiteState]) -> dict[rules.TallyKey, list[rules.Cell]]:
-    """The cells each all-components, all-settings tally keeps, from these sites' states."""
-    out: dict[rules.TallyKey, list[rules.Cell]] = {}
-    for state in states:
-        for quarter, cells in rules.cells_of(state["site"], state["collaborative"], state["phase"], state["adoptions"]).items():
-            out.setdefault(rules.TallyKey(state["intervention"], quarter, rules.ALL, rules.ALL), []).extend(cells)
-    return out
-
-
-def participation(states: Sequence[SiteState]) -> dict[str, dict[str, list[Any]]]:
-    """Per intervention, the participation entry of each of these sites that takes part."""
-    out: dict[str, dict[str, list[Any]]] = {}
-    for state in states:
-        entry = rules.participation_of(state["collaborative"], state["phase"], state["enrolled"], state["adoptions"])
-        if entry is not None:
-            out.setdefault(state["intervention"], {})[state["site"]] = entry
-    return out
 
 
 async def write_tallies(runner: Runner, deltas: dict[rules.TallyKey, rules.Splits],
@@ -184,11 +156,11 @@ async def write_tallies(runner: Runner, deltas: dict[rules.TallyKey, rules.Split
         splits = json.loads(row["splits"])
         if key in deltas:
             splits = rules.applied(splits, deltas[key])
-        kept = row["cells"]
+        replacing = None  # the cells, only where they change
         if key in cells:
             sites, new = cells[key]
-            kept = json.dumps(rules.replaced(json.loads(kept or "[]"), sites, new))
-        rows.append({"key": row["key"], "splits": json.dumps(splits), "cells": kept if key in cells else None,
+            replacing = json.dumps(rules.replaced(json.loads(row["cells"] or "[]"), sites, new))
+        rows.append({"key": row["key"], "splits": json.dumps(splits), "cells": replacing,
                      "intervention": key.intervention, "quarter": key.quarter})
     await runner.write("""
         UNWIND $rows AS row
@@ -230,13 +202,8 @@ async def rebuild(runner: Runner, ids: Sequence[str], *, answers: bool = True) -
     if answers:
         await runner.write("""
             UNWIND $ids AS id
-            MATCH (:Intervention {id: id})<-[:OF]-(a:Adoption)
-            CALL (a) {
-                OPTIONAL MATCH (a)-[:OBSERVED]->(x:AdoptionObservation)
-                WITH x ORDER BY x.quarterIndex
-                RETURN collect(x.quarterIndex) AS quarters, collect(CASE WHEN x IS NULL THEN null ELSE coalesce(x.stage, -1) END) AS stages
-            }
-            SET a.answeredQuarters = quarters, a.answeredStages = stages""", {"ids": list(ids)})
+            MATCH (:Intervention {id: id})<-[:OF]-(a:Adoption)""" + ANSWERS_OF_ADOPTION + """
+            SET a.answeredQuarters = answeredQuarters, a.answeredStages = answeredStages""", {"ids": list(ids)})
     await runner.write("""
         UNWIND $ids AS id
         MATCH (t:SpreadTally {intervention: id})
@@ -245,7 +212,7 @@ async def rebuild(runner: Runner, ids: Sequence[str], *, answers: bool = True) -
     await runner.write("UNWIND $ids AS id MATCH (p:SpreadParticipation {intervention: id}) DELETE p", {"ids": list(ids)})
     states = await states_of_interventions(runner, ids)
     await recount_reach(runner, ids, states)
-    totals, cells = tallied(states), cells_by_tally(states)
+    totals, cells = rules.tallied(states), rules.cells_by_tally(states)
     rows = [{"key": k.key, "bucket": k.bucket, "intervention": k.intervention, "quarter": k.quarter,
              "splits": json.dumps(rules.applied({}, splits))} for k, splits in totals.items()]
     for batch in _by_size(rows):
@@ -260,7 +227,7 @@ async def rebuild(runner: Runner, ids: Sequence[str], *, answers: bool = True) -
             CREATE (:SpreadCells {key: row.key, intervention: row.intervention, quarterIndex: row.quarter, cells: row.cells})""",
             {"rows": batch})
     for batch in _by_size([{"id": intervention, "sites": json.dumps(dict(sorted(sites.items())))}
-                           for intervention, sites in participation(states).items()]):
+                           for intervention, sites in rules.participation(states).items()]):
         await runner.write("""
             UNWIND $rows AS row
             CREATE (:SpreadParticipation {intervention: row.id, sites: row.sites})""", {"rows": batch})

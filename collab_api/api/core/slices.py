@@ -6,9 +6,17 @@ from __future__ import annotations
 
 from typing import Any
 
+import graphene
+
 from collab_api.domain.errors import FieldProblem, InvalidInput
 
 MAX_PAGE = 5_000
+
+
+def slice_arguments(default: int) -> dict[str, Any]:
+    """The `first` and `offset` arguments of a field that gives such a page."""
+    return {"first": graphene.Int(default_value=default, description=f"How many to give (default {default}, at most {MAX_PAGE})."),
+            "offset": graphene.Int(default_value=0, description="How many to skip first (default 0).")}
 
 
 def page_of(items: list[Any], first: int | None, offset: int | None, *, default: int) -> list[Any]:

@@ -8,7 +8,7 @@ from typing import Any
 import graphene
 
 from collab_api.api.core.node import Node, prefixed
-from collab_api.api.core.slices import MAX_PAGE, page_of
+from collab_api.api.core.slices import page_of, slice_arguments
 
 from collab_api.api.context import context_of
 from collab_api.api.core.enums import CareSetting, InterventionStatus, value_of
@@ -95,8 +95,7 @@ class Intervention(DescriptionFields, graphene.ObjectType):
     adoptions = graphene.List(graphene.NonNull("collab_api.api.adoptions.types.Adoption"), required=True)
     adoptionTree = graphene.List(
         graphene.NonNull("collab_api.api.adoptions.types.AdoptionTreeNode"), required=True,
-        first=graphene.Int(default_value=TREE_PAGE, description=f"How many to give (default {TREE_PAGE}, at most {MAX_PAGE})."),
-        offset=graphene.Int(default_value=0, description="How many to skip first (default 0)."),
+        **slice_arguments(TREE_PAGE),
         description="The adopting organisations with whom each learned from, parents before children, to any depth; "
                     "a page at a time (adoptionTreeCount in all).")
     adoptionTreeCount = graphene.Int(required=True, description="How many organisations the whole adoption tree has.")

@@ -10,7 +10,7 @@ from collab_api.api.core.node import Node, prefixed
 
 from collab_api.api.context import context_of
 from collab_api.api.core.enums import CareSetting, OrganisationKind, value_of
-from collab_api.api.core.slices import MAX_PAGE, page_of
+from collab_api.api.core.slices import page_of, slice_arguments
 from collab_api.domain.permissions import require_signed_in
 from collab_api.graph import adoptions as adoption_graph
 from collab_api.graph import organisations as organisation_graph
@@ -86,8 +86,7 @@ class Organisation(graphene.ObjectType):
     )
     learningHistory = graphene.List(
         graphene.NonNull("collab_api.api.adoptions.types.Adoption"), required=True,
-        first=graphene.Int(default_value=HISTORY_PAGE, description=f"How many to give (default {HISTORY_PAGE}, at most {MAX_PAGE})."),
-        offset=graphene.Int(default_value=0, description="How many to skip first (default 0)."),
+        **slice_arguments(HISTORY_PAGE),
         description="Its adoptions, with whom each was learned from; those of organisations it took over included; "
                     "by intervention, a page at a time (learningHistoryCount in all).",
     )

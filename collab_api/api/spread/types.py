@@ -10,7 +10,7 @@ from collab_api.api.adoptions.types import AdoptionStage
 from collab_api.api.context import context_of
 from collab_api.api.core.enums import CareSetting
 from collab_api.domain import stages
-from collab_api.api.core.slices import MAX_PAGE, page_of
+from collab_api.api.core.slices import page_of, slice_arguments
 from collab_api.domain.permissions import require_signed_in
 from collab_api.graph import adoptions as adoption_graph
 from collab_api.graph import collaboratives as collaborative_graph
@@ -110,18 +110,13 @@ class SiteMovement(SiteRef):
 PAGE = 100  # sites in a list unless `first` says otherwise
 
 
-def _page_args() -> dict[str, Any]:
-    return {"first": graphene.Int(default_value=PAGE, description=f"How many to give (default {PAGE}, at most {MAX_PAGE})."),
-            "offset": graphene.Int(default_value=0, description="How many to skip first (default 0).")}
-
-
 class Movement(graphene.ObjectType):
     """How cells reported in both quarters moved between them."""
 
     advanced = graphene.Int(required=True)
     fellBack = graphene.Int(required=True)
     stayed = graphene.Int(required=True)
-    items = graphene.List(graphene.NonNull(SiteMovement), required=True, **_page_args(),
+    items = graphene.List(graphene.NonNull(SiteMovement), required=True, **slice_arguments(PAGE),
                           description="Site by site, a page at a time (advanced + fellBack + stayed in all): not for anonymous readers.")
 
     @staticmethod
@@ -154,7 +149,7 @@ def _how_many(key: str) -> Any:
 
 
 def _sites(of: Any, description: str) -> Any:
-    return graphene.List(graphene.NonNull(of), required=True, **_page_args(), description=description + " A page at a time.")
+    return graphene.List(graphene.NonNull(of), required=True, **slice_arguments(PAGE), description=description + " A page at a time.")
 
 
 class SpreadReport(graphene.ObjectType):
