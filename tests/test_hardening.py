@@ -190,3 +190,38 @@ async def test_extensions_that_are_not_an_object_are_a_400(client: httpx.AsyncCl
     assert response.status_code == 400 and "'extensions' must be a JSON object" in response.text
     get = await client.get("/graphql", params={"query": "{ collaboratives { code } }", "extensions": extensions})
     assert get.status_code == 400
+
+
+def _fan_out(levels: int = 7, width: int = 10) -> str:
+    """The 646-byte document of 7 levels of 10 spreads: 10 million selections once expanded."""
+    spreads = " ".join(["...F1"] * width)
+    fragments = [f"fragment F{n} on Query {{ {' '.join([f'...F{n + 1}'] * width)} }}" for n in range(1, levels)]
+    return f"query {{ {spreads} }} " + " ".join(fragments) + f" fragment F{levels} on Query {{ __typename }}"
+
+
+async def test_a_fragment_fan_out_is_refused_before_the_standard_rules_run(client: httpx.AsyncClient,
+                                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    """Refused by counting the spreads as expanded, once per fragment: the standard validation
+    (whose overlapping-fields rule stalled every request for 6-9 s on this) is never called."""
+    from collab_api.api import execution
+
+    def validate_must_not_run(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("the standard rules ran on the fan-out")
+
+    monkeypatch.setattr(execution, "validate", validate_must_not_run)
+    for token in (None, "Bearer nonsense"):
+        response = await _post(client, _fan_out(), **({"authorization": token} if token else {}))
+        codes = _codes(response.json())
+        assert response.status_code in (200, 400, 401) and "INTERNAL" not in codes
+        if token is None:
+            assert codes == ["TOO_MANY_SELECTIONS"] and "21111110 selections" in response.json()["errors"][0]["message"]
+
+
+def test_expanded_selections_are_counted_once_per_fragment() -> None:
+    from graphql import parse
+
+    from collab_api.api.limits import expanded_selections
+
+    assert expanded_selections(parse(_fan_out(3, 2))) == 2 * (1 + 2 * (1 + 2 * (1 + 1)))  # a spread counts, and what it expands to
+    assert expanded_selections(parse("{ a { b c } }")) == 3
+    assert expanded_selections(parse("fragment A on Q { ...A x } { ...A }")) == 3  # a cycle counts as nothing more

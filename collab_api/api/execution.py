@@ -51,7 +51,10 @@ def parsed(query: str, limits: limit_rules.Limits) -> DocumentNode:
 
 def validation_errors(document: DocumentNode, limits: limit_rules.Limits,
                       variables: dict[str, Any] | None = None) -> list[GraphQLError]:
-    """The standard rules first (fragment cycles, unknown fragments ...), then the limits."""
+    """The document's size with its fragments expanded first (the standard rules' cost grows with
+    it), then the standard rules (fragment cycles, unknown fragments ...), then the limits."""
+    if (refusal := limit_rules.too_large(document, limits)) is not None:
+        return [refusal]
     problems = list(validate(schema.graphql_schema, document, specified_rules))
     return problems or limit_rules.check(document, limits, schema.graphql_schema, variables)
 

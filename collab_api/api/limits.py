@@ -33,6 +33,51 @@ class Limits:
     max_aliases: int = 15
     max_tokens: int = 1000
     max_cost: int = 5000
+    max_selections: int = 2000
+
+
+def expanded_selections(document: DocumentNode) -> int:
+    """How many selections the largest operation holds with every fragment spread expanded,
+    worked out once per fragment (a spread of a fragment already counted costs a lookup), so
+    that 7 levels of 10 spreads (10 million selections) is refused in microseconds, before the
+    standard rules, which compare overlapping fields pair by pair, ever see it. A fragment in a
+    cycle counts as nothing here: the standard rules refuse cycles."""
+    fragments = {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
+    sizes: dict[str, int] = {}
+    visiting: set[str] = set()
+
+    def size(selection_set: SelectionSetNode | None) -> int:
+        total = 0
+        for selection in (selection_set.selections if selection_set else ()):
+            if isinstance(selection, FieldNode):
+                total += 1 + size(selection.selection_set)
+            elif isinstance(selection, InlineFragmentNode):
+                total += size(selection.selection_set)
+            elif isinstance(selection, FragmentSpreadNode):
+                total += 1 + fragment_size(selection.name.value)
+        return total
+
+    def fragment_size(name: str) -> int:
+        if name in sizes:
+            return sizes[name]
+        fragment = fragments.get(name)
+        if fragment is None or name in visiting:
+            return 0
+        visiting.add(name)
+        sizes[name] = size(fragment.selection_set)
+        visiting.discard(name)
+        return sizes[name]
+
+    return max((size(d.selection_set) for d in document.definitions if isinstance(d, OperationDefinitionNode)), default=0)
+
+
+def too_large(document: DocumentNode, limits: Limits) -> GraphQLError | None:
+    """The refusal of a document too large once its fragments are expanded, if it is."""
+    selections = expanded_selections(document)
+    if selections > limits.max_selections:
+        return error(f"the document holds {selections} selections once its fragments are expanded; at most "
+                     f"{limits.max_selections} are allowed", "TOO_MANY_SELECTIONS")
+    return None
 
 
 def _first(field: FieldNode, variables: dict[str, Any]) -> int | None:

@@ -11,6 +11,7 @@ import asyncio
 import contextlib
 import contextvars
 import dataclasses
+import random
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar, Union
@@ -43,6 +44,39 @@ class DatabaseBusy(DatabaseUnavailable):
 # finds the node). Run it again, twice.
 RERUN_CODES = {"Neo.ClientError.Statement.EntityNotFound", "Neo.ClientError.Schema.ConstraintValidationFailed"}
 RERUNS = 2
+
+
+class ReadChangedUnderneath(Exception):
+    """Raised by a transaction's work when what it read is inconsistent with what it then
+    locked, which means another writer committed in between (ArcadeDB's optimistic
+    transactions do not make the later writer wait). The whole transaction runs again, from a
+    fresh reading, with a short random pause; `cause` is raised if it keeps happening."""
+
+    def __init__(self, cause: Exception) -> None:
+        super().__init__(str(cause))
+        self.cause = cause
+
+
+STALE_RERUNS = 40
+
+# Writers in this process that keep the same counts wait for each other for the length of their
+# transaction (`hold_until_commit`), so that ArcadeDB's optimistic transactions do not keep
+# refusing each other's commits and the driver does not back off for seconds; across processes
+# the database's own lock and the rerun above keep the counts right.
+_process_locks: dict[str, asyncio.Lock] = {}
+_held: contextvars.ContextVar[list[str] | None] = contextvars.ContextVar("held_locks", default=None)
+
+
+async def hold_until_commit(keys: set[str]) -> None:
+    """Wait for, and hold until this transaction ends, the in-process lock of each key (sorted;
+    keys this transaction already holds are skipped). Outside a transaction, does nothing."""
+    held = _held.get()
+    if held is None:
+        return
+    for key in sorted(keys - set(held)):
+        lock = _process_locks.setdefault(key, asyncio.Lock())
+        await lock.acquire()
+        held.append(key)
 
 
 @dataclass
@@ -181,8 +215,12 @@ class Graph:
     async def _managed(self, work: Callable[[Tx], Awaitable[T]], *, write: bool) -> T:
         """One managed transaction (the driver retries transient failures); the database's
         faults become DatabaseUnavailable or DatabaseBusy, never an unexplained error."""
-        for attempt in range(RERUNS + 1):
+        stale = 0
+        attempt = 0
+        while True:
             telemetry.DB_SESSIONS.inc()
+            held: list[str] = []
+            token = _held.set(held) if _held.get() is None else None
             try:
                 carried = _carried.get()
                 given = neo4j.Bookmarks.from_raw_values(carried.given) if carried and carried.given else None
@@ -193,12 +231,18 @@ class Graph:
                     if write and carried is not None:
                         carried.written = list((await session.last_bookmarks()).raw_values)
                     return outcome
+            except ReadChangedUnderneath as exc:
+                stale += 1
+                if stale > STALE_RERUNS:
+                    raise exc.cause from exc
+                await asyncio.sleep(random.uniform(0, 0.01 * min(stale, 20)))
             except neo4j.exceptions.TransientError as exc:
                 raise DatabaseBusy(f"the database is busy ({exc.code})") from exc
             except neo4j.exceptions.ClientError as exc:
                 if exc.code not in RERUN_CODES:
                     raise
-                if attempt == RERUNS:
+                attempt += 1
+                if attempt > RERUNS:
                     if exc.code == "Neo.ClientError.Schema.ConstraintValidationFailed":
                         raise  # not a race after all: a real duplicate, the caller's to explain
                     raise DatabaseBusy(f"the database is recovering ({exc.code})") from exc
@@ -206,7 +250,10 @@ class Graph:
                 raise DatabaseUnavailable(f"the database is not answering ({type(exc).__name__})") from exc
             finally:
                 telemetry.DB_SESSIONS.dec()
-        raise AssertionError("unreachable")
+                if token is not None:
+                    _held.reset(token)
+                for key in held:
+                    _process_locks[key].release()
 
     async def ping(self, timeout: float = 1.5) -> bool:
         """Does the database answer a query within `timeout` seconds?"""

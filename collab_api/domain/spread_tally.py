@@ -157,6 +157,11 @@ def add(total: dict[TallyKey, Splits], more: dict[TallyKey, Splits], sign: int =
             add_vector(into.setdefault(where, [0] * WIDTH), values, sign)
 
 
+class BelowZero(ValueError):
+    """A kept count would go below zero: the difference added was worked out from a reading
+    that another writer has changed since (or the count was not kept with every write)."""
+
+
 def difference(after: dict[TallyKey, Splits], before: dict[TallyKey, Splits]) -> dict[TallyKey, Splits]:
     """after - before, leaving out what did not change."""
     out: dict[TallyKey, Splits] = {}
@@ -172,7 +177,7 @@ def applied(current: Splits, delta: Splits) -> Splits:
     for where, values in delta.items():
         add_vector(total.setdefault(where, [0] * WIDTH), values)
     if any(value < 0 for values in total.values() for value in values):
-        raise ValueError("a tally went below zero: it was not kept with every write")
+        raise BelowZero("a tally went below zero: it was not kept with every write")
     return {where: values for where, values in sorted(total.items()) if any(values)}
 
 
@@ -238,7 +243,7 @@ def reach_applied(current: dict[str, int], delta: dict[str, int]) -> dict[str, i
     for key, change in delta.items():
         total[key] = total.get(key, 0) + change
     if any(count < 0 for count in total.values()):
-        raise ValueError("a reach count went below zero: it was not kept with every write")
+        raise BelowZero("a reach count went below zero: it was not kept with every write")
     return {key: count for key, count in sorted(total.items()) if count}
 
 

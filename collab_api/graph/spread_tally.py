@@ -15,7 +15,7 @@ import json
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, TypeVar
 
-from collab_api.db.graph import Graph, Runner
+from collab_api.db.graph import Graph, ReadChangedUnderneath, Runner, hold_until_commit
 from collab_api.domain import spread_tally as rules
 from collab_api.domain.rows import SiteState, TallyRow
 from collab_api.graph.common import shaped_all
@@ -75,9 +75,20 @@ async def keeping_tallies(runner: Runner, pairs: Sequence[tuple[str, str]], chan
     transaction: the caller's, or a new one when given the Graph."""
     if isinstance(runner, Graph):
         return await runner.write_tx(lambda tx: keeping_tallies(tx, pairs, change))
+    await lock_interventions(runner, {intervention for _, intervention in pairs})
     before = await site_states(runner, pairs)
     outcome = await change(runner)
     after = await site_states(runner, pairs)
+    try:
+        await _add_difference(runner, pairs, before, after)
+    except rules.BelowZero as exc:  # another writer committed between our reading and our lock (ArcadeDB)
+        raise ReadChangedUnderneath(exc) from exc
+    await unlock_interventions(runner, {intervention for _, intervention in pairs})
+    return outcome
+
+
+async def _add_difference(runner: Runner, pairs: Sequence[tuple[str, str]], before: list[SiteState],
+                          after: list[SiteState]) -> None:
     touched: dict[str, set[str]] = {}
     for site, intervention in pairs:
         touched.setdefault(intervention, set()).add(site)
@@ -93,7 +104,26 @@ async def keeping_tallies(runner: Runner, pairs: Sequence[tuple[str, str]], chan
     await add_to_reach(runner, {intervention: delta for intervention in sorted(set(reach_before) | set(reach_after))
                                 if (delta := rules.reach_difference(reach_after.get(intervention, {}),
                                                                     reach_before.get(intervention, {})))})
-    return outcome
+
+
+async def lock_interventions(runner: Runner, ids: set[str]) -> None:
+    """Take each intervention's write lock before reading what a write changes, so that the
+    difference is worked out from a state no other writer can change before this one commits.
+    Neo4j: the second writer waits for the first to commit, then reads its result. ArcadeDB
+    (optimistic): both bump the same record, the later commit is refused and run again from the
+    start. Sorted, so that writers touching several interventions take them in one order."""
+    if ids:
+        await hold_until_commit({f"tallies:{id}" for id in ids})
+        await runner.write("""
+            UNWIND $ids AS id
+            MATCH (i:Intervention {id: id})
+            SET i.tallyLock = true""", {"ids": sorted(ids)})
+
+
+async def unlock_interventions(runner: Runner, ids: set[str]) -> None:
+    """Leave nothing of the lock behind (it is released when the transaction ends)."""
+    if ids:
+        await runner.write("UNWIND $ids AS id MATCH (i:Intervention {id: id}) REMOVE i.tallyLock", {"ids": sorted(ids)})
 
 
 _SET_REACH = """

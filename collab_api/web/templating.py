@@ -7,7 +7,7 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
-from jinja2 import ChainableUndefined, ChoiceLoader, Environment, FileSystemLoader, PackageLoader, select_autoescape
+from jinja2 import ChainableUndefined, ChoiceLoader, Environment, FileSystemLoader, PackageLoader
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
@@ -75,7 +75,9 @@ def recent_quarters(count: int = 12, today: dt.date | None = None) -> list[str]:
 def _environment() -> Environment:
     environment = Environment(
         loader=ChoiceLoader([FileSystemLoader(TEMPLATES), PackageLoader("nhsuk_frontend_jinja", "templates")]),
-        autoescape=select_autoescape(("html", "njk")),
+        # Every template and macro, whatever its extension: the NHS.UK macros are `.jinja` files and write
+        # `params.text` as given, so a select_autoescape by extension left stored text raw inside them.
+        autoescape=True,
         undefined=ChainableUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
