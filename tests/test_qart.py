@@ -274,7 +274,7 @@ async def test_import_through_graphql_upload(client, graph: Graph, tokens) -> No
         "operations": json.dumps({"query": query, "variables": {"file": None, "q": "2025/26 Q1"}}),
         "map": json.dumps({"0": ["variables.file"]})}, files={"0": ("x.xlsx", b"nope", "text/plain")},
         headers={"authorization": f"Bearer {tokens('LEAD', collaborative='KSS')}"})
-    assert refused.json()["data"]["importQuarterlyReturn"]["errors"][0]["code"] == "REFUSED"
+    assert refused.json()["data"]["importQuarterlyReturn"]["errors"][0]["code"] == "UNREADABLE"
     anonymous = await client.post("/graphql", data={
         "operations": json.dumps({"query": query, "variables": {"file": None, "q": "2025/26 Q1"}}),
         "map": json.dumps({"0": ["variables.file"]})}, files={"0": ("return.xlsx", data, "application/vnd.ms-excel")})

@@ -34,3 +34,18 @@ def check_text(problems: Problems, field: str, value: str | None, limit: int, *,
             problems.add(field, "PATIENT_IDENTIFIER", f"{field} appears to contain {KINDS[kind]}; the platform holds no "
                                                       "patient-identifiable data")
     return text
+
+
+# A spreadsheet reads a cell that starts with one of these as a formula (or, for tab and CR, a
+# cell whose next character may be read as one): OWASP's list for CSV injection.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def starts_a_formula(value: object) -> bool:
+    return isinstance(value, str) and value.startswith(FORMULA_STARTS)
+
+
+def formula_safe(value: object) -> object:
+    """A value for a CSV cell: text that would start a formula gets a leading apostrophe, which
+    spreadsheets show as text (OWASP's advice); numbers and other text unchanged."""
+    return "'" + value if starts_a_formula(value) and isinstance(value, str) else value

@@ -13,12 +13,13 @@ from pathlib import Path
 from typing import Any
 
 from openpyxl import load_workbook
-from openpyxl.utils import get_column_letter
+from openpyxl.utils import column_index_from_string as column_index, get_column_letter
 
 from collab_api.domain import ods
-from collab_api.domain.identifiers import contains_nhs_number
+from collab_api.domain.identifiers import KINDS, contains_nhs_number, findings
+from collab_api.domain.text import TITLE as NAME_LIMIT
 from collab_api.domain.stage_text import StageCell, read_stage
-from collab_api.qart.layout import FIRST_ROW, LAST_COLUMN, LAST_ROW, SHEETS, SITE_CODE, SITE_NAME, TRUST_CODE, TRUST_NAME, Sheet, StageColumn
+from collab_api.qart.layout import FIRST_ROW, LAST_COLUMN, SHEETS, SITE_CODE, SITE_NAME, TRUST_CODE, TRUST_NAME, Sheet, StageColumn
 
 
 WITHHELD = "[withheld]"
@@ -26,6 +27,17 @@ WITHHELD = "[withheld]"
 
 class WorkbookError(ValueError):
     """The file is not a workbook this reader can use; nothing was imported."""
+
+
+class WorkbookTooLarge(WorkbookError):
+    """The workbook is over a limit (rows, unpacked size, parts, time, memory); nothing was imported."""
+
+
+# The template has rows 7 to 30 for sites; a longer list (a collaborative with more sites) is
+# read on down to this many site rows a sheet, and a workbook with anything below is refused
+# whole (England has about 1,000 hospital sites), never read in part.
+MAX_SITE_ROWS = 2_000
+EXCEL_LAST_ROW = 1_048_576
 
 
 @dataclass(frozen=True)
@@ -97,18 +109,26 @@ def _phase(value: Any) -> int | None | str:
     return int(number) if number.is_integer() and 1 <= number <= LAST_PHASE else reason
 
 
-def open_workbook(source: bytes | Path | str) -> Any:
+def open_workbook(source: bytes | Path | str, *, formulas: bool = False) -> Any:
+    """The workbook read-only, with each formula cell's saved value (or, formulas=True, its formula)."""
     data = Path(source).read_bytes() if isinstance(source, (str, Path)) else source
     try:
-        return load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        return load_workbook(io.BytesIO(data), read_only=True, data_only=not formulas)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as exc:
         raise WorkbookError(f"not a readable Excel workbook (.xlsx): {type(exc).__name__}: {str(exc)[:120]}") from exc
+    except MemoryError:
+        raise  # a ceiling, not damage: qart.isolated says so
     except Exception as exc:  # openpyxl raises assorted errors on damaged files
+        if "memory" in str(exc).lower():  # zlib's "insufficient memory"
+            raise MemoryError(str(exc)) from exc
         raise WorkbookError(f"not a readable Excel workbook (.xlsx): {type(exc).__name__}") from exc
 
 
 def read_return(source: bytes | Path | str) -> ParsedReturn:
+    """Every row of the Martha's Rule sheets. Parse it through `qart.isolated` when the file
+    comes from outside: that applies the size, memory and time limits."""
     workbook = open_workbook(source)
+    with_formulas = open_workbook(source, formulas=True)  # to tell a formula never calculated from an empty cell
     parsed = ParsedReturn()
     try:
         names = {name.strip().lower(): name for name in workbook.sheetnames}
@@ -120,24 +140,35 @@ def read_return(source: bytes | Path | str) -> ParsedReturn:
                 parsed.missing_sheets.append(sheet.name)
                 continue
             parsed.sheets.append(sheet.name)
-            _read_sheet(workbook[actual], sheet, parsed)
+            _read_sheet(workbook[actual], with_formulas[actual], sheet, parsed)
     finally:
         workbook.close()
+        with_formulas.close()
     if not parsed.sheets:
         raise WorkbookError(f"the workbook has none of the Martha's Rule sheets ({', '.join(s.name for s in SHEETS)})")
     return parsed
 
 
-def _read_sheet(worksheet: Any, sheet: Sheet, parsed: ParsedReturn) -> None:
+def _rows(worksheet: Any) -> Any:
+    # Down to Excel's last row, whatever the sheet's own <dimension> claims (openpyxl would stop there).
+    return worksheet.iter_rows(min_row=FIRST_ROW, max_row=EXCEL_LAST_ROW, max_col=LAST_COLUMN, values_only=True)
+
+
+def _read_sheet(worksheet: Any, formulas: Any, sheet: Sheet, parsed: ParsedReturn) -> None:
     columns = sheet.stage_columns
     seen_sites: dict[str, int] = {}
-    rows = worksheet.iter_rows(min_row=FIRST_ROW, max_row=LAST_ROW, max_col=LAST_COLUMN, values_only=True)
-    for number, values in enumerate(rows, start=FIRST_ROW):
+    last = FIRST_ROW + MAX_SITE_ROWS - 1
+    for number, (values, written) in enumerate(zip(_rows(worksheet), _rows(formulas)), start=FIRST_ROW):
         value = {get_column_letter(index + 1): item for index, item in enumerate(values)}
         identity = [_text(value.get(col)) for col in (TRUST_CODE, TRUST_NAME, SITE_CODE, SITE_NAME)]
         stages = {column.column: value.get(column.column) for column in columns}
-        if not any(identity) and all(_text(v) is None for v in stages.values()):
+        uncalculated = {column.column for column in columns if stages[column.column] is None
+                        and isinstance(formula := written[column_index(column.column) - 1], str) and formula.startswith("=")}
+        if not any(identity) and all(_text(v) is None for v in stages.values()) and not uncalculated:
             continue  # a blank row
+        if number > last:
+            raise WorkbookTooLarge(f"the sheet '{sheet.name}' has rows below row {last}: at most {MAX_SITE_ROWS:,} site rows "
+                                   "a sheet are read, and a return is never read in part; split it by trust")
         parsed.rows_read += 1
 
         def reject_row(reason: str, cell: str = f"{number}:{number}", shown: str | None = None) -> None:
@@ -146,6 +177,13 @@ def _read_sheet(worksheet: Any, sheet: Sheet, parsed: ParsedReturn) -> None:
 
         if any(text and contains_nhs_number(text) for text in identity):
             reject_row("the row appears to contain an NHS number; the platform holds no patient-identifiable data")
+            continue
+        if found := sorted({kind for text in identity[1::2] if text for kind in findings(text)}):  # the names
+            reject_row(f"the trust or site name appears to contain {' and '.join(KINDS[kind] for kind in found)}; "
+                       "the platform holds no patient-identifiable data and names no one as culpable")
+            continue
+        if any(text and len(text) > NAME_LIMIT for text in identity[1::2]):
+            reject_row(f"the trust or site name is over {NAME_LIMIT} characters")
             continue
         trust_code, _, site_code, _ = identity
         if trust_code:  # blank (often a single space) when ODS gives the site no single trust
@@ -177,10 +215,15 @@ def _read_sheet(worksheet: Any, sheet: Sheet, parsed: ParsedReturn) -> None:
         row = ReturnRow(sheet.name, number, trust_code, identity[1], site_code, identity[3], phase)
         for column in columns:
             raw = stages[column.column]
+            cell = f"{column.column}{number}"
+            if column.column in uncalculated:
+                parsed.rejections.append(Rejection(sheet.name, cell, None, (
+                    "the cell holds a formula with no saved value: open the workbook in Excel, let it calculate and save "
+                    "it, or type the stage")))
+                continue
             reading = read_stage(raw)
             if reading.empty:
                 continue
-            cell = f"{column.column}{number}"
             if reading.problem:
                 shown, problem = _text(raw), reading.problem
                 if shown and contains_nhs_number(shown):  # never echo it back

@@ -16,6 +16,7 @@ from collab_api.domain.quarters import Quarter
 from collab_api.domain.rows import WorkbookIcb, WorkbookSite
 from collab_api.domain.stage_text import NOT_APPLICABLE_TEXTS, stage_label
 from collab_api.domain.stages import STAGES
+from collab_api.domain.text import starts_a_formula
 from collab_api.qart.layout import (
     ADULT_PAEDS, EMERGENCY, FIRST_ROW, HEADER_ROW, LAST_ROW, MATERNITY, SETTING_LABELS, SHEETS, SHORT_NAMES, SITE_CODE, SITE_NAME,
     TRUST_CODE, TRUST_NAME, Sheet,
@@ -89,12 +90,21 @@ def write_workbook(sites: Sequence[WorkbookSite], icbs: Sequence[WorkbookIcb], c
     return filled
 
 
+def _put(cell: Any, value: Any) -> None:
+    """Write a value taken from the graph: text that would start a formula (a site named
+    '=HYPERLINK(...') is kept as text, never a formula (openpyxl makes any '=' text one)."""
+    cell.value = value
+    if starts_a_formula(value):
+        cell.data_type = "s"
+
+
 def _medicines(sheet: Any, icbs: Sequence[WorkbookIcb]) -> None:
     sheet["B2"] = "Medicines: one row per ICB (not read by the platform)"
     sheet["B2"].font = Font(bold=True, size=12)
     sheet[f"B{MEDICINES_FIRST_ROW - 1}"], sheet[f"C{MEDICINES_FIRST_ROW - 1}"] = "ICB", "ICB code"
     for offset, icb in enumerate(icbs):
-        sheet[f"B{MEDICINES_FIRST_ROW + offset}"], sheet[f"C{MEDICINES_FIRST_ROW + offset}"] = icb["name"], icb["code"]
+        _put(sheet[f"B{MEDICINES_FIRST_ROW + offset}"], icb["name"])
+        _put(sheet[f"C{MEDICINES_FIRST_ROW + offset}"], icb["code"])
     sheet.column_dimensions["B"].width = 60
 
 
@@ -105,10 +115,12 @@ def _matneo(sheet: Any, icbs: Sequence[WorkbookIcb]) -> None:
         sheet[f"{letter}{MATNEO_FIRST_ROW - 1}"] = title
     row = MATNEO_FIRST_ROW
     for icb in icbs:
-        sheet[f"B{row}"] = icb["name"]
+        _put(sheet[f"B{row}"], icb["name"])
         row += 1
         for trust in sorted({t["code"]: t for t in icb["trusts"]}.values(), key=lambda t: t["code"]):
-            sheet[f"B{row}"], sheet[f"C{row}"], sheet[f"D{row}"] = "Trust", trust["code"], trust["name"]
+            sheet[f"B{row}"] = "Trust"
+            _put(sheet[f"C{row}"], trust["code"])
+            _put(sheet[f"D{row}"], trust["name"])
             row += 1
     for letter, width in (("B", 60), ("C", 12), ("D", 60)):
         sheet.column_dimensions[letter].width = width
@@ -149,10 +161,9 @@ def _sheet(sheet: Any, layout: Sheet, sites: Sequence[WorkbookSite], keys: dict[
     filled = 0
     for offset, site in enumerate(sites):
         row = FIRST_ROW + offset
-        sheet[f"{TRUST_CODE}{row}"] = site["trustCode"]
-        sheet[f"{TRUST_NAME}{row}"] = site["trustName"]
-        sheet[f"{SITE_CODE}{row}"] = site["siteCode"]
-        sheet[f"{SITE_NAME}{row}"] = site["siteName"]
+        for letter, value in ((TRUST_CODE, site["trustCode"]), (TRUST_NAME, site["trustName"]), (SITE_CODE, site["siteCode"]),
+                              (SITE_NAME, site["siteName"])):
+            _put(sheet[f"{letter}{row}"], value)
         if layout.phase_column and site["phase"] is not None:
             sheet[f"{layout.phase_column}{row}"] = site["phase"]
         known = {(keys.get(c["component"] or ""), c["setting"]): c for c in site["cells"]}
@@ -163,7 +174,7 @@ def _sheet(sheet: Any, layout: Sheet, sites: Sequence[WorkbookSite], keys: dict[
             if cell is None:
                 continue
             if cell["notApplicable"]:
-                sheet[ref] = cell["notApplicable"]
+                _put(sheet[ref], cell["notApplicable"])
             elif cell["stage"] is not None:
                 sheet[ref] = stage_label(cell["stage"])
             else:

@@ -28,7 +28,8 @@ from collab_api.graph import qart as qart_graph
 from collab_api.graph import seed as seed_graph
 from collab_api.progress import QUIET, Steps
 from collab_api.qart.layout import EMERGENCY, MATERNITY
-from collab_api.qart.reader import ParsedReturn, Rejection, ReturnRow, WorkbookError, read_return
+from collab_api.qart.isolated import read_isolated
+from collab_api.qart.reader import ParsedReturn, Rejection, ReturnRow, WorkbookError, WorkbookTooLarge
 
 DEFAULT_INTERVENTION = "marthas-rule"
 
@@ -36,9 +37,10 @@ DEFAULT_INTERVENTION = "marthas-rule"
 class ImportRefused(ValueError):
     """The whole file was refused; nothing was imported. `field`: the input at fault."""
 
-    def __init__(self, message: str, field: str = "file") -> None:
+    def __init__(self, message: str, field: str = "file", code: str = "REFUSED") -> None:
         super().__init__(message)
         self.field = field
+        self.code = code
 
 
 class _DryRun(Exception):
@@ -132,10 +134,12 @@ async def import_return(
     reporting = quarter_of(quarter, filename, today)
     try:
         with progress.step(f"reading {Path(filename).name if filename else 'the workbook'}", 1, "workbook") as advance:
-            parsed = read_return(source)
+            parsed = await read_isolated(source)
             advance(1)
+    except WorkbookTooLarge as exc:
+        raise ImportRefused(str(exc), code="TOO_LARGE") from exc
     except WorkbookError as exc:
-        raise ImportRefused(str(exc)) from exc
+        raise ImportRefused(str(exc), code="UNREADABLE") from exc
     code = collaborative.strip().upper() if collaborative else None
 
     async def work(tx: Tx) -> ImportSummary:

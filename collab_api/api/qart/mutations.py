@@ -121,7 +121,7 @@ class ImportQuarterlyReturn(graphene.Mutation):
             message = str(refused)
             if refused.field == "quarter" and not quarter:
                 message = message.replace("give the reporting quarter", "give the reporting quarter in the 'quarter' argument", 1)
-            return {"errors": [{"field": refused.field, "code": "REFUSED", "message": message}]}
+            return {"errors": [{"field": refused.field, "code": refused.code, "message": message}]}
         return {"errors": [], "summary": summary.as_dict()}
 
 

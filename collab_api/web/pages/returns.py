@@ -64,7 +64,7 @@ async def _page(request: Request, *, values: dict[str, Any], errors: FormErrors 
     data = await operations.data(request, "collaboratives")
     errors = errors or FormErrors()
     return render(request, "returns.html", {"data": data, "values": values, "summary": summary, "active": "returns",
-                                            **errors.context()}, status=400 if errors else status)
+                                            **errors.context()}, status=max(status, 400) if errors else status)
 
 
 def _defaults(request: Request) -> dict[str, Any]:
@@ -105,11 +105,11 @@ async def check(request: Request) -> Response:
     content = await upload.read(MAX_BYTES + 1)
     if len(content) > MAX_BYTES:
         errors.add("file", f"The file is over {MAX_BYTES // 1024 // 1024} MB: is it the right workbook?")
-        return await _page(request, values=values, errors=errors)
+        return await _page(request, values=values, errors=errors, status=413)
     filename = Path(upload.filename).name[:200]
     summary, errors = await _import(request, content, filename, values, dry_run=True)
-    if errors or summary is None:
-        return await _page(request, values=values, errors=errors)
+    if errors or summary is None:  # a workbook refused as too large or unreadable: 422, with the reason beside the field
+        return await _page(request, values=values, errors=errors, status=422 if "file" in errors.by_field else 400)
     _keep(request, content, filename)
     return await _page(request, values={**values, "quarter": summary["quarter"]}, summary=summary)
 

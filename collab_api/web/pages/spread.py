@@ -13,6 +13,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from collab_api.domain.text import formula_safe
 from collab_api.domain.vocabulary import CARE_SETTING_CODES
 from collab_api.reports.charts import Bar, region_tiles, stacked_bars
 from collab_api.web import identity, operations
@@ -160,9 +161,10 @@ async def spread_csv(request: Request) -> Response:
 
 
 def csv_download(rows: list[list[Any]], name: str) -> Response:
-    """A table as a CSV attachment named `name` (slashes and spaces taken out)."""
+    """A table as a CSV attachment named `name` (slashes and spaces taken out); a cell that
+    would start a formula in a spreadsheet is neutralised."""
     buffer = io.StringIO()
-    csv.writer(buffer).writerows(rows)
+    csv.writer(buffer).writerows([[formula_safe(value) for value in row] for row in rows])
     safe = name.replace("/", "-").replace(" ", "")
     return Response(buffer.getvalue(), media_type="text/csv; charset=utf-8",
                     headers={"Content-Disposition": f'attachment; filename="{safe}.csv"'})

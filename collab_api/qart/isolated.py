@@ -1,0 +1,115 @@
+"""Reading an uploaded workbook without letting it stall or bloat the server.
+
+An .xlsx is a zip of XML: 192 kB can declare a million styles and 1 MB can hold a shared
+string that unpacks to gigabytes. So, before any XML is parsed, the archive's directory is
+checked against limits on what it unpacks to (in all, per sheet, shared strings, styles,
+entries): those sizes bind, since Python's zip reader never returns more than an entry
+declares. Then the workbook is parsed in a child process with a memory and CPU ceiling and a
+wall-clock limit, and killed past it: the server's own memory is untouched and returns to
+where it was. openpyxl reads through defusedxml (a dependency), so a DTD or an external
+entity is refused, never followed.
+
+No library does this whole job (openpyxl has no limits of its own), hence these few lines.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import multiprocessing
+import zipfile
+from dataclasses import dataclass
+from multiprocessing.connection import Connection
+from pathlib import Path
+from typing import Any
+
+from collab_api.qart.reader import ParsedReturn, WorkbookError, WorkbookTooLarge, read_return
+
+MB = 1024 * 1024
+
+@dataclass(frozen=True)
+class WorkbookLimits:
+    unpacked_bytes: int = 64 * MB  # everything the archive unpacks to
+    sheet_bytes: int = 32 * MB  # one worksheet's XML
+    shared_strings_bytes: int = 8 * MB  # every text cell's text, once
+    styles_bytes: int = 4 * MB  # number formats, fonts, fills, cell styles
+    entries: int = 500
+    seconds: float = 10.0  # wall clock for the parse (a real return takes well under one)
+    memory_bytes: int = 1536 * MB  # the child's address space
+
+LIMITS = WorkbookLimits()
+
+def check_archive(data: bytes, limits: WorkbookLimits = LIMITS) -> None:
+    """Refuse an archive whose declared sizes are over the limits, before anything is unpacked."""
+    try:
+        entries = zipfile.ZipFile(io.BytesIO(data)).infolist()
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise WorkbookError("not a readable Excel workbook (.xlsx): it is not a zip archive, or a damaged one") from exc
+    if len(entries) > limits.entries:
+        raise WorkbookTooLarge(f"the workbook holds {len(entries)} parts; at most {limits.entries} are read")
+    for entry in entries:
+        name = entry.filename.lower()
+        for part, limit, what in (("sharedstrings", limits.shared_strings_bytes, "the text of its cells"),
+                                  ("styles", limits.styles_bytes, "its list of styles"),
+                                  ("worksheets/", limits.sheet_bytes, f"the sheet part {Path(entry.filename).name}")):
+            if part in name and entry.file_size > limit:
+                raise WorkbookTooLarge(f"{what} unpacks to {entry.file_size // MB} MB; at most {limit // MB} MB are read")
+    total = sum(entry.file_size for entry in entries)
+    if total > limits.unpacked_bytes:
+        raise WorkbookTooLarge(f"the workbook unpacks to {total // MB} MB; at most {limits.unpacked_bytes // MB} MB are read "
+                               "(a QART return unpacks to well under 1 MB: is it the right file?)")
+
+def _parse_in_child(data: bytes, out: Connection, limits: WorkbookLimits) -> None:
+    import resource
+
+    resource.setrlimit(resource.RLIMIT_AS, (limits.memory_bytes, limits.memory_bytes))
+    cpu = int(limits.seconds) + 1
+    resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
+    try:
+        answer: tuple[str, Any] = ("read", read_return(data))
+    except WorkbookError as exc:
+        answer = ("refused", str(exc))
+    except MemoryError:
+        answer = ("too large", "the workbook needs more memory to read than a return ever should")
+    except Exception as exc:  # openpyxl, zlib and the XML parser raise assorted errors on damaged or hostile files
+        if "memory" in str(exc).lower():  # zlib's "insufficient memory" under the ceiling
+            answer = ("too large", "the workbook needs more memory to read than a return ever should")
+        else:
+            answer = ("refused", f"not a readable Excel workbook (.xlsx): {type(exc).__name__}")
+    out.send(answer)
+    out.close()
+
+def _context() -> Any:
+    context = multiprocessing.get_context("forkserver")  # not fork: the server has threads (the driver's, uvicorn's)
+    context.set_forkserver_preload(["collab_api.qart.reader"])
+    return context
+
+def read_isolated_sync(data: bytes, limits: WorkbookLimits = LIMITS) -> ParsedReturn:
+    check_archive(data, limits)
+    context = _context()
+    receiving, sending = context.Pipe(duplex=False)
+    child = context.Process(target=_parse_in_child, args=(data, sending, limits), daemon=True)
+    child.start()
+    sending.close()
+    try:
+        if not receiving.poll(limits.seconds):
+            raise WorkbookTooLarge(f"reading the workbook took over {limits.seconds:g} s and was stopped "
+                                   "(a QART return reads in well under a second: is it the right file?)")
+        try:
+            status, value = receiving.recv()
+        except (EOFError, OSError) as exc:  # killed by its memory or CPU ceiling before it could answer
+            raise WorkbookTooLarge("the workbook needs more memory or time to read than a return ever should") from exc
+    finally:
+        receiving.close()
+        if child.is_alive():
+            child.kill()
+        child.join(5)
+    if status == "read":
+        assert isinstance(value, ParsedReturn)
+        return value
+    raise (WorkbookTooLarge if status == "too large" else WorkbookError)(value)
+
+async def read_isolated(source: bytes | Path | str, limits: WorkbookLimits = LIMITS) -> ParsedReturn:
+    """The workbook read as `read_return` reads it, within the limits, off the event loop."""
+    data = Path(source).read_bytes() if isinstance(source, (str, Path)) else bytes(source)
+    return await asyncio.to_thread(read_isolated_sync, data, limits)
