@@ -68,3 +68,49 @@ def test_the_report_command_writes_a_page(tmp_path: Path, test_server, graph: Gr
     missing = subprocess.run([collab, "report", "spread", "--intervention", "nope", "--out", str(out)],
                              env=env, capture_output=True, text=True, timeout=120)
     assert missing.returncode == 1 and "no intervention has the id 'nope'" in missing.stderr
+
+
+QUARTERLY = """query($i: ID!, $q: String, $signedIn: Boolean!) { quarterlyReport(intervention: $i, quarter: $q) { quarter
+    stageTables { component componentName careSetting phase total notApplicable distribution { stage { stage } count } }
+    sitesAtOrBelow @include(if: $signedIn) { site { odsCode } component componentName careSetting stage { stage } }
+    sitesAtStage6OnAllComponents @include(if: $signedIn) { site { odsCode } careSetting }
+    answers @include(if: $signedIn) { site { odsCode } answers { component componentName careSetting stage { stage } notApplicable } } } }"""
+
+
+async def test_the_quarterly_report_answers_for_every_intervention_and_quarter(graph: Graph, gql, tokens, settings) -> None:
+    """Whole-intervention answers (no component) and answers for no particular setting included: a
+    provider's Martha's Rule answer with neither must not break the report or its page."""
+    [site] = await graph.read("""MATCH (o:Organisation)-[:ENROLLED]->(:Intervention {id: 'marthas-rule'})
+                                 RETURN o.odsCode AS code ORDER BY code LIMIT 1""")
+    provider = gql.as_(tokens("PROVIDER", organisation=site["code"]))
+    recorded = (await provider.data("""mutation($o: String!) { recordAdoption(input: {organisation: $o, intervention: "marthas-rule",
+        stage: 4, quarter: "2025/26 Q4"}) { errors { field code message } } }""", {"o": site["code"]}))["recordAdoption"]
+    assert recorded["errors"] == []
+    pairs = await graph.read("""MATCH (i:Intervention)<-[:OF]-(:Adoption)-[:OBSERVED]->(x:AdoptionObservation)
+                                RETURN i.id AS id, collect(DISTINCT x.quarter) AS quarters ORDER BY id""")
+    assert len(pairs) >= 20
+    checked = 0
+    for pair in pairs:
+        for quarter in [None, *sorted(pair["quarters"])]:
+            report = (await gql.data(QUARTERLY, {"i": pair["id"], "q": quarter, "signedIn": True}))["quarterlyReport"]
+            answered = sum(len(r["answers"]) for r in report["answers"])
+            tabled = sum(t["total"] + t["notApplicable"] for t in report["stageTables"] if t["phase"] is None)
+            assert answered == tabled, (pair["id"], quarter, "every answer is in a stage table")
+            checked += 1
+    mr = (await gql.data(QUARTERLY, {"i": "marthas-rule", "q": "2025/26 Q4", "signedIn": True}))["quarterlyReport"]
+    whole = [a for r in mr["answers"] if r["site"]["odsCode"] == site["code"] for a in r["answers"] if a["component"] is None]
+    assert whole == [{"component": None, "componentName": None, "careSetting": None, "stage": {"stage": 4}, "notApplicable": None}]
+    assert any(t["component"] is None and t["careSetting"] is None and t["total"] >= 1 for t in mr["stageTables"])
+
+    from collab_api.app import create_app
+    from tests.web import PageClient
+
+    async with PageClient(create_app(settings, graph=graph)) as pages:
+        await pages.sign_in("NATIONAL")
+        page = await pages.get("/interventions/marthas-rule/quarterly-report?quarter=2025/26 Q4")
+        assert page.status_code == 200 and "Whole intervention" in page.text and "No particular setting" in page.text
+        for table in ("stageTables", "sitesAtOrBelow", "answers"):
+            assert (await pages.get(f"/interventions/marthas-rule/quarterly-report/{table}.csv?quarter=2025/26 Q4")).status_code == 200
+        for pair in pairs:
+            assert (await pages.get(f"/interventions/{pair['id']}/quarterly-report")).status_code == 200, pair["id"]
+    assert checked > len(pairs)

@@ -39,7 +39,13 @@ def quarterly_report(answers: Sequence[QuarterAnswers], enrolled: Sequence[Enrol
     """answers: each reporting site's answers in the quarter, [componentKey, careSetting,
     stage, notApplicable] each; enrolled: the sites in the roll-out with their phase;
     component_names: key to name, in the order to list them; settings: likewise."""
-    components = list(component_names)
+    real_components = list(component_names)
+    seen_components = {cell[0] for row in answers for cell in row["answers"]}
+    # An answer recorded for the intervention as a whole (no component) or with no particular care
+    # setting is a row and a table of its own, listed after the named ones (None: "the whole
+    # intervention", "no particular setting").
+    components: list[str | None] = [*real_components, *sorted(c for c in seen_components - set(real_components) if c),
+                                    *([None] if None in seen_components else [])]
     directory: dict[str, EnrolledSite] = {row["site"]: row for row in [*enrolled, *answers]}
 
     def site_entry(code: str) -> dict[str, Any]:
@@ -50,22 +56,23 @@ def quarterly_report(answers: Sequence[QuarterAnswers], enrolled: Sequence[Enrol
         return (row.get("collaborative") or "~", row.get("phase") or 99, row.get("trust") or "", row["site"])
 
     seen_settings = {cell[1] for row in answers for cell in row["answers"]}
-    settings = [s for s in settings if s in seen_settings] + sorted(seen_settings - set(settings))
+    ordered: list[str | None] = [s for s in settings if s in seen_settings]
+    ordered += sorted(s for s in seen_settings - set(settings) if s) + ([None] if None in seen_settings else [])
     phases = sorted({phase for row in directory.values() if (phase := row.get("phase")) is not None})
-    cells: dict[tuple[str, str], list[tuple[dict[str, Any], int | None, str | None]]] = defaultdict(list)
+    cells: dict[tuple[str | None, str | None], list[tuple[dict[str, Any], int | None, str | None]]] = defaultdict(list)
     for row in answers:
         for component, setting, stage, not_applicable in row["answers"]:
             cells[(component, setting)].append((site_entry(row["site"]), stage, not_applicable))
 
     tables = []
-    for setting in settings:
+    for setting in ordered:
         for component in components:
             given = cells.get((component, setting), [])
             if not given:
                 continue
             for phase in [None, *phases]:
                 chosen = [c for c in given if phase is None or c[0]["phase"] == phase]
-                tables.append({"component": component, "componentName": component_names[component],
+                tables.append({"component": component, "componentName": component_names.get(component or ""),
                                "careSetting": setting, "phase": phase,
                                **stage_table([c[1] for c in chosen if c[1] is not None], sum(1 for c in chosen if c[2]))})
 
@@ -74,16 +81,15 @@ def quarterly_report(answers: Sequence[QuarterAnswers], enrolled: Sequence[Enrol
           "stage": stage}
          for (component, setting), given in cells.items() for entry, stage, _ in given
          if stage is not None and stage <= at_or_below),
-        key=lambda r: (*order(r), settings.index(r["careSetting"]), components.index(r["component"])
-                       if r["component"] in components else 99))
+        key=lambda r: (*order(r), ordered.index(r["careSetting"]), components.index(r["component"])))
 
     high = []
-    for setting in settings:
+    for setting in ordered:
         for row in answers:
             stages = {c[0]: c[2] for c in row["answers"] if c[1] == setting}
-            if components and all((stages.get(k) or -1) >= ALL_COMPONENTS_AT for k in components):
+            if real_components and all((stages.get(k) or -1) >= ALL_COMPONENTS_AT for k in real_components):
                 high.append({**site_entry(row["site"]), "careSetting": setting})
-    high.sort(key=lambda r: (settings.index(r["careSetting"]), *order(r)))
+    high.sort(key=lambda r: (ordered.index(r["careSetting"]), *order(r)))
 
     reporting = {row["site"] for row in answers}
     listed = [row for row in directory.values() if row.get("phase") is not None]
@@ -100,9 +106,9 @@ def quarterly_report(answers: Sequence[QuarterAnswers], enrolled: Sequence[Enrol
         "sitesAtOrBelow": at_or_below_rows,
         "sitesAtStage6OnAllComponents": high,
         "answers": [{**site_entry(row["site"]), "answers": sorted(
-            ({"component": c[0], "componentName": component_names.get(c[0]), "careSetting": c[1], "stage": c[2],
+            ({"component": c[0], "componentName": component_names.get(c[0] or ""), "careSetting": c[1], "stage": c[2],
               "notApplicable": c[3]} for c in row["answers"]),
-            key=lambda a: (settings.index(a["careSetting"]), components.index(a["component"]) if a["component"] in components else 99))}
+            key=lambda a: (ordered.index(a["careSetting"]), components.index(a["component"])))}
             for row in sorted(answers, key=lambda r: order(dict(r)))],
         "sitesWithNoData": sorted((site_entry(r["site"]) for r in listed if r["site"] not in reporting), key=order),
         "collaborativesReturned": returned,

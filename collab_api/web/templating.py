@@ -24,7 +24,8 @@ _STAGE_LABELS = {stage.stage: stage.label.split(" - ", 1)[-1] for stage in STAGE
 
 
 def setting_label(code: str | None) -> str:
-    return _SETTING_LABELS.get(code or "", code or "")
+    """A care setting's name; an answer with none is for no particular setting."""
+    return _SETTING_LABELS.get(code, code) if code else "No particular setting"
 
 
 def stage_label(stage: int | None) -> str:

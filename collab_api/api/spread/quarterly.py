@@ -23,9 +23,9 @@ class StageShare(StageCount):
 class StageTable(graphene.ObjectType):
     """One component in one care setting: answers at each of the eight stages."""
 
-    component = graphene.String(required=True, description="The component's key.")
-    componentName = graphene.String(required=True)
-    careSetting = graphene.Field(CareSetting, required=True)
+    component = graphene.String(description="The component's key; null: answers for the intervention as a whole.")
+    componentName = graphene.String(description="Null with the component.")
+    careSetting = graphene.Field(CareSetting, description="Null: answers for no particular care setting.")
     phase = graphene.Int(description="Null: every phase together.")
     distribution = graphene.List(graphene.NonNull(StageShare), required=True, description="Stages 0 to 7, zero-filled.")
     total = graphene.Int(required=True, description="Answers at a stage.")
@@ -50,9 +50,9 @@ class CollaborativePhases(graphene.ObjectType):
 
 
 class SiteComponentStage(SiteRef):
-    component = graphene.String(required=True)
+    component = graphene.String(description="Null: an answer for the intervention as a whole.")
     componentName = graphene.String()
-    careSetting = graphene.Field(CareSetting, required=True)
+    careSetting = graphene.Field(CareSetting, description="Null: no particular care setting.")
     stage = graphene.Field(AdoptionStage, required=True)
 
     @staticmethod
@@ -61,13 +61,13 @@ class SiteComponentStage(SiteRef):
 
 
 class SiteInSetting(SiteRef):
-    careSetting = graphene.Field(CareSetting, required=True)
+    careSetting = graphene.Field(CareSetting, description="Null: no particular care setting.")
 
 
 class Answer(graphene.ObjectType):
-    component = graphene.String(required=True)
+    component = graphene.String(description="Null: an answer for the intervention as a whole.")
     componentName = graphene.String()
-    careSetting = graphene.Field(CareSetting, required=True)
+    careSetting = graphene.Field(CareSetting, description="Null: no particular care setting.")
     stage = graphene.Field(AdoptionStage, description="Null when the answer is 'not applicable'.")
     notApplicable = graphene.String()
 

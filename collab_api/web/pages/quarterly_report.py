@@ -23,6 +23,16 @@ TABLES = ("sitesByPhase", "sitesByCollaborative", "stageTables", *SITE_TABLES)
 SITE_HEADERS = ["Site code", "Site", "Trust code", "Trust", "Collaborative", "Phase"]
 
 
+WHOLE = "Whole intervention"  # an answer recorded for no component in particular
+
+
+def _named(report: dict[str, Any]) -> dict[str, Any]:
+    """The report with every answer's component named: a null component is the whole intervention."""
+    for row in [*report["stageTables"], *report["sitesAtOrBelow"], *[a for r in report.get("answers") or [] for a in r["answers"]]]:
+        row["componentName"] = row.get("componentName") or WHOLE
+    return report
+
+
 async def _report(request: Request) -> tuple[dict[str, Any], dict[str, Any] | None, dict[str, str], FormErrors]:
     head = await operations.data(request, "spread_head", {"id": request.path_params["id"]})
     item = operations.found(head["intervention"], "intervention with this id")
@@ -39,12 +49,19 @@ async def _report(request: Request) -> tuple[dict[str, Any], dict[str, Any] | No
         if outcome.errors:
             errors = from_graphql_errors(outcome.errors, FIELDS, "quarter")
         else:
-            report = (outcome.data or {})["quarterlyReport"]
+            report = _named((outcome.data or {})["quarterlyReport"])
     return item, report, chosen, errors
 
 
-def stage_tables_by_setting(report: dict[str, Any]) -> list[tuple[str, list[dict[str, Any]]]]:
-    grouped: dict[str, list[dict[str, Any]]] = defaultdict(list)
+def answer_columns(item: dict[str, Any], report: dict[str, Any]) -> list[str]:
+    """The per-site table's component columns: the intervention's, then the whole intervention if answered."""
+    named = [c["name"] for c in item["components"]]
+    given = {a["componentName"] for r in report.get("answers") or [] for a in r["answers"]}
+    return named + sorted(given - set(named))
+
+
+def stage_tables_by_setting(report: dict[str, Any]) -> list[tuple[str | None, list[dict[str, Any]]]]:
+    grouped: dict[str | None, list[dict[str, Any]]] = defaultdict(list)
     for table in report["stageTables"]:
         grouped[table["careSetting"]].append(table)
     return list(grouped.items())
@@ -54,7 +71,7 @@ def answers_by_setting(report: dict[str, Any]) -> list[dict[str, Any]]:
     """The per-site table on the page: a row per site and care setting, a column per component."""
     rows = []
     for site in report.get("answers") or []:
-        by_setting: dict[str, dict[str, Any]] = {}
+        by_setting: dict[str | None, dict[str, Any]] = {}
         for answer in site["answers"]:
             by_setting.setdefault(answer["careSetting"], {})[answer["componentName"]] = answer
         rows += [{**site, "careSetting": setting, "byComponent": found} for setting, found in by_setting.items()]
@@ -68,6 +85,7 @@ async def quarterly_report(request: Request) -> Response:
         "query": {k: v for k, v in chosen.items() if v},
         "settings": stage_tables_by_setting(report) if report else [],
         "answer_rows": answers_by_setting(report) if report else [],
+        "answer_columns": answer_columns(item, report) if report else [],
         "phases": [row["phase"] for row in report["sitesByPhase"]] if report else [],
         **errors.context(),
     }, status=400 if errors else 200)
