@@ -17,13 +17,15 @@ from collab_api.config import Settings
 from collab_api.db.graph import Graph
 from collab_api.db.runtime import open_database
 from collab_api.graph.schema_ops import apply_schema
+from collab_api.api.schema import root_field_names
 from collab_api.http.tokens import Verifiers
 from collab_api.http.auth import BearerTokens, unauthorised, verifiers_for
 from collab_api.http.graphql import graphql_endpoint
 from collab_api.http.health import healthz, readyz
 from collab_api.http.headers import SecurityHeaders
 from collab_api.http.limits import BodyLimit
-from collab_api.http.observability import BOOKMARK_HEADER, Observability, configure_tracing, metrics_endpoint
+from collab_api.http.observability import BOOKMARK_HEADER, Observability, configure_tracing, know_operations, metrics_endpoint
+from collab_api.web import operations as web_operations
 from collab_api.http.rate_limit import RateLimit
 from collab_api.web import routes as web
 from collab_api.web.signin import oauth_client
@@ -58,6 +60,8 @@ def create_app(settings: Settings | None = None, *, graph: Graph | None = None, 
             yield
 
     configure_tracing(settings)
+    know_operations(web_operations.operation_names() | root_field_names()
+                    | {name.strip() for name in settings.metrics_operations.split(",") if name.strip()})
     routes = [
         Route("/graphql", graphql_endpoint, methods=["GET", "POST"]),
         Route("/healthz", healthz, methods=["GET"]),
@@ -69,9 +73,9 @@ def create_app(settings: Settings | None = None, *, graph: Graph | None = None, 
     origins = [origin.strip() for origin in settings.cors_origins.split(",") if origin.strip()]
     middleware = [
         Middleware(Observability),
+        Middleware(SecurityHeaders, development=settings.development),  # outside the limits: their 429 and 413 carry them too
         Middleware(RateLimit, per_minute=settings.rate_limit_per_minute),
         Middleware(BodyLimit, max_body=settings.max_body_bytes, max_upload=settings.max_upload_bytes),
-        Middleware(SecurityHeaders, development=settings.development),
         *([Middleware(CORSMiddleware, allow_origins=origins, allow_methods=["GET", "POST"],
                       allow_headers=["authorization", "content-type", "x-request-id", "traceparent", BOOKMARK_HEADER],
                       expose_headers=["x-request-id", BOOKMARK_HEADER], max_age=600)] if origins else []),

@@ -44,6 +44,11 @@ class Settings(BaseSettings):
     metrics: bool = Field(True, alias="COLLAB_METRICS", description="serve Prometheus metrics at /metrics")
     metrics_token: str | None = Field(None, alias="COLLAB_METRICS_TOKEN",
                                       description="if set, /metrics answers only a scraper sending it as a bearer token")
+    metrics_operations: str = Field("", alias="COLLAB_METRICS_OPERATIONS",
+                                    description="operation names of known API clients, comma separated, kept as metric labels "
+                                                "(besides the pages' own and those named after a root field; others: 'other')")
+    metrics_open: bool = Field(False, alias="COLLAB_METRICS_OPEN",
+                               description="production: serve /metrics without a token (only where the port is private)")
     otel_endpoint: str | None = Field(None, alias="OTEL_EXPORTER_OTLP_ENDPOINT",
                                       description="an OTLP/HTTP collector: traces are sent there; unset: no tracing")
     otel_service_name: str = Field("collab-api", alias="OTEL_SERVICE_NAME")
@@ -72,6 +77,9 @@ class Settings(BaseSettings):
     session_secret: str | None = Field(None, alias="COLLAB_SESSION_SECRET",
                                        description="signs the session cookie; generated and kept in the data folder if unset")
     session_hours: float = Field(8.0, alias="COLLAB_SESSION_HOURS", description="how long a sign-in lasts at most")
+    public_url: str | None = Field(None, alias="COLLAB_PUBLIC_URL",
+                                   description="the service's external address (https://...): sign-in's redirect is built from "
+                                               "it, never from the request's Host header; required for sign-in in production")
 
     # Limits of the GraphQL API.
     max_page_size: int = 100

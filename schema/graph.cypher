@@ -13,6 +13,7 @@ CREATE CONSTRAINT adoption_stage_number IF NOT EXISTS FOR (n:AdoptionStage) REQU
 CREATE CONSTRAINT adoption_key IF NOT EXISTS FOR (n:Adoption) REQUIRE n.key IS UNIQUE;
 CREATE CONSTRAINT adoption_id IF NOT EXISTS FOR (n:Adoption) REQUIRE n.id IS UNIQUE;
 CREATE CONSTRAINT observation_key IF NOT EXISTS FOR (n:AdoptionObservation) REQUIRE n.key IS UNIQUE;
+CREATE CONSTRAINT web_session_id IF NOT EXISTS FOR (n:WebSession) REQUIRE n.id IS UNIQUE;
 
 // Lookups and filters
 CREATE INDEX organisation_kind IF NOT EXISTS FOR (n:Organisation) ON (n.kind);

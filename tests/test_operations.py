@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import re
 import subprocess
 import sys
@@ -42,7 +43,7 @@ def tracing() -> None:
 
 @pytest.fixture(scope="module")
 def app(settings: Settings, network: Graph) -> Any:
-    return create_app(settings.model_copy(update={"metrics_token": None}), graph=network)
+    return create_app(settings.model_copy(update={"metrics_token": None, "metrics_operations": "Regions"}), graph=network)
 
 
 @pytest.fixture
@@ -150,10 +151,14 @@ def test_a_production_server_warns_without_an_identity_provider_or_with_demo_dat
 
 def test_several_workers_serve_one_port_and_add_up_their_metrics(test_server: TestServer, graph: Graph, tmp_path: Path) -> None:
     output: list[str] = []
-    with serve_collab(test_server, graph.database, tmp_path, "--workers", "2", output=output) as base:
-        with httpx.Client(base_url=base, timeout=30) as client:
-            ids = {client.get("/graphql", params={"query": QUERY}).headers["x-request-id"] for _ in range(20)}
-            metrics = client.get("/metrics").text
+    os.environ["COLLAB_METRICS_OPERATIONS"] = "Regions"  # serve_collab passes the environment on
+    try:
+        with serve_collab(test_server, graph.database, tmp_path, "--workers", "2", output=output) as base:
+            with httpx.Client(base_url=base, timeout=30) as client:
+                ids = {client.get("/graphql", params={"query": QUERY}).headers["x-request-id"] for _ in range(20)}
+                metrics = client.get("/metrics").text
+    finally:
+        del os.environ["COLLAB_METRICS_OPERATIONS"]
     assert len(ids) == 20
     assert float(re.search(r'^collab_request_seconds_count\{operation="Regions"\} ([0-9.]+)$', metrics, re.M)[1]) == 20
     workers = set(re.findall(r"Started server process \[(\d+)\]", output[0]))
@@ -180,3 +185,46 @@ def test_the_deploy_files_lint_clean() -> None:
     realm = json.loads((ROOT / "deploy/keycloak/collab-realm.json").read_text())
     mappers = {m["name"] for m in realm["clients"][0]["protocolMappers"]}
     assert {"role", "collaborative", "organisation", "audience collab-api"} <= mappers
+
+
+async def test_metrics_label_only_the_operations_the_server_knows(test_server, graph) -> None:
+    """An anonymous client inventing operation names adds nothing to /metrics; a page's own
+    operation keeps its label."""
+    import uuid
+
+    import httpx
+
+    from collab_api.app import create_app
+
+    settings = test_server.settings(graph.database)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=create_app(settings, graph=graph)),
+                                 base_url="http://testserver") as client:
+        before = (await client.get("/metrics")).text
+        invented = [f"Invented{uuid.uuid4().hex[:10]}" for _ in range(30)]
+        for name in invented:
+            await client.post("/graphql", json={"query": f"query {name} {{ collaboratives {{ code }} }}"})
+        await client.post("/graphql", json={"query": "query collaboratives { collaboratives { code } }"})
+        await client.get("/")
+        after = (await client.get("/metrics")).text
+    assert not any(name in after for name in invented)
+    assert 'operation="other"' in after and 'operation="collaboratives"' in after
+    new_lines = set(after.splitlines()) - set(before.splitlines())
+    assert len({line.split("{")[0] + line.split('operation="')[1].split('"')[0] for line in new_lines
+                if 'operation="' in line}) < 20
+
+
+async def test_metrics_need_their_token_in_production_unless_opened(test_server, graph) -> None:
+    import httpx
+
+    from collab_api.app import create_app
+
+    async def status(**overrides) -> int:
+        settings = test_server.settings(graph.database, env="production", session_secret="s" * 48, **overrides)
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=create_app(settings, graph=graph)),
+                                     base_url="https://testserver") as client:
+            return (await client.get("/metrics", headers={"authorization": "Bearer scrape-me"})).status_code
+
+    assert await status() == 403
+    assert await status(metrics_open=True) == 200
+    assert await status(metrics_token="scrape-me") == 200
+    assert await status(metrics_token="another") == 401

@@ -234,7 +234,7 @@ async def test_a_return_that_is_not_a_workbook_is_an_error_beside_the_file_field
         await national.get("/returns")
         refused = await national.post("/returns/check", {"quarter": "2025/26 Q1"},
                                       files={"file": ("notes.xlsx", b"not a workbook", "application/octet-stream")})
-        assert refused.status_code == 400 and error_beside(refused, "file")
+        assert refused.status_code == 422 and error_beside(refused, "file")
         await national.get("/returns")
         empty = await national.post("/returns/check", {"quarter": "2025/26 Q1"}, files={"file": ("", b"", "application/octet-stream")})
         assert error_beside(empty, "file") == "Choose the returned workbook (.xlsx) to upload"

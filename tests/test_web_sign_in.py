@@ -106,7 +106,8 @@ def provider() -> Iterator[Provider]:
 @pytest.fixture(scope="module")
 def app(settings: Settings, network: Graph, provider: Provider) -> Any:
     configured = settings.model_copy(update={"env": "production", "oidc_issuer": provider.issuer,
-                                             "oidc_client_id": CLIENT_ID, "session_secret": "s" * 48})
+                                             "oidc_client_id": CLIENT_ID, "session_secret": "s" * 48,
+                                             "public_url": "https://testserver"})
     return create_app(configured, graph=network)
 
 
@@ -134,7 +135,9 @@ async def test_signing_in_with_pkce_gives_the_role_in_the_token(app: Any, provid
         assert provider.token_requests[-1]["code_verifier"]  # PKCE: the verifier went to the token endpoint
         page = await browser.get("/collaboratives/KSS")
         assert "Lead, KSS" in text_of(page) and "Set a new priority" in page.text
-        signed_out = await browser.get("/sign-out")
+        assert (await browser.get("/sign-out")).status_code == 200, "a GET only shows the button"
+        assert "Set a new priority" in (await browser.get("/collaboratives/KSS")).text
+        signed_out = await browser.post("/sign-out", {})
         assert signed_out.status_code == 303
         assert "Set a new priority" not in (await browser.get("/collaboratives/KSS")).text
 

@@ -23,3 +23,9 @@ schema = graphene.Schema(query=Query, mutation=Mutation)
 
 def sdl() -> str:
     return str(schema).strip() + "\n"
+
+
+def root_field_names() -> set[str]:
+    """The schema's query and mutation fields: an operation named after one is one the server knows."""
+    graphql_schema = schema.graphql_schema
+    return {name for root in (graphql_schema.query_type, graphql_schema.mutation_type) if root for name in root.fields}

@@ -28,8 +28,14 @@ BOOKMARK = re.compile(r"^[\x21-\x2b\x2d-\x7e]{1,256}$")  # printable ASCII, no c
 BOOKMARK_HEADER = "x-collab-bookmark"
 MAX_BOOKMARKS = 16
 QUIET = ("/healthz", "/readyz", "/metrics", "/static/", "/assets/")  # not logged one by one
-MAX_OPERATION_LABELS = 200  # operation names are the client's: beyond this many, "other"
-_operation_labels: set[str] = set()
+# Operation names are the client's to choose: a label is kept only for a name the server knows
+# (an operation of the pages' own documents, or named after a root field of the schema); any
+# other is counted as "other", so that no client can add lines to /metrics for good.
+_known_operations: set[str] = set()
+
+
+def know_operations(names: set[str]) -> None:
+    _known_operations.update(names)
 
 
 def request_id_of(headers: dict[str, str]) -> str:
@@ -60,12 +66,10 @@ def route_of(path: str) -> str:
 
 
 def operation_label(facts: telemetry.RequestFacts, route: str) -> str:
-    name = "+".join(facts.operations) if facts.operations else route
-    if name in _operation_labels:
-        return name
-    if len(_operation_labels) < MAX_OPERATION_LABELS and len(name) <= 80:
-        _operation_labels.add(name)
-        return name
+    if not facts.operations:
+        return route
+    if all(name in _known_operations for name in facts.operations) and len(facts.operations) <= 8:
+        return "+".join(facts.operations)
     return "other"
 
 
@@ -128,6 +132,10 @@ def metrics_endpoint(settings: Settings) -> Any:
     async def metrics(request: Request) -> Response:
         if settings.metrics_token and request.headers.get("authorization") != f"Bearer {settings.metrics_token}":
             return JSONResponse({"error": "send the metrics token as a bearer token"}, status_code=401)
+        if not settings.metrics_token and not settings.development and not settings.metrics_open:
+            return JSONResponse({"error": "metrics are closed in production: set COLLAB_METRICS_TOKEN for the scraper "
+                                          "(or COLLAB_METRICS_OPEN=true where only the scraper can reach this port)"},
+                                status_code=403)
         telemetry.DB_POOL_SIZE.set(settings.db_pool_size)
         if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
             registry = CollectorRegistry()

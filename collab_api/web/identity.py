@@ -1,5 +1,6 @@
-"""Who is signed in to the pages, kept in the signed session cookie; the CSRF token of the
-session; one-off messages shown after a redirect.
+"""Who is signed in to the pages, kept in the signed session cookie with the id of a session
+kept server-side (usecases/web_sessions: signing out ends it, so a copied cookie stops working
+at once); the CSRF token of the session; one-off messages shown after a redirect.
 
 The CSRF check is a synchronizer token written by hand (a few lines): starlette-csrf reads the
 token from a header, which plain HTML forms without JavaScript cannot send.
@@ -15,20 +16,39 @@ from typing import Any
 from starlette.requests import Request
 
 from collab_api.domain.permissions import ANONYMOUS, Actor, Role
+from collab_api.usecases.web_sessions import end_session, start_session
 
-_ACTOR, _EXPIRES, _CSRF, _FLASH = "actor", "expires", "csrf", "flash"
+_ACTOR, _EXPIRES, _CSRF, _FLASH, SESSION_ID = "actor", "expires", "csrf", "flash", "sid"
 
 
-def sign_in(request: Request, actor: Actor, *, expires_at: float) -> None:
-    """Start a fresh session for `actor` (a new CSRF token too: no fixation)."""
+async def sign_in(request: Request, actor: Actor, *, expires_at: float) -> None:
+    """Start a fresh session for `actor` (a new session id and CSRF token: no fixation)."""
+    session_id = await start_session(request.app.state.graph, actor.subject or "", expires_at)
     request.session.clear()
     request.session[_ACTOR] = {"subject": actor.subject, "role": actor.role.value,
                                "collaborative": actor.collaborative, "organisation": actor.organisation}
     request.session[_EXPIRES] = expires_at
+    request.session[SESSION_ID] = session_id
 
 
-def sign_out(request: Request) -> None:
+async def sign_out(request: Request) -> None:
+    """End the session server-side too: the cookie, wherever it was copied, signs in no one."""
+    if session_id := request.session.get(SESSION_ID):
+        await end_session(request.app.state.graph, str(session_id))
     request.session.clear()
+
+
+def forget_sign_in(session: dict[str, Any]) -> None:
+    """Drop the sign-in from a session whose server-side session has ended (keeps nothing of it)."""
+    for key in (_ACTOR, _EXPIRES, SESSION_ID):
+        session.pop(key, None)
+
+
+def signed_in_session(session: dict[str, Any]) -> str | None:
+    """The server-side session id of a signed-in cookie (None: no sign-in, or one without an id)."""
+    if not session.get(_ACTOR):
+        return None
+    return str(session.get(SESSION_ID) or "") or "-"
 
 
 def viewer(request: Request) -> Actor:

@@ -38,6 +38,14 @@ def documents() -> list[str]:
     return sorted(path.stem for path in TEMPLATES.glob("*.graphql"))
 
 
+def operation_names() -> set[str]:
+    """The names of the operations the pages run (for metric labels)."""
+    from graphql import OperationDefinitionNode, parse
+
+    return {d.name.value for name in documents() for d in parse(document(name)).definitions
+            if isinstance(d, OperationDefinitionNode) and d.name}
+
+
 async def run(request: Request, name: str, variables: dict[str, Any] | None = None) -> Outcome:
     """Run the document `name` as the viewer; raise PageForbidden on a FORBIDDEN error.
     The last write's bookmarks ride in the session, so the page after a form (served by any

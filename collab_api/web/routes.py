@@ -17,6 +17,7 @@ from starlette.staticfiles import StaticFiles
 
 from collab_api.config import Settings
 from collab_api.web import signin
+from collab_api.web.live_sessions import LiveSessions
 from collab_api.web.operations import PageForbidden
 from collab_api.web.pages import (
     adoption, collaboratives, finding, improvement, interventions, measures, national, organisations, publishing, quarterly_report,
@@ -50,7 +51,8 @@ def session_secret(settings: Settings) -> str:
 def middleware(settings: Settings) -> list[Middleware]:
     return [Middleware(SessionMiddleware, secret_key=session_secret(settings), session_cookie=SESSION_COOKIE,
                        max_age=int(settings.session_hours * 3600), same_site="lax",
-                       https_only=not settings.development and settings.env != "test")]
+                       https_only=not settings.development and settings.env != "test"),
+            Middleware(LiveSessions)]
 
 
 def routes() -> list[BaseRoute]:

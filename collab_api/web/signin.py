@@ -44,14 +44,28 @@ def _safe_next(value: Any) -> str:
     return value if value.startswith("/") and not value.startswith("//") and "\\" not in value else "/"
 
 
+def callback_url(settings: Settings, request: Request | None) -> str | None:
+    """Where the identity provider sends the person back: COLLAB_PUBLIC_URL's address; in
+    development without it, the request's own (never in production: its Host header is the
+    client's to choose, and behind a TLS proxy its scheme is http)."""
+    if settings.public_url:
+        return settings.public_url.rstrip("/") + "/sign-in/callback"
+    if settings.development and request is not None:
+        return str(request.url_for("sign_in_callback"))
+    return None
+
+
 async def sign_in(request: Request) -> Response:
     client = request.app.state.oauth
     request.session["next"] = _safe_next(request.query_params.get("next"))
+    settings = request.app.state.settings
     if client is None:
-        if request.app.state.settings.development:
+        if settings.development:
             return RedirectResponse("/dev/sign-in", status_code=303)
         return render(request, "sign_in_unavailable.html", status=503)
-    return await client.authorize_redirect(request, str(request.url_for("sign_in_callback")))
+    if (back := callback_url(settings, request)) is None:
+        return render(request, "sign_in_unavailable.html", status=503)
+    return await client.authorize_redirect(request, back)
 
 
 async def sign_in_callback(request: Request) -> Response:
@@ -67,13 +81,22 @@ async def sign_in_callback(request: Request) -> Response:
         return render(request, "sign_in_failed.html", {"reason": str(exc) or type(exc).__name__}, status=401)
     expires = min(float(claims.get("exp") or 0) or time.time() + 3600,
                   time.time() + request.app.state.settings.session_hours * 3600)
-    identity.sign_in(request, actor, expires_at=expires)
+    await identity.sign_in(request, actor, expires_at=expires)
     identity.flash(request, "You are signed in.")
     return RedirectResponse(next_path, status_code=303)
 
 
 async def sign_out(request: Request) -> Response:
-    identity.sign_out(request)
+    """GET: a page with the sign-out button (a link or an image can never sign anyone out);
+    POST with the session's CSRF token (the header's button carries it in its action): sign out."""
+    if request.method == "GET":
+        return render(request, "sign_out.html")
+    form = await request.form(max_fields=10)
+    if not identity.csrf_ok(request, form.get("csrf_token") or request.query_params.get("csrf_token")):
+        return render(request, "error.html", {"heading": "You cannot do this", "status": 403,
+                                              "message": "That sign-out came from another page. Use the Sign out button."},
+                      status=403)
+    await identity.sign_out(request)
     identity.flash(request, "You are signed out.")
     return RedirectResponse("/", status_code=303)
 
@@ -112,7 +135,7 @@ async def dev_sign_in(request: Request) -> Response:
                           values["collaborative"].upper() if role == "LEAD" else None,
                           values["organisation"].upper() if role == "PROVIDER" else None)
             next_path = _safe_next(request.session.get("next"))
-            identity.sign_in(request, actor, expires_at=time.time() + request.app.state.settings.session_hours * 3600)
+            await identity.sign_in(request, actor, expires_at=time.time() + request.app.state.settings.session_hours * 3600)
             identity.flash(request, "You are signed in (development sign-in).")
             return RedirectResponse(next_path, status_code=303)
     return render(request, "dev_sign_in.html", {"data": data, "values": values, "roles": ROLES, **errors.context()},
@@ -122,6 +145,6 @@ async def dev_sign_in(request: Request) -> Response:
 routes = [
     Route("/sign-in", sign_in),
     Route("/sign-in/callback", sign_in_callback, name="sign_in_callback"),
-    Route("/sign-out", sign_out),
+    Route("/sign-out", sign_out, methods=["GET", "POST"]),
     Route("/dev/sign-in", dev_sign_in, methods=["GET", "POST"]),
 ]

@@ -28,7 +28,7 @@ WHOLE = "Whole intervention"  # an answer recorded for no component in particula
 
 def _named(report: dict[str, Any]) -> dict[str, Any]:
     """The report with every answer's component named: a null component is the whole intervention."""
-    for row in [*report["stageTables"], *report["sitesAtOrBelow"], *[a for r in report.get("answers") or [] for a in r["answers"]]]:
+    for row in [*report["stageTables"], *(report.get("sitesAtOrBelow") or []), *[a for r in report.get("answers") or [] for a in r["answers"]]]:
         row["componentName"] = row.get("componentName") or WHOLE
     return report
 
