@@ -219,7 +219,8 @@ def _resources(problems: Problems, value: Any) -> list[dict[str, Any]]:
 
 
 def clean_contact(problems: Problems, value: Any, prefix: str = "contact") -> dict[str, Any] | None:
-    """A contact is published only with their consent; email checked; no NHS numbers."""
+    """A contact is published only with their consent; email checked; every field through the
+    guard (a contact's own fields may hold a name and personal details, nothing else)."""
     if not value:
         return None
     if value.get("consentedToContact") is not True:
@@ -232,6 +233,6 @@ def clean_contact(problems: Problems, value: Any, prefix: str = "contact") -> di
         "name": check_text(problems, f"{prefix}.name", value.get("name"), SHORT, required=True),
         "role": check_text(problems, f"{prefix}.role", value.get("role"), SHORT),
         "email": email,
-        "organisation": value.get("organisation"),
+        "organisation": check_text(problems, f"{prefix}.organisation", value.get("organisation"), SHORT),
         "consentedToContact": True,
     }
