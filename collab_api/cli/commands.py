@@ -117,6 +117,11 @@ def cmd_db(args: argparse.Namespace, settings: Settings) -> int:
         started = server.start(settings.local_start_timeout)
         console.print(("started: " if started else "already running: ") + server.status().describe())
     elif args.action == "stop":
+        if (supervisor := server.supervisor()) is not None:
+            console.print(f"[red]not stopped:[/] the local database is kept running by `collab serve` (process {supervisor}), "
+                          "which would start it again at once; stop that (Ctrl-C in its terminal, or "
+                          f"`kill {supervisor}`), and it stops the database too")
+            return 1
         console.print("stopped" if server.stop() else "not running")
     else:
         status = server.status()

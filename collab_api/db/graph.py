@@ -16,6 +16,8 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar, Union
 
+import logging
+
 import neo4j
 import neo4j.time
 
@@ -27,6 +29,9 @@ Row = dict[str, Any]
 # What an unreachable database looks like through the driver (after its own retries).
 UNREACHABLE = (neo4j.exceptions.ServiceUnavailable, neo4j.exceptions.SessionExpired,
                neo4j.exceptions.ConnectionPoolError, neo4j.exceptions.DatabaseUnavailable, OSError)
+
+
+log = logging.getLogger("collab_api")
 
 
 class DatabaseUnavailable(Exception):
@@ -58,6 +63,14 @@ class ReadChangedUnderneath(Exception):
 
 
 STALE_RERUNS = 40
+
+# A commit the server could not make: ArcadeDB answers a full (or read-only) disk with
+# TransactionNotFound "Transaction error on commit" while reads still work. Nothing was written.
+COMMIT_FAILED = "Neo.ClientError.Transaction.TransactionNotFound"
+
+
+class CommitFailed(DatabaseUnavailable):
+    """The database could not commit (its disk full or read-only, most likely): nothing was written."""
 
 # Writers in this process that keep the same counts wait for each other for the length of their
 # transaction (`hold_until_commit`), so that ArcadeDB's optimistic transactions do not keep
@@ -198,6 +211,8 @@ class Graph:
         self.bookmarks = neo4j.AsyncGraphDatabase.bookmark_manager()
         # The full-text index's name, set when the schema is applied (it differs by database).
         self.fulltext_index: str | None = None
+        # Why the last write could not be committed, until a write commits again (for /readyz).
+        self.write_fault: str | None = None
 
     async def read(self, query: str, params: Mapping[str, Any] | None = None) -> list[Row]:
         return await self.read_tx(lambda tx: tx.run(query, params))
@@ -230,6 +245,8 @@ class Graph:
                     outcome = await run(lambda tx: work(Tx(tx)))
                     if write and carried is not None:
                         carried.written = list((await session.last_bookmarks()).raw_values)
+                    if write:
+                        self.write_fault = None
                     return outcome
             except ReadChangedUnderneath as exc:
                 stale += 1
@@ -238,7 +255,16 @@ class Graph:
                 await asyncio.sleep(random.uniform(0, 0.01 * min(stale, 20)))
             except neo4j.exceptions.TransientError as exc:
                 raise DatabaseBusy(f"the database is busy ({exc.code})") from exc
+            except neo4j.exceptions.DatabaseError as exc:  # the server failed to serve it (a full disk among causes)
+                log.error("the database failed a %s: %s", "write" if write else "read", str(exc)[:500])
+                if write:
+                    self.write_fault = "the database could not carry out a change (is its disk full or read-only?)"
+                    raise CommitFailed(self.write_fault) from exc
+                raise DatabaseUnavailable(f"the database failed to answer ({exc.code})") from exc
             except neo4j.exceptions.ClientError as exc:
+                if write and exc.code == COMMIT_FAILED:
+                    self.write_fault = "the database could not commit a change (is its disk full or read-only?)"
+                    raise CommitFailed(self.write_fault) from exc
                 if exc.code not in RERUN_CODES:
                     raise
                 attempt += 1

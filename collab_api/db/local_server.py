@@ -12,6 +12,7 @@ import secrets
 import signal
 import socket
 import subprocess
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -110,6 +111,7 @@ class LocalArcadeDB:
         self.heap = heap
         self.database = database
         self._process: subprocess.Popen[bytes] | None = None
+        self._abandoned = threading.Event()  # set from another thread: a start under way stops what it started
 
     # -- where things are -------------------------------------------------------------
     @property
@@ -123,6 +125,42 @@ class LocalArcadeDB:
     @property
     def _password_file(self) -> Path:
         return self.root / "root-password"
+
+    @property
+    def _supervisor_file(self) -> Path:
+        return self.root / "supervisor.json"
+
+    # -- who keeps it running -------------------------------------------------------------
+    def supervise(self) -> None:
+        """Record that this process starts the server again if it stops (`collab serve`)."""
+        descriptor = os.open(self._supervisor_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+            handle.write(json.dumps({"pid": os.getpid()}))
+
+    def unsupervise(self) -> None:
+        try:
+            if json.loads(self._supervisor_file.read_text()).get("pid") == os.getpid():
+                self._supervisor_file.unlink(missing_ok=True)
+        except (OSError, ValueError, AttributeError):
+            pass
+
+    def supervisor(self) -> int | None:
+        """The live process (other than this one) that would start the server again, if any."""
+        try:
+            pid = json.loads(self._supervisor_file.read_text()).get("pid")
+        except (OSError, ValueError, AttributeError):
+            return None
+        if not isinstance(pid, int) or pid == os.getpid():
+            return None
+        try:
+            os.kill(pid, 0)
+        except OSError:
+            return None
+        return pid
+
+    def abandon(self) -> None:
+        """Called when whoever asked for `start` gave up (Ctrl-C): the start stops what it began."""
+        self._abandoned.set()
 
     @property
     def _pid_file(self) -> Path:
@@ -229,6 +267,9 @@ class LocalArcadeDB:
         except LocalServerError:
             self.stop()
             raise
+        if self._abandoned.is_set():
+            self.stop()
+            raise LocalServerError("the start was abandoned; the server it began was stopped")
         return True
 
     def wait_ready(self, timeout: float) -> None:
@@ -236,6 +277,8 @@ class LocalArcadeDB:
         deadline = time.monotonic() + timeout
         last_error: Exception | None = None
         while time.monotonic() < deadline:
+            if self._abandoned.is_set():
+                raise LocalServerError("the start was abandoned")
             if self._process is not None and self._process.poll() is not None:
                 raise LocalServerError(
                     f"ArcadeDB exited with code {self._process.returncode} while starting; "

@@ -53,7 +53,11 @@ async def open_database(settings: Settings, *, manage_local: bool = True) -> Asy
         if manage_local and not server.status().running:
             log.info("starting the local database in %s (10 to 20 seconds the first time) ...", settings.arcadedb_dir)
         if manage_local:
-            started_here = await asyncio.to_thread(server.start, settings.local_start_timeout)
+            try:
+                started_here = await asyncio.to_thread(server.start, settings.local_start_timeout)
+            except asyncio.CancelledError:  # Ctrl-C while it starts: the starting thread stops what it began
+                server.abandon()
+                raise
         uri, auth, http = server.bolt_uri, server.auth, server.http()
     else:
         if settings.neo4j_password is None:
@@ -63,6 +67,8 @@ async def open_database(settings: Settings, *, manage_local: bool = True) -> Asy
     driver = neo4j.AsyncGraphDatabase.driver(uri, auth=auth, **options)
     graph = Graph(driver, settings.neo4j_database)
     watcher = asyncio.create_task(_supervise(server, settings)) if server is not None and started_here else None
+    if watcher is not None and server is not None:
+        server.supervise()  # `collab db stop` must know that this process would start it again
     try:
         dialect = "arcadedb"
         if http is None:
@@ -78,6 +84,8 @@ async def open_database(settings: Settings, *, manage_local: bool = True) -> Asy
             (outcome,) = await asyncio.gather(watcher, return_exceptions=True)
             owned = outcome != "adopted"
         await graph.close()
+        if server is not None and started_here:
+            server.unsupervise()
         if server is not None and started_here and owned:
             await asyncio.to_thread(server.stop)
 

@@ -60,8 +60,12 @@ async def run(request: Request, name: str, variables: dict[str, Any] | None = No
     request.state.round_trips = getattr(request.state, "round_trips", 0) + outcome.round_trips
     if outcome.refused:  # the application's own document is wrong: a bug, not input
         raise RuntimeError(f"page document {name} was refused: {outcome.errors}")
-    if any((e.get("extensions") or {}).get("code") in ("DATABASE_UNAVAILABLE", "DATABASE_BUSY") for e in outcome.errors):
+    codes = {(e.get("extensions") or {}).get("code") for e in outcome.errors}
+    if codes & {"DATABASE_UNAVAILABLE", "DATABASE_BUSY"}:
         raise HTTPException(503, "The service cannot reach its database just now. Nothing you sent has been recorded; "
+                                 "try again in a minute.")
+    if "TIMEOUT" in codes:
+        raise HTTPException(503, "The service took too long to answer and stopped. Nothing you sent has been half-recorded; "
                                  "try again in a minute.")
     forbidden = [e for e in outcome.errors if (e.get("extensions") or {}).get("code") == "FORBIDDEN"]
     if forbidden:
