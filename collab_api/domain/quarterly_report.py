@@ -77,7 +77,7 @@ def quarterly_report(answers: Sequence[QuarterAnswers], enrolled: Sequence[Enrol
                                **stage_table([c[1] for c in chosen if c[1] is not None], sum(1 for c in chosen if c[2]))})
 
     at_or_below_rows = sorted(
-        ({**entry, "component": component, "componentName": component_names.get(component), "careSetting": setting,
+        ({**entry, "component": component, "componentName": component_names.get(component or ""), "careSetting": setting,
           "stage": stage}
          for (component, setting), given in cells.items() for entry, stage, _ in given
          if stage is not None and stage <= at_or_below),
