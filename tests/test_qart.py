@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
+from collab_api.domain.stage_text import NOT_APPLICABLE_TEXTS
 from collab_api.db.graph import Graph
 from collab_api.domain.permissions import Actor, Role
 from collab_api.graph.seed import snapshot
@@ -131,12 +132,15 @@ def _random_return(rng: random.Random, sites: list[tuple[str, str]]) -> tuple[by
     """A completed return and the cells it holds: (site, sheet, column, value)."""
     from collab_api.domain.stages import STAGES
 
-    values = [s.label for s in STAGES] + ["No adult patients", "No paediatric patients", None]
+    from collab_api.qart.layout import NOT_APPLICABLE_IN
+
+    values = [s.label for s in STAGES] + [None]
     sheets, expected = {}, []
     for sheet in (ADULT_PAEDS, MATERNITY, EMERGENCY):
         rows = []
+        setting_of = {c.column: c.care_setting for c in sheet.stage_columns}
         for trust, site in sites:
-            stages = {column: rng.choice(values) for column in columns(sheet)}
+            stages = {column: rng.choice([*values, NOT_APPLICABLE_IN[setting_of[column]]]) for column in columns(sheet)}
             rows.append(site_row(trust, site, stages, phase=rng.choice([1, 2]) if sheet is ADULT_PAEDS else None))
             expected.extend((site, sheet.name, column, value) for column, value in stages.items() if value)
         sheets[sheet.name] = rows
@@ -170,7 +174,7 @@ async def test_spread_report_matches_the_workbooks_cell_for_cell(graph: Graph, g
     staged = [(code, site, int(value.split()[1])) for code, site, value in check_in if value.startswith("Stage")]
     expected_counts = Counter(stage for _, _, stage in staged)
     assert [d["count"] for d in report["national"]["distribution"]] == [expected_counts.get(s, 0) for s in range(8)]
-    assert report["national"]["notApplicable"] == sum(1 for *_, v in check_in if v.startswith("No "))
+    assert report["national"]["notApplicable"] == sum(1 for *_, v in check_in if v in NOT_APPLICABLE_TEXTS)
     assert report["national"]["reported"] == len(check_in)
     for row in report["byCollaborative"]:
         code = row["collaborative"]["code"]
@@ -189,7 +193,7 @@ async def test_spread_report_matches_the_workbooks_cell_for_cell(graph: Graph, g
     # Whole intervention, every component and setting: every accepted cell counts once.
     whole = (await gql.data('{ spreadReport(intervention: "marthas-rule", quarter: "2025/26 Q4") { national { reported notApplicable } } }'))["spreadReport"]
     assert whole["national"]["reported"] == len(all_cells)
-    assert whole["national"]["notApplicable"] == sum(1 for *_, v in all_cells if v.startswith("No "))
+    assert whole["national"]["notApplicable"] == sum(1 for *_, v in all_cells if v in NOT_APPLICABLE_TEXTS)
 
 
 async def test_movement_time_series_and_silent_sites(graph: Graph, gql) -> None:
@@ -232,10 +236,13 @@ async def test_export_round_trips(graph: Graph, tmp_path: Path) -> None:
 
     # Complete the exported workbook, read it back: exactly what was written.
     from collab_api.domain.stages import STAGES
+    from collab_api.qart.layout import NOT_APPLICABLE_IN
+
     for sheet in (ADULT_PAEDS, MATERNITY, EMERGENCY):
+        setting_of = {c.column: c.care_setting for c in sheet.stage_columns}
         for r in range(7, 7 + info["sites"]):
             for col in columns(sheet):
-                book[sheet.name][f"{col}{r}"] = rng.choice([s.label for s in STAGES] + ["No adult patients"])
+                book[sheet.name][f"{col}{r}"] = rng.choice([s.label for s in STAGES] + [NOT_APPLICABLE_IN[setting_of[col]]])
     completed = tmp_path / "OTV 2025-26 Q3 returned.xlsx"
     book.save(completed)
     summary = await import_return(graph, actor=NATIONAL, source=completed, collaborative="OTV")
@@ -367,3 +374,24 @@ async def test_sites_belong_to_the_trust_ods_gives_them(graph: Graph, client, to
     assert error["field"] == "quarter" and error["code"] == "REFUSED"
     assert error["message"].startswith("give the reporting quarter in the 'quarter' argument (e.g. '2026/27 Q2'): "
                                        "the file name 'our return.xlsx' does not say it")
+
+
+def test_each_not_applicable_answer_only_in_its_own_columns() -> None:
+    """'No adult patients' in the adult columns, 'No paediatric patients' in the paediatric ones,
+    'Not applicable' on the maternity and emergency department sheets; elsewhere a rejected cell
+    naming the one that belongs there."""
+    from collab_api.qart.reader import read_return
+
+    data = workbook_bytes({
+        ADULT_PAEDS.name: [site_row("Z06", "Z0601", {"G": "No paediatric patients", "H": "No adult patients", "K": "Not applicable",
+                                                     "L": "No paediatric patients"}, phase=1)],
+        MATERNITY.name: [site_row("Z06", "Z0601", {"F": "No adult patients", "G": "Not applicable"})],
+        EMERGENCY.name: [site_row("Z06", "Z0601", {"F": "Not applicable", "V": "No paediatric patients"})]})
+    parsed = read_return(data)
+    rejected = {(r.sheet, r.cell): r.reason for r in parsed.rejections}
+    assert set(rejected) == {(ADULT_PAEDS.name, "G7"), (ADULT_PAEDS.name, "K7"), (MATERNITY.name, "F7"), (EMERGENCY.name, "V7")}
+    assert "the not-applicable answer here is 'No adult patients'" in rejected[(ADULT_PAEDS.name, "G7")]
+    assert "the not-applicable answer here is 'Not applicable'" in rejected[(EMERGENCY.name, "V7")]
+    accepted = {(row.sheet, e.cell): e.reading.not_applicable for row in parsed.rows for e in row.entries if not e.reading.problem}
+    assert accepted == {(ADULT_PAEDS.name, "H7"): "No adult patients", (ADULT_PAEDS.name, "L7"): "No paediatric patients",
+                        (MATERNITY.name, "G7"): "Not applicable", (EMERGENCY.name, "F7"): "Not applicable"}

@@ -53,6 +53,12 @@ EMERGENCY = Sheet("MR - Emergency Departments", (
     ("ED_PAEDIATRIC_WAITING_ROOM", "V"), ("ED_PAEDIATRIC_MAJORS", "Z"), ("ED_PAEDIATRIC_RESUS", "AD")))
 SHEETS = (ADULT_PAEDS, MATERNITY, EMERGENCY)
 
+# The one not-applicable answer each column takes, as the national scripts count them: "No adult
+# patients" in the adult columns, "No paediatric patients" in the paediatric ones, "Not
+# applicable" on the maternity and emergency department sheets.
+NOT_APPLICABLE_IN = {"ADULT_INPATIENT": "No adult patients", "PAEDIATRIC_INPATIENT": "No paediatric patients",
+                     **{setting: "Not applicable" for sheet in (MATERNITY, EMERGENCY) for setting, _ in sheet.settings}}
+
 SETTING_LABELS = {
     "ADULT_INPATIENT": "Adults", "PAEDIATRIC_INPATIENT": "Paediatrics", "ANTENATAL": "Antenatal",
     "INTRAPARTUM": "Intrapartum", "POSTNATAL": "Postnatal", "TRANSITIONAL_CARE": "Transitional care",

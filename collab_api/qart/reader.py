@@ -19,7 +19,7 @@ from collab_api.domain import ods
 from collab_api.domain.identifiers import KINDS, contains_nhs_number, findings
 from collab_api.domain.text import TITLE as NAME_LIMIT
 from collab_api.domain.stage_text import StageCell, read_stage
-from collab_api.qart.layout import FIRST_ROW, LAST_COLUMN, SHEETS, SITE_CODE, SITE_NAME, TRUST_CODE, TRUST_NAME, Sheet, StageColumn
+from collab_api.qart.layout import FIRST_ROW, LAST_COLUMN, NOT_APPLICABLE_IN, SETTING_LABELS, SHEETS, SITE_CODE, SITE_NAME, TRUST_CODE, TRUST_NAME, Sheet, StageColumn
 
 
 WITHHELD = "[withheld]"
@@ -224,6 +224,10 @@ def _read_sheet(worksheet: Any, formulas: Any, sheet: Sheet, parsed: ParsedRetur
             reading = read_stage(raw)
             if reading.empty:
                 continue
+            expected = NOT_APPLICABLE_IN[column.care_setting]
+            if reading.not_applicable and reading.not_applicable != expected:
+                reading = StageCell(problem=f"'{reading.not_applicable}' is not an answer in a {SETTING_LABELS[column.care_setting]} "
+                                            f"column: the not-applicable answer here is '{expected}' (or a stage)")
             if reading.problem:
                 shown, problem = _text(raw), reading.problem
                 if shown and contains_nhs_number(shown):  # never echo it back
