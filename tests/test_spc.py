@@ -93,3 +93,12 @@ def test_periods_rates_and_overdue_plans() -> None:
     assert update_overdue(dt.date(2026, 9, 10), "2026-10", today) is True
     assert update_overdue(dt.date(2026, 9, 10), "2026-11", today) is False
     assert update_overdue(dt.date(2026, 11, 20), None, today) is False, "published last month: the first update is not due yet"
+
+
+def test_overlapping_two_of_three_windows_are_one_signal() -> None:
+    """Near the upper limit at 10, 11 and 12 (and 13 above the mean): the windows starting at 10
+    and 11 flag the same points; it is one episode, listed once."""
+    chart = spc.xmr([*STEADY, 14, 14.2, 14.1, 12.5], baseline=10, improvement="UP")
+    two = [s for s in chart.signals if s.rule == "TWO_OF_THREE"]
+    assert two == [spc.Signal("TWO_OF_THREE", 10, 12, "HIGH")]
+    assert len(chart.signals) == len(set(chart.signals)), "no signal twice"

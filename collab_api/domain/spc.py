@@ -121,11 +121,17 @@ def xmr(values: list[float], *, baseline: int | None = None, improvement: Improv
     for first, last, step in _runs(steps, RUN - 1):  # 6 steps the same way join 7 points
         chart.signals.append(Signal("TREND", first - 1, last, "HIGH" if step > 0 else "LOW"))
     near = [chart.near_lower > v >= chart.lower_limit or chart.near_upper < v <= chart.upper_limit for v in values]
+    episodes: list[Signal] = []  # overlapping windows flag the same points: one signal per episode
     for start in range(count - 2):
         window = range(start, start + 3)
         if sum(near[i] for i in window) >= 2 and abs(sum(sides[i] for i in window)) == 3:
             flagged = [i for i in window if near[i]]
-            chart.signals.append(Signal("TWO_OF_THREE", flagged[0], flagged[-1], "HIGH" if sides[start] > 0 else "LOW"))
+            direction: Literal["HIGH", "LOW"] = "HIGH" if sides[start] > 0 else "LOW"
+            if episodes and episodes[-1].direction == direction and flagged[0] <= episodes[-1].last:
+                episodes[-1] = Signal("TWO_OF_THREE", episodes[-1].first, max(episodes[-1].last, flagged[-1]), direction)
+            else:
+                episodes.append(Signal("TWO_OF_THREE", flagged[0], flagged[-1], direction))
+    chart.signals.extend(episodes)
     chart.signals.sort(key=lambda s: (s.first, s.rule))
 
     special = [False] * count
