@@ -97,3 +97,17 @@ async def test_evidence_given_replaces_the_list_and_add_evidence_keeps_it(gql: A
     schema = (await gql.data("""{ __type(name: "UpdateInterventionInput") { description inputFields { name description } } }"""))["__type"]
     assert "left out" in schema["description"]
     assert "replaces the current one" in next(f["description"] for f in schema["inputFields"] if f["name"] == "evidence")
+
+
+@pytest.mark.usefixtures("network")
+async def test_no_particular_setting_only_where_the_organisation_shares_one_of_the_interventions(gql) -> None:
+    """A care home cannot record the emergency-department sepsis bundle 'for no particular
+    setting': it works in none of the settings the intervention is delivered in."""
+    record = """mutation($input: RecordAdoptionInput!) { recordAdoption(input: $input) { errors { field code message } } }"""
+    refused = (await gql.data(record, {"input": {"organisation": "ZC063", "intervention": "sepsis-screening", "stage": 6,
+                                                 "quarter": "2025/26 Q2"}}))["recordAdoption"]["errors"]
+    assert [(e["field"], e["code"]) for e in refused] == [("careSetting", "NO_SHARED_SETTING")]
+    assert "Care home" in refused[0]["message"] and "delivered in" in refused[0]["message"]
+    fine = (await gql.data(record, {"input": {"organisation": "ZC063", "intervention": "falls-care-homes", "stage": 2,
+                                              "quarter": "2025/26 Q2"}}))["recordAdoption"]
+    assert fine["errors"] == [], "a care home may answer for no particular setting where the intervention is for care homes"

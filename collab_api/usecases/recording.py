@@ -74,15 +74,22 @@ def _check_setting(problems: Problems, observation: Observation, context: Record
     """A setting must be one the organisation works in (a trust: its sites' too) and one the
     intervention is delivered in, broad or fine (ACUTE covers the inpatient and ED settings)."""
     setting = observation.careSetting
-    if setting is None or not context["organisation"]:
+    if not context["organisation"]:
+        return
+    own = sorted(set(context["organisationSettings"] or []))
+    delivered = context["interventionSettings"] or []
+    if setting is None:  # no particular setting: the organisation must work in one the intervention is delivered in
+        if own and delivered and not any(setting_fits(mine, delivered) for mine in own):
+            problems.add("careSetting", "NO_SHARED_SETTING",
+                         f"{observation.organisation} works in none of the settings {observation.intervention} is delivered "
+                         f"in ({', '.join(CARE_SETTING_LABELS.get(s, s) for s in delivered)}); its own settings: "
+                         f"{', '.join(CARE_SETTING_LABELS.get(s, s) for s in own)}")
         return
     label = CARE_SETTING_LABELS.get(setting, setting)
-    own = sorted(set(context["organisationSettings"] or []))
     if own and not setting_fits(setting, own):
         problems.add("careSetting", "NOT_AN_ORGANISATION_SETTING",
                      f"{observation.organisation} does not work in '{label}' (its settings: "
                      f"{', '.join(CARE_SETTING_LABELS.get(s, s) for s in own)})")
-    delivered = context["interventionSettings"] or []
     if delivered and not setting_fits(setting, delivered):
         problems.add("careSetting", "NOT_AN_INTERVENTION_SETTING",
                      f"{observation.intervention} is not delivered in '{label}' (its settings: "
