@@ -140,10 +140,10 @@ async def test_provider_journey_with_the_keyboard_alone(visit: Visit) -> None:
         await page.keyboard.press("ArrowDown")  # ... then down to "Provider organisation"
     assert await page.is_checked("input[name=role][value=PROVIDER]")
     await _tab_to(page, "#organisation")
-    await page.keyboard.type("Z43")
+    await page.keyboard.type("ZC063")
     await _press_to_navigate(page, "Enter")
     await visit.axe()
-    assert "Provider, Z43" in await page.inner_text("header")
+    assert "Provider, ZC063" in await page.inner_text("header")
 
     await _tab_to(page, "#q")                   # the front page's search box
     await page.keyboard.type("falls at night")
@@ -181,7 +181,7 @@ async def test_provider_journey_with_the_keyboard_alone(visit: Visit) -> None:
     await _tab_to(page, "main form button[type=submit]")
     await _press_to_navigate(page, "Enter")
     await visit.axe()
-    assert page.url.endswith("/organisations/Z43")
+    assert page.url.endswith("/organisations/ZC063")
     assert "recorded for 2025/26 Q2" in await page.inner_text("main")
 
 

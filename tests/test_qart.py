@@ -329,8 +329,10 @@ def test_the_quarter_is_read_from_the_names_returns_are_sent_with() -> None:
     assert quarter_in_name("KSS 2025-26 Q1 returned.xlsx") == "2025/26 Q1"
     assert quarter_in_name("KSS QART 2627 Q5.xlsx") is None and quarter_in_name("return.xlsx") is None
     with pytest.raises(ImportRefused, match="is not two consecutive years") as wrong:
-        quarter_of(None, "UCLP QART 2628 Q2 returned.xlsx", dt.date(2026, 12, 1))
+        quarter_of(quarter_in_name("UCLP QART 2628 Q2 returned.xlsx"), "UCLP QART 2628 Q2 returned.xlsx", dt.date(2026, 12, 1),
+                   given=False)
     assert wrong.value.field == "file"
+    assert quarter_in_name("UCLP QART 2627 Q2 returned (resubmitted Q3).xlsx") is None, "two quarters: neither"
     with pytest.raises(ImportRefused) as missing:
         quarter_of(None, "return.xlsx", dt.date(2026, 12, 1))
     assert missing.value.field == "quarter" and "'return.xlsx' does not say it" in str(missing.value)
@@ -350,7 +352,7 @@ async def test_sites_belong_to_the_trust_ods_gives_them(graph: Graph, client, to
         site_row(" ", "RXX99", {G: "Stage 1 - Knowledge"}, trust_name=" "),  # unknown site, no trust to create it under
         site_row("Z02", "Z0102", {G: "Stage 1 - Knowledge"}),  # Z01's site, and Z01 did not merge into Z02
     ]})
-    summary = (await import_return(graph, actor=NATIONAL, source=data, filename="UCLPartners HIN QART 2526 Q3 returned.xlsx")).as_dict()
+    summary = (await import_return(graph, actor=NATIONAL, source=data, filename="QART 2526 Q3 returned.xlsx")).as_dict()
     assert summary["quarter"] == "2025/26 Q3"
     assert summary["rows"] == {"read": 5, "accepted": 3, "rejected": 2}
     assert summary["sitesMoved"] == [{"sheet": ADULT_PAEDS.name, "row": "7", "site": "RQ8L0", "fromTrust": "RQ8", "trust": "RAJ"}]
@@ -395,3 +397,37 @@ def test_each_not_applicable_answer_only_in_its_own_columns() -> None:
     accepted = {(row.sheet, e.cell): e.reading.not_applicable for row in parsed.rows for e in row.entries if not e.reading.problem}
     assert accepted == {(ADULT_PAEDS.name, "H7"): "No adult patients", (ADULT_PAEDS.name, "L7"): "No paediatric patients",
                         (MATERNITY.name, "G7"): "Not applicable", (EMERGENCY.name, "F7"): "Not applicable"}
+
+
+async def test_the_workbook_speaks_for_itself(graph: Graph, tmp_path: Path) -> None:
+    """A KSS 2025/26 Q3 workbook renamed as UCLP's 2026/27 Q2 return is refused naming both, unless
+    the arguments are confirmed; a name with two quarters is refused; with nothing given, the
+    workbook's own words say which collaborative and quarter it is."""
+    import datetime as dt
+    import io
+
+    from collab_api.usecases.qart_export import export_return
+    from collab_api.usecases.qart_import import ImportRefused, import_return
+
+    buffer = io.BytesIO()
+    await export_return(graph, "KSS", "2025/26 Q3", buffer)
+    data = buffer.getvalue()
+    today = dt.date(2026, 12, 1)
+    with pytest.raises(ImportRefused) as renamed:
+        await import_return(graph, data, actor=NATIONAL, filename="UCLPartners HIN QART 2627 Q2 returned.xlsx", collaborative="UCLP",
+                            dry_run=True, today=today)
+    message = str(renamed.value)
+    assert renamed.value.code == "DISAGREES" and renamed.value.field == "quarter"
+    assert "the workbook says 2025/26 Q3" in message and "2026/27 Q2" in message
+    assert "the workbook says KSS" in message and "UCLP" in message
+    confirmed = await import_return(graph, data, actor=NATIONAL, filename="UCLPartners HIN QART 2627 Q2 returned.xlsx",
+                                    collaborative="UCLP", quarter="2026/27 Q2", dry_run=True, today=today, confirm=True)
+    assert (confirmed.quarter, confirmed.collaborative) == ("2026/27 Q2", "UCLP")
+
+    with pytest.raises(ImportRefused, match=r"the file name names 2 quarters \(2026/27 Q2 and 2026/27 Q3\)"):
+        await import_return(graph, workbook_bytes({ADULT_PAEDS.name: [site_row("Z06", "Z0601", {G: "Stage 1 - Knowledge"}, phase=1)]}),
+                            actor=NATIONAL, filename="KSS QART 2627 Q2 returned (resubmitted Q3).xlsx", dry_run=True,
+                            today=today)
+
+    itself = await import_return(graph, data, actor=NATIONAL, filename="return.xlsx", dry_run=True, today=today)
+    assert (itself.quarter, itself.collaborative) == ("2025/26 Q3", "KSS")

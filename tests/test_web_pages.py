@@ -87,30 +87,30 @@ async def test_search_filters_live_in_the_url_and_wrong_values_are_errors_beside
 
 async def test_a_provider_records_adoption_correcting_a_field_error(app: Any, seeded: Graph) -> None:
     async with PageClient(app) as provider:
-        await provider.sign_in("PROVIDER", organisation="Z43")
+        await provider.sign_in("PROVIDER", organisation="ZC063")
         form = await provider.get("/interventions/falls-care-homes/adopt")
         assert form.status_code == 200 and "Record adoption" in form.text
         refused = await provider.post("/interventions/falls-care-homes/adopt",
-                                      {"organisation": "Z43", "quarter": "2031/32 Q1", "stage": "",
+                                      {"organisation": "ZC063", "quarter": "2031/32 Q1", "stage": "",
                                        "adaptations.0.why": "night staff"})
         assert refused.status_code == 400  # the form's own check: nothing is sent to the API
         assert error_beside(refused, "adaptations-0-what") == "Say what you adapted, as well as why"
         assert 'value="night staff"' in refused.text  # what was typed is kept
         refused = await provider.post("/interventions/falls-care-homes/adopt",
-                                      {"organisation": "Z43", "quarter": "2031/32 Q1", "stage": ""})
+                                      {"organisation": "ZC063", "quarter": "2031/32 Q1", "stage": ""})
         assert refused.status_code == 400  # the API's refusal, field by field
         assert "has not started yet" in (error_beside(refused, "quarter") or "")
         assert error_beside(refused, "stage") == "give a stage from 0 to 7, or say the intervention is not applicable"
-        assert await _count(seeded, "MATCH (a:Adoption {organisation: 'Z43', interventionId: 'falls-care-homes'}) RETURN count(a) AS n") == 0
+        assert await _count(seeded, "MATCH (a:Adoption {organisation: 'ZC063', interventionId: 'falls-care-homes'}) RETURN count(a) AS n") == 0
         done = await provider.post("/interventions/falls-care-homes/adopt",
-                                   {"organisation": "Z43", "quarter": "2025/26 Q3", "stage": "4",
+                                   {"organisation": "ZC063", "quarter": "2025/26 Q3", "stage": "4",
                                     "adaptations.0.what": "Huddle at night handover", "adaptations.0.why": "Falls happen at night",
                                     "learnedFrom.kind": "COLLABORATIVE", "learnedFrom.collaborative": "WESSEX",
                                     "localResult": "Fewer falls at night"}, follow=True)
-        assert done.status_code == 200 and str(done.url).endswith("/organisations/Z43")
+        assert done.status_code == 200 and str(done.url).endswith("/organisations/ZC063")
         assert "recorded for 2025/26 Q3" in text_of(done)
         assert "Falls prevention and post-fall decisions in care homes" in done.text
-    rows = await seeded.read("""MATCH (:Organisation {odsCode: 'Z43'})-[:ADOPTED]->(a:Adoption {interventionId: 'falls-care-homes'})
+    rows = await seeded.read("""MATCH (:Organisation {odsCode: 'ZC063'})-[:ADOPTED]->(a:Adoption {interventionId: 'falls-care-homes'})
                                 -[:OBSERVED]->(x) RETURN x.stage AS stage, x.quarter AS quarter, x.localResult AS result""")
     assert rows == [{"stage": 4, "quarter": "2025/26 Q3", "result": "Fewer falls at night"}]
 

@@ -184,7 +184,8 @@ def cmd_qart_import(args: argparse.Namespace, settings: Settings) -> int:
     async def work(connection: Connection) -> Any:
         return await import_return(connection.graph, path, actor=cli_actor(), quarter=args.quarter,
                                    collaborative=args.collaborative,
-                                   intervention=args.intervention, dry_run=args.dry_run, progress=progress)
+                                   intervention=args.intervention, dry_run=args.dry_run, progress=progress,
+                                   confirm=args.confirm)
 
     try:
         with Steps() as progress:

@@ -115,6 +115,9 @@ def build_parser() -> argparse.ArgumentParser:
     read.add_argument("--collaborative", help="reject rows of trusts outside this collaborative (its code, e.g. KSS)")
     read.add_argument("--intervention", default="marthas-rule", help="the intervention reported on (default marthas-rule)")
     read.add_argument("--dry-run", action="store_true", help="check and report, write nothing")
+    read.add_argument("--confirm", action="store_true",
+                      help="import even where the file name or the workbook names another quarter or collaborative than "
+                           "--quarter and --collaborative (they are right)")
     read.add_argument("--json", action="store_true", help="print the summary as JSON")
     read.set_defaults(run=cmd_qart_import)
     write = qart_commands.add_parser("export", help="write the workbook for a collaborative")

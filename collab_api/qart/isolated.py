@@ -68,16 +68,28 @@ def _parse_in_child(data: bytes, out: Connection, limits: WorkbookLimits) -> Non
     try:
         answer: tuple[str, Any] = ("read", read_return(data))
     except WorkbookError as exc:
-        answer = ("refused", str(exc))
+        answer = ("too large", "the workbook needs more memory to read than a return ever should") if _at_ceiling(
+            limits.memory_bytes) else ("refused", str(exc))
     except MemoryError:
         answer = ("too large", "the workbook needs more memory to read than a return ever should")
     except Exception as exc:  # openpyxl, zlib and the XML parser raise assorted errors on damaged or hostile files
-        if "memory" in str(exc).lower():  # zlib's "insufficient memory" under the ceiling
+        if "memory" in str(exc).lower() or _at_ceiling(limits.memory_bytes):  # what failed was an allocation
             answer = ("too large", "the workbook needs more memory to read than a return ever should")
         else:
             answer = ("refused", f"not a readable Excel workbook (.xlsx): {type(exc).__name__}")
     out.send(answer)
     out.close()
+
+def _at_ceiling(limit: int) -> bool:
+    """Has this process reached its address-space ceiling (so that an error was an allocation
+    refused, whatever library reported it and however)?"""
+    try:
+        status = Path("/proc/self/status").read_text()
+    except OSError:
+        return False
+    peak = next((int(line.split()[1]) * 1024 for line in status.splitlines() if line.startswith("VmPeak:")), 0)
+    return peak >= 0.9 * limit
+
 
 def _context() -> Any:
     context = multiprocessing.get_context("forkserver")  # not fork: the server has threads (the driver's, uvicorn's)

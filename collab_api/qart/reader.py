@@ -82,6 +82,7 @@ class ParsedReturn:
     sheets: list[str] = field(default_factory=list)
     missing_sheets: list[str] = field(default_factory=list)
     other_sheets: list[str] = field(default_factory=list)  # present and not read (Intro, Medicines, MatNeo, ...)
+    own_words: list[str] = field(default_factory=list)  # the Intro sheet's text and the sheets' titles: what it says it is
     rows_read: int = 0
     rows_rejected: int = 0
 
@@ -134,12 +135,15 @@ def read_return(source: bytes | Path | str) -> ParsedReturn:
         names = {name.strip().lower(): name for name in workbook.sheetnames}
         read = {sheet.name.lower() for sheet in SHEETS}
         parsed.other_sheets = [name for name in workbook.sheetnames if name.strip().lower() not in read]
+        if (intro := names.get("intro")) is not None:
+            parsed.own_words += _texts(workbook[intro], rows=60, columns=15)
         for sheet in SHEETS:
             actual = names.get(sheet.name.lower())
             if actual is None:
                 parsed.missing_sheets.append(sheet.name)
                 continue
             parsed.sheets.append(sheet.name)
+            parsed.own_words += _texts(workbook[actual], rows=FIRST_ROW - 2, columns=6)  # its title, above the header
             _read_sheet(workbook[actual], with_formulas[actual], sheet, parsed)
     finally:
         workbook.close()
@@ -147,6 +151,12 @@ def read_return(source: bytes | Path | str) -> ParsedReturn:
     if not parsed.sheets:
         raise WorkbookError(f"the workbook has none of the Martha's Rule sheets ({', '.join(s.name for s in SHEETS)})")
     return parsed
+
+
+def _texts(worksheet: Any, *, rows: int, columns: int) -> list[str]:
+    """The text cells of a sheet's top-left corner."""
+    return [value.strip() for row in worksheet.iter_rows(min_row=1, max_row=rows, max_col=columns, values_only=True)
+            for value in row if isinstance(value, str) and value.strip()]
 
 
 def _rows(worksheet: Any) -> Any:

@@ -11,7 +11,6 @@ Importing the same file again changes nothing. A dry run does all of it and roll
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -21,9 +20,11 @@ from collab_api.domain.adoption import Observation
 from collab_api.usecases.audit import audit
 from collab_api.domain.permissions import Actor, Forbidden, Role, Visibility, require_signed_in, visibility
 from collab_api.domain.quarters import Quarter, QuarterError
+from collab_api.domain.return_identity import CollaborativeNames, choose, collaboratives_in, quarters_in
 from collab_api.domain.rows import ObservationWrite, ReturnSite, ReturnTrust
 from collab_api.graph.adoptions import observation_row
 from collab_api.graph import adoptions as adoption_graph
+from collab_api.graph import collaboratives as collaborative_graph
 from collab_api.graph import qart as qart_graph
 from collab_api.graph import seed as seed_graph
 from collab_api.progress import QUIET, Steps
@@ -83,43 +84,52 @@ class ImportSummary:
         }
 
 
-# "… 2025/26 Q1 …", "… 2025-26 Q1 …" and the national team's "… QART 2627 Q2 returned.xlsx".
-_QUARTER_IN_NAME = re.compile(r"(\d{4})\s*[-_/ ]\s*(\d{2})\s*[-_ ]?\s*Q([1-4])", re.IGNORECASE)
-_QART_QUARTER = re.compile(r"QART[\s_-]*(\d{2})(\d{2})[\s_-]*Q([1-4])(?![0-9])", re.IGNORECASE)
-
-
 def quarter_in_name(filename: str | None) -> str | None:
-    """The reporting quarter a file name states ('2026/27 Q2'), or None."""
-    name = Path(filename or "").name
-    if match := _QART_QUARTER.search(name):
-        return f"20{match[1]}/{match[2]} Q{match[3]}"
-    if match := _QUARTER_IN_NAME.search(name):
-        return f"{match[1]}/{match[2]} Q{match[3]}"
-    return None
+    """The reporting quarter a file name states ('2026/27 Q2'), or None (also when it names two)."""
+    found = quarters_in(Path(filename or "").name)
+    return found[0] if len(found) == 1 else None
 
 
-def quarter_of(quarter: str | None, filename: str | None, today: dt.date) -> Quarter:
-    stated = quarter or quarter_in_name(filename)
-    if not stated:
+def quarter_of(quarter: str | None, filename: str | None, today: dt.date, *, given: bool = True) -> Quarter:
+    """The reporting quarter: `quarter` (given=True: from the arguments; False: from the file
+    name or the workbook), refused when missing, malformed or not started."""
+    if not quarter:
         raise ImportRefused(
             f"give the reporting quarter (e.g. '2026/27 Q2'): the file name '{Path(filename or '').name[:80]}' does not say it "
-            "(names such as 'UCLPartners HIN QART 2627 Q2 returned.xlsx' do)", field="quarter")
+            "(names such as 'UCLPartners HIN QART 2627 Q2 returned.xlsx' do), nor does the workbook", field="quarter")
     try:
-        parsed = Quarter.parse(stated)
+        parsed = Quarter.parse(quarter)
     except QuarterError as exc:
-        raise ImportRefused(str(exc), field="quarter" if quarter else "file") from exc
+        raise ImportRefused(str(exc), field="quarter" if given else "file") from exc
     if parsed.starts_on > today:
-        raise ImportRefused(f"{parsed} has not started yet", field="quarter" if quarter else "file")
+        raise ImportRefused(f"{parsed} has not started yet", field="quarter" if given else "file")
     return parsed
+
+
+async def _identity(graph: Graph, parsed: ParsedReturn, filename: str | None, quarter: str | None,
+                    collaborative: str | None, confirm: bool) -> tuple[str | None, str | None]:
+    """The quarter and collaborative the return is for: the arguments', else what the file name
+    and the workbook's own words agree on; refused where they disagree, unless confirmed."""
+    known = [CollaborativeNames(row["code"], tuple(n for n in (row["name"], row["formerName"]) if n))
+             for row in await collaborative_graph.all_collaboratives(graph)]
+    name, words = Path(filename or "").name, "\n".join(parsed.own_words)
+    label, conflicts = choose("quarter", quarter, [("the file name", quarters_in(name)), ("the workbook", quarters_in(words))])
+    code, others = choose("collaborative", collaborative, [("the file name", collaboratives_in(name, known)),
+                                                           ("the workbook", collaboratives_in(words, known))])
+    conflicts += others
+    if conflicts and not confirm:
+        raise ImportRefused("; and ".join(c.message for c in conflicts), field=conflicts[0].what, code="DISAGREES")
+    return label, code
 
 
 async def import_return(
     graph: Graph, source: bytes | Path | str, *, actor: Actor, quarter: str | None = None, collaborative: str | None = None,
     intervention: str = DEFAULT_INTERVENTION, dry_run: bool = False, filename: str | None = None,
-    today: dt.date | None = None, progress: Steps | None = None,
+    today: dt.date | None = None, progress: Steps | None = None, confirm: bool = False,
 ) -> ImportSummary:
-    """Import one quarterly return in one transaction. `progress` (the CLI's): report each
-    phase of long imports."""
+    """Import one quarterly return in one transaction. The quarter and collaborative are the
+    arguments' or what the file name and the workbook say, refused where these disagree unless
+    `confirm` (the arguments are right). `progress` (the CLI's): report each phase of long imports."""
     today = today or dt.date.today()
     progress = progress or QUIET
     require_signed_in(actor, "import quarterly returns")
@@ -131,7 +141,8 @@ async def import_return(
         collaborative = actor.collaborative  # a lead's rows outside its collaborative are rejected
     if filename is None and isinstance(source, (str, Path)):
         filename = str(source)
-    reporting = quarter_of(quarter, filename, today)
+    if quarter:
+        quarter = quarter_of(quarter, filename, today).label  # a malformed one is refused before the file is read
     try:
         with progress.step(f"reading {Path(filename).name if filename else 'the workbook'}", 1, "workbook") as advance:
             parsed = await read_isolated(source)
@@ -140,7 +151,9 @@ async def import_return(
         raise ImportRefused(str(exc), code="TOO_LARGE") from exc
     except WorkbookError as exc:
         raise ImportRefused(str(exc), code="UNREADABLE") from exc
-    code = collaborative.strip().upper() if collaborative else None
+    label, code = await _identity(graph, parsed, filename, quarter, collaborative.strip().upper() if collaborative else None,
+                                  confirm)
+    reporting = quarter_of(label, filename, today, given=bool(quarter))
 
     async def work(tx: Tx) -> ImportSummary:
         summary = ImportSummary(Path(filename).name if filename else None, reporting.label, intervention, code,

@@ -100,12 +100,16 @@ class ImportQuarterlyReturn(graphene.Mutation):
         collaborative = graphene.String(description="Rows of trusts outside this collaborative are rejected.")
         intervention = graphene.ID(default_value=DEFAULT_INTERVENTION)
         dryRun = graphene.Boolean(default_value=False)
+        confirm = graphene.Boolean(default_value=False, description=(
+            "Import even where the file name or the workbook's own words (its Intro sheet, its sheets' titles) name another "
+            "quarter or collaborative than the arguments: the arguments are right. Without it such a return is refused "
+            "(code DISAGREES) naming both."))
 
     Output = ImportReturnPayload
 
     @staticmethod
     async def mutate(root: Any, info: Any, file: Any, quarter: str | None = None, collaborative: str | None = None,
-                     intervention: str = DEFAULT_INTERVENTION, dryRun: bool = False) -> dict[str, Any]:
+                     intervention: str = DEFAULT_INTERVENTION, dryRun: bool = False, confirm: bool = False) -> dict[str, Any]:
         intervention = intervention or DEFAULT_INTERVENTION  # an explicit null means the default
         dryRun = bool(dryRun)
         if not hasattr(file, "read"):
@@ -116,7 +120,8 @@ class ImportQuarterlyReturn(graphene.Mutation):
         try:
             summary = await import_return(context_of(info).graph, data, actor=context_of(info).viewer, quarter=quarter,
                                           collaborative=collaborative,
-                                          intervention=intervention, dry_run=dryRun, filename=_file_name(file))
+                                          intervention=intervention, dry_run=dryRun, filename=_file_name(file),
+                                          confirm=bool(confirm))
         except ImportRefused as refused:
             message = str(refused)
             if refused.field == "quarter" and not quarter:

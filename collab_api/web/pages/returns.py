@@ -81,8 +81,10 @@ async def returns(request: Request) -> Response:
 async def _import(request: Request, content: bytes, filename: str, values: dict[str, Any], dry_run: bool) -> tuple[dict[str, Any] | None, FormErrors]:
     upload = UploadFile(io.BytesIO(content), filename=filename)
     payload, errors = await operations.mutate(request, "import_return", {
-        "file": upload, "quarter": values["quarter"] or None, "collaborative": values["collaborative"] or None, "dryRun": dry_run},
-        "importQuarterlyReturn", FIELDS, "file")
+        "file": upload, "quarter": values["quarter"] or None, "collaborative": values["collaborative"] or None, "dryRun": dry_run,
+        "confirm": values.get("confirm") == "yes"}, "importQuarterlyReturn", FIELDS, "file")
+    # The file name or the workbook names another quarter or collaborative: the page offers to confirm the choice.
+    values["disagrees"] = any(e.get("code") == "DISAGREES" for e in payload.get("errors") or [])
     if "quarter" in errors.by_field and not values["quarter"]:  # the page's words, not the API argument's
         errors.by_field["quarter"] = (f"Enter the reporting quarter, for example 2026/27 Q2: the file name '{filename[:80]}' "
                                       "does not say it")
@@ -94,7 +96,8 @@ async def check(request: Request) -> Response:
     if (redirect := _guard(request)) is not None:
         return redirect
     form = await posted(request)
-    values = {"collaborative": (text(form, "collaborative") or "").upper(), "quarter": text(form, "quarter") or ""}
+    values = {"collaborative": (text(form, "collaborative") or "").upper(), "quarter": text(form, "quarter") or "",
+              "confirm": text(form, "confirm") or ""}
     if identity.viewer(request).role == Role.LEAD:
         values["collaborative"] = identity.viewer(request).collaborative or ""
     errors = FormErrors()
@@ -111,7 +114,8 @@ async def check(request: Request) -> Response:
     if errors or summary is None:  # a workbook refused as too large or unreadable: 422, with the reason beside the field
         return await _page(request, values=values, errors=errors, status=422 if "file" in errors.by_field else 400)
     _keep(request, content, filename)
-    return await _page(request, values={**values, "quarter": summary["quarter"]}, summary=summary)
+    return await _page(request, values={**values, "quarter": summary["quarter"], "collaborative": summary["collaborative"] or ""},
+                       summary=summary)
 
 
 async def confirm(request: Request) -> Response:
@@ -124,7 +128,8 @@ async def confirm(request: Request) -> Response:
     if path is None or not path.exists() or form.get("token") != token:
         identity.flash(request, "That upload has expired or was already imported. Upload the workbook again.")
         return RedirectResponse("/returns", status_code=303)
-    values = {"collaborative": (text(form, "collaborative") or "").upper(), "quarter": text(form, "quarter") or ""}
+    values = {"collaborative": (text(form, "collaborative") or "").upper(), "quarter": text(form, "quarter") or "",
+              "confirm": text(form, "confirm") or ""}
     summary, errors = await _import(request, path.read_bytes(), str(pending.get("filename") or "return.xlsx"), values, dry_run=False)
     if errors or summary is None:
         return await _page(request, values=values, errors=errors)
