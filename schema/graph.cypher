@@ -14,8 +14,10 @@ CREATE CONSTRAINT adoption_key IF NOT EXISTS FOR (n:Adoption) REQUIRE n.key IS U
 CREATE CONSTRAINT adoption_id IF NOT EXISTS FOR (n:Adoption) REQUIRE n.id IS UNIQUE;
 CREATE CONSTRAINT observation_key IF NOT EXISTS FOR (n:AdoptionObservation) REQUIRE n.key IS UNIQUE;
 CREATE CONSTRAINT web_session_id IF NOT EXISTS FOR (n:WebSession) REQUIRE n.id IS UNIQUE;
+CREATE CONSTRAINT quarterly_return_key IF NOT EXISTS FOR (n:QuarterlyReturn) REQUIRE n.key IS UNIQUE;
 
 // Lookups and filters
+CREATE INDEX observation_return IF NOT EXISTS FOR (n:AdoptionObservation) ON (n.returnKey);
 CREATE INDEX organisation_kind IF NOT EXISTS FOR (n:Organisation) ON (n.kind);
 CREATE INDEX organisation_name IF NOT EXISTS FOR (n:Organisation) ON (n.name);
 CREATE INDEX intervention_status IF NOT EXISTS FOR (n:Intervention) ON (n.status);

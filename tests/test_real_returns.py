@@ -268,7 +268,7 @@ async def test_a_sheet_over_24_rows_is_explained(uclp: Graph, tmp_path: Path) ->
     folder = tmp_path / "more"
     write(folder, "ets.csv", extra)
     await import_ods(uclp, folder)
-    await uclp.write_tx(lambda tx: set_phases(tx, "marthas-rule", [{"site": f"RAL{n:02d}", "phase": 3} for n in range(40, 47)]))
+    await uclp.write_tx(lambda tx: set_phases(tx, "marthas-rule", [{"site": f"RAL{n:02d}", "phase": 3} for n in range(40, 47)], 8100))
     with pytest.raises(ExportError, match=r"the sheet 'MR - Adult & Paeds' would list 25 sites in a roll-out phase of UCLP, "
                                           r"and the template holds 24 \(rows 7 to 30\)"):
         await export_return(uclp, "UCLP", "2026/27 Q3", tmp_path / "too-many.xlsx")

@@ -11,6 +11,7 @@ import pytest
 
 from collab_api.db.graph import Graph
 from collab_api.domain import spread_tally as tally
+from collab_api.domain.quarters import Quarter
 from collab_api.domain.permissions import Actor, Role, Visibility
 from collab_api.domain.spread import answered, states_of
 from collab_api.graph import ods as ods_graph
@@ -77,8 +78,10 @@ async def test_the_kept_tallies_equal_a_recount_through_any_sequence_of_writes(s
         except Exception:  # noqa: BLE001 - a refused write (setting, closed organisation) must change nothing either
             pass
         if step % 8 == 3:  # a site moves to another roll-out phase (as a returned workbook says)
-            await seeded.write_tx(lambda tx: qart_graph.set_phases(tx, "marthas-rule", [{"site": "Z0101", "phase": 1 + step % 3}]))
-        if step % 8 == 7:  # an organisation moves to another ICB (as the ODS files say): its answers change region
+            quarter = Quarter.parse(rng.choice(["2025/26 Q1", "2025/26 Q3", "2026/27 Q1"])).index
+            await seeded.write_tx(lambda tx: qart_graph.set_phases(tx, "marthas-rule", [{"site": "Z0101", "phase": 1 + step % 3}],
+                                                                  quarter))
+        if step % 8 == 7:  # an organisation moves to another ICB (as the ODS files say): its answers keep their quarter's region
             icb = rng.choice(["NHS Kent and Medway ICB", "NHS Cornwall and the Isles of Scilly ICB"])
             await ods_graph.upsert_organisations(seeded, [{
                 "odsCode": "Z0101", "name": "Moved site", "kind": "SITE", "careSettings": ["ACUTE"], "postcode": None,

@@ -54,6 +54,11 @@ def adoption_key(organisation: str, intervention: str, component_key: str | None
     return "|".join((organisation, intervention, component_key or "*", setting or "*"))
 
 
+def observation_key(adoption: str, quarter_label: str) -> str:
+    """An answer's key: its adoption's and its quarter's ('2025/26 Q1')."""
+    return f"{adoption}|{quarter_label}"
+
+
 def adoption_id(key: str) -> str:
     """A short, stable public id for an adoption (organisation, intervention, component, setting)."""
     return "ad-" + hashlib.sha1(key.encode()).hexdigest()[:12]

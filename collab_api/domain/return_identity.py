@@ -21,10 +21,11 @@ def quarters_in(text: str) -> list[str]:
     """Every reporting quarter the text names, in order of first mention, each once."""
     found: list[tuple[int, str]] = []
     spans: list[tuple[int, int]] = []
-    for pattern, label in ((_QART, lambda m: f"20{m[1]}/{m[2]} Q{m[3]}"), (_LONG, lambda m: f"{m[1]}/{m[2]} Q{m[3]}"),
-                           (_Q_FIRST, lambda m: f"{m[2]}/{m[3]} Q{m[1]}")):
+    for pattern, order in ((_QART, (0, 1, 2, 3)), (_LONG, (-1, 1, 2, 3)), (_Q_FIRST, (-1, 2, 3, 1))):
         for match in pattern.finditer(text):
-            found.append((match.start(), label(match)))
+            century, first, second, number = order
+            start = "20" if century == 0 else ""
+            found.append((match.start(), f"{start}{match[first]}/{match[second]} Q{match[number]}"))
             spans.append(match.span())
     # A bare "Q3" after a full quarter ("QART 2627 Q2 returned (resubmitted Q3)") is in that quarter's year.
     for match in _BARE.finditer(text):

@@ -240,6 +240,28 @@ class ObservationWrite(TypedDict):
     quarterEnds: str                # the day after the quarter: the version that applied is the latest made before
     at: str
     contact: str | None
+    # From a quarterly return: the facts of its quarter (the row's phase), which replace those the
+    # observation kept; otherwise (None) an observation keeps its facts, or takes those in force now.
+    returnFacts: ReturnFacts | None
+
+
+class ReturnFacts(TypedDict):
+    phase: int | None
+    trust: str | None  # the trust the return names the site under (for an earlier quarter, one since merged)
+    collaborative: str | None  # the collaborative whose return it is
+    returnKey: str  # the return (collaborative|intervention|quarter index) that wrote it
+
+
+class WithdrawnRow(TypedDict):
+    """An answer a resubmitted return leaves out (see `graph.returns`)."""
+
+    key: str
+    site: str
+    component: str | None
+    careSetting: str | None
+    quarter: str
+    stage: int | None
+    notApplicable: str | None
 
 
 class ObservationWritten(TypedDict):
@@ -289,6 +311,7 @@ class EnrolledSite(TypedDict):
     trustName: str | None
     collaborative: str | None
     phase: int | None
+    phaseHistory: list[list[int]] | None  # [[from quarter index, phase], ...]; empty: enrolled, since unknown
 
 
 class SiteObservations(EnrolledSite):
@@ -315,6 +338,7 @@ class SiteState(TypedDict):
     phase: int | None
     enrolled: bool
     adoptions: list[list[Any]]
+    phaseHistory: list[list[int]] | None  # [[from quarter index, phase], ...] as returns gave it; empty: unknown
 
 
 class TallyRow(TypedDict):
@@ -410,6 +434,7 @@ class ReturnSite(TypedDict):
     kind: str
     trust: str | None
     trustSuccessors: list[str]
+    trustPredecessors: list[str]  # trusts that merged into its trust: a return for an earlier quarter may name them
 
 
 class ReturnContext(TypedDict):

@@ -63,26 +63,56 @@ def answered(sites: Sequence[SiteObservations]) -> list[SiteAnswers]:
     adoptions keep them (see `spread_tally`): what the lists are computed from."""
     out: list[SiteAnswers] = []
     for row in sites:
-        adoptions: dict[tuple[Any, Any], list[list[int]]] = defaultdict(lambda: [[], []])
-        for component, setting, index, stage, not_applicable in sorted(row["observations"], key=lambda o: o[2]):
+        adoptions: dict[tuple[Any, Any], list[list[Any]]] = defaultdict(lambda: [[], [], []])
+        for component, setting, index, stage, not_applicable, *where in sorted(row["observations"], key=lambda o: o[2]):
             kept = adoptions[(component, setting)]
             kept[0].append(index)
             kept[1].append(tally.NOT_APPLICABLE if stage is None else stage)
+            kept[2].append(where[0] if where else None)
         entry: SiteAnswers = {key: row[key] for key in ("site", "siteName", "trust", "trustName", "collaborative", "phase")}  # type: ignore[assignment]
-        entry["adoptions"] = [[component, setting, quarters, stages] for (component, setting), (quarters, stages) in adoptions.items()]
+        entry["adoptions"] = [[component, setting, quarters, stages, wheres]
+                              for (component, setting), (quarters, stages, wheres) in adoptions.items()]
         out.append(entry)
     return out
+
+
+def phase_then(history: Sequence[Sequence[int]], quarter: int) -> tuple[bool, int | None]:
+    """Whether a site was enrolled in a quarter and its phase then, from its dated phase history
+    ([[from quarter, phase], ...], as returns gave it); (True, None) when it has none (enrolled
+    before phases were dated: its phase now stands for every quarter)."""
+    given = [phase for from_quarter, phase in sorted(map(tuple, history)) if from_quarter <= quarter]
+    if not history:
+        return True, None
+    return (True, given[-1]) if given else (False, None)
+
+
+def enrolled_as_of(enrolled: Sequence[EnrolledSite], quarter: int | None) -> list[EnrolledSite]:
+    """The sites enrolled in that quarter, each with its phase then."""
+    if quarter is None:
+        return list(enrolled)
+    out: list[EnrolledSite] = []
+    for row in enrolled:
+        was, phase = phase_then(row.get("phaseHistory") or [], quarter)
+        if was:
+            out.append({**row, "phase": phase if phase is not None else row["phase"]})
+    return out
+
+
+def _history(row: EnrolledSite | None) -> list[list[int]]:
+    return (row.get("phaseHistory") or []) if row is not None else []
 
 
 def states_of(intervention: str, sites: Sequence[SiteAnswers], enrolled: Sequence[EnrolledSite]) -> list[SiteState]:
     """The sites' answers, and the enrolled sites that gave none, as the states the tallies,
     cells and participation are counted from (see `spread_tally`)."""
-    is_enrolled = {row["site"] for row in enrolled}
+    is_enrolled: dict[str, EnrolledSite] = {row["site"]: row for row in enrolled}
     answering = {row["site"] for row in sites}
     return [SiteState(site=row["site"], intervention=intervention, collaborative=row["collaborative"], phase=row["phase"],
-                      enrolled=row["site"] in is_enrolled, adoptions=row["adoptions"]) for row in sites] + \
+                      enrolled=row["site"] in is_enrolled, adoptions=row["adoptions"],
+                      phaseHistory=_history(is_enrolled.get(row["site"]))) for row in sites] + \
         [SiteState(site=row["site"], intervention=intervention, collaborative=row["collaborative"], phase=row["phase"],
-                   enrolled=True, adoptions=[]) for row in enrolled if row["site"] not in answering]
+                   enrolled=True, adoptions=[], phaseHistory=row.get("phaseHistory") or [])
+         for row in enrolled if row["site"] not in answering]
 
 
 def tallies_of(intervention: str, sites: Sequence[SiteAnswers], component: str | None = None,
@@ -137,7 +167,8 @@ def site_lists(cells: dict[int, list[tally.Cell]], participation: dict[str, list
         return {"site": site, "collaborative": collaborative, "phase": site_phase}
 
     def cell_entry(cell: tally.Cell) -> dict[str, Any]:
-        return {**entry(cell[0], cell[5], cell[6]), "component": cell[1], "careSetting": cell[2], "stage": cell[3]}
+        trust = {"trust": cell[7]} if len(cell) > 7 and cell[7] else {}  # the trust it answered under, that quarter
+        return {**entry(cell[0], cell[5], cell[6]), **trust, "component": cell[1], "careSetting": cell[2], "stage": cell[3]}
 
     def order(cell: tally.Cell) -> tuple[Any, ...]:
         return (cell[0], cell[1] or "", cell[2] or "")
@@ -149,10 +180,16 @@ def site_lists(cells: dict[int, list[tally.Cell]], participation: dict[str, list
     reported = {c[0] for c in now}
     went_silent: list[dict[str, Any]] = []
     never: list[dict[str, Any]] = []
-    for site, (collaborative, site_phase, enrolled, firsts) in sorted(participation.items()):
-        if (phase is not None and site_phase != phase) or site in reported:
+    for site, (collaborative, site_phase, enrolled, firsts, *rest) in sorted(participation.items()):
+        if site in reported:
             continue
-        matching = [first for c, s, first in firsts if (component is None or c == component) and (setting is None or s == setting)]
+        if quarter is not None and enrolled:  # enrolled then, and in which phase, as its dated history says
+            enrolled, then = phase_then(rest[0] if rest else [], quarter.index)
+            site_phase = then if then is not None else site_phase
+        if phase is not None and site_phase != phase:
+            continue
+        matching = [first for c, s, first in firsts if (component is None or c == component) and (setting is None or s == setting)
+                    and (quarter is None or first <= quarter.index)]  # what it had answered by then
         if not matching and not enrolled:
             continue
         (went_silent if quarter is not None and matching and min(matching) < quarter.index else never).append(

@@ -3,7 +3,8 @@ observation behind it.
 
 A tally is one intervention's answers in one quarter for one *bucket*: a component (or all
 components, `*`) and a care setting (or all settings, `*`), split by the answering site's
-collaborative and roll-out phase. Each split holds a vector: the answers at stages 0 to 7,
+collaborative and roll-out phase as they stood in that quarter (kept on each answer when it is
+written, so that a later return, ODS import or merger never moves a closed quarter's answers). Each split holds a vector: the answers at stages 0 to 7,
 the not-applicable answers, all answers, and the distinct sites that answered. A site belongs
 to one collaborative and one phase, so vectors add up across splits, sites included.
 
@@ -62,22 +63,50 @@ def split_parts(text: str) -> tuple[str | None, int | None]:
     return collaborative or None, int(phase) or None
 
 
+def facts_parts(facts: str) -> tuple[str | None, int | None, str | None]:
+    """An answer's facts, "collaborative|phase|trust" (a tally's split is the first two)."""
+    collaborative, phase, trust = (facts.split("|") + ["", "0", ""])[:3]
+    return collaborative or None, int(phase or 0) or None, trust or None
+
+
+def split_of(facts: str) -> str:
+    collaborative, phase, _ = facts_parts(facts)
+    return split(collaborative, phase)
+
+
 @dataclass(frozen=True)
 class Answer:
-    """One reported cell: a site's answer for a component and setting in a quarter."""
+    """One reported cell: a site's answer for a component and setting in a quarter, with where it
+    counts: the site's collaborative and phase as they stood in that quarter ("collaborative|phase",
+    kept on the observation when it was written; None for answers kept before that)."""
 
     component: str | None
     setting: str | None
     quarter: int
     stage: int | None  # None: not applicable
+    where: str | None = None  # "collaborative|phase|trust" as they stood in the answer's quarter
 
 
 def answers_of(adoptions: Iterable[list[Any]]) -> Iterator[Answer]:
-    """adoptions: [componentKey, careSetting, answeredQuarters, answeredStages] each, as kept on
-    an Adoption."""
-    for component, setting, quarters, stages in adoptions:
-        for quarter, stage in zip(quarters or [], stages or []):
-            yield Answer(component, setting, quarter, None if stage == NOT_APPLICABLE else stage)
+    """adoptions: [componentKey, careSetting, answeredQuarters, answeredStages, answeredWhere]
+    each, as kept on an Adoption (answeredWhere may be missing)."""
+    for component, setting, quarters, stages, *rest in adoptions:
+        wheres = (rest[0] if rest else None) or []
+        for n, (quarter, stage) in enumerate(zip(quarters or [], stages or [])):
+            yield Answer(component, setting, quarter, None if stage == NOT_APPLICABLE else stage,
+                         wheres[n] if n < len(wheres) else None)
+
+
+def wheres_by_quarter(answers: Iterable[Answer], collaborative: str | None, phase: int | None) -> dict[int, str]:
+    """A site's facts ("collaborative|phase|trust") in each quarter it answered: as they stood then (its answers of one
+    quarter come from one return, or from recordings that took the phase then in force; should
+    they differ, the first by component and setting decides, so the site counts in one split),
+    or, for answers kept before quarters kept their facts, its collaborative and phase now."""
+    out: dict[int, str] = {}
+    for answer in sorted(answers, key=lambda a: (a.quarter, a.component or "", a.setting or "")):
+        if answer.quarter not in out:
+            out[answer.quarter] = answer.where or f"{split(collaborative, phase)}|"
+    return out
 
 
 def vector(answers: list[Answer]) -> Vector:
@@ -96,14 +125,16 @@ def vector(answers: list[Answer]) -> Vector:
 def contributions(intervention: str, collaborative: str | None, phase: int | None,
                   answers: Iterable[Answer]) -> dict[TallyKey, Splits]:
     """What one site's answers to one intervention add to its tallies: for each quarter, each
-    bucket the answers fall in (their component or all, their setting or all)."""
+    bucket the answers fall in (their component or all, their setting or all), in the split of
+    the site's collaborative and phase as they stood in that quarter."""
+    given = list(answers)
+    wheres = wheres_by_quarter(given, collaborative, phase)
     grouped: dict[TallyKey, list[Answer]] = defaultdict(list)
-    for answer in answers:
+    for answer in given:
         for component in {ALL, answer.component or ALL}:
             for setting in {ALL, answer.setting or ALL}:
                 grouped[TallyKey(intervention, answer.quarter, component, setting)].append(answer)
-    where = split(collaborative, phase)
-    return {key: {where: vector(cells)} for key, cells in grouped.items()}
+    return {key: {split_of(wheres[key.quarter]): vector(cells)} for key, cells in grouped.items()}
 
 
 # -- Cells and participation: what the report's lists of sites are worked out from ------------
@@ -120,23 +151,33 @@ Cell = list[Any]
 
 
 def cells_of(site: str, collaborative: str | None, phase: int | None, adoptions: Iterable[list[Any]]) -> dict[int, list[Cell]]:
-    """One site's cells, by quarter."""
+    """One site's cells, by quarter, each with the site's collaborative and phase as they stood
+    in that quarter."""
+    adoptions = list(adoptions)
+    wheres = {quarter: facts_parts(facts) for quarter, facts in wheres_by_quarter(answers_of(adoptions), collaborative,
+                                                                                   phase).items()}
     out: dict[int, list[Cell]] = defaultdict(list)
-    for component, setting, quarters, stages in adoptions:
+    for component, setting, quarters, stages, *_ in adoptions:
         since = previous = None
         for quarter, stage in zip(quarters or [], stages or []):
             if previous is None or previous[0] != quarter - 1 or previous[1] != stage:
                 since = quarter
             previous = (quarter, stage)
-            out[quarter].append([site, component, setting, stage, since, collaborative, phase])
+            then_collaborative, then_phase, then_trust = wheres[quarter]
+            out[quarter].append([site, component, setting, stage, since, then_collaborative, then_phase, then_trust])
     return dict(out)
 
 
 def participation_of(collaborative: str | None, phase: int | None, enrolled: bool,
-                     adoptions: Iterable[list[Any]]) -> list[Any] | None:
-    """One site's participation entry (None: it neither answered nor is enrolled)."""
-    firsts = [[component, setting, quarters[0]] for component, setting, quarters, _ in adoptions if quarters]
-    return [collaborative, phase, enrolled, sorted(firsts, key=lambda f: (f[0] or "", f[1] or ""))] if firsts or enrolled else None
+                     adoptions: Iterable[list[Any]], history: list[list[int]] | None = None) -> list[Any] | None:
+    """One site's participation entry (None: it neither answered nor is enrolled): its
+    collaborative and phase now, whether it is enrolled, the first quarter of each of its
+    adoptions, and its dated phase history (for the report of an earlier quarter)."""
+    firsts = [[component, setting, quarters[0]] for component, setting, quarters, *_ in adoptions if quarters]
+    if not (firsts or enrolled):
+        return None
+    return [collaborative, phase, enrolled, sorted(firsts, key=lambda f: (f[0] or "", f[1] or "")),
+            sorted([list(h) for h in history or []])]
 
 
 def replaced(entries: list[Cell], sites: set[str], new: list[Cell]) -> list[Cell]:
@@ -205,7 +246,8 @@ def participation(states: Iterable[SiteState]) -> dict[str, dict[str, list[Any]]
     """Per intervention, the participation entry of each of these sites that takes part."""
     out: dict[str, dict[str, list[Any]]] = {}
     for state in states:
-        entry = participation_of(state["collaborative"], state["phase"], state["enrolled"], state["adoptions"])
+        entry = participation_of(state["collaborative"], state["phase"], state["enrolled"], state["adoptions"],
+                                 state.get("phaseHistory"))
         if entry is not None:
             out.setdefault(state["intervention"], {})[state["site"]] = entry
     return out
@@ -229,7 +271,7 @@ def reach_entry(collaborative: str | None, adoptions: Iterable[list[Any]]) -> st
     """One organisation's part in an intervention's reach: "collaborative|stage", its highest
     current stage (each adoption's latest answer, not-applicable left out); None when it has
     no current stage."""
-    current = [stages[-1] for _, _, quarters, stages in adoptions if stages and stages[-1] != NOT_APPLICABLE]
+    current = [stages[-1] for _, _, quarters, stages, *_ in adoptions if stages and stages[-1] != NOT_APPLICABLE]
     return f"{collaborative or ''}|{max(current)}" if current else None
 
 

@@ -7,11 +7,11 @@ import json
 from collections.abc import Sequence
 
 from collab_api.db.graph import Graph, Runner, Tx
-from collab_api.domain.adoption import Observation, adoption_id, adoption_key, content_hash
+from collab_api.domain.adoption import observation_key, Observation, adoption_id, adoption_key, content_hash
 from collab_api.domain.permissions import Visibility
 from collab_api.domain.rows import (
     AdoptionRow, ComponentRow, LineageAdopter, LineageOrigin, ObservationRow, ObservationWrite, ObservationWritten, RecordingContext,
-    SourceRow,
+    ReturnFacts, SourceRow,
 )
 from collab_api.graph.spread_tally import ANSWERS_OF_ADOPTION, keeping_tallies
 from collab_api.graph.common import VISIBLE, keyed_columns, keyed_lists, keyed_rows, shaped, shaped_all, visible
@@ -52,7 +52,7 @@ async def recording_context(tx: Tx, organisation: str, intervention: str, source
 
 
 def observation_row(observation: Observation, component_key: str | None, *, at: str | None = None,
-                    version: int | None = None) -> ObservationWrite:
+                    version: int | None = None, return_facts: ReturnFacts | None = None) -> ObservationWrite:
     """The row `write_observations` takes for one validated observation whose component has
     been resolved."""
     key = adoption_key(observation.organisation, observation.intervention, component_key, observation.careSetting)
@@ -60,7 +60,7 @@ def observation_row(observation: Observation, component_key: str | None, *, at: 
     return {
         "adoptionKey": key, "adoptionId": adoption_id(key), "organisation": observation.organisation,
         "intervention": observation.intervention, "componentKey": component_key, "careSetting": observation.careSetting,
-        "observationKey": f"{key}|{observation.quarter.label}",
+        "observationKey": observation_key(key, observation.quarter.label),
         "observation": {
             "quarter": observation.quarter.label, "quarterIndex": observation.quarter.index,
             "stage": observation.stage, "notApplicable": observation.notApplicable,
@@ -73,6 +73,7 @@ def observation_row(observation: Observation, component_key: str | None, *, at: 
         "quarter": observation.quarter.label, "quarterEnds": observation.quarter.next().starts_on.isoformat(),
         "at": at or dt.datetime.now(dt.UTC).isoformat(),
         "contact": json.dumps(observation.contact, sort_keys=True) if observation.contact else None,
+        "returnFacts": return_facts,
     }
 
 
@@ -117,12 +118,12 @@ async def write_observations(runner: Runner, rows: Sequence[ObservationWrite]) -
         MERGE (x:AdoptionObservation {key: row.observationKey})
         ON CREATE SET x.recordedAt = datetime(row.at)
         MERGE (a)-[:OBSERVED]->(x)
-        WITH a, i, row, x, x.contentHash AS before
+        WITH a, i, o, row, x, x.contentHash AS before
         SET x.previous = CASE WHEN before IS NOT NULL AND before <> row.contentHash
                               THEN coalesce(x.previous, []) + [x.content] ELSE x.previous END,
             x.correctedAt = CASE WHEN before IS NOT NULL AND before <> row.contentHash
                                  THEN datetime(row.at) ELSE x.correctedAt END
-        WITH a, i, row, x, before
+        WITH a, i, o, row, x, before
         CALL (i, row) {
             OPTIONAL MATCH (i)-[:HAS_VERSION]->(v:InterventionVersion) WHERE v.createdAt < datetime(row.quarterEnds)
             WITH v ORDER BY v.number DESC LIMIT 1
@@ -130,6 +131,22 @@ async def write_observations(runner: Runner, rows: Sequence[ObservationWrite]) -
         }
         SET x += row.observation, x.contentHash = row.contentHash, x.content = row.content,
             x.interventionVersion = CASE WHEN before IS NULL THEN coalesce(row.version, applied) ELSE x.interventionVersion END
+        WITH a, i, o, row, x, before
+        CALL (o, i, x) {  // the facts in force for the quarter: for a new answer, or one a return sends again
+            OPTIONAL MATCH (o)-[e:ENROLLED]->(i)
+            WITH o, e, [k IN range(0, size(coalesce(e.phaseQuarters, [])) - 1) WHERE e.phaseQuarters[k] <= x.quarterIndex
+                        | e.phases[k]] AS phasesThen
+            RETURN CASE WHEN size(phasesThen) > 0 THEN phasesThen[size(phasesThen) - 1] ELSE e.phase END AS phaseNow,
+                   [(o)-[:IN_ICB]->(:ICB)<-[:COVERS]-(c:Collaborative) | c.code][0] AS collaborativeNow,
+                   [(t:Organisation)-[:HAS_SITE]->(o) | t.odsCode][0] AS trustNow
+        }
+        WITH a, i, row, x, before, phaseNow, collaborativeNow, trustNow,
+             x.where IS NULL OR row.returnFacts IS NOT NULL AS refresh  // a return for this quarter re-pins them
+        SET x.phase = CASE WHEN refresh THEN coalesce(row.returnFacts.phase, phaseNow) ELSE x.phase END,
+            x.collaborative = CASE WHEN refresh THEN coalesce(row.returnFacts.collaborative, collaborativeNow) ELSE x.collaborative END,
+            x.trust = CASE WHEN refresh THEN coalesce(row.returnFacts.trust, trustNow) ELSE x.trust END
+        SET x.where = coalesce(x.collaborative, '') + '|' + toString(coalesce(x.phase, 0)) + '|' + coalesce(x.trust, ''),
+            x.returnKey = CASE WHEN row.returnFacts IS NULL THEN x.returnKey ELSE row.returnFacts.returnKey END
         WITH a, i, row, x, before
         CALL (i, x) {
             MATCH (v:InterventionVersion {key: i.id + '@' + toString(x.interventionVersion)})
@@ -146,7 +163,8 @@ async def write_observations(runner: Runner, rows: Sequence[ObservationWrite]) -
         SET a.contact = coalesce(row.contact, a.contact),
             a.currentStage = latest.stage, a.currentQuarter = latest.quarter,
             a.currentQuarterIndex = latest.quarterIndex, a.currentNotApplicable = latest.notApplicable,
-            a.answeredQuarters = answeredQuarters, a.answeredStages = answeredStages  // for the spread report (-1: not applicable)
+            a.answeredQuarters = answeredQuarters, a.answeredStages = answeredStages,  // for the spread report (-1: not applicable)
+            a.answeredWhere = answeredWhere  // each answer's "collaborative|phase|trust" as they stood in its quarter
         RETURN a.id AS adoptionId, x.key AS observationKey,
                CASE WHEN before IS NULL THEN 'CREATED' WHEN before = row.contentHash THEN 'UNCHANGED'
                     ELSE 'CORRECTED' END AS outcome"""

@@ -28,7 +28,8 @@ async def return_context(tx: Tx, intervention: str, trusts: list[str], sites: li
         MATCH (s:Organisation {odsCode: code})
         OPTIONAL MATCH (p:Organisation)-[:HAS_SITE]->(s)
         RETURN s.odsCode AS code, s.kind AS kind, p.odsCode AS trust,
-               [(p)-[:SUCCEEDED_BY*1..6]->(q:Organisation) | q.odsCode] AS trustSuccessors""", {"codes": sites})
+               [(p)-[:SUCCEEDED_BY*1..6]->(q:Organisation) | q.odsCode] AS trustSuccessors,
+               [(q:Organisation)-[:SUCCEEDED_BY*1..6]->(p) | q.odsCode] AS trustPredecessors""", {"codes": sites})
     known = sorted(set(trusts) | {site["trust"] for site in head["sites"] if site["trust"]})
     head["trusts"] = await tx.run("""
         UNWIND $codes AS code
@@ -60,18 +61,48 @@ async def flag_services(tx: Tx, rows: list[dict[str, Any]]) -> None:
             s.emergencyDepartment = coalesce(s.emergencyDepartment, false) OR row.emergency""", {"rows": rows})
 
 
-async def set_phases(tx: Tx, intervention: str, rows: list[dict[str, Any]]) -> None:
-    """rows: {site, phase}: the national roll-out wave a site is in for the intervention."""
+async def set_phases(tx: Tx, intervention: str, rows: list[dict[str, Any]], quarter: int) -> list[dict[str, Any]]:
+    """rows: {site, phase}: the national roll-out wave a site is in for the intervention, as of
+    the return's quarter. Each enrolment keeps its dated history (`phaseQuarters`, `phases`: the
+    phase from each quarter a return gave one), so that a later return never changes what an
+    earlier quarter shows; `phase` is the latest. Returns the sites whose phase for that quarter
+    changed, {site, from, to}, and those new to the programme ({site, from: None})."""
+    sites = sorted({row["site"] for row in rows})
+    known = {row["site"]: row for row in await tx.read("""
+        UNWIND $sites AS site
+        MATCH (s:Organisation {odsCode: site})-[e:ENROLLED]->(:Intervention {id: $intervention})
+        RETURN s.odsCode AS site, e.phase AS phase, coalesce(e.phaseQuarters, []) AS quarters, coalesce(e.phases, []) AS phases""",
+        {"sites": sites, "intervention": intervention})}
+    changes, writes = [], []
+    for row in rows:
+        before = known.get(row["site"])
+        history = dict(zip(before["quarters"], before["phases"])) if before else {}
+        then = _phase_at(history, quarter) if history else (before["phase"] if before else None)
+        if before is None or then != row["phase"]:
+            changes.append({"site": row["site"], "from": then if before else None, "to": row["phase"]})
+        history[quarter] = row["phase"]
+        ordered = sorted(history.items())
+        writes.append({"site": row["site"], "quarters": [q for q, _ in ordered], "phases": [p for _, p in ordered],
+                       "phase": ordered[-1][1]})
+
     async def change(tx: Runner) -> None:
         await tx.write("""
             UNWIND $rows AS row
             MATCH (s:Organisation {odsCode: row.site})
             MATCH (i:Intervention {id: $intervention})
             MERGE (s)-[e:ENROLLED]->(i)
-            SET e.phase = row.phase""", {"rows": rows, "intervention": intervention})
+            SET e.phase = row.phase, e.phaseQuarters = row.quarters, e.phases = row.phases""",
+            {"rows": writes, "intervention": intervention})
 
-    # a site's answers are tallied under its phase: a new phase moves them
+    # participation keeps each site's phase and enrolment: kept in the same transaction
     await keeping_tallies(tx, [(row["site"], intervention) for row in rows], change)
+    return changes
+
+
+def _phase_at(history: dict[int, int], quarter: int) -> int | None:
+    """The phase in force in a quarter: the one given for the latest quarter up to it."""
+    given = [phase for from_quarter, phase in sorted(history.items()) if from_quarter <= quarter]
+    return given[-1] if given else None
 
 
 async def workbook_rows(graph: Graph, collaborative: str, intervention: str, quarter: str | None) -> list[WorkbookSite]:

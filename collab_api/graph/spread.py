@@ -33,7 +33,7 @@ async def observations_by_site(graph: Graph, intervention: str, component: str |
         MATCH (i)<-[:OF]-(a:Adoption)<-[:ADOPTED]-(o:Organisation)
         WHERE ($component IS NULL OR a.componentKey = $component) AND ($setting IS NULL OR a.careSetting = $setting)
         MATCH (a)-[:OBSERVED]->(x:AdoptionObservation)
-        WITH i, o, collect([a.componentKey, a.careSetting, x.quarterIndex, x.stage, x.notApplicable]) AS observations
+        WITH i, o, collect([a.componentKey, a.careSetting, x.quarterIndex, x.stage, x.notApplicable, x.where]) AS observations
         OPTIONAL MATCH (o)-[e:ENROLLED]->(i)
         OPTIONAL MATCH (t:Organisation)-[:HAS_SITE]->(o)
         OPTIONAL MATCH (o)-[:IN_ICB]->(:ICB)<-[:COVERS]-(c:Collaborative)
@@ -49,12 +49,19 @@ async def answers_in_quarter(graph: Graph, intervention: str, quarter_index: int
         MATCH (i:Intervention {id: $intervention}) WHERE """ + VISIBLE + """
         MATCH (i)<-[:OF]-(a:Adoption)<-[:ADOPTED]-(o:Organisation)
         MATCH (a)-[:OBSERVED]->(x:AdoptionObservation {quarterIndex: $quarter})
-        WITH i, o, collect([a.componentKey, a.careSetting, x.stage, x.notApplicable]) AS answers
+        WITH i, o, a, x ORDER BY coalesce(a.componentKey, ''), coalesce(a.careSetting, '')
+        WITH i, o, collect([a.componentKey, a.careSetting, x.stage, x.notApplicable]) AS answers,
+             [f IN collect([x.where, x.trust, x.collaborative, x.phase]) WHERE f[0] IS NOT NULL] AS kept
+        WITH i, o, answers, kept[0] AS facts  // as they stood in the quarter (answers kept before that: as now)
         OPTIONAL MATCH (o)-[e:ENROLLED]->(i)
         OPTIONAL MATCH (t:Organisation)-[:HAS_SITE]->(o)
         OPTIONAL MATCH (o)-[:IN_ICB]->(:ICB)<-[:COVERS]-(c:Collaborative)
-        RETURN o.odsCode AS site, o.name AS siteName, t.odsCode AS trust, t.name AS trustName, c.code AS collaborative,
-               e.phase AS phase, answers""",
+        OPTIONAL MATCH (then:Organisation {odsCode: coalesce(facts[1], '')})
+        RETURN o.odsCode AS site, o.name AS siteName,
+               CASE WHEN facts IS NULL THEN t.odsCode ELSE facts[1] END AS trust,
+               CASE WHEN facts IS NULL THEN t.name ELSE then.name END AS trustName,
+               CASE WHEN facts IS NULL THEN c.code ELSE facts[2] END AS collaborative,
+               CASE WHEN facts IS NULL THEN e.phase ELSE facts[3] END AS phase, answers""",
         {"intervention": intervention, "quarter": quarter_index, **viewer.params()}))
 
 
@@ -73,7 +80,9 @@ async def enrolled_sites(graph: Graph, intervention: str) -> list[EnrolledSite]:
         OPTIONAL MATCH (t:Organisation)-[:HAS_SITE]->(o)
         OPTIONAL MATCH (o)-[:IN_ICB]->(:ICB)<-[:COVERS]-(c:Collaborative)
         RETURN o.odsCode AS site, o.name AS siteName, t.odsCode AS trust, t.name AS trustName,
-               c.code AS collaborative, e.phase AS phase""", {"intervention": intervention}))
+               c.code AS collaborative, e.phase AS phase,
+               [k IN range(0, size(coalesce(e.phaseQuarters, [])) - 1) | [e.phaseQuarters[k], e.phases[k]]] AS phaseHistory""",
+        {"intervention": intervention}))
 
 
 async def components(graph: Graph, intervention: str) -> dict[str, str]:

@@ -21,7 +21,7 @@ from collab_api.domain.rows import SiteState, TallyRow
 from collab_api.graph.common import shaped_all
 
 T = TypeVar("T")
-TALLY_VERSION = 3  # the form of the tallies; interventions counted in an older form are counted again
+TALLY_VERSION = 4  # the form of the tallies; interventions counted in an older form are counted again (4: quarter-true)
 
 # Each adoption's answers in quarter order (-1: not applicable), as kept on it: set by every
 # write of observations, counted again by the rebuild.
@@ -30,7 +30,8 @@ ANSWERS_OF_ADOPTION = """
             OPTIONAL MATCH (a)-[:OBSERVED]->(seen:AdoptionObservation)
             WITH seen ORDER BY seen.quarterIndex
             RETURN collect(seen.quarterIndex) AS answeredQuarters,
-                   collect(CASE WHEN seen IS NULL THEN null ELSE coalesce(seen.stage, -1) END) AS answeredStages
+                   collect(CASE WHEN seen IS NULL THEN null ELSE coalesce(seen.stage, -1) END) AS answeredStages,
+                   collect(CASE WHEN seen IS NULL THEN null ELSE coalesce(seen.where, '') END) AS answeredWhere
         }"""
 
 # A site's state for one intervention: its collaborative, its phase, and each of its adoptions'
@@ -38,6 +39,8 @@ ANSWERS_OF_ADOPTION = """
 _STATE = """
         OPTIONAL MATCH (o)-[e:ENROLLED]->(i)
         RETURN o.odsCode AS site, i.id AS intervention, e.phase AS phase, e IS NOT NULL AS enrolled,
+               CASE WHEN e IS NULL THEN [] ELSE
+                   [k IN range(0, size(coalesce(e.phaseQuarters, [])) - 1) | [e.phaseQuarters[k], e.phases[k]]] END AS phaseHistory,
                [(o)-[:IN_ICB]->(:ICB)<-[:COVERS]-(c:Collaborative) | c.code][0] AS collaborative, adoptions"""
 
 
@@ -50,7 +53,7 @@ async def site_states(runner: Runner, pairs: Sequence[tuple[str, str]]) -> list[
         MATCH (o:Organisation {odsCode: pair[0]})
         MATCH (i:Intervention {id: pair[1]})
         WITH o, i, [(o)-[:ADOPTED]->(a:Adoption) WHERE a.interventionId = i.id |
-                    [a.componentKey, a.careSetting, a.answeredQuarters, a.answeredStages]] AS adoptions""" + _STATE,
+                    [a.componentKey, a.careSetting, a.answeredQuarters, a.answeredStages, a.answeredWhere]] AS adoptions""" + _STATE,
         {"pairs": [list(pair) for pair in sorted(set(pairs))]}))
 
 
@@ -59,7 +62,8 @@ async def states_of_interventions(runner: Runner, ids: Sequence[str]) -> list[Si
     adopters = shaped_all(SiteState, await runner.read("""
         UNWIND $ids AS id
         MATCH (i:Intervention {id: id})<-[:OF]-(a:Adoption)<-[:ADOPTED]-(o:Organisation)
-        WITH i, o, collect([a.componentKey, a.careSetting, a.answeredQuarters, a.answeredStages]) AS adoptions""" + _STATE,
+        WITH i, o, collect([a.componentKey, a.careSetting, a.answeredQuarters, a.answeredStages, a.answeredWhere]) AS adoptions"""
+        + _STATE,
         {"ids": list(ids)}))
     seen = {(state["site"], state["intervention"]) for state in adopters}
     enrolled = shaped_all(SiteState, await runner.read("""
@@ -233,7 +237,8 @@ async def rebuild(runner: Runner, ids: Sequence[str], *, answers: bool = True) -
         await runner.write("""
             UNWIND $ids AS id
             MATCH (:Intervention {id: id})<-[:OF]-(a:Adoption)""" + ANSWERS_OF_ADOPTION + """
-            SET a.answeredQuarters = answeredQuarters, a.answeredStages = answeredStages""", {"ids": list(ids)})
+            SET a.answeredQuarters = answeredQuarters, a.answeredStages = answeredStages, a.answeredWhere = answeredWhere""",
+            {"ids": list(ids)})
     await runner.write("""
         UNWIND $ids AS id
         MATCH (t:SpreadTally {intervention: id})

@@ -16,19 +16,22 @@ from pathlib import Path
 from typing import Any
 
 from collab_api.db.graph import Graph, Tx
-from collab_api.domain.adoption import Observation
+from collab_api.domain.adoption import Observation, adoption_key, observation_key
 from collab_api.usecases.audit import audit
 from collab_api.domain.permissions import Actor, Forbidden, Role, Visibility, require_signed_in, visibility
 from collab_api.domain.quarters import Quarter, QuarterError
 from collab_api.domain.return_identity import CollaborativeNames, choose, collaboratives_in, quarters_in
-from collab_api.domain.rows import ObservationWrite, ReturnSite, ReturnTrust
+from collab_api.domain.rows import ObservationWrite, ReturnSite, ReturnTrust, WithdrawnRow
 from collab_api.graph.adoptions import observation_row
 from collab_api.graph import adoptions as adoption_graph
 from collab_api.graph import collaboratives as collaborative_graph
+from collab_api.graph import returns as returns_graph
 from collab_api.graph import qart as qart_graph
 from collab_api.graph import seed as seed_graph
 from collab_api.progress import QUIET, Steps
-from collab_api.qart.layout import EMERGENCY, MATERNITY
+from collab_api.qart.layout import EMERGENCY, MATERNITY, SHEETS
+
+SHEET_BY_NAME = {sheet.name: sheet for sheet in SHEETS}
 from collab_api.qart.isolated import read_isolated
 from collab_api.qart.reader import ParsedReturn, Rejection, ReturnRow, WorkbookError, WorkbookTooLarge
 
@@ -70,6 +73,14 @@ class ImportSummary:
     sites_moved: list[dict[str, str]] = field(default_factory=list)
     collaboratives_found: list[str] = field(default_factory=list)
     rejections: list[Rejection] = field(default_factory=list)
+    phases_changed: list[dict[str, Any]] = field(default_factory=list)  # {site, from, to} for this quarter
+    sites_new_to_programme: list[str] = field(default_factory=list)
+    withdrawn: list[WithdrawnRow] = field(default_factory=list)  # answers of the earlier return this one leaves out
+    replaces: bool = False  # an earlier import of this same return (collaborative, intervention, quarter) exists
+
+    def changes(self) -> int:
+        return (self.observations["CREATED"] + self.observations["CORRECTED"] + len(self.sites_created) + len(self.sites_moved)
+                + len(self.withdrawn) + len(self.phases_changed) + len(self.sites_new_to_programme))
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -81,6 +92,8 @@ class ImportSummary:
             "observations": {k.lower(): v for k, v in self.observations.items()},
             "sitesCreated": self.sites_created, "sitesMoved": self.sites_moved, "collaborativesFound": self.collaboratives_found,
             "rejections": [r.as_dict() for r in self.rejections],
+            "phasesChanged": self.phases_changed, "sitesNewToProgramme": self.sites_new_to_programme,
+            "withdrawn": [dict(row) for row in self.withdrawn], "replaces": self.replaces,
         }
 
 
@@ -159,15 +172,18 @@ async def import_return(
         summary = ImportSummary(Path(filename).name if filename else None, reporting.label, intervention, code,
                                 dry_run, parsed.sheets, parsed.missing_sheets, parsed.other_sheets, rows_read=parsed.rows_read,
                                 rows_rejected=parsed.rows_rejected, rejections=list(parsed.rejections))
-        sites = await _apply(tx, parsed, summary, reporting, today, visibility(actor), progress)
+        sites = await _apply(tx, parsed, summary, reporting, today, visibility(actor), progress, actor.subject or "")
         if dry_run:
             raise _DryRun(summary)
-        changed = summary.observations["CREATED"] + summary.observations["CORRECTED"] + len(summary.sites_created)
-        if changed:
+        if summary.changes():
+            withdrawn = "; ".join(f"{w['site']} {w['component'] or 'whole intervention'} {w['careSetting'] or 'no setting'} "
+                                  f"(was {w['notApplicable'] or 'stage ' + str(w['stage'])})" for w in summary.withdrawn[:50])
             await audit(tx, actor, "importQuarterlyReturn",
                         [("Intervention", summary.intervention), *[("Organisation", site) for site in sites]],
-                        f"{summary.file or 'workbook'} {summary.quarter}: {summary.observations['CREATED']} new, "
-                        f"{summary.observations['CORRECTED']} corrected, {len(summary.sites_created)} sites created")
+                        f"{summary.file or 'workbook'} {summary.quarter}{' (replacing the earlier return)' if summary.replaces else ''}: "
+                        f"{summary.observations['CREATED']} new, {summary.observations['CORRECTED']} corrected, "
+                        f"{len(summary.withdrawn)} withdrawn{': ' + withdrawn if withdrawn else ''}, "
+                        f"{len(summary.phases_changed)} phases changed, {len(summary.sites_created)} sites created")
         return summary
 
     try:
@@ -177,7 +193,7 @@ async def import_return(
 
 
 async def _apply(tx: Tx, parsed: ParsedReturn, summary: ImportSummary, quarter: Quarter, today: dt.date,
-                 viewer: Visibility, progress: Steps) -> list[str]:
+                 viewer: Visibility, progress: Steps, actor_subject: str) -> list[str]:
     """Check the rows against the graph and write what is accepted; returns the sites written."""
     trusts = sorted({row.trust_code for row in parsed.rows if row.trust_code})
     sites = sorted({row.site_code for row in parsed.rows})
@@ -195,6 +211,8 @@ async def _apply(tx: Tx, parsed: ParsedReturn, summary: ImportSummary, quarter: 
     phases: list[dict[str, Any]] = []
     services: dict[str, dict[str, Any]] = {}
     rows: list[ObservationWrite] = []
+    accepted: list[ReturnRow] = []
+    named_trust: dict[str, str] = {}
     at = dt.datetime.now(dt.UTC).isoformat()
 
     for row in parsed.rows:
@@ -204,6 +222,8 @@ async def _apply(tx: Tx, parsed: ParsedReturn, summary: ImportSummary, quarter: 
             summary.rejections.append(Rejection(row.sheet, row.where, row.site_code, reason or "no trust"))
             continue
         summary.rows_accepted += 1
+        accepted.append(row)
+        named_trust.setdefault(row.site_code, trust_code)
         trust = trust_info[trust_code]
         found.update(trust["collaboratives"])
         known = site_info.get(row.site_code)
@@ -212,7 +232,8 @@ async def _apply(tx: Tx, parsed: ParsedReturn, summary: ImportSummary, quarter: 
                                         "careSettings": ["ACUTE"], "synthetic": False, "status": "ACTIVE", "closedOn": None,
                                         "icb": trust["icb"], "trust": trust_code}
             summary.sites_created.append({"sheet": row.sheet, "row": str(row.row), "site": row.site_code, "trust": trust_code})
-        elif known is not None and known["trust"] != trust_code and row.site_code not in moved:
+        elif known is not None and known["trust"] != trust_code and row.site_code not in moved \
+                and trust_code not in known["trustPredecessors"]:
             moved[row.site_code] = trust_code
             summary.sites_moved.append({"sheet": row.sheet, "row": str(row.row), "site": row.site_code,
                                         "fromTrust": known["trust"] or "", "trust": trust_code})
@@ -228,15 +249,46 @@ async def _apply(tx: Tx, parsed: ParsedReturn, summary: ImportSummary, quarter: 
     if moved:
         await qart_graph.move_sites(tx, [{"site": site, "trust": trust} for site, trust in sorted(moved.items())])
     if phases:
-        await qart_graph.set_phases(tx, summary.intervention, phases)
+        for change in await qart_graph.set_phases(tx, summary.intervention, phases, quarter.index):
+            if change["from"] is None:
+                summary.sites_new_to_programme.append(change["site"])
+            else:
+                summary.phases_changed.append(change)
     if services:
         await qart_graph.flag_services(tx, list(services.values()))
+    # One return per collaborative, intervention and quarter: this one replaces any earlier import of it.
+    key = returns_graph.return_key(summary.collaborative or (sorted(found)[0] if len(found) == 1 else None),
+                                   summary.intervention, quarter.index)
+    site_phase = {row["site"]: row["phase"] for row in phases}
+    for written in rows:  # the facts of this return's quarter, pinned on each answer it gives
+        written["returnFacts"] = {"phase": site_phase.get(written["organisation"]), "returnKey": key,
+                                  "trust": named_trust.get(written["organisation"]), "collaborative": summary.collaborative}
+    replaced = await returns_graph.replaceable(tx, key, _covered(accepted, components, summary.intervention, quarter))
     with progress.step("writing adoption observations", len(rows), "observations") as advance:
         for start in range(0, len(rows), 500):
             for result in await adoption_graph.write_observations(tx, rows[start:start + 500]):
                 summary.observations[result["outcome"]] += 1
             advance(len(rows[start:start + 500]))
-    return sorted({row["organisation"] for row in rows} | set(new_sites) | set(moved))
+    given = {row["observationKey"] for row in rows}
+    summary.withdrawn = [answer for answer in replaced if answer["key"] not in given]
+    await returns_graph.withdraw(tx, summary.withdrawn, summary.intervention, key=key, actor=actor_subject, at=at)
+    summary.replaces = await returns_graph.imported(tx, key)
+    if not summary.replaces or summary.changes():  # the same file again changes nothing
+        await returns_graph.record(tx, key, collaborative=summary.collaborative, intervention=summary.intervention,
+                                   quarter=quarter.label, file=summary.file, actor=actor_subject, at=at)
+    return sorted({row["organisation"] for row in rows} | set(new_sites) | set(moved)
+                  | {answer["site"] for answer in summary.withdrawn})
+
+
+def _covered(accepted: list[ReturnRow], components: dict[str, str], intervention: str, quarter: Quarter) -> list[str]:
+    """The answers' keys of every cell on the accepted rows: what this return says for its sites,
+    a blank included (a cell left blank withdraws what an earlier return or a page gave there)."""
+    keys = []
+    for row in accepted:
+        for column in SHEET_BY_NAME[row.sheet].stage_columns:
+            if (component := components.get(column.component.lower())) is not None:
+                keys.append(observation_key(adoption_key(row.site_code, intervention, component, column.care_setting), quarter.label))
+    return keys
 
 
 def _observations(row: ReturnRow, summary: ImportSummary, components: dict[str, str], quarter: Quarter,
@@ -279,6 +331,8 @@ def _trust_of(row: ReturnRow, trusts: dict[str, ReturnTrust], sites: dict[str, R
         return None, f"{code} is not a trust"
     if collaborative and collaborative not in trust["collaboratives"]:
         return None, f"trust {code} is not a member of {collaborative}"
+    if site is not None and code in site["trustPredecessors"]:
+        return code, None  # an earlier quarter's return names the trust it had then: accepted, not moved back
     if site is not None and site["trust"] not in (None, code) and code not in site["trustSuccessors"] and moved.get(row.site_code) != code:
         return None, (f"site {row.site_code} belongs to {site['trust']}, not {code} (a site moves to another trust "
                       f"only when its trust merged into it: record the merger first, e.g. with 'collab ods import')")

@@ -95,7 +95,7 @@ async def build_quarterly_report(graph: Graph, intervention: str, viewer: Visibi
         raise InvalidInput([FieldProblem("atOrBelowStage", "OUT_OF_SCALE", f"stage {at_or_below} is outside 0 to 7")])
     index = reporting.index if reporting else await spread_graph.latest_quarter(graph, intervention)
     answers = await spread_graph.answers_in_quarter(graph, intervention, index, viewer) if index is not None else []
-    enrolled = await spread_graph.enrolled_sites(graph, intervention)
+    enrolled = rules.enrolled_as_of(await spread_graph.enrolled_sites(graph, intervention), index)  # as they stood then
     codes = [row["code"] for row in await collaborative_graph.all_collaboratives(graph)]
     names = await spread_graph.components(graph, intervention)
     report = quarterly_report(answers, enrolled, codes, names, [s.code for s in CARE_SETTINGS],

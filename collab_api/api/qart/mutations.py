@@ -67,6 +67,30 @@ class SiteMoved(graphene.ObjectType):
     trust = graphene.String(required=True)
 
 
+class PhaseChanged(graphene.ObjectType):
+    """A site whose roll-out phase for this quarter the return changes (later quarters keep theirs)."""
+
+    site = graphene.String(required=True)
+    phaseFrom = graphene.Int(name="from")
+    to = graphene.Int(required=True)
+
+    @staticmethod
+    def resolve_phaseFrom(row: dict[str, Any], info: Any) -> Any:
+        return row["from"]
+
+
+class WithdrawnAnswer(graphene.ObjectType):
+    """An answer the earlier return (or a page) gave for a cell this return covers and leaves
+    blank, or for a row it no longer has: withdrawn, kept in the history and the audit."""
+
+    site = graphene.String(required=True)
+    component = graphene.String(description="The component's key.")
+    careSetting = graphene.String()
+    quarter = graphene.String(required=True)
+    stage = graphene.Int()
+    notApplicable = graphene.String()
+
+
 class ImportSummary(graphene.ObjectType):
     file = graphene.String()
     quarter = graphene.String(required=True)
@@ -84,6 +108,12 @@ class ImportSummary(graphene.ObjectType):
     sitesMoved = graphene.List(graphene.NonNull(SiteMoved), required=True)
     collaborativesFound = graphene.List(graphene.NonNull(graphene.String), required=True)
     rejections = graphene.List(graphene.NonNull(CellRejection), required=True)
+    replaces = graphene.Boolean(required=True, description=(
+        "The collaborative's return for this intervention and quarter was imported before: this one replaces it."))
+    withdrawn = graphene.List(graphene.NonNull(WithdrawnAnswer), required=True)
+    phasesChanged = graphene.List(graphene.NonNull(PhaseChanged), required=True)
+    sitesNewToProgramme = graphene.List(graphene.NonNull(graphene.String), required=True,
+                                        description="Sites the return enrols in the roll-out for the first time.")
 
 
 class ImportReturnPayload(Payload):

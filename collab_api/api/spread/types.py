@@ -61,6 +61,10 @@ class SiteRef(graphene.ObjectType):
 
     @staticmethod
     async def resolve_trust(row: dict[str, Any], info: Any) -> Any:
+        """The trust the site answered under in the report's quarter where the row knows it
+        (sites move between trusts on mergers); otherwise its trust now."""
+        if code := row.get("trust"):
+            return await context_of(info).loaders.keyed(organisation_graph.by_codes).load(code)
         return await context_of(info).loaders.keyed(organisation_graph.trust_of).load(row["site"])
 
     @staticmethod
