@@ -16,12 +16,14 @@ SEARCH = """query($text: String, $filter: SearchFilterInput, $sort: SearchSort, 
     searchInterventions(text: $text, filter: $filter, sort: $sort, first: $first, after: $after) {
         totalCount pageInfo { hasNextPage endCursor }
         nodes { intervention { title } relevance organisationsReached regionsReached } } }"""
+# A and B are delivered by trusts' in-reach teams too (ACUTE): trusts adopt them below, and an
+# answer for no particular setting needs a setting the organisation and the intervention share.
 CORPUS = {
     "A": {"collaborative": "EM", "title": "Falls in care homes", "summary": "Preventing falls in care homes with a falls huddle",
-          "careSettings": ["CARE_HOME"], "harmArea": "Falls", "status": "PROVEN", "tags": ["falls"],
+          "careSettings": ["CARE_HOME", "ACUTE"], "harmArea": "Falls", "status": "PROVEN", "tags": ["falls"],
           "evidence": [{"type": "BEFORE_AFTER", "summary": "28 homes", "result": "Fewer falls"}]},
     "B": {"collaborative": "WM", "title": "Medicines reviews in care homes", "summary": "Pharmacist reviews for residents",
-          "careSettings": ["CARE_HOME", "PRIMARY_CARE"], "harmArea": "Medicines safety", "status": "EVALUATED",
+          "careSettings": ["CARE_HOME", "PRIMARY_CARE", "ACUTE"], "harmArea": "Medicines safety", "status": "EVALUATED",
           "evidence": [{"type": "CONTROLLED_TRIAL", "summary": "Cluster trial", "result": "Fewer errors"}]},
     "C": {"collaborative": "NENC", "title": "Hip fracture after falls", "summary": "A fast pathway in theatres",
           "careSettings": ["ACUTE"], "harmArea": "Falls", "status": "TESTING"},

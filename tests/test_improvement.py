@@ -190,7 +190,7 @@ async def test_the_trusts_that_improved_are_found_with_what_they_did(gql: Any, t
                                                        "source": "Test inspection report"}}))["recordInspection"]
         assert done["errors"] == [] and done["inspection"]["overall"] == rating
     provider = gql.as_(tokens("PROVIDER", organisation="Z43"))
-    assert (await provider.data(ADOPT, {"o": "Z43", "i": "falls-care-homes"}))["recordAdoption"]["errors"] == []
+    assert (await provider.data(ADOPT, {"o": "Z43", "i": "lying-standing-bp"}))["recordAdoption"]["errors"] == []
     assert (await provider(record, {"input": {"organisation": "Z43", "inspectedOn": "2025-01-01", "overall": "GOOD",
                                               "source": "x"}}))["errors"][0]["extensions"]["code"] == "FORBIDDEN"
     improved = (await gql.as_(None).data("""{ organisationsThatImproved { organisation { odsCode } kind fromRating toRating
@@ -198,7 +198,7 @@ async def test_the_trusts_that_improved_are_found_with_what_they_did(gql: Any, t
     z43 = next(i for i in improved if i["organisation"]["odsCode"] == "Z43")
     assert (z43["kind"], z43["fromRating"], z43["toRating"], z43["fromDate"], z43["toDate"]) == (
         "RATING", "INADEQUATE", "GOOD", "2023-05-10", "2025-06-12")
-    assert {"id": "falls-care-homes"} in z43["interventionsAdopted"], "adopted in April 2024, between the two inspections"
+    assert {"id": "lying-standing-bp"} in z43["interventionsAdopted"], "adopted in April 2024, between the two inspections"
     documented = {i["organisation"]["odsCode"]: i for i in improved if i["kind"] == "DOCUMENTED"}
     assert {"RTX", "RXR", "RGT", "RR8"} <= set(documented) and "Founding documents" in documented["RTX"]["source"]
     demo = next(i for i in improved if i["organisation"]["odsCode"] == "Z05" and i["kind"] == "SPECIAL_MEASURES")

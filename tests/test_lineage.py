@@ -138,3 +138,20 @@ async def test_martha_s_rule_is_a_national_programme_whose_sites_trace_to_it(gql
     assert len(data["regionsReached"]) == 15 and all(r["tracedToOrigin"] for r in data["regionsReached"])
     asked = await gql.data("""{ whomToAsk(intervention: "marthas-rule", odsCode: "Z0101") { contact { email } } }""")
     assert asked["whomToAsk"], "QART-reported sites offer contacts too"
+
+
+def test_depth_is_the_length_of_the_path_whatever_the_source_and_parents_come_first() -> None:
+    """Z60 learned from the WESSEX collaborative, whose first reacher Z50 learned from the
+    origin: its path KSS -> WESSEX -> WM is three regions long and its depth is 2 (origin 0,
+    Z50 1), not 1; Z61 learned from Z60 (depth 3); the tree lists each after its parent."""
+    lineage = Lineage.from_rows(ORIGIN, [
+        row("Z43", "KSS", "2024/25 Q1"),
+        row("Z61", "WM", "2024/25 Q3", source="Z60"),
+        row("Z60", "WM", "2024/25 Q3", collaborative_source="WESSEX"),
+        row("Z50", "WESSEX", "2024/25 Q2", source="Z43"),
+        row("Z44", "KSS", "2024/25 Q4", collaborative_source="KSS"),
+    ])
+    depths = {a.odsCode: a.depth for a in lineage.tree()}
+    assert depths == {"Z43": 0, "Z50": 1, "Z60": 2, "Z61": 3, "Z44": 1}
+    order = [a.odsCode for a in lineage.tree()]
+    assert order.index("Z50") < order.index("Z60") < order.index("Z61")

@@ -123,3 +123,17 @@ async def test_a_closed_quarter_never_changes_and_a_resubmitted_return_replaces_
     audit = await graph.read("""MATCH (e:AuditEvent) WHERE e.operation = 'importQuarterlyReturn' RETURN e.summary AS s
                                 ORDER BY e.at DESC LIMIT 1""")
     assert "replacing the earlier return" in audit[0]["s"] and "4 withdrawn" in audit[0]["s"]
+
+
+async def test_a_site_reported_only_on_the_maternity_sheet_is_traced_to_the_programme(graph: Graph, gql: Any) -> None:
+    from collab_api.qart.layout import MATERNITY
+
+    [(trust, sites)] = [(t["trust"], sorted(t["sites"])) for t in (await _kss_trusts(graph))[:1]]
+    maternity_only = f"{trust}66"  # a new site, on the maternity sheet alone: no phase, no enrolment
+    summary = await import_return(graph, workbook_bytes({MATERNITY.name: [site_row(trust, maternity_only, {"F": STAGES[3]})]}),
+                                  actor=NATIONAL, quarter="2025/26 Q4", collaborative="KSS", filename="KSS return.xlsx")
+    assert summary.cells_accepted == 1
+    tree = (await gql.data("""{ intervention(id: "marthas-rule") { adoptionTree(first: 5000) { organisation { odsCode } depth
+        learnedFromNationalProgramme } } }"""))["intervention"]["adoptionTree"]
+    [node] = [n for n in tree if n["organisation"]["odsCode"] == maternity_only]
+    assert node["depth"] == 1 and node["learnedFromNationalProgramme"]

@@ -140,8 +140,15 @@ class Lineage:
         if kind == ORGANISATION and ref:
             parent_depth = self._depth(ref, visiting)
             adopter.depth = None if parent_depth is None else parent_depth + 1
-        elif kind == COLLABORATIVE:
-            adopter.depth = 1 if self._region_traced(ref, visiting) else None
+        elif kind == COLLABORATIVE:  # the path runs through the region's first reacher (the origin's region: the origin)
+            first = self.first_reachers().get(ref or "")
+            if ref == self.origin_collaborative:
+                adopter.depth = 1
+            elif first is None or first.odsCode == code or not self._region_traced(ref, visiting):
+                adopter.depth = None
+            else:
+                reacher_depth = self._depth(first.odsCode, visiting)
+                adopter.depth = None if reacher_depth is None else reacher_depth + 1
         elif kind == PROGRAMME:
             adopter.depth = 1
         visiting.discard(code)

@@ -269,7 +269,9 @@ async def lineage_rows(graph: Graph, ids: Sequence[str]) -> dict[str, list[Linea
         OPTIONAL MATCH (o)-[:IN_ICB]->(:ICB)<-[:COVERS]-(c:Collaborative)
         OPTIONAL MATCH (t:Organisation)-[:HAS_SITE]->(o)
         WITH key, i, o, c, t, firstQuarter, firstObservedOn, currentStage, sourceLists,
-             EXISTS { MATCH (o)-[:ENROLLED]->(i) } OR EXISTS { MATCH (t)-[:ENROLLED]->(i) } AS enrolled
+             EXISTS { MATCH (o)-[:ENROLLED]->(i) } OR EXISTS { MATCH (t)-[:ENROLLED]->(i) }
+             OR EXISTS { MATCH (o)-[:ADOPTED]->(ra:Adoption)-[:OBSERVED]->(rx:AdoptionObservation)  // on any sheet of a return
+                         WHERE ra.interventionId = i.id AND rx.returnKey IS NOT NULL } AS enrolled
         RETURN key, collect({odsCode: o.odsCode, collaborative: c.code, trust: t.odsCode, enrolled: enrolled,
                              currentStage: currentStage, sources: reduce(all = [], s IN sourceLists | all + s),
                              reached: CASE WHEN firstQuarter IS NULL THEN [] ELSE [[firstQuarter, firstObservedOn]] END}) AS value""",

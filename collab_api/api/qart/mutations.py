@@ -10,6 +10,7 @@ import graphene
 
 from collab_api.api.context import context_of
 from collab_api.api.core.payloads import Payload
+from collab_api.graph import adoptions as adoption_graph
 from collab_api.usecases.qart_import import DEFAULT_INTERVENTION, ImportRefused, import_return
 
 MAX_BYTES = 10 * 1024 * 1024
@@ -85,10 +86,17 @@ class WithdrawnAnswer(graphene.ObjectType):
 
     site = graphene.String(required=True)
     component = graphene.String(description="The component's key.")
+    componentName = graphene.String()
     careSetting = graphene.String()
     quarter = graphene.String(required=True)
     stage = graphene.Int()
     notApplicable = graphene.String()
+
+    @staticmethod
+    async def resolve_componentName(row: dict[str, Any], info: Any) -> str | None:
+        key = row.get("component")
+        found = key and await context_of(info).loaders.keyed(adoption_graph.component_names).load(key)
+        return found["name"] if found else None
 
 
 class ImportSummary(graphene.ObjectType):
