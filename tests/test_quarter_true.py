@@ -28,7 +28,7 @@ NATIONAL = Actor("test:national", Role.NATIONAL)
 QUARTERS = ("2025/26 Q1", "2025/26 Q2", "2025/26 Q3")
 STAGES = [stage.label for stage in ADOPTION_STAGES]
 
-QUARTERLY = """query($q: String) { quarterlyReport(quarter: $q) { quarter sitesByPhase { phase sites reporting } sitesInPhases
+QUARTERLY = """query($q: String) { quarterlyReport(quarter: $q) { quarter sitesByPhase { phase sites reporting inReturns } sitesInPhases
     sitesByCollaborative { collaborative { code } byPhase { phase sites } sites percentage }
     stageTables { component careSetting phase total notApplicable distribution { stage { stage } count percentage } }
     sitesAtOrBelow { site { odsCode } trust { odsCode } collaborative { code } phase component careSetting stage { stage } }
@@ -98,6 +98,12 @@ async def test_a_closed_quarter_never_changes_and_a_resubmitted_return_replaces_
         site_row(first, new, _stages([1, 0, 0]), phase=2)])
     assert [p["site"] for p in third["phasesChanged"]] == [a] and third["sitesNewToProgramme"] == [new]
     assert [m["site"] for m in third["sitesMoved"]] == [b]
+
+    by_phase = """query($q: String) { quarterlyReport(quarter: $q) { sitesByPhase { phase sites inReturns } } }"""
+    in_returns = {q: {p["phase"]: p["inReturns"] for p in (await gql.data(by_phase, {"q": q}))["quarterlyReport"]["sitesByPhase"]}
+                  for q in (QUARTERS[0], QUARTERS[2])}
+    assert (in_returns[QUARTERS[0]][1], in_returns[QUARTERS[0]][2]) == (1, 2), "the R script's figure: the quarter's rows"
+    assert (in_returns[QUARTERS[2]][1], in_returns[QUARTERS[2]][2]) == (1, 2)
 
     after = await _reports(gql)
     for name in before:

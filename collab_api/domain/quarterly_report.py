@@ -14,6 +14,7 @@ from collections import Counter, defaultdict
 from collections.abc import Sequence
 from typing import Any
 
+from collab_api.domain.quarters import Quarter
 from collab_api.domain.rows import EnrolledSite, QuarterAnswers
 from collab_api.domain.stages import HIGHEST, LOWEST
 
@@ -47,6 +48,7 @@ def quarterly_report(answers: Sequence[QuarterAnswers], enrolled: Sequence[Enrol
     components: list[str | None] = [*real_components, *sorted(c for c in seen_components - set(real_components) if c),
                                     *([None] if None in seen_components else [])]
     directory: dict[str, EnrolledSite] = {row["site"]: row for row in [*enrolled, *answers]}
+    index = Quarter.parse(quarter).index if quarter else None
 
     def site_entry(code: str) -> dict[str, Any]:
         row = directory[code]
@@ -98,7 +100,8 @@ def quarterly_report(answers: Sequence[QuarterAnswers], enrolled: Sequence[Enrol
         "quarter": quarter,
         "atOrBelowStage": at_or_below,
         "sitesByPhase": [{"phase": phase, "sites": sum(1 for r in listed if r["phase"] == phase),
-                          "reporting": sum(1 for r in listed if r["phase"] == phase and r["site"] in reporting)}
+                          "reporting": sum(1 for r in listed if r["phase"] == phase and r["site"] in reporting),
+                          "inReturns": sum(1 for r in enrolled if [index, phase] in [list(h) for h in r.get("phaseHistory") or []])}
                          for phase in phases],
         "sitesInPhases": len(listed),
         "sitesByCollaborative": _by_collaborative(listed, collaboratives, phases),

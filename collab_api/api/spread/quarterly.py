@@ -34,8 +34,13 @@ class StageTable(graphene.ObjectType):
 
 class PhaseCount(graphene.ObjectType):
     phase = graphene.Int(required=True)
-    sites = graphene.Int(required=True, description="Sites in the phase.")
+    sites = graphene.Int(required=True, description=(
+        "Sites enrolled in the phase as of the quarter: listed with it in that quarter's returns or an earlier one's "
+        "(the platform's figure; a site keeps its phase until a return gives another)."))
     reporting = graphene.Int(description="Of them, sites that answered in the quarter.")
+    inReturns = graphene.Int(description=(
+        "Sites listed with this phase in the quarter's own returns (the national team's R script's figure, counted "
+        "from the merged returns' rows); null for the whole-collaborative table."))
 
 
 class CollaborativePhases(graphene.ObjectType):
