@@ -127,14 +127,14 @@ async def test_organisations_like_yours_explains_itself(gql, corpus) -> None:
     ]
 
 
-async def test_whom_to_ask_nearest_first(gql, corpus, tokens) -> None:
+async def test_whom_to_ask_stage_5_and_above_first_then_nearest(gql, corpus, tokens) -> None:
     query = """query($id: ID!) { whomToAsk(intervention: $id, odsCode: "RF4") {
         organisation { odsCode } proximity stage { stage } contact { email } } }"""
     data = await gql.data(query, {"id": corpus["C"]})
     assert [(r["organisation"]["odsCode"], r["proximity"], r["stage"]["stage"]) for r in data["whomToAsk"]] == [
-        ("ZT1", "SAME_ICB", 4), ("RAJ", "SAME_COLLABORATIVE", 7),
-        ("RGT", "NATIONAL", 6), ("RR8", "NATIONAL", 6), ("RTX", "NATIONAL", 6)]
-    assert data["whomToAsk"][0]["contact"] == {"email": "zt1@example.org"}
+        ("RAJ", "SAME_COLLABORATIVE", 7), ("RGT", "NATIONAL", 6), ("RR8", "NATIONAL", 6), ("RTX", "NATIONAL", 6),
+        ("ZT1", "SAME_ICB", 4)]
+    assert data["whomToAsk"][-1]["contact"] == {"email": "zt1@example.org"}
     # Adopters with no consenting contact are not offered.
     assert (await gql.data(query, {"id": corpus["B"]}))["whomToAsk"] == []
     anonymous = await gql.as_(None)(query, {"id": corpus["C"]})
@@ -164,3 +164,23 @@ async def test_the_index_follows_updates(gql, corpus) -> None:
     await gql.data("""mutation($id: ID!) { updateIntervention(id: $id, input: {summary: "Zebra crossing safety on site"}) { version } }""",
                    {"id": corpus["D"]})
     assert await _titles(gql, text="zebra crossing") == ["Sepsis screening"]
+
+
+async def test_whom_to_ask_shows_each_adopter_once_at_its_furthest_stage(gql, corpus) -> None:
+    """RGT's contact is on its first adoption (stage 6); a second adoption, stage 7 and with no
+    contact, must not hide it nor show it twice; the same person offered for two organisations
+    is listed once."""
+    record = """mutation($input: RecordAdoptionInput!) { recordAdoption(input: $input) { errors { field code message } } }"""
+    done = (await gql.data(record, {"input": {"organisation": "RGT", "intervention": corpus["C"], "stage": 7,
+                                              "careSetting": "ACUTE", "quarter": "2025/26 Q2"}}))["recordAdoption"]
+    assert done["errors"] == []
+    shared = {"name": "Shared lead", "email": "rgt@example.org", "consentedToContact": True}
+    again = (await gql.data(record, {"input": {"organisation": "RR8", "intervention": corpus["C"], "stage": 6,
+                                               "quarter": "2025/26 Q2", "contact": shared}}))["recordAdoption"]
+    assert again["errors"] == []
+    rows = (await gql.data("""query($id: ID!) { whomToAsk(intervention: $id, odsCode: "RF4") {
+        organisation { odsCode } stage { stage } contact { email } } }""", {"id": corpus["C"]}))["whomToAsk"]
+    organisations = [r["organisation"]["odsCode"] for r in rows]
+    emails = [r["contact"]["email"] for r in rows]
+    assert len(organisations) == len(set(organisations)) and len(emails) == len(set(emails))
+    assert ("RGT", 7) in [(r["organisation"]["odsCode"], r["stage"]["stage"]) for r in rows]

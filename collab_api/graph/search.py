@@ -121,13 +121,15 @@ async def adopters_with_contacts(graph: Graph, intervention: str, ods_code: str,
         OPTIONAL MATCH (myIcb)<-[:COVERS]-(myRegion:Collaborative)
         CALL (i, family) {{
             MATCH (i)<-[:OF]-(a:Adoption)<-[:ADOPTED]-(o:Organisation)
-            WHERE NOT o IN family AND a.contact IS NOT NULL
+            WHERE NOT o IN family
+            WITH o, a ORDER BY a.currentStage DESC
+            WITH o, collect(a) AS adoptions  // its furthest stage, whichever adoption holds the consenting contact
+            WITH o, adoptions, [x IN adoptions WHERE x.contact IS NOT NULL | x.contact] AS contacts WHERE size(contacts) > 0
             OPTIONAL MATCH (o)-[:IN_ICB]->(icb:ICB)
             OPTIONAL MATCH (icb)<-[:COVERS]-(c:Collaborative)
-            WITH o, icb, c, a ORDER BY a.currentStage DESC
-            WITH o, icb, c, collect(a) AS adoptions
-            RETURN collect({{organisation: o.odsCode, name: o.name, icb: icb.name, collaborative: c.code,
-                            stage: adoptions[0].currentStage, contact: adoptions[0].contact,
+            WITH o, adoptions, contacts, head(collect(icb.name)) AS icb, head(collect(c.code)) AS collaborative
+            RETURN collect({{organisation: o.odsCode, name: o.name, icb: icb, collaborative: collaborative,
+                            stage: adoptions[0].currentStage, contact: contacts[0],
                             careSettings: coalesce(o.careSettings, []),
                             adoptedIn: [x IN adoptions WHERE x.careSetting IS NOT NULL | x.careSetting]}}) AS adopters
         }}

@@ -107,8 +107,10 @@ async def organisations_like_yours(graph: Graph, ods_code: str, viewer: Visibili
 
 
 async def whom_to_ask(graph: Graph, intervention: str, ods_code: str, viewer: Visibility) -> list[dict[str, Any]]:
-    """Adopters in the same care setting with a consenting contact: same ICB first, then the
-    same collaborative, then the rest of the country; further along the scale first within each."""
+    """Adopters worth asking, in a care setting like the asker's, with a consenting contact:
+    those in routine practice (stage 5 or above) first; then nearest (same ICB, same
+    collaborative, the rest of England); further along the scale first. Each organisation, and
+    each contact, once."""
     found = await search_graph.adopters_with_contacts(graph, intervention, ods.normalise(ods_code), viewer)
     if found is None:
         return []
@@ -127,7 +129,14 @@ async def whom_to_ask(graph: Graph, intervention: str, ods_code: str, viewer: Vi
         else:
             proximity = "NATIONAL"
         answers.append({**adopter, "proximity": proximity, "contact": json.loads(adopter["contact"])})
-    # nearest first; within each, adopters in routine practice (stage 5+) first, then further along
-    answers.sort(key=lambda a: (PROXIMITY.index(a["proximity"]), (a["stage"] or 0) < ADOPTED,
+    answers.sort(key=lambda a: ((a["stage"] or 0) < ADOPTED, PROXIMITY.index(a["proximity"]),
                                 -(a["stage"] if a["stage"] is not None else -1), a["organisation"]))
-    return answers
+    seen: set[str] = set()
+    once = []
+    for answer in answers:
+        person = str(answer["contact"].get("email") or "").lower()
+        if answer["organisation"] in seen or (person and person in seen):
+            continue
+        seen.update({answer["organisation"], person} - {""})
+        once.append(answer)
+    return once
