@@ -56,6 +56,8 @@ def _candidates(organisations: list[dict[str, Any]], origin: dict[str, Any], reg
     for organisation in organisations:
         if organisation["odsCode"] == origin["odsCode"] or organisation["kind"] != origin["kind"]:
             continue
+        if not organisation.get("synthetic"):  # a real organisation keeps only true facts: no made-up adoption
+            continue
         if organisation["careSettings"][:1] != origin["careSettings"][:1]:
             continue
         by_region.setdefault(region_of_icb[organisation["icb"]], []).append(organisation)
@@ -77,8 +79,9 @@ def observations(interventions: list[dict[str, Any]], organisations: list[dict[s
         origin = by_code[intervention["organisation"]]
         cap = STAGE_CAP.get(intervention["props"]["status"], 7)
         start = Quarter.from_index(FIRST_QUARTER.index + number % 3)
-        # The origin reports its own adoption, already well along, before anyone learns from it.
-        for quarter, stage in _progress(rng, start, first_stage=5, cap=cap):
+        # The origin reports its own adoption, already well along, before anyone learns from it (a
+        # real origin, named in the founding documents for what it did, reports nothing made up).
+        for quarter, stage in _progress(rng, start, first_stage=5, cap=cap) if origin.get("synthetic") else []:
             result.append((_observation({"organisation": origin["odsCode"], "intervention": intervention["id"],
                                          "stage": stage, "quarter": quarter.label}), None))
         candidates = _candidates(organisations, origin, region_of_icb)

@@ -8,7 +8,7 @@ from typing import Any
 
 from graph_seed import reference
 
-SOURCE = "Founding documents of the patient safety collaboratives (graph_seed/reference/trusts_in_seed_documents.csv)"
+SOURCE = "Founding documents of the patient safety collaboratives (2014)"
 SYNTHETIC = "Synthetic demo data"
 
 

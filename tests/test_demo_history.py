@@ -3,7 +3,11 @@ and lineage reads that cost a fixed number of round trips."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
+
+from collab_api.db.graph import Graph
 
 pytestmark = pytest.mark.usefixtures("seeded")
 
@@ -81,3 +85,19 @@ async def test_spread_on_the_demo_data_counts_each_site_once(gql, graph) -> None
         careSetting: ADULT_INPATIENT, quarter: "2025/26 Q4") { national { reported sites } } }"""))["spreadReport"]
     sites = (await graph.read("MATCH (o:Organisation {kind: 'SITE', synthetic: true}) RETURN count(o) AS n"))[0]["n"]
     assert report["national"] == {"reported": sites, "sites": sites}
+
+
+@pytest.mark.usefixtures("seeded")
+async def test_no_real_organisation_shows_synthetic_activity(graph: Graph, client: Any) -> None:
+    """Real trusts named in the founding documents keep only true facts: no made-up adoption,
+    answer, measure or PDSA cycle is theirs, and no page shows a file path."""
+    rows = await graph.read("""
+        MATCH (o:Organisation) WHERE coalesce(o.synthetic, false) = false
+        OPTIONAL MATCH (o)-[:ADOPTED]->(a:Adoption)
+        WITH o, count(a) AS adoptions
+        OPTIONAL MATCH (s:MeasureSeries {organisation: o.odsCode})
+        RETURN o.odsCode AS code, adoptions, count(s) AS series""")
+    assert [r["code"] for r in rows if r["adoptions"] or r["series"]] == []
+    for path in ("/national/improvement", "/organisations/RXR", "/organisations/RTX", "/interventions/aki-alerts"):
+        page = (await client.get(path)).text
+        assert "graph_seed/" not in page and ".csv" not in page, path
