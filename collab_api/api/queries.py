@@ -27,6 +27,7 @@ from collab_api.domain.paging import PageRequest
 from collab_api.graph import collaboratives as collaborative_graph
 from collab_api.graph import interventions as intervention_graph
 from collab_api.graph import organisations as organisation_graph
+from collab_api.api.interventions.review import ReviewQueries
 
 
 class CollaborativeQueries(graphene.ObjectType):
@@ -121,6 +122,6 @@ class NodeQueries(graphene.ObjectType):
 
 
 class Query(CollaborativeQueries, OrganisationQueries, InterventionQueries, ReferenceQueries, SpreadQueries, QuarterlyReportQueries,
-            ImprovementQueries, AuditQueries,
+            ImprovementQueries, AuditQueries, ReviewQueries,
             FindingQueries, QartQueries, NodeQueries, graphene.ObjectType):
     """Read the network: collaboratives, organisations, interventions."""

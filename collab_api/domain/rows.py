@@ -475,3 +475,28 @@ class WorkbookIcb(TypedDict):
     code: str | None
     trusts: list[WorkbookTrust]
 
+
+
+class EvidenceReviewRow(TypedDict):
+    """One submission of an intervention's evidence, and its review once done (graph.evidence_reviews)."""
+
+    id: str
+    state: str  # AWAITING or REVIEWED
+    submittedBy: str
+    submittedAt: Any
+    note: str | None
+    rating: str | None
+    criteria: list[str] | None
+    reasons: str | None
+    reviewedBy: str | None
+    reviewedAt: Any
+    dueOn: Any
+
+
+class ReviewQueueRow(TypedDict):
+    intervention: str
+    title: str
+    status: str
+    collaborative: str | None
+    submittedAt: Any
+    note: str | None

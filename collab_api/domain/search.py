@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import re
 from dataclasses import asdict, dataclass
 from enum import Enum
@@ -29,9 +31,13 @@ STOPWORDS = frozenset("""a an and are as at be by for from has have in into is i
 MAX_TERMS = 12
 
 
+RATING_ORDER = ["STRONG", "MODERATE", "SUGGESTIVE", "INSUFFICIENT"]  # strongest first (domain/evidence_review.py)
+
+
 class SearchSort(str, Enum):
     RELEVANCE = "RELEVANCE"
     EVIDENCE = "EVIDENCE"  # strongest evidence type first, then the furthest along the lifecycle
+    RATING = "RATING"  # the strongest current evidence rating (reviewed by the national team) first
     SPREAD = "SPREAD"  # most organisations reached first
 
 
@@ -44,12 +50,16 @@ class SearchFilter:
     originatingRegion: str | None = None
     adoptedInRegion: str | None = None
     minimumStageReached: int | None = None
+    minimumEvidenceRating: str | None = None  # a current review rating at least this (STRONG > MODERATE > SUGGESTIVE)
 
     def params(self) -> dict[str, Any]:
         """The Cypher parameters: a care setting stands for itself, the finer settings within it
         and the broad one it sits in (ACUTE finds ADULT_INPATIENT and the other way round)."""
         values = asdict(self)
         setting = values.pop("careSetting")
+        least = values.pop("minimumEvidenceRating")
+        values["evidenceRatings"] = None if least is None else RATING_ORDER[:RATING_ORDER.index(least) + 1]
+        values["today"] = dt.date.today().isoformat()
         values["careSettings"] = None if setting is None else sorted(
             setting_and_within(setting) | ({SETTING_PARENT[setting]} if setting in SETTING_PARENT else set()))
         return values

@@ -25,13 +25,17 @@ FILTERS = """
          WHERE rc.code = $adoptedInRegion AND ra.currentStage >= 1 })
     AND ($minimumStageReached IS NULL OR EXISTS {
          MATCH (i)<-[:OF]-(ma:Adoption) WHERE ma.currentStage >= $minimumStageReached })
+    AND ($evidenceRatings IS NULL OR (i.evidenceRating IN $evidenceRatings AND i.evidenceReviewDueOn >= date($today)))
 """
+RATING_RANK = """CASE WHEN i.evidenceReviewDueOn >= date($today) THEN CASE i.evidenceRating WHEN 'STRONG' THEN 3
+                 WHEN 'MODERATE' THEN 2 WHEN 'SUGGESTIVE' THEN 1 ELSE 0 END ELSE 0 END"""
 STATUS_RANK = """CASE i.status WHEN 'PROVEN' THEN 5 WHEN 'EVALUATED' THEN 4 WHEN 'IMPLEMENTED' THEN 3
                  WHEN 'TESTING' THEN 2 WHEN 'IDEA' THEN 1 ELSE 0 END"""
 ORDER = {
     SearchSort.RELEVANCE: "score DESC, reached DESC, i.id",
     SearchSort.EVIDENCE: f"coalesce(i.evidenceStrength, 0) DESC, {STATUS_RANK} DESC, score DESC, i.id",
     SearchSort.SPREAD: "reached DESC, regions DESC, score DESC, i.id",
+    SearchSort.RATING: f"{RATING_RANK} DESC, score DESC, reached DESC, i.id",
 }
 
 

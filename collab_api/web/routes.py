@@ -21,7 +21,7 @@ from collab_api.web.live_sessions import LiveSessions
 from collab_api.web.operations import PageForbidden
 from collab_api.web.pages import (
     adoption, collaboratives, finding, improvement, interventions, measures, national, organisations, publishing, quarterly_report,
-    returns, spread,
+    returns, reviews, spread,
 )
 from collab_api.web.templating import HERE, render
 
@@ -61,7 +61,7 @@ def routes() -> list[BaseRoute]:
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
         *signin.routes, *finding.routes, *publishing.routes, *interventions.routes, *adoption.routes,
         *organisations.routes, *collaboratives.routes, *returns.routes, *spread.routes,
-        *quarterly_report.routes, *measures.routes, *improvement.routes, *national.routes,
+        *quarterly_report.routes, *measures.routes, *improvement.routes, *reviews.routes, *national.routes,
     ]
 
 

@@ -16,11 +16,14 @@ from collab_api.usecases import finding
 from collab_api.domain.paging import PageRequest
 from collab_api.domain.permissions import require_signed_in
 from collab_api.domain.search import SearchFilter
+from collab_api.api.interventions.review import EvidenceRating
 from collab_api.domain.search import SearchSort as Sort
 from collab_api.graph import collaboratives as collaborative_graph
 from collab_api.graph import organisations as organisation_graph
 
-SearchSort = graphene.Enum.from_enum(Sort, description="RELEVANCE, EVIDENCE (strongest first) or SPREAD (widest first).")
+SearchSort = graphene.Enum.from_enum(Sort, description=(
+    "RELEVANCE, EVIDENCE (strongest evidence type first), RATING (strongest current review rating first) or SPREAD "
+    "(widest first)."))
 
 
 class SearchFilterInput(graphene.InputObjectType):
@@ -31,6 +34,8 @@ class SearchFilterInput(graphene.InputObjectType):
     originatingRegion = graphene.String(description="Code of the collaborative it came from.")
     adoptedInRegion = graphene.String(description="Code of a collaborative where it reached stage 1 or above.")
     minimumStageReached = graphene.Int(description="Reached at least this stage somewhere.")
+    minimumEvidenceRating = graphene.Field(EvidenceRating, description=(
+        "Only interventions whose evidence a current review rated at least this (STRONG, MODERATE, SUGGESTIVE)."))
 
 
 class SearchHit(graphene.ObjectType):

@@ -12,6 +12,7 @@ from collab_api.api.core.slices import page_of, slice_arguments
 
 from collab_api.api.context import context_of
 from collab_api.api.core.enums import CareSetting, InterventionStatus, value_of
+from collab_api.api.interventions.review import ReviewFields
 from collab_api.api.interventions.description import DescriptionFields
 from collab_api.domain.lineage import Lineage
 from collab_api.domain.permissions import require_signed_in
@@ -67,7 +68,7 @@ class InterventionVersion(DescriptionFields, graphene.ObjectType):
         return await context_of(info).loaders.keyed(intervention_graph.by_ids, viewer=context_of(info).visibility).load(version["interventionId"])
 
 
-class Intervention(DescriptionFields, graphene.ObjectType):
+class Intervention(DescriptionFields, ReviewFields, graphene.ObjectType):
     """A solution a collaborative developed, tested or adopted, described so that others can
     replicate it. Its fields are those of the current version."""
 
