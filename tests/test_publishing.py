@@ -133,3 +133,30 @@ async def test_unknown_intervention_update_is_refused(gql) -> None:
     assert payload["errors"] == [{"field": "id", "code": "NOT_FOUND", "message": "no intervention has the id 'nope'"}]
     empty = (await gql.data(UPDATE, {"id": "marthas-rule", "input": {}}))["updateIntervention"]
     assert [e["code"] for e in empty["errors"]] == ["NOTHING_TO_UPDATE"]
+
+
+async def test_an_edit_of_one_field_is_audited_as_that_field_alone(gql, graph: Graph, settings) -> None:
+    """A form sends every field; only what differs is a change, named in words with before and after."""
+    member = await _kss_member(graph)
+    given = {**FULL, "originOrganisation": member, "contact": {**FULL["contact"], "organisation": member},
+             "title": "Ward round checklist (audit test)"}
+    identifier = (await gql.data(PUBLISH, {"input": given}))["publishIntervention"]["intervention"]["id"]
+    resent = {k: v for k, v in given.items() if k not in ("collaborative", "originOrganisation", "status")}
+    resent["components"] = [*FULL["components"], {"name": "Night round"}]
+    updated = (await gql.data(UPDATE, {"id": identifier, "input": resent}))["updateIntervention"]
+    assert updated["errors"] == [] and updated["version"] == 2
+    [event] = await graph.read("""MATCH (e:AuditEvent {operation: 'updateIntervention'})-[:CONCERNS]->(:Intervention {id: $id})
+                                  RETURN e.summary AS summary""", {"id": identifier})
+    assert event["summary"] == ("version 2: changed the components from 'Checklist, Escalation plan' "
+                                "to 'Checklist, Escalation plan, Night round'")
+    same = (await gql.data(UPDATE, {"id": identifier, "input": resent}))["updateIntervention"]
+    assert [e["code"] for e in same["errors"]] == ["NOTHING_TO_UPDATE"], "nothing changed: no version"
+
+    from collab_api.app import create_app
+    from tests.web import PageClient, text_of
+
+    async with PageClient(create_app(settings, graph=graph)) as national:
+        await national.sign_in("NATIONAL")
+        page = await national.get(f"/national/audit?entityType=INTERVENTION&entityId={identifier}")
+        assert "Edited an intervention" in text_of(page) and "updateIntervention" not in text_of(page)
+        assert f'href="/interventions/{identifier}"' in page.text

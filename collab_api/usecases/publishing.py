@@ -13,6 +13,7 @@ from typing import Any
 
 from collab_api.db.graph import Graph, Tx
 from collab_api.domain import ods
+from collab_api.domain.changes import describe
 from collab_api.domain.errors import FieldProblem, InvalidInput, Problems
 from collab_api.domain.interventions import (
     DESCRIPTION_FIELDS, Status, check_results_for, check_status_change, clean_description, graph_row, slug,
@@ -101,17 +102,22 @@ async def update_intervention(graph: Graph, intervention_id: str, given: dict[st
         state = await _editable_state(tx, intervention_id, actor, "update another collaborative's intervention")
         if state["status"] == Status.RETIRED.value:
             problems.add("id", "RETIRED", "a retired intervention cannot be updated")
-        description = {**json.loads(state["document"] or "{}"), **changes}
+        previous = json.loads(state["document"] or "{}")
+        description = {**previous, **changes}
         if added:
             description["evidence"] = [*(description.get("evidence") or []), *added]
             changes["evidence"] = description["evidence"]
         check_results_for(problems, Status(state["status"]), description)  # evidence cannot be emptied under PROVEN
         if priority_ids is not None:
             await _check_priorities(tx, problems, priority_ids)
+        priorities = state["priorityIds"] if priority_ids is None else priority_ids
+        what = describe({**previous, "priorityIds": sorted(state["priorityIds"] or [])},
+                        {**description, "priorityIds": sorted(priorities)}, [*changes, "priorityIds"])
+        if not what:  # every field sent as it was (a form sends them all): no new version
+            problems.add("input", "NOTHING_TO_UPDATE", "the update changes no field")
         problems.raise_if_any()
-        return await _new_version(tx, intervention_id, description, state["status"],
-                                  state["priorityIds"] if priority_ids is None else priority_ids, note or "Updated", actor,
-                                  "updateIntervention", f"changed {', '.join(sorted(changes)) or 'priorities'}")
+        return await _new_version(tx, intervention_id, description, state["status"], priorities, note or "Updated", actor,
+                                  "updateIntervention", what)
 
     return await graph.write_tx(work)
 

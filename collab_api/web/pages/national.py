@@ -16,8 +16,19 @@ from collab_api.web.templating import render
 
 ENTITY_TYPES = [("INTERVENTION", "Intervention"), ("ADOPTION", "Adoption"), ("PRIORITY", "Priority"),
                 ("ORGANISATION", "Organisation"), ("COLLABORATIVE", "Collaborative")]
-OPERATIONS = ["publishIntervention", "updateIntervention", "changeInterventionStatus", "recordAdoption",
-              "setPriority", "retirePriority", "importQuarterlyReturn"]
+# Every kind of change recorded, in words (the audit filter offers them all).
+OPERATION_WORDS = {
+    "publishIntervention": "Published an intervention", "updateIntervention": "Edited an intervention",
+    "changeInterventionStatus": "Changed an intervention's status", "recordAdoption": "Recorded adoption",
+    "setPriority": "Set or edited a priority", "retirePriority": "Retired a priority",
+    "importQuarterlyReturn": "Imported a quarterly return", "submitEvidenceForReview": "Submitted evidence for review",
+    "reviewEvidence": "Reviewed evidence", "recordMeasureValues": "Recorded measure values",
+    "recordPdsaCycle": "Recorded a PDSA cycle", "createImprovementPartnership": "Created an improvement partnership",
+    "publishImprovementPlan": "Published an improvement plan", "publishPlanUpdate": "Published a plan update",
+    "recordInspection": "Recorded an inspection", "recordSpecialMeasures": "Recorded special measures",
+    "redactText": "Redacted text", "importOds": "Imported ODS files",
+}
+OPERATIONS = list(OPERATION_WORDS)
 FILTERS = ("entityType", "entityId", "subject", "operation", "since", "until")
 
 
@@ -58,7 +69,7 @@ async def audit(request: Request) -> Response:
             data = outcome.data or {}
     return render(request, "audit.html", {
         "data": data, "chosen": chosen, "query": {k: v for k, v in chosen.items() if v}, "entity_types": ENTITY_TYPES,
-        "operations": OPERATIONS, "active": "national", **errors.context(),
+        "operations": OPERATIONS, "operation_words": OPERATION_WORDS, "active": "national", **errors.context(),
     }, status=400 if errors else 200)
 
 
