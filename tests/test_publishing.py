@@ -160,3 +160,29 @@ async def test_an_edit_of_one_field_is_audited_as_that_field_alone(gql, graph: G
         page = await national.get(f"/national/audit?entityType=INTERVENTION&entityId={identifier}")
         assert "Edited an intervention" in text_of(page) and "updateIntervention" not in text_of(page)
         assert f'href="/interventions/{identifier}"' in page.text
+
+
+async def test_what_did_not_work_is_closed_with_its_lessons_and_stays_findable(gql, graph: Graph, settings) -> None:
+    member = await _kss_member(graph)
+    given = {**FULL, "originOrganisation": member, "contact": {**FULL["contact"], "organisation": member},
+             "title": "Bed alarms on every ward", "status": "TESTING"}
+    identifier = (await gql.data(PUBLISH, {"input": given}))["publishIntervention"]["intervention"]["id"]
+    close = """mutation($id: ID!, $note: String) { changeInterventionStatus(id: $id, status: DID_NOT_WORK, note: $note) {
+        errors { field code message } intervention { status } } }"""
+    silent = (await gql.data(close, {"id": identifier, "note": None}))["changeInterventionStatus"]["errors"]
+    assert [(e["field"], e["code"]) for e in silent] == [("note", "LESSONS_REQUIRED")]
+    lessons = "Alarms went off so often that staff stopped responding; falls did not fall over six months."
+    done = (await gql.data(close, {"id": identifier, "note": lessons}))["changeInterventionStatus"]
+    assert done["errors"] == [] and done["intervention"]["status"] == "DID_NOT_WORK"
+    again = await gql.data(STATUS, {"id": identifier, "status": "TESTING"})
+    assert [e["code"] for e in again["changeInterventionStatus"]["errors"]] == ["INVALID_TRANSITION"]
+    found = (await gql.data("""{ searchInterventions(text: "bed alarms") { nodes { intervention { id status lessons } } } }"""))
+    assert {"id": identifier, "status": "DID_NOT_WORK", "lessons": lessons} in [n["intervention"] for n in
+                                                                              found["searchInterventions"]["nodes"]]
+    from collab_api.app import create_app
+    from tests.web import PageClient, text_of
+
+    async with PageClient(create_app(settings, graph=graph)) as reader:
+        assert "Tried, did not work" in text_of(await reader.get("/search?q=bed+alarms"))
+        page = text_of(await reader.get(f"/interventions/{identifier}"))
+        assert "Tried, did not work" in page and lessons in page

@@ -55,7 +55,7 @@ _URL = re.compile(r"^https?://[^\s/$.?#].[^\s]*$", re.IGNORECASE)
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 MAX_ITEMS = 50
 
-# Forward one step at a time; anything not yet retired may be retired; retired is final.
+# Forward one step at a time; anything still open may be closed (did not work, stopped, retired), which is final.
 NEXT_STATUS = {Status.IDEA: Status.TESTING, Status.TESTING: Status.IMPLEMENTED,
                Status.IMPLEMENTED: Status.EVALUATED, Status.EVALUATED: Status.PROVEN}
 NEEDS_RESULTS = {Status.EVALUATED, Status.PROVEN}
@@ -100,16 +100,25 @@ def has_evaluated_results(description: dict[str, Any]) -> bool:
     return any((item.get("result") or "").strip() for item in description.get("evidence") or [])
 
 
-def check_status_change(problems: Problems, current: str, wanted: str, description: dict[str, Any]) -> None:
+CLOSING = {Status.DID_NOT_WORK, Status.STOPPED}  # what did not work is knowledge too: closed with its lessons
+CLOSED = CLOSING | {Status.RETIRED}
+LESSONS_AT_LEAST = 40
+
+
+def check_status_change(problems: Problems, current: str, wanted: str, description: dict[str, Any],
+                        note: str | None = None) -> None:
     old, new = Status(current), Status(wanted)
     if old == new:
         problems.add("status", "UNCHANGED", f"the intervention is already {new.value}")
-    elif old == Status.RETIRED:
-        problems.add("status", "INVALID_TRANSITION", "a retired intervention cannot change status")
-    elif new != Status.RETIRED and NEXT_STATUS.get(old) != new:
-        allowed = [s.value for s in (NEXT_STATUS.get(old), Status.RETIRED) if s]
+    elif old in CLOSED:
+        problems.add("status", "INVALID_TRANSITION", f"an intervention marked {old.value} cannot change status")
+    elif new not in CLOSED and NEXT_STATUS.get(old) != new:
+        allowed = [s.value for s in (NEXT_STATUS.get(old), *sorted(CLOSED, key=lambda s: s.value)) if s]
         problems.add("status", "INVALID_TRANSITION",
                      f"{old.value} can move to {' or '.join(allowed)}, not {new.value}")
+    if new in CLOSING and len((note or "").strip()) < LESSONS_AT_LEAST:
+        problems.add("note", "LESSONS_REQUIRED", f"say what was learned, in at least {LESSONS_AT_LEAST} characters, so that "
+                                                 "others trying it can learn from it")
     check_results_for(problems, new, description)
 
 

@@ -82,6 +82,8 @@ class InterventionStatus(str, Enum):
     IMPLEMENTED = "IMPLEMENTED"
     EVALUATED = "EVALUATED"
     PROVEN = "PROVEN"
+    DID_NOT_WORK = "DID_NOT_WORK"  # tried and found not to work: kept findable, with what was learned
+    STOPPED = "STOPPED"  # stopped before it could show either way, with what was learned
     RETIRED = "RETIRED"
 
 

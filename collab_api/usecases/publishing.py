@@ -132,7 +132,7 @@ async def change_status(graph: Graph, intervention_id: str, status: str, note: s
         problems = Problems()
         state = await _editable_state(tx, intervention_id, actor, "change the status of another collaborative's intervention")
         description = json.loads(state["document"] or "{}")
-        check_status_change(problems, state["status"], status, description)
+        check_status_change(problems, state["status"], status, description, note)
         problems.raise_if_any()
         return await _new_version(tx, intervention_id, description, status, state["priorityIds"],
                                   note or f"Status {state['status']} -> {status}", actor,

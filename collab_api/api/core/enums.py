@@ -8,7 +8,9 @@ from collab_api.domain import vocabulary
 
 OrganisationKind = graphene.Enum.from_enum(vocabulary.OrganisationKind, description="What kind of organisation.")
 InterventionStatus = graphene.Enum.from_enum(
-    vocabulary.InterventionStatus, description="Lifecycle: IDEA, TESTING, IMPLEMENTED, EVALUATED, PROVEN, or RETIRED."
+    vocabulary.InterventionStatus, description=(
+        "Lifecycle: IDEA, TESTING, IMPLEMENTED, EVALUATED, PROVEN; or closed: DID_NOT_WORK (tried, did not work) or "
+        "STOPPED, each with what was learned (the note of the version that closed it: `lessons`), or RETIRED.")
 )
 PriorityStatus = graphene.Enum.from_enum(vocabulary.PriorityStatus)
 CareSetting = graphene.Enum(

@@ -129,6 +129,17 @@ class Intervention(DescriptionFields, ReviewFields, graphene.ObjectType):
     async def resolve_versions(intervention: dict[str, Any], info: Any) -> Any:
         return await context_of(info).loaders.keyed(intervention_graph.versions_of, list).load(intervention["id"])
 
+    lessons = graphene.String(description="For an intervention closed as DID_NOT_WORK or STOPPED: what was learned (the "
+                                          "note of the version that closed it), so that others do not repeat it.")
+
+    @staticmethod
+    async def resolve_lessons(intervention: dict[str, Any], info: Any) -> str | None:
+        if intervention["status"] not in ("DID_NOT_WORK", "STOPPED"):
+            return None
+        versions = await context_of(info).loaders.keyed(intervention_graph.versions_of, list).load(intervention["id"])
+        closing = max(versions, key=lambda v: v["number"], default=None)
+        return closing["note"] if closing else None
+
     @staticmethod
     async def resolve_adoptions(intervention: dict[str, Any], info: Any) -> Any:
         require_signed_in(context_of(info).viewer, "see who reported what")

@@ -19,7 +19,8 @@ from collab_api.web.pages.description_form import (
 from collab_api.web.templating import render
 
 FIELDS = field_map()
-STATUSES = [(s.value, s.value.capitalize()) for s in InterventionStatus]
+STATUSES = [(s.value, {"DID_NOT_WORK": "Tried, did not work", "STOPPED": "Stopped"}.get(s.value, s.value.capitalize()))
+            for s in InterventionStatus]
 EVIDENCE_TYPES = [("CONTROLLED_TRIAL", "Controlled trial"), ("INTERRUPTED_TIME_SERIES", "Interrupted time series"),
                   ("STEPPED_ROLLOUT", "Stepped roll-out"), ("BEFORE_AFTER", "Before and after"),
                   ("RUN_CHART", "Run chart"), ("AUDIT", "Audit"), ("OBSERVATIONAL", "Observational"),
