@@ -140,3 +140,10 @@ async def test_search_filters_and_ranks_by_a_current_rating(gql: Any) -> None:
     ranked = (await gql.data(search, {"sort": "RATING"}))["searchInterventions"]["nodes"]
     assert [n["intervention"]["evidenceReview"]["rating"] for n in ranked[:2]] == ["MODERATE", "SUGGESTIVE"]
     assert all(n["intervention"]["evidenceReview"] is None for n in ranked[2:])
+
+
+async def test_the_search_page_filters_by_a_reviewed_rating(settings: Any, graph: Graph) -> None:
+    async with PageClient(create_app(settings, graph=graph)) as reader:
+        moderate = text_of(await reader.get("/search?minimumEvidenceRating=MODERATE"))
+        assert "Bedside handover with the patient" in moderate and "Safety huddles before every shift" not in moderate
+        assert (await reader.get("/search?minimumEvidenceRating=EXCELLENT")).status_code == 400

@@ -19,11 +19,15 @@ EVIDENCE_TYPES = [
     ("AUDIT", "Audit"), ("OBSERVATIONAL", "Observational"), ("PILOT", "Pilot"), ("QUALITATIVE", "Qualitative"),
     ("OTHER", "Other"),
 ]
-SORTS = [("RELEVANCE", "Best match"), ("EVIDENCE", "Strongest evidence"), ("SPREAD", "Spread furthest")]
-STATUSES = [(s.value, s.value.capitalize()) for s in InterventionStatus if s != InterventionStatus.IDEA]
+SORTS = [("RELEVANCE", "Best match"), ("RATING", "Best reviewed evidence"), ("EVIDENCE", "Strongest kind of evidence"),
+         ("SPREAD", "Spread furthest")]
+RATINGS = [("STRONG", "Strong"), ("MODERATE", "Moderate or better"), ("SUGGESTIVE", "Suggestive or better")]
+STATUSES = [(s.value, {"DID_NOT_WORK": "Tried, did not work", "STOPPED": "Stopped"}.get(s.value, s.value.capitalize()))
+            for s in InterventionStatus if s != InterventionStatus.IDEA]
 API_FIELDS = {"filter.harmArea": "harmArea", "filter.originatingRegion": "originatingRegion",
               "filter.adoptedInRegion": "adoptedInRegion", "after": "q", "text": "q"}
-FILTERS = ("careSetting", "harmArea", "evidenceType", "status", "originatingRegion", "adoptedInRegion", "minimumStageReached")
+FILTERS = ("careSetting", "harmArea", "evidenceType", "status", "originatingRegion", "adoptedInRegion", "minimumStageReached",
+           "minimumEvidenceRating")
 
 
 async def home(request: Request) -> Response:
@@ -55,6 +59,11 @@ def _search_arguments(request: Request, errors: FormErrors) -> tuple[dict[str, A
             search_filter["minimumStageReached"] = int(chosen["minimumStageReached"])
         else:
             errors.add("minimumStageReached", "Choose a stage from the list")
+    if chosen["minimumEvidenceRating"]:
+        if chosen["minimumEvidenceRating"] in dict(RATINGS):
+            search_filter["minimumEvidenceRating"] = chosen["minimumEvidenceRating"]
+        else:
+            errors.add("minimumEvidenceRating", "Choose a rating from the list")
     for name in ("harmArea", "originatingRegion", "adoptedInRegion"):
         if chosen[name]:
             search_filter[name] = chosen[name][:200]
@@ -76,7 +85,7 @@ async def search(request: Request) -> Response:
     query = {k: v for k, v in chosen.items() if v and k != "after"}
     return render(request, "search.html", {
         "data": data, "chosen": chosen, "query": query, "active": "search",
-        "evidence_types": EVIDENCE_TYPES, "sorts": SORTS, "statuses": STATUSES,
+        "evidence_types": EVIDENCE_TYPES, "sorts": SORTS, "statuses": STATUSES, "ratings": RATINGS,
         **errors.context(),
     }, status=400 if errors else 200)
 
