@@ -30,7 +30,8 @@ async def test_a_field_is_redacted_in_every_copy_and_the_redaction_is_audited(gq
     recorded = (await gql.data(record, {"input": {"organisation": "Z43", "intervention": "aki-alerts", "stage": 3,
                                                   "quarter": "2025/26 Q2", "localResult": f"Better since {SECRET}"}}))["recordAdoption"]
     assert recorded["errors"] == []
-    assert await _holding(graph, SECRET) == ["AdoptionObservation", "Intervention", "InterventionVersion", "InterventionVersion"]
+    assert await _holding(graph, SECRET) == ["AdoptionObservation", "AuditEvent", "Intervention", "InterventionVersion",
+                                          "InterventionVersion"]  # the edit's audit entry quotes what changed
     search = """query($t: String) { searchInterventions(text: $t) { nodes { intervention { id } } } }"""
     assert "aki-alerts" in [n["intervention"]["id"] for n in (await gql.data(search, {"t": "unseen"}))["searchInterventions"]["nodes"]]
 
