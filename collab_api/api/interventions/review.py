@@ -9,6 +9,7 @@ from typing import Any
 import graphene
 
 from collab_api.api.context import context_of
+from collab_api.api.core.inputs import plain
 from collab_api.api.core.payloads import Payload, run_mutation
 from collab_api.domain import evidence_review as rules
 from collab_api.graph import evidence_reviews as review_graph
@@ -170,9 +171,7 @@ class ReviewEvidence(graphene.Mutation):
     @staticmethod
     async def mutate(root: Any, info: Any, input: Any) -> dict[str, Any]:
         context = context_of(info)
-        given = dict(input)
-        rating = given.get("rating")
-        given["rating"] = getattr(rating, "value", rating)
+        given = plain(input)
 
         async def review() -> dict[str, Any]:
             await reviewing.review_evidence(context.graph, context.viewer, given["intervention"], given)
