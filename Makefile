@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test install sdl bench bench-national bench-throughput clean
+.PHONY: run test install sdl bench bench-national bench-throughput bench-writers clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -38,6 +38,10 @@ bench-national: $(STAMP)
 ## Requests per second of `collab serve` for a mixed read load at concurrency 16, by number of workers
 bench-throughput: $(STAMP)
 	$(BIN)/python -m bench.throughput
+
+## Simultaneous writers on one intervention (1, 16, 64): time, writes a second, slowest write; counts checked after
+bench-writers: $(STAMP)
+	$(BIN)/python -m bench.concurrent_writes
 
 clean:
 	rm -rf $(VENV) .pytest_cache

@@ -84,10 +84,21 @@ def test_the_archive_in_all_is_limited() -> None:
         read_isolated_sync(_plain(), limits)
 
 
+def _many_strings() -> bytes:
+    """About 6 MB of distinct shared strings: within the archive's limits, but its parse must allocate."""
+    items = b"".join(b"<si><t>site name %07d</t></si>" % n for n in range(200_000))
+    strings = (b'<?xml version="1.0" encoding="UTF-8"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+               b'count="200000" uniqueCount="200000">' + items + b"</sst>")
+    return _replace_part(_plain(), "xl/sharedStrings.xml", strings)
+
+
 def test_a_parse_over_its_memory_ceiling_is_refused_and_the_child_ends() -> None:
-    """The child's address space is capped: far below what Python needs, it cannot parse."""
+    """The child's address space is capped: a parse that needs more than its ceiling is refused;
+    under the normal ceiling the same workbook reads."""
+    data = _many_strings()
+    assert read_isolated_sync(data).rows_read == 1
     with pytest.raises(WorkbookTooLarge, match="needs more memory"):
-        read_isolated_sync(_plain(), WorkbookLimits(memory_bytes=64 * 1024 * 1024))
+        read_isolated_sync(data, WorkbookLimits(memory_bytes=48 * 1024 * 1024))
 
 
 @pytest.mark.parametrize(("data", "words"), [

@@ -249,6 +249,7 @@ class ReturnFacts(TypedDict):
     phase: int | None
     trust: str | None  # the trust the return names the site under (for an earlier quarter, one since merged)
     collaborative: str | None  # the collaborative whose return it is
+    complete: bool  # every fact given: the writer looks none up
     returnKey: str  # the return (collaborative|intervention|quarter index) that wrote it
 
 
@@ -435,6 +436,8 @@ class ReturnSite(TypedDict):
     trust: str | None
     trustSuccessors: list[str]
     trustPredecessors: list[str]  # trusts that merged into its trust: a return for an earlier quarter may name them
+    phase: int | None  # its roll-out phase now, and its dated history (for the phase in force in a quarter)
+    phaseHistory: list[list[int]] | None
 
 
 class ReturnContext(TypedDict):

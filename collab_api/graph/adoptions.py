@@ -79,6 +79,22 @@ def observation_row(observation: Observation, component_key: str | None, *, at: 
 
 # What an adoption learned from: the source kind's label and key (the filter comes first, so
 # that a row without a source looks nothing up).
+# The facts in force for an answer's quarter, looked up for a write that does not give them all (a
+# return gives them all: its rows' phases, the trusts it names, the collaborative whose return it is).
+_FACTS_IN_FORCE = """
+        CALL (o, i, x) {  // the facts in force for the quarter: for a new answer, or one a return sends again
+            OPTIONAL MATCH (o)-[e:ENROLLED]->(i)
+            WITH o, e, [k IN range(0, size(coalesce(e.phaseQuarters, [])) - 1) WHERE e.phaseQuarters[k] <= x.quarterIndex
+                        | e.phases[k]] AS phasesThen
+            RETURN CASE WHEN size(phasesThen) > 0 THEN phasesThen[size(phasesThen) - 1] ELSE e.phase END AS phaseNow,
+                   [(o)-[:IN_ICB]->(:ICB)<-[:COVERS]-(c:Collaborative) | c.code][0] AS collaborativeNow,
+                   [(t:Organisation)-[:HAS_SITE]->(o) | t.odsCode][0] AS trustNow
+        }
+"""
+_FACTS_GIVEN = """
+        WITH a, i, o, row, x, before, null AS phaseNow, null AS collaborativeNow, null AS trustNow
+"""
+
 _SOURCES = {"ORGANISATION": ("Organisation", "odsCode"), "COLLABORATIVE": ("Collaborative", "code"), "ADOPTION": ("Adoption", "id")}
 _LEARNED_FROM = "".join(f"""
         CALL (a, row) {{
@@ -132,15 +148,7 @@ async def write_observations(runner: Runner, rows: Sequence[ObservationWrite]) -
         SET x += row.observation, x.contentHash = row.contentHash, x.content = row.content,
             x.interventionVersion = CASE WHEN before IS NULL THEN coalesce(row.version, applied) ELSE x.interventionVersion END
         WITH a, i, o, row, x, before
-        CALL (o, i, x) {  // the facts in force for the quarter: for a new answer, or one a return sends again
-            OPTIONAL MATCH (o)-[e:ENROLLED]->(i)
-            WITH o, e, [k IN range(0, size(coalesce(e.phaseQuarters, [])) - 1) WHERE e.phaseQuarters[k] <= x.quarterIndex
-                        | e.phases[k]] AS phasesThen
-            RETURN CASE WHEN size(phasesThen) > 0 THEN phasesThen[size(phasesThen) - 1] ELSE e.phase END AS phaseNow,
-                   [(o)-[:IN_ICB]->(:ICB)<-[:COVERS]-(c:Collaborative) | c.code][0] AS collaborativeNow,
-                   [(t:Organisation)-[:HAS_SITE]->(o) | t.odsCode][0] AS trustNow
-        }
-        WITH a, i, row, x, before, phaseNow, collaborativeNow, trustNow,
+""" + _FACTS_IN_FORCE + """        WITH a, i, row, x, before, phaseNow, collaborativeNow, trustNow,
              x.where IS NULL OR row.returnFacts IS NOT NULL AS refresh  // a return for this quarter re-pins them
         SET x.phase = CASE WHEN refresh THEN coalesce(row.returnFacts.phase, phaseNow) ELSE x.phase END,
             x.collaborative = CASE WHEN refresh THEN coalesce(row.returnFacts.collaborative, collaborativeNow) ELSE x.collaborative END,
@@ -168,6 +176,9 @@ async def write_observations(runner: Runner, rows: Sequence[ObservationWrite]) -
         RETURN a.id AS adoptionId, x.key AS observationKey,
                CASE WHEN before IS NULL THEN 'CREATED' WHEN before = row.contentHash THEN 'UNCHANGED'
                     ELSE 'CORRECTED' END AS outcome"""
+    if all((facts := row.get("returnFacts")) is not None and facts["complete"] for row in rows):
+        query = query.replace(_FACTS_IN_FORCE, _FACTS_GIVEN)
+
     async def write(tx: Runner) -> list[ObservationWritten]:
         return shaped_all(ObservationWritten, await tx.write(query, {"rows": list(rows)}))
 

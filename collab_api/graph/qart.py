@@ -27,9 +27,13 @@ async def return_context(tx: Tx, intervention: str, trusts: list[str], sites: li
         UNWIND $codes AS code
         MATCH (s:Organisation {odsCode: code})
         OPTIONAL MATCH (p:Organisation)-[:HAS_SITE]->(s)
+        OPTIONAL MATCH (s)-[e:ENROLLED]->(:Intervention {id: $intervention})
         RETURN s.odsCode AS code, s.kind AS kind, p.odsCode AS trust,
                [(p)-[:SUCCEEDED_BY*1..6]->(q:Organisation) | q.odsCode] AS trustSuccessors,
-               [(q:Organisation)-[:SUCCEEDED_BY*1..6]->(p) | q.odsCode] AS trustPredecessors""", {"codes": sites})
+               [(q:Organisation)-[:SUCCEEDED_BY*1..6]->(p) | q.odsCode] AS trustPredecessors,
+               e.phase AS phase,
+               [k IN range(0, size(coalesce(e.phaseQuarters, [])) - 1) | [e.phaseQuarters[k], e.phases[k]]] AS phaseHistory""",
+        {"codes": sites, "intervention": intervention})
     known = sorted(set(trusts) | {site["trust"] for site in head["sites"] if site["trust"]})
     head["trusts"] = await tx.run("""
         UNWIND $codes AS code

@@ -4,8 +4,8 @@ An .xlsx is a zip of XML: 192 kB can declare a million styles and 1 MB can hold 
 string that unpacks to gigabytes. So, before any XML is parsed, the archive's directory is
 checked against limits on what it unpacks to (in all, per sheet, shared strings, styles,
 entries): those sizes bind, since Python's zip reader never returns more than an entry
-declares. Then the workbook is parsed in a child process with a memory and CPU ceiling and a
-wall-clock limit, and killed past it: the server's own memory is untouched and returns to
+declares. Then the workbook is parsed in a child interpreter with a memory and CPU ceiling and
+a wall-clock limit, and killed past it: the server's own memory is untouched and returns to
 where it was. openpyxl reads through defusedxml (a dependency), so a DTD or an external
 entity is refused, never followed.
 
@@ -16,10 +16,12 @@ from __future__ import annotations
 
 import asyncio
 import io
-import multiprocessing
+import json
+import pickle
+import subprocess
+import sys
 import zipfile
-from dataclasses import dataclass
-from multiprocessing.connection import Connection
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
@@ -59,26 +61,25 @@ def check_archive(data: bytes, limits: WorkbookLimits = LIMITS) -> None:
         raise WorkbookTooLarge(f"the workbook unpacks to {total // MB} MB; at most {limits.unpacked_bytes // MB} MB are read "
                                "(a QART return unpacks to well under 1 MB: is it the right file?)")
 
-def _parse_in_child(data: bytes, out: Connection, limits: WorkbookLimits) -> None:
+def _parse_in_child(data: bytes, limits: WorkbookLimits) -> tuple[str, Any]:
+    """In the child: set its ceilings, parse, answer (status, parsed return or reason)."""
     import resource
 
     resource.setrlimit(resource.RLIMIT_AS, (limits.memory_bytes, limits.memory_bytes))
     cpu = int(limits.seconds) + 1
     resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
+    too_large = ("too large", "the workbook needs more memory to read than a return ever should")
     try:
-        answer: tuple[str, Any] = ("read", read_return(data))
+        return ("read", read_return(data))
     except WorkbookError as exc:
-        answer = ("too large", "the workbook needs more memory to read than a return ever should") if _at_ceiling(
-            limits.memory_bytes) else ("refused", str(exc))
+        return too_large if _at_ceiling(limits.memory_bytes) else ("refused", str(exc))
     except MemoryError:
-        answer = ("too large", "the workbook needs more memory to read than a return ever should")
+        return too_large
     except Exception as exc:  # openpyxl, zlib and the XML parser raise assorted errors on damaged or hostile files
         if "memory" in str(exc).lower() or _at_ceiling(limits.memory_bytes):  # what failed was an allocation
-            answer = ("too large", "the workbook needs more memory to read than a return ever should")
-        else:
-            answer = ("refused", f"not a readable Excel workbook (.xlsx): {type(exc).__name__}")
-    out.send(answer)
-    out.close()
+            return too_large
+        return ("refused", f"not a readable Excel workbook (.xlsx): {type(exc).__name__}")
+
 
 def _at_ceiling(limit: int) -> bool:
     """Has this process reached its address-space ceiling (so that an error was an allocation
@@ -91,37 +92,34 @@ def _at_ceiling(limit: int) -> bool:
     return peak >= 0.9 * limit
 
 
-def _context() -> Any:
-    context = multiprocessing.get_context("forkserver")  # not fork: the server has threads (the driver's, uvicorn's)
-    context.set_forkserver_preload(["collab_api.qart.reader"])
-    return context
-
 def read_isolated_sync(data: bytes, limits: WorkbookLimits = LIMITS) -> ParsedReturn:
+    """Parse in a child interpreter of its own (`python -m collab_api.qart.isolated`: the bytes
+    on its standard input, the answer pickled on its standard output), killed past the time
+    limit. A child of its own rather than multiprocessing's: those re-run the parent's main
+    script in the child, which fails where it has none and costs its imports where it has."""
     check_archive(data, limits)
-    context = _context()
-    receiving, sending = context.Pipe(duplex=False)
-    child = context.Process(target=_parse_in_child, args=(data, sending, limits), daemon=True)
-    child.start()
-    sending.close()
     try:
-        if not receiving.poll(limits.seconds):
-            raise WorkbookTooLarge(f"reading the workbook took over {limits.seconds:g} s and was stopped "
-                                   "(a QART return reads in well under a second: is it the right file?)")
-        try:
-            status, value = receiving.recv()
-        except (EOFError, OSError) as exc:  # killed by its memory or CPU ceiling before it could answer
-            raise WorkbookTooLarge("the workbook needs more memory or time to read than a return ever should") from exc
-    finally:
-        receiving.close()
-        if child.is_alive():
-            child.kill()
-        child.join(5)
+        done = subprocess.run([sys.executable, "-m", "collab_api.qart.isolated", json.dumps(asdict(limits))], input=data,
+                              capture_output=True, timeout=limits.seconds + 2)  # + the interpreter's start
+    except subprocess.TimeoutExpired as exc:
+        raise WorkbookTooLarge(f"reading the workbook took over {limits.seconds:g} s and was stopped "
+                               "(a QART return reads in well under a second: is it the right file?)") from exc
+    try:
+        status, value = pickle.loads(done.stdout)  # noqa: S301 - our own child's answer, never the upload's bytes
+    except Exception as exc:  # killed by its memory or CPU ceiling before it could answer
+        raise WorkbookTooLarge("the workbook needs more memory or time to read than a return ever should") from exc
     if status == "read":
         assert isinstance(value, ParsedReturn)
         return value
     raise (WorkbookTooLarge if status == "too large" else WorkbookError)(value)
 
+
 async def read_isolated(source: bytes | Path | str, limits: WorkbookLimits = LIMITS) -> ParsedReturn:
     """The workbook read as `read_return` reads it, within the limits, off the event loop."""
     data = Path(source).read_bytes() if isinstance(source, (str, Path)) else bytes(source)
     return await asyncio.to_thread(read_isolated_sync, data, limits)
+
+
+if __name__ == "__main__":  # the child: `python -m collab_api.qart.isolated LIMITS-JSON` < workbook > pickled answer
+    answer = _parse_in_child(sys.stdin.buffer.read(), WorkbookLimits(**json.loads(sys.argv[1])))
+    sys.stdout.buffer.write(pickle.dumps(answer))

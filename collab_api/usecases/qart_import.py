@@ -21,7 +21,8 @@ from collab_api.usecases.audit import audit
 from collab_api.domain.permissions import Actor, Forbidden, Role, Visibility, require_signed_in, visibility
 from collab_api.domain.quarters import Quarter, QuarterError
 from collab_api.domain.return_identity import CollaborativeNames, choose, collaboratives_in, quarters_in
-from collab_api.domain.rows import ObservationWrite, ReturnSite, ReturnTrust, WithdrawnRow
+from collab_api.domain.rows import ObservationWrite, ReturnFacts, ReturnSite, ReturnTrust, WithdrawnRow
+from collab_api.domain.spread import phase_then
 from collab_api.graph.adoptions import observation_row
 from collab_api.graph import adoptions as adoption_graph
 from collab_api.graph import collaboratives as collaborative_graph
@@ -261,8 +262,14 @@ async def _apply(tx: Tx, parsed: ParsedReturn, summary: ImportSummary, quarter: 
                                    summary.intervention, quarter.index)
     site_phase = {row["site"]: row["phase"] for row in phases}
     for written in rows:  # the facts of this return's quarter, pinned on each answer it gives
-        written["returnFacts"] = {"phase": site_phase.get(written["organisation"]), "returnKey": key,
-                                  "trust": named_trust.get(written["organisation"]), "collaborative": summary.collaborative}
+        site = written["organisation"]
+        known_site = site_info.get(site)
+        phase = site_phase.get(site)
+        if phase is None and known_site is not None:  # a site on a sheet with no phase: its phase in force then
+            phase = phase_then(known_site["phaseHistory"] or [], quarter.index)[1] or known_site["phase"]
+        named = named_trust.get(site)
+        collaborative = summary.collaborative or (min(trust_info[named]["collaboratives"], default=None) if named else None)
+        written["returnFacts"] = ReturnFacts(phase=phase, returnKey=key, trust=named, collaborative=collaborative, complete=True)
     replaced = await returns_graph.replaceable(tx, key, _covered(accepted, components, summary.intervention, quarter))
     with progress.step("writing adoption observations", len(rows), "observations") as advance:
         for start in range(0, len(rows), 500):
