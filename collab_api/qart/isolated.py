@@ -61,13 +61,16 @@ def check_archive(data: bytes, limits: WorkbookLimits = LIMITS) -> None:
         raise WorkbookTooLarge(f"the workbook unpacks to {total // MB} MB; at most {limits.unpacked_bytes // MB} MB are read "
                                "(a QART return unpacks to well under 1 MB: is it the right file?)")
 
-def _parse_in_child(data: bytes, limits: WorkbookLimits) -> tuple[str, Any]:
-    """In the child: set its ceilings, parse, answer (status, parsed return or reason)."""
+def _set_ceilings(limits: WorkbookLimits) -> None:
     import resource
 
     resource.setrlimit(resource.RLIMIT_AS, (limits.memory_bytes, limits.memory_bytes))
     cpu = int(limits.seconds) + 1
     resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
+
+
+def _parse_in_child(data: bytes, limits: WorkbookLimits) -> tuple[str, Any]:
+    """In the child, under its ceilings: parse, answer (status, parsed return or reason)."""
     too_large = ("too large", "the workbook needs more memory to read than a return ever should")
     try:
         return ("read", read_return(data))
@@ -121,5 +124,10 @@ async def read_isolated(source: bytes | Path | str, limits: WorkbookLimits = LIM
 
 
 if __name__ == "__main__":  # the child: `python -m collab_api.qart.isolated LIMITS-JSON` < workbook > pickled answer
-    answer = _parse_in_child(sys.stdin.buffer.read(), WorkbookLimits(**json.loads(sys.argv[1])))
-    sys.stdout.buffer.write(pickle.dumps(answer))
+    given = WorkbookLimits(**json.loads(sys.argv[1]))
+    _set_ceilings(given)  # before the upload is even read: all of it is under the ceiling
+    try:
+        upload = sys.stdin.buffer.read()
+    except MemoryError:
+        sys.exit(3)  # no answer: the parent says the workbook needs more memory than a return should
+    sys.stdout.buffer.write(pickle.dumps(_parse_in_child(upload, given)))
