@@ -25,8 +25,8 @@ from collab_api.http.health import healthz, readyz
 from collab_api.http.headers import SecurityHeaders
 from collab_api.http.limits import BodyLimit
 from collab_api.http.observability import BOOKMARK_HEADER, Observability, configure_tracing, know_operations, metrics_endpoint
-from collab_api.web import operations as web_operations
 from collab_api.http.rate_limit import RateLimit
+from collab_api.web import operations as web_operations
 from collab_api.web import routes as web
 from collab_api.web.signin import oauth_client
 

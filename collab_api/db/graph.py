@@ -11,12 +11,11 @@ import asyncio
 import contextlib
 import contextvars
 import dataclasses
+import logging
 import random
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar, Union
-
-import logging
 
 import neo4j
 import neo4j.time
@@ -71,6 +70,7 @@ COMMIT_FAILED = "Neo.ClientError.Transaction.TransactionNotFound"
 
 class CommitFailed(DatabaseUnavailable):
     """The database could not commit (its disk full or read-only, most likely): nothing was written."""
+
 
 # Writers in this process that keep the same counts wait for each other for the length of their
 # transaction (`hold_until_commit`), so that ArcadeDB's optimistic transactions do not keep

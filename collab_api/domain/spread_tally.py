@@ -4,9 +4,10 @@ observation behind it.
 A tally is one intervention's answers in one quarter for one *bucket*: a component (or all
 components, `*`) and a care setting (or all settings, `*`), split by the answering site's
 collaborative and roll-out phase as they stood in that quarter (kept on each answer when it is
-written, so that a later return, ODS import or merger never moves a closed quarter's answers). Each split holds a vector: the answers at stages 0 to 7,
-the not-applicable answers, all answers, and the distinct sites that answered. A site belongs
-to one collaborative and one phase, so vectors add up across splits, sites included.
+written, so that a later return, ODS import or merger never moves a closed quarter's answers).
+Each split holds a vector: the answers at stages 0 to 7, the not-applicable answers, all
+answers, and the distinct sites that answered. A site belongs to one collaborative and one
+phase, so vectors add up across splits, sites included.
 
 Tallies are kept by difference: the writer reads the state of each (site, intervention) it
 touches before and after its change, and adds `after - before` (see `difference`). A recount
@@ -77,8 +78,9 @@ def split_of(facts: str) -> str:
 @dataclass(frozen=True)
 class Answer:
     """One reported cell: a site's answer for a component and setting in a quarter, with where it
-    counts: the site's collaborative and phase as they stood in that quarter ("collaborative|phase",
-    kept on the observation when it was written; None for answers kept before that)."""
+    counts: the site's collaborative, phase and trust as they stood in that quarter
+    ("collaborative|phase|trust", kept on the observation when it was written; None for answers
+    kept before that)."""
 
     component: str | None
     setting: str | None

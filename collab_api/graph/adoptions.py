@@ -7,13 +7,13 @@ import json
 from collections.abc import Sequence
 
 from collab_api.db.graph import Graph, Runner, Tx
-from collab_api.domain.adoption import observation_key, Observation, adoption_id, adoption_key, content_hash
+from collab_api.domain.adoption import Observation, adoption_id, adoption_key, content_hash, observation_key
 from collab_api.domain.permissions import Visibility
 from collab_api.domain.rows import (
     AdoptionRow, ComponentRow, LineageAdopter, LineageOrigin, ObservationRow, ObservationWrite, ObservationWritten, RecordingContext,
     ReturnFacts, SourceRow,
 )
-from collab_api.graph.spread_tally import ANSWERS_OF_ADOPTION, keeping_tallies
+from collab_api.graph.spread_tally import ANSWERS_OF_ADOPTION, KEEP_ANSWERS, keeping_tallies
 from collab_api.graph.common import VISIBLE, keyed_columns, keyed_lists, keyed_rows, shaped, shaped_all, visible
 
 ADOPTION = "{.id, .key, .organisation, .interventionId, .componentKey, .careSetting, .currentStage, .currentQuarter, .currentNotApplicable, .createdAt}"
@@ -77,8 +77,6 @@ def observation_row(observation: Observation, component_key: str | None, *, at: 
     }
 
 
-# What an adoption learned from: the source kind's label and key (the filter comes first, so
-# that a row without a source looks nothing up).
 # The facts in force for an answer's quarter, looked up for a write that does not give them all (a
 # return gives them all: its rows' phases, the trusts it names, the collaborative whose return it is).
 _FACTS_IN_FORCE = """
@@ -95,6 +93,12 @@ _FACTS_GIVEN = """
         WITH a, i, o, row, x, before, null AS phaseNow, null AS collaborativeNow, null AS trustNow
 """
 
+# An adoption's current answer, kept on `a` from its latest observation `latest` (part of a SET).
+KEEP_LATEST = ("a.currentStage = latest.stage, a.currentQuarter = latest.quarter, a.currentQuarterIndex = latest.quarterIndex, "
+               "a.currentNotApplicable = latest.notApplicable")
+
+# What an adoption learned from: the source kind's label and key (the filter comes first, so
+# that a row without a source looks nothing up).
 _SOURCES = {"ORGANISATION": ("Organisation", "odsCode"), "COLLABORATIVE": ("Collaborative", "code"), "ADOPTION": ("Adoption", "id")}
 _LEARNED_FROM = "".join(f"""
         CALL (a, row) {{
@@ -169,10 +173,7 @@ async def write_observations(runner: Runner, rows: Sequence[ObservationWrite]) -
         }
 """ + ANSWERS_OF_ADOPTION + """
         SET a.contact = coalesce(row.contact, a.contact),
-            a.currentStage = latest.stage, a.currentQuarter = latest.quarter,
-            a.currentQuarterIndex = latest.quarterIndex, a.currentNotApplicable = latest.notApplicable,
-            a.answeredQuarters = answeredQuarters, a.answeredStages = answeredStages,  // for the spread report (-1: not applicable)
-            a.answeredWhere = answeredWhere  // each answer's "collaborative|phase|trust" as they stood in its quarter
+            """ + KEEP_LATEST + ", " + KEEP_ANSWERS + """
         RETURN a.id AS adoptionId, x.key AS observationKey,
                CASE WHEN before IS NULL THEN 'CREATED' WHEN before = row.contentHash THEN 'UNCHANGED'
                     ELSE 'CORRECTED' END AS outcome"""

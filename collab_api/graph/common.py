@@ -37,6 +37,12 @@ def visible(var: str) -> str:
 VISIBLE = visible("i")
 
 
+def phase_history(var: str) -> str:
+    """The dated phase history kept on the ENROLLED relationship bound to `var` (a fixed name,
+    never input), as [[from quarter index, phase], ...]; [] when it has none or is null."""
+    return f"[k IN range(0, size(coalesce({var}.phaseQuarters, [])) - 1) | [{var}.phaseQuarters[k], {var}.phases[k]]]"
+
+
 class RowShapeError(RuntimeError):
     """A query returned a row that is not the shape its type declares: a bug, never input."""
 

@@ -8,7 +8,8 @@ from typing import Any
 from collab_api.db.graph import Graph, Runner, Tx
 from collab_api.domain.permissions import Visibility
 from collab_api.domain.rows import ReturnContext, WorkbookIcb, WorkbookSite
-from collab_api.graph.common import VISIBLE, shaped, shaped_all
+from collab_api.domain.spread import phase_then
+from collab_api.graph.common import VISIBLE, phase_history, shaped, shaped_all
 from collab_api.graph.spread_tally import keeping_tallies
 
 
@@ -31,8 +32,7 @@ async def return_context(tx: Tx, intervention: str, trusts: list[str], sites: li
         RETURN s.odsCode AS code, s.kind AS kind, p.odsCode AS trust,
                [(p)-[:SUCCEEDED_BY*1..6]->(q:Organisation) | q.odsCode] AS trustSuccessors,
                [(q:Organisation)-[:SUCCEEDED_BY*1..6]->(p) | q.odsCode] AS trustPredecessors,
-               e.phase AS phase,
-               [k IN range(0, size(coalesce(e.phaseQuarters, [])) - 1) | [e.phaseQuarters[k], e.phases[k]]] AS phaseHistory""",
+               e.phase AS phase, """ + phase_history("e") + """ AS phaseHistory""",
         {"codes": sites, "intervention": intervention})
     known = sorted(set(trusts) | {site["trust"] for site in head["sites"] if site["trust"]})
     head["trusts"] = await tx.run("""
@@ -75,15 +75,18 @@ async def set_phases(tx: Tx, intervention: str, rows: list[dict[str, Any]], quar
     known = {row["site"]: row for row in await tx.read("""
         UNWIND $sites AS site
         MATCH (s:Organisation {odsCode: site})-[e:ENROLLED]->(:Intervention {id: $intervention})
-        RETURN s.odsCode AS site, e.phase AS phase, coalesce(e.phaseQuarters, []) AS quarters, coalesce(e.phases, []) AS phases""",
+        RETURN s.odsCode AS site, e.phase AS phase, """ + phase_history("e") + """ AS history""",
         {"sites": sites, "intervention": intervention})}
     changes, writes = [], []
     for row in rows:
         before = known.get(row["site"])
-        history = dict(zip(before["quarters"], before["phases"])) if before else {}
-        then = _phase_at(history, quarter) if history else (before["phase"] if before else None)
+        history: dict[int, int] = {}
+        then = None
+        if before is not None:  # its phase in force in the quarter; enrolled before phases were dated: its phase now
+            history = dict(before["history"])
+            then = phase_then(before["history"], quarter)[1] if history else before["phase"]
         if before is None or then != row["phase"]:
-            changes.append({"site": row["site"], "from": then if before else None, "to": row["phase"]})
+            changes.append({"site": row["site"], "from": then, "to": row["phase"]})
         history[quarter] = row["phase"]
         ordered = sorted(history.items())
         writes.append({"site": row["site"], "quarters": [q for q, _ in ordered], "phases": [p for _, p in ordered],
@@ -101,12 +104,6 @@ async def set_phases(tx: Tx, intervention: str, rows: list[dict[str, Any]], quar
     # participation keeps each site's phase and enrolment: kept in the same transaction
     await keeping_tallies(tx, [(row["site"], intervention) for row in rows], change)
     return changes
-
-
-def _phase_at(history: dict[int, int], quarter: int) -> int | None:
-    """The phase in force in a quarter: the one given for the latest quarter up to it."""
-    given = [phase for from_quarter, phase in sorted(history.items()) if from_quarter <= quarter]
-    return given[-1] if given else None
 
 
 async def workbook_rows(graph: Graph, collaborative: str, intervention: str, quarter: str | None) -> list[WorkbookSite]:

@@ -12,7 +12,8 @@ from collections.abc import Sequence
 from collab_api.db.graph import Runner
 from collab_api.domain.rows import WithdrawnRow
 from collab_api.graph.common import shaped_all
-from collab_api.graph.spread_tally import ANSWERS_OF_ADOPTION, keeping_tallies
+from collab_api.graph.adoptions import KEEP_LATEST
+from collab_api.graph.spread_tally import ANSWERS_OF_ADOPTION, KEEP_ANSWERS, keeping_tallies
 
 
 def return_key(collaborative: str | None, intervention: str, quarter_index: int) -> str:
@@ -54,9 +55,7 @@ async def withdraw(runner: Runner, answers: Sequence[WithdrawnRow], intervention
                 WITH latest ORDER BY latest.quarterIndex DESC LIMIT 1
                 RETURN latest
             }""" + ANSWERS_OF_ADOPTION + """
-            SET a.currentStage = latest.stage, a.currentQuarter = latest.quarter, a.currentQuarterIndex = latest.quarterIndex,
-                a.currentNotApplicable = latest.notApplicable, a.answeredQuarters = answeredQuarters,
-                a.answeredStages = answeredStages, a.answeredWhere = answeredWhere""",
+            SET """ + KEEP_LATEST + ", " + KEEP_ANSWERS,
             {"sites": sorted({answer["site"] for answer in answers}), "intervention": intervention})
 
     await keeping_tallies(runner, [(site, intervention) for site in sorted({answer["site"] for answer in answers})], change)

@@ -9,7 +9,7 @@ from typing import Any
 from collab_api.db.graph import Graph
 from collab_api.domain.permissions import Visibility
 from collab_api.domain.rows import EnrolledSite, InterventionReach, QuarterAnswers, SiteObservations
-from collab_api.graph.common import VISIBLE, keyed_columns, shaped_all
+from collab_api.graph.common import VISIBLE, keyed_columns, phase_history, shaped_all
 
 _ADOPTERS = """
         UNWIND $keys AS key
@@ -80,8 +80,7 @@ async def enrolled_sites(graph: Graph, intervention: str) -> list[EnrolledSite]:
         OPTIONAL MATCH (t:Organisation)-[:HAS_SITE]->(o)
         OPTIONAL MATCH (o)-[:IN_ICB]->(:ICB)<-[:COVERS]-(c:Collaborative)
         RETURN o.odsCode AS site, o.name AS siteName, t.odsCode AS trust, t.name AS trustName,
-               c.code AS collaborative, e.phase AS phase,
-               [k IN range(0, size(coalesce(e.phaseQuarters, [])) - 1) | [e.phaseQuarters[k], e.phases[k]]] AS phaseHistory""",
+               c.code AS collaborative, e.phase AS phase, """ + phase_history("e") + """ AS phaseHistory""",
         {"intervention": intervention}))
 
 

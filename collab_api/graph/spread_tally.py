@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 from collab_api.db.graph import Graph, ReadChangedUnderneath, Runner, hold_until_commit
 from collab_api.domain import spread_tally as rules
 from collab_api.domain.rows import SiteState, TallyRow
-from collab_api.graph.common import shaped_all
+from collab_api.graph.common import phase_history, shaped_all
 
 T = TypeVar("T")
 TALLY_VERSION = 4  # the form of the tallies; interventions counted in an older form are counted again (4: quarter-true)
@@ -33,14 +33,16 @@ ANSWERS_OF_ADOPTION = """
                    collect(CASE WHEN seen IS NULL THEN null ELSE coalesce(seen.stage, -1) END) AS answeredStages,
                    collect(CASE WHEN seen IS NULL THEN null ELSE coalesce(seen.where, '') END) AS answeredWhere
         }"""
+# What ANSWERS_OF_ADOPTION gives, kept on the adoption `a` (the first item of a SET): its answers, each
+# answer's stage (-1: not applicable) and its facts ("collaborative|phase|trust" as they stood then).
+KEEP_ANSWERS = "a.answeredQuarters = answeredQuarters, a.answeredStages = answeredStages, a.answeredWhere = answeredWhere"
 
 # A site's state for one intervention: its collaborative, its phase, and each of its adoptions'
 # answers as kept on the adoption (componentKey, careSetting, answeredQuarters, answeredStages).
-_STATE = """
+_STATE = f"""
         OPTIONAL MATCH (o)-[e:ENROLLED]->(i)
         RETURN o.odsCode AS site, i.id AS intervention, e.phase AS phase, e IS NOT NULL AS enrolled,
-               CASE WHEN e IS NULL THEN [] ELSE
-                   [k IN range(0, size(coalesce(e.phaseQuarters, [])) - 1) | [e.phaseQuarters[k], e.phases[k]]] END AS phaseHistory,
+               {phase_history("e")} AS phaseHistory,
                [(o)-[:IN_ICB]->(:ICB)<-[:COVERS]-(c:Collaborative) | c.code][0] AS collaborative, adoptions"""
 
 
@@ -79,7 +81,8 @@ async def keeping_tallies(runner: Runner, pairs: Sequence[tuple[str, str]], chan
     transaction: the caller's, or a new one when given the Graph."""
     if isinstance(runner, Graph):
         return await runner.write_tx(lambda tx: keeping_tallies(tx, pairs, change))
-    await lock_interventions(runner, {intervention for _, intervention in pairs})
+    interventions = {intervention for _, intervention in pairs}
+    await lock_interventions(runner, interventions)
     before = await site_states(runner, pairs)
     outcome = await change(runner)
     after = await site_states(runner, pairs)
@@ -87,7 +90,7 @@ async def keeping_tallies(runner: Runner, pairs: Sequence[tuple[str, str]], chan
         await _add_difference(runner, pairs, before, after)
     except rules.BelowZero as exc:  # another writer committed between our reading and our lock (ArcadeDB)
         raise ReadChangedUnderneath(exc) from exc
-    await unlock_interventions(runner, {intervention for _, intervention in pairs})
+    await unlock_interventions(runner, interventions)
     return outcome
 
 
@@ -237,8 +240,7 @@ async def rebuild(runner: Runner, ids: Sequence[str], *, answers: bool = True) -
         await runner.write("""
             UNWIND $ids AS id
             MATCH (:Intervention {id: id})<-[:OF]-(a:Adoption)""" + ANSWERS_OF_ADOPTION + """
-            SET a.answeredQuarters = answeredQuarters, a.answeredStages = answeredStages, a.answeredWhere = answeredWhere""",
-            {"ids": list(ids)})
+            SET """ + KEEP_ANSWERS, {"ids": list(ids)})
     await runner.write("""
         UNWIND $ids AS id
         MATCH (t:SpreadTally {intervention: id})

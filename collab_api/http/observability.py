@@ -27,7 +27,7 @@ TRACEPARENT = re.compile(r"^[0-9a-f]{2}-([0-9a-f]{32})-[0-9a-f]{16}-[0-9a-f]{2}$
 BOOKMARK = re.compile(r"^[\x21-\x2b\x2d-\x7e]{1,256}$")  # printable ASCII, no comma or space
 BOOKMARK_HEADER = "x-collab-bookmark"
 MAX_BOOKMARKS = 16
-QUIET = ("/healthz", "/readyz", "/metrics", "/static/", "/assets/")  # not logged one by one
+NOT_PAGES = ("/healthz", "/readyz", "/metrics", "/static/", "/assets/")  # probes and files: not logged one by one, no session check
 # Operation names are the client's to choose: a label is kept only for a name the server knows
 # (an operation of the pages' own documents, or named after a root field of the schema); any
 # other is counted as "other", so that no client can add lines to /metrics for good.
@@ -118,7 +118,7 @@ class Observability:
                 telemetry.ROUND_TRIPS.labels(label).inc(trips.count)
                 for code in facts.error_codes:
                     telemetry.ERRORS.labels(code[:40]).inc()
-                if not path.startswith(QUIET):
+                if not path.startswith(NOT_PAGES):
                     log.info("%s %s %s", method, path, status, extra={"fields": {
                         "requestId": request_id, "method": method, "path": path, "status": status, "durationMs": round(seconds * 1000, 1),
                         "operations": facts.operations, "role": facts.role, "dbRoundTrips": trips.count,

@@ -52,6 +52,7 @@ EMERGENCY = Sheet("MR - Emergency Departments", (
     ("ED_ADULT_WAITING_ROOM", "F"), ("ED_ADULT_MAJORS", "J"), ("ED_ADULT_TES", "N"), ("ED_ADULT_RESUS", "R"),
     ("ED_PAEDIATRIC_WAITING_ROOM", "V"), ("ED_PAEDIATRIC_MAJORS", "Z"), ("ED_PAEDIATRIC_RESUS", "AD")))
 SHEETS = (ADULT_PAEDS, MATERNITY, EMERGENCY)
+SHEET_BY_NAME = {sheet.name: sheet for sheet in SHEETS}
 
 # The one not-applicable answer each column takes, as the national scripts count them: "No adult
 # patients" in the adult columns, "No paediatric patients" in the paediatric ones, "Not

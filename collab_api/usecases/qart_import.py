@@ -30,9 +30,7 @@ from collab_api.graph import returns as returns_graph
 from collab_api.graph import qart as qart_graph
 from collab_api.graph import seed as seed_graph
 from collab_api.progress import QUIET, Steps
-from collab_api.qart.layout import EMERGENCY, MATERNITY, SHEETS
-
-SHEET_BY_NAME = {sheet.name: sheet for sheet in SHEETS}
+from collab_api.qart.layout import EMERGENCY, MATERNITY, SHEET_BY_NAME
 from collab_api.qart.isolated import read_isolated
 from collab_api.qart.reader import ParsedReturn, Rejection, ReturnRow, WorkbookError, WorkbookTooLarge
 

@@ -45,10 +45,10 @@ def forget_sign_in(session: dict[str, Any]) -> None:
 
 
 def signed_in_session(session: dict[str, Any]) -> str | None:
-    """The server-side session id of a signed-in cookie (None: no sign-in, or one without an id)."""
+    """The server-side session id of a signed-in cookie (None: no sign-in; "": a sign-in without an id)."""
     if not session.get(_ACTOR):
         return None
-    return str(session.get(SESSION_ID) or "") or "-"
+    return str(session.get(SESSION_ID) or "")
 
 
 def viewer(request: Request) -> Actor:

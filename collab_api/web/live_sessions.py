@@ -11,10 +11,9 @@ from starlette.responses import PlainTextResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from collab_api.db.graph import DatabaseUnavailable
+from collab_api.http.observability import NOT_PAGES
 from collab_api.usecases.web_sessions import session_is_live
 from collab_api.web import identity
-
-NOT_CHECKED = ("/assets/", "/static/", "/healthz", "/readyz", "/metrics")
 
 
 class LiveSessions:
@@ -24,11 +23,11 @@ class LiveSessions:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         session = scope.get("session") if scope["type"] == "http" else None
         session_id = identity.signed_in_session(session) if session is not None else None
-        if session is None or session_id is None or scope.get("path", "").startswith(NOT_CHECKED):
+        if session is None or session_id is None or scope.get("path", "").startswith(NOT_PAGES):
             await self.app(scope, receive, send)
             return
         try:
-            live = session_id != "-" and await session_is_live(scope["app"].state.graph, session_id)
+            live = bool(session_id) and await session_is_live(scope["app"].state.graph, session_id)
         except DatabaseUnavailable:
             await PlainTextResponse("Sorry, the service cannot reach its database just now. Try again in a minute.",
                                     status_code=503, headers={"Retry-After": "30"})(scope, receive, send)

@@ -49,6 +49,11 @@ def status_label(status: str | None) -> str:
     return (status or "").replace("_", " ").capitalize()
 
 
+def intervention_status_label(status: str | None) -> str:
+    """An intervention's status as people read it: a closed one says it was tried."""
+    return "Tried, did not work" if status == "DID_NOT_WORK" else status_label(status)
+
+
 def nice_date(value: Any) -> str:
     if not value:
         return ""
@@ -84,6 +89,7 @@ def _environment() -> Environment:
         lstrip_blocks=True,
     )
     environment.filters.update(dict_merge=lambda a, b: {**a, **b}, zip=lambda a, b: list(zip(a, b)), setting_label=setting_label, stage_label=stage_label, status_label=status_label,
+                               intervention_status_label=intervention_status_label,
                                nice_date=nice_date)
     environment.globals.update(
         service_name=SERVICE_NAME, care_settings=CARE_SETTINGS, stages=STAGES, setting_label=setting_label,

@@ -14,6 +14,7 @@ from collab_api.api.context import context_of
 from collab_api.api.core.enums import CareSetting, InterventionStatus, value_of
 from collab_api.api.interventions.review import ReviewFields
 from collab_api.api.interventions.description import DescriptionFields
+from collab_api.domain.interventions import CLOSING
 from collab_api.domain.lineage import Lineage
 from collab_api.domain.permissions import require_signed_in
 from collab_api.graph import adoptions as adoption_graph
@@ -134,7 +135,7 @@ class Intervention(DescriptionFields, ReviewFields, graphene.ObjectType):
 
     @staticmethod
     async def resolve_lessons(intervention: dict[str, Any], info: Any) -> str | None:
-        if intervention["status"] not in ("DID_NOT_WORK", "STOPPED"):
+        if intervention["status"] not in CLOSING:
             return None
         versions = await context_of(info).loaders.keyed(intervention_graph.versions_of, list).load(intervention["id"])
         closing = max(versions, key=lambda v: v["number"], default=None)

@@ -11,7 +11,7 @@ from starlette.routing import Route
 from collab_api.domain.vocabulary import CARE_SETTING_CODES, InterventionStatus
 from collab_api.web import operations
 from collab_api.web.forms import FormErrors, from_graphql_errors
-from collab_api.web.templating import render
+from collab_api.web.templating import intervention_status_label, render
 
 EVIDENCE_TYPES = [
     ("CONTROLLED_TRIAL", "Controlled trial"), ("INTERRUPTED_TIME_SERIES", "Interrupted time series"),
@@ -22,8 +22,7 @@ EVIDENCE_TYPES = [
 SORTS = [("RELEVANCE", "Best match"), ("RATING", "Best reviewed evidence"), ("EVIDENCE", "Strongest kind of evidence"),
          ("SPREAD", "Spread furthest")]
 RATINGS = [("STRONG", "Strong"), ("MODERATE", "Moderate or better"), ("SUGGESTIVE", "Suggestive or better")]
-STATUSES = [(s.value, {"DID_NOT_WORK": "Tried, did not work", "STOPPED": "Stopped"}.get(s.value, s.value.capitalize()))
-            for s in InterventionStatus if s != InterventionStatus.IDEA]
+STATUSES = [(s.value, intervention_status_label(s.value)) for s in InterventionStatus if s != InterventionStatus.IDEA]
 API_FIELDS = {"filter.harmArea": "harmArea", "filter.originatingRegion": "originatingRegion",
               "filter.adoptedInRegion": "adoptedInRegion", "after": "q", "text": "q"}
 FILTERS = ("careSetting", "harmArea", "evidenceType", "status", "originatingRegion", "adoptedInRegion", "minimumStageReached",

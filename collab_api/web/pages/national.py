@@ -28,7 +28,6 @@ OPERATION_WORDS = {
     "recordInspection": "Recorded an inspection", "recordSpecialMeasures": "Recorded special measures",
     "redactText": "Redacted text", "importOds": "Imported ODS files",
 }
-OPERATIONS = list(OPERATION_WORDS)
 FILTERS = ("entityType", "entityId", "subject", "operation", "since", "until")
 
 
@@ -69,7 +68,7 @@ async def audit(request: Request) -> Response:
             data = outcome.data or {}
     return render(request, "audit.html", {
         "data": data, "chosen": chosen, "query": {k: v for k, v in chosen.items() if v}, "entity_types": ENTITY_TYPES,
-        "operations": OPERATIONS, "operation_words": OPERATION_WORDS, "active": "national", **errors.context(),
+        "operation_words": OPERATION_WORDS, "active": "national", **errors.context(),
     }, status=400 if errors else 200)
 
 

@@ -16,11 +16,10 @@ from collab_api.web.forms import FormErrors, posted, text
 from collab_api.web.pages.description_form import (
     ROW_LISTS, TEXT_FIELDS, description_input, field_map, form_values, row_counts, values_from_intervention,
 )
-from collab_api.web.templating import render
+from collab_api.web.templating import intervention_status_label, render
 
 FIELDS = field_map()
-STATUSES = [(s.value, {"DID_NOT_WORK": "Tried, did not work", "STOPPED": "Stopped"}.get(s.value, s.value.capitalize()))
-            for s in InterventionStatus]
+STATUSES = [(s.value, intervention_status_label(s.value)) for s in InterventionStatus]
 EVIDENCE_TYPES = [("CONTROLLED_TRIAL", "Controlled trial"), ("INTERRUPTED_TIME_SERIES", "Interrupted time series"),
                   ("STEPPED_ROLLOUT", "Stepped roll-out"), ("BEFORE_AFTER", "Before and after"),
                   ("RUN_CHART", "Run chart"), ("AUDIT", "Audit"), ("OBSERVATIONAL", "Observational"),
