@@ -77,4 +77,14 @@ def measure_series() -> list[dict[str, Any]]:
                         "isRate": True, "ratePer": 100, "improvement": "UP"},
              "points": [{"period": m, "periodStart": f"{m}-01", "value": n / 2, "numerator": n, "denominator": 200}
                         for m, n in zip(months, numerators)],
-             "annotations": [{"period": "2025-04", "kind": "PDSA_STARTED", "text": "Prompt for the seventh parameter on the tablets (demo)"}]}]
+             "annotations": [{"period": "2025-04", "kind": "PDSA_STARTED", "text": "Prompt for the seventh parameter on the tablets (demo)"}],
+             # Limits fixed from the year before the prompt: the months since show the shift against them. Once
+             # the new level has held, the team would re-set the limits from 2025-04 (the recorded change).
+             "baselines": [{"fromPeriod": "2024-04", "points": 12, "reason": "The year before the prompt was tried (demo)"}],
+             "cycles": [{"id": "demo-pdsa-news2-prompt", "organisation": "Z47", "interventionId": "news2-deterioration",
+                         "change": "A prompt for the seventh parameter on the ward tablets (demo)",
+                         "prediction": "Complete NEWS2 sets rise above 85% within three months",
+                         "startedOn": "2025-04-07", "endedOn": "2025-07-31", "study": "Complete sets rose from about 80% "
+                         "to 88%: a shift of seven months above the old mean", "studyFrom": "2025-04", "studyTo": "2025-11",
+                         "act": "ADOPT", "adaptation": None, "measure": "Observations with a complete NEWS2",
+                         "seriesKey": key}]}]

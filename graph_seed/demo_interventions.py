@@ -8,11 +8,40 @@ demo organisation in the originating collaborative that developed it ("TRUST", "
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 
-def _measure(kind: str, name: str, definition: str) -> dict[str, str]:
-    return {"kind": kind, "name": name, "definition": definition}
+_PER = re.compile(r"(?:per|x) (1|10|100|1,000|10,000|100,000) ", re.IGNORECASE)
+_NO_DIRECTION = {"Caesarean rate", "Escalations"}  # the definitions say neither way is better in itself
+_UP = {"Staff survey: safe to speak up", "Calls that changed care"}
+_SCALES: dict[str, dict[str, Any]] = {  # where the words mislead
+    "Sepsis mortality": {"valueType": "PERCENTAGE"},
+    "Medication errors per resident": {"valueType": "RATE", "ratePer": 1.0},
+    "Calls to GP practices": {"valueType": "RATE", "ratePer": 1.0, "unit": "calls per home per week"},
+    "Equipment spend": {"valueType": "COUNT", "unit": "pounds"},
+}
+
+
+def _measure(kind: str, name: str, definition: str) -> dict[str, Any]:
+    """A measure with its type of value, read from its definition's words (a share is a
+    percentage, 'per 1,000 ...' a rate, minutes or hours a time, anything else a count), and
+    its direction: process measures up, outcome and balancing measures down, unless listed."""
+    text = f"{definition} " + ("" if _PER.search(definition + " ") else name + " ")
+    per = _PER.search(text)
+    scale: dict[str, Any]
+    if name in _SCALES:
+        scale = dict(_SCALES[name])
+    elif definition.lower().startswith("share") or name.startswith("Staff survey"):
+        scale = {"valueType": "PERCENTAGE"}
+    elif per:
+        scale = {"valueType": "RATE", "ratePer": float(per[1].replace(",", ""))}
+    elif re.search(r"\b(minutes|hours)\b", text, re.IGNORECASE):
+        scale = {"valueType": "TIME", "unit": re.search(r"\b(minutes|hours)\b", text, re.IGNORECASE)[1].lower()}  # type: ignore[index]
+    else:
+        scale = {"valueType": "COUNT"}
+    direction = ("NEITHER" if name in _NO_DIRECTION else "UP" if name in _UP or kind.upper() == "PROCESS" else "DOWN")
+    return {"kind": kind, "name": name, "definition": definition, **scale, "improvement": direction}
 
 
 def _evidence(type_: str, summary: str, baseline: str, result: str, period: str, unintended: str = "None reported") -> dict[str, str]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from collab_api.db.graph import Graph
+from collab_api.db.graph import Graph, Tx
 from collab_api.graph import improvement as improvement_graph
 from collab_api.graph import ods as ods_graph
 from collab_api.graph import partnerships as partnership_graph
@@ -24,8 +24,15 @@ async def seed_partnerships(graph: Graph, rows: list[dict[str, Any]]) -> None:
 
 async def seed_measures(graph: Graph, rows: list[dict[str, Any]]) -> None:
     for row in rows:
-        await graph.write_tx(lambda tx, row=row: improvement_graph.write_series(
-            tx, row["series"], row["points"], row["annotations"], "2026-11-01T00:00:00+00:00"))
+        async def work(tx: Tx, row: dict[str, Any] = row) -> None:
+            at = "2026-11-01T00:00:00+00:00"
+            await improvement_graph.write_series(tx, row["series"], row["points"], row["annotations"], at)
+            for baseline in row.get("baselines", []):
+                await improvement_graph.write_baseline(tx, row["series"]["key"], baseline, at)
+            for cycle in row.get("cycles", []):
+                await improvement_graph.write_cycle(tx, cycle)
+
+        await graph.write_tx(work)
 
 
 def _batches(rows: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:

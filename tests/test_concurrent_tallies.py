@@ -13,8 +13,11 @@ from typing import Any
 import pytest
 
 from collab_api.db.graph import Graph
+from collab_api.db.runtime import Connection
+from collab_api.graph import spread_tally
+from collab_api.usecases.recording import record_adoption
 from tests.test_reach_aggregate import _assert_kept_equals_recount as reach_equals_recount
-from tests.test_spread_tally import _assert_kept_equals_recount as tallies_equal_recount
+from tests.test_spread_tally import NATIONAL, _assert_kept_equals_recount as tallies_equal_recount
 
 pytestmark = pytest.mark.usefixtures("network")
 
@@ -70,3 +73,48 @@ async def test_simultaneous_corrections_of_one_answer_equal_a_recount(writers: i
     national = (await gql.data(REPORT, {"q": INTERVENTION}))["spreadReport"]["national"]
     assert (national["reported"], national["sites"]) == (answered[0]["answers"], answered[0]["sites"])
     assert answered[0]["answers"] == answered[0]["sites"], "one answer per site, component, setting and quarter"
+
+
+async def test_a_writer_holding_the_lock_runs_again_when_another_commits_first(graph: Graph, connection: Connection,
+                                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two writers in separate processes, interleaved by hand: the first takes the
+    intervention's lock; before it reads anything, the second records an answer and commits;
+    then the first goes on. Its commit must be refused and the whole write run again from a
+    fresh reading: that exclusion is what keeps the counts right when the other commit lands in
+    the middle of a statement, where no test can place it. (Neo4j makes the second writer wait
+    for the lock instead, so this interleaving cannot happen there.)"""
+    if connection.dialect != "arcadedb":
+        pytest.skip("on Neo4j the second writer waits for the first's lock")
+
+    async def no_process_lock(keys: set[str]) -> None:
+        return None
+
+    monkeypatch.setattr("collab_api.graph.spread_tally.hold_until_commit", no_process_lock)
+    latest = {"organisation": "Z06", "intervention": INTERVENTION, "component": COMPONENT, "careSetting": "ACUTE",
+              "quarter": "2025/26 Q3", "stage": 5}
+    for site in ("Z06", "Z0601"):
+        await record_adoption(graph, {**latest, "organisation": site}, NATIONAL)
+    # Then each answers for an earlier quarter, which leaves their reach as it was: the two
+    # writes have no record in common but the intervention's lock.
+    first = {**latest, "quarter": "2024/25 Q4", "stage": 3}
+    second = {**first, "organisation": "Z0601", "stage": 2}
+    real_reading = spread_tally.site_states
+    readings_by_first: list[bool] = []
+
+    async def site_states(runner: Any, pairs: Any) -> Any:
+        if list(pairs) == [("Z06", INTERVENTION)]:
+            readings_by_first.append(True)
+            if len(readings_by_first) == 1:  # the first holds the lock: the second writes and commits now
+                await record_adoption(graph, second, NATIONAL)
+        return await real_reading(runner, pairs)
+
+    monkeypatch.setattr(spread_tally, "site_states", site_states)
+    await record_adoption(graph, first, NATIONAL)
+
+    assert len(readings_by_first) == 4, "refused once and run again (a reading before and after, each time)"
+    await tallies_equal_recount(graph)
+    await reach_equals_recount(graph)
+    stages = await graph.read("""
+        MATCH (o:Organisation)-[:ADOPTED]->(a:Adoption {interventionId: $i})-[:OBSERVED]->(x:AdoptionObservation {quarter: "2024/25 Q4"})
+        RETURN o.odsCode AS site, x.stage AS stage ORDER BY site""", {"i": INTERVENTION})
+    assert [(row["site"], row["stage"]) for row in stages] == [("Z06", 3), ("Z0601", 2)]

@@ -219,7 +219,7 @@ async def test_the_pages_show_the_chart_its_table_and_words_and_take_a_value(set
         assert page.status_code == 200, page.text[:500]
         assert '<svg' in page.text and 'aria-labelledby="xmr-0-title xmr-0-desc"' in page.text
         words = text_of(page)
-        assert "Special cause variation of an improving nature" in words and "Limits from the first 12 points" in words
+        assert "Special cause variation of an improving nature" in words and "From its first 12 points (not fixed" in words
         assert 'id="table-observations-with-a-complete-news2"' in page.text
         svg = await provider.get("/organisations/Z01/measures/news2-deterioration/observations-with-a-complete-news2.svg")
         png = await provider.get("/organisations/Z01/measures/news2-deterioration/observations-with-a-complete-news2.png")

@@ -30,7 +30,8 @@ FULL = {
     "patientInvolvement": "Patients are asked what matters to them on every round.", "sourceIndustry": "Aviation",
     "harmArea": "Deterioration", "tags": ["ward round", "Checklist"], "careSettings": ["ACUTE", "ADULT_INPATIENT"],
     "components": [{"name": "Checklist", "description": "Ten items"}, {"name": "Escalation plan"}],
-    "measures": [{"kind": "PROCESS", "name": "Rounds with checklist", "definition": "Share of rounds using it"}],
+    "measures": [{"kind": "PROCESS", "name": "Rounds with checklist", "definition": "Share of rounds using it",
+                  "valueType": "PERCENTAGE", "improvement": "UP"}],
     "evidence": [{"type": "PILOT", "summary": "One ward for three months", "baseline": "None", "result": "Fewer missed escalations",
                   "period": "2025/26 Q1", "unintendedConsequences": "Longer rounds"}],
     "resources": [{"title": "Checklist", "url": "https://example.org/checklist"}],
@@ -155,11 +156,42 @@ async def test_an_edit_of_one_field_is_audited_as_that_field_alone(gql, graph: G
     from collab_api.app import create_app
     from tests.web import PageClient, text_of
 
+    # The API names the person and their scope, and gives the version's diff field by field.
+    trail = await gql.data("""query($id: String) { auditTrail(entityType: INTERVENTION, entityId: $id, operation: "updateIntervention") {
+        nodes { name subject scopeName } } }""", {"id": identifier})
+    assert trail["auditTrail"]["nodes"] == [{"name": "Development national", "subject": "dev-national-all", "scopeName": None}]
+    versions = """query($id: ID!) { intervention(id: $id) { versions { number changedBy changes { field label before after } } } }"""
+    [first, second] = (await gql.data(versions, {"id": identifier}))["intervention"]["versions"]
+    assert first["changes"] == [] and second["changedBy"] == "Development national"
+    assert second["changes"] == [{"field": "components", "label": "the components", "before": "Checklist; Ten items\nEscalation plan",
+                                  "after": "Checklist; Ten items\nEscalation plan\nNight round"}]
+    anonymous = (await gql.as_(None).data(versions, {"id": identifier}))["intervention"]["versions"]
+    assert anonymous[1]["changedBy"] is None, "a person's name is for signed-in readers"
+
     async with PageClient(create_app(settings, graph=graph)) as national:
         await national.sign_in("NATIONAL")
         page = await national.get(f"/national/audit?entityType=INTERVENTION&entityId={identifier}")
         assert "Edited an intervention" in text_of(page) and "updateIntervention" not in text_of(page)
         assert f'href="/interventions/{identifier}"' in page.text
+        assert "Development national" in text_of(page)
+        diff = await national.get(f"/interventions/{identifier}/versions/2")
+        words = text_of(diff)
+        assert diff.status_code == 200 and "What changed from version 1" in words
+        assert "The components Checklist; Ten items Escalation plan Checklist; Ten items Escalation plan Night round" in words
+        assert "Changed by Development national" in words and "The summary" not in words
+        assert (await national.get(f"/interventions/{identifier}/versions/9")).status_code == 404
+    async with PageClient(create_app(settings, graph=graph)) as lead:
+        await lead.get("/dev/sign-in")
+        signed_in = await lead.post("/dev/sign-in", {"role": "LEAD", "collaborative": "KSS", "organisation": "", "name": "Asha  Patel"})
+        assert signed_in.status_code == 303
+        await lead.get(f"/interventions/{identifier}/status")
+        changed = await lead.post(f"/interventions/{identifier}/status", {"status": "IMPLEMENTED", "note": "Running on every ward"})
+        assert changed.status_code == 303, text_of(changed)[:3000]
+    async with PageClient(create_app(settings, graph=graph)) as national:
+        await national.sign_in("NATIONAL")
+        page = text_of(await national.get(f"/national/audit?entityType=INTERVENTION&entityId={identifier}"))
+        assert "Asha Patel Lead, Health Innovation Kent Surrey Sussex (KSS)" in page
+        assert "version 3: changed the status from Testing to Implemented" in page
 
 
 async def test_what_did_not_work_is_closed_with_its_lessons_and_stays_findable(gql, graph: Graph, settings) -> None:

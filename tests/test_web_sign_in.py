@@ -84,7 +84,7 @@ class Provider:
                 access = {"iss": provider.issuer, "aud": "collab-api", "sub": "alice", "iat": now, "exp": now + 600,
                           **provider.claims}
                 identity = {"iss": provider.issuer, "aud": CLIENT_ID, "sub": "alice", "iat": now, "exp": now + 600,
-                            "nonce": asked.get("nonce")}
+                            "nonce": asked.get("nonce"), "name": "Alice Jones", "email": "alice.jones@example.nhs.uk"}
                 header = {"alg": "RS256", "kid": "k1"}
                 self._json({"access_token": jwt.encode(header, access, provider.key), "token_type": "Bearer",
                             "expires_in": 600, "id_token": jwt.encode(header, identity, provider.key)})
@@ -134,7 +134,7 @@ async def test_signing_in_with_pkce_gives_the_role_in_the_token(app: Any, provid
         assert "httponly" in cookie and "samesite=lax" in cookie and "secure" in cookie
         assert provider.token_requests[-1]["code_verifier"]  # PKCE: the verifier went to the token endpoint
         page = await browser.get("/collaboratives/KSS")
-        assert "Lead, KSS" in text_of(page) and "Set a new priority" in page.text
+        assert "Alice Jones (Lead, KSS)" in text_of(page) and "Set a new priority" in page.text  # the ID token's name
         assert (await browser.get("/sign-out")).status_code == 200, "a GET only shows the button"
         assert "Set a new priority" in (await browser.get("/collaboratives/KSS")).text
         signed_out = await browser.post("/sign-out", {})

@@ -45,9 +45,11 @@ class DatabaseBusy(DatabaseUnavailable):
 # record its index still names; and two transactions MERGEing the same new node (one
 # organisation's adoption, recorded for two quarters at once) can both create it, the later
 # commit failing on the unique key. The same transaction run again succeeds (its MERGE then
-# finds the node). Run it again, twice.
+# finds the node). One write can create several new nodes (an adoption, its observation, a
+# quarter's tally, the intervention's participation) and lose a race on each in turn to
+# simultaneous writers, so it is run again up to 8 times, after a short random pause.
 RERUN_CODES = {"Neo.ClientError.Statement.EntityNotFound", "Neo.ClientError.Schema.ConstraintValidationFailed"}
-RERUNS = 2
+RERUNS = 8
 
 
 class ReadChangedUnderneath(Exception):
@@ -272,6 +274,7 @@ class Graph:
                     if exc.code == "Neo.ClientError.Schema.ConstraintValidationFailed":
                         raise  # not a race after all: a real duplicate, the caller's to explain
                     raise DatabaseBusy(f"the database is recovering ({exc.code})") from exc
+                await asyncio.sleep(random.uniform(0, 0.02 * attempt))
             except UNREACHABLE as exc:
                 raise DatabaseUnavailable(f"the database is not answering ({type(exc).__name__})") from exc
             finally:

@@ -4,6 +4,7 @@ to 'Checklist, Escalation plan'"), for the audit trail."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 FIELD_WORDS = {
@@ -44,3 +45,43 @@ def describe(before: dict[str, Any], after: dict[str, Any], names: list[str]) ->
         old, new = _brief(before.get(name)), _brief(after.get(name))
         parts.append(f"changed {words} from {old} to {new}" if old and new else f"changed {words}")
     return "; ".join(parts)
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    field: str
+    label: str  # in words: "the components"
+    before: str  # the whole value as text ("" for nothing)
+    after: str
+
+
+def _text(value: Any) -> str:
+    """A field's whole value as text: list items on lines of their own, an item's parts joined."""
+    if value in (None, "", []):
+        return ""
+    if isinstance(value, list):
+        return "\n".join(_text(item) for item in value)
+    if isinstance(value, dict):  # its name (or title, or type) first, as the form shows it
+        first = [k for k in ("name", "title", "type") if k in value]
+        keys = first + sorted(k for k in value if k not in first and k != "consentedToContact")
+        return "; ".join(_text(value[k]) for k in keys if value[k] not in (None, "", []))
+    if isinstance(value, float):
+        return f"{value:g}"
+    return str(value)
+
+
+def field_changes(before: dict[str, Any], after: dict[str, Any]) -> list[FieldChange]:
+    """Every field that differs between two versions' descriptions, in the form's order, with
+    its whole value before and after (a version's diff)."""
+    names = [*FIELD_WORDS, "status", *sorted((set(before) | set(after)) - set(FIELD_WORDS) - {"status"})]
+    return [FieldChange(name, FIELD_WORDS.get(name, "the status" if name == "status" else name), _text(before.get(name)),
+                        _text(after.get(name))) for name in changed(before, after, names)]
+
+
+def status_words(status: str) -> str:
+    """An intervention's status as people read it ("Tried, did not work" for DID_NOT_WORK)."""
+    return "Tried, did not work" if status == "DID_NOT_WORK" else status.replace("_", " ").capitalize()
+
+
+def describe_status_change(before: str, after: str) -> str:
+    return f"changed the status from {status_words(before)} to {status_words(after)}"

@@ -23,6 +23,7 @@ class MeasureContext(TypedDict):
     organisation: str | None
     intervention: str | None
     document: str | None
+    firstRecorded: dt.date | None
     trust: str | None
     collaboratives: list[str]
     adopted: bool
@@ -43,8 +44,25 @@ class MeasureAnnotationRow(TypedDict):
     text: str
 
 
+class WithdrawnPointRow(TypedDict):
+    period: str
+    periodStart: dt.date
+    value: float
+    reason: str
+    withdrawnAt: dt.datetime
+
+
+class MeasureBaselineRow(TypedDict):
+    fromPeriod: str
+    points: int
+    reason: str
+    setAt: dt.datetime
+
+
 class MeasureSeriesRow(MeasureSeriesHead):
     points: list[MeasurePointRow]
+    withdrawn: list[WithdrawnPointRow]
+    baselines: list[MeasureBaselineRow]
     annotations: list[MeasureAnnotationRow]
 
 

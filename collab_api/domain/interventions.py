@@ -12,6 +12,7 @@ from enum import Enum
 from typing import Any
 
 from collab_api.domain.errors import Problems
+from collab_api.domain.measure_scale import clean_scale
 from collab_api.domain.text import LONG, SHORT, SUMMARY, TITLE, check_text
 from collab_api.domain.vocabulary import CARE_SETTING_CODES, InterventionStatus
 
@@ -198,6 +199,7 @@ def _measures(problems: Problems, value: Any) -> list[dict[str, Any]]:
             "kind": kind,
             "name": check_text(problems, f"measures.{i}.name", item.get("name"), SHORT, required=True),
             "definition": check_text(problems, f"measures.{i}.definition", item.get("definition"), LONG, required=True),
+            **clean_scale(problems, f"measures.{i}", item),
         })
     return measures
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from collab_api.domain.errors import Problems
+from collab_api.domain.measure_scale import Scale, value_problem
 from collab_api.domain.text import LONG, SHORT, SUMMARY, check_text
 
 PERIOD_TYPES = ("MONTH", "WEEK")
@@ -53,9 +54,10 @@ class Annotation:
 
 
 def clean_points(problems: Problems, period_type: str, given: list[dict[str, Any]], today: dt.date,
-                 per: float = 100) -> list[MeasurePoint]:
+                 per: float = 100, *, scale: Scale | None = None, earliest: dt.date | None = None) -> list[MeasurePoint]:
     """Each point: a period and either a value or a numerator and denominator (a rate: the
-    value is numerator ÷ denominator × `per`: 100 for a percentage, 1,000 for 'per 1,000')."""
+    value is numerator ÷ denominator × `per`: 100 for a percentage, 1,000 for 'per 1,000'),
+    within the range of the measure's `scale`, for a period from `earliest` to `today`."""
     if period_type not in PERIOD_TYPES:
         problems.add("periodType", "INVALID", "periodType is MONTH or WEEK")
         return []
@@ -73,6 +75,10 @@ def clean_points(problems: Problems, period_type: str, given: list[dict[str, Any
             continue
         if start > today:
             problems.add(f"{where}.period", "IN_THE_FUTURE", f"{period} has not started yet")
+            continue
+        if earliest is not None and start < earliest:
+            problems.add(f"{where}.period", "TOO_EARLY", f"{period} is before this intervention could have been measured "
+                                                         f"(the earliest is {earliest:%Y-%m})")
             continue
         if period in seen:
             problems.add(f"{where}.period", "DUPLICATE", f"{period} is given twice")
@@ -92,6 +98,9 @@ def clean_points(problems: Problems, period_type: str, given: list[dict[str, Any
             value = per * numerator / denominator
         if value is None:
             problems.add(f"{where}.value", "REQUIRED", "give a value, or a numerator and a denominator")
+            continue
+        if scale is not None and (problem := value_problem(scale, float(value), numerator, denominator)):
+            problems.add(f"{where}.value", "OUT_OF_RANGE", f"{period}: {problem}")
             continue
         points.append(MeasurePoint(period, start, float(value), numerator, denominator))
     return sorted(points, key=lambda p: p.periodStart)
@@ -140,3 +149,31 @@ def clean_pdsa(problems: Problems, given: dict[str, Any], today: dt.date) -> dic
     if (cycle["studyFrom"] or cycle["studyTo"]) and not cycle["measure"]:
         problems.add("measure", "REQUIRED", "name the measure whose points the study looked at")
     return cycle
+
+
+def clean_baseline(problems: Problems, given: dict[str, Any], periods: list[str], changes: set[str],
+                   phase_starts: list[str]) -> dict[str, Any]:
+    """Fix the limits of a measure's chart: from its first period, or re-set from a later one
+    only where a change was recorded (an annotated change, or a PDSA cycle started then), with
+    the reason; the limits come from that phase's first `points` points."""
+    reason = check_text(problems, "reason", given.get("reason"), SUMMARY, required=True)
+    if not periods:
+        problems.add("measure", "NOT_MEASURED", "record the measure's values before fixing its limits")
+        return {}
+    start = str(given.get("fromPeriod") or periods[0]).strip()
+    if start not in periods:
+        problems.add("fromPeriod", "NOT_RECORDED", f"no value is recorded for '{start[:20]}'")
+        return {}
+    if start != periods[0] and start not in changes:
+        problems.add("fromPeriod", "NOT_A_CHANGE", f"limits are re-set only where a change was recorded: note the change "
+                                                   f"made in {start} (or start a PDSA cycle then) first")
+    after = [periods.index(p) for p in phase_starts if p in periods and periods.index(p) > periods.index(start)]
+    available = min(after, default=len(periods)) - periods.index(start)
+    points = given.get("points")
+    if points is None:
+        points = available
+    if not 2 <= points <= available:
+        problems.add("points", "OUT_OF_RANGE", f"the limits come from 2 to {available} points from {start} "
+                                               "(the points recorded in this phase)" if available >= 2
+                     else f"at least two points from {start} are needed before its limits can be fixed")
+    return {"fromPeriod": start, "points": points, "reason": reason}

@@ -34,6 +34,8 @@ class Actor:
     role: Role
     collaborative: str | None = None
     organisation: str | None = None
+    name: str | None = None  # the person's name, as their sign-in gives it (for the audit trail)
+    email: str | None = None
 
     @property
     def is_anonymous(self) -> bool:
@@ -45,7 +47,7 @@ class Actor:
 
     def audit(self) -> dict[str, Any]:
         return {"subject": self.subject, "role": self.role.value, "collaborative": self.collaborative,
-                "organisation": self.organisation}
+                "organisation": self.organisation, "actorName": self.name}
 
 
 ANONYMOUS = Actor(None, Role.ANONYMOUS)

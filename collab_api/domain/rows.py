@@ -99,6 +99,7 @@ class VersionRow(TypedDict):
     createdAt: dt.datetime
     note: str | None
     author: str | None
+    authorName: str | None
 
 
 class ComponentRow(TypedDict):
@@ -409,6 +410,7 @@ class AuditEventRow(TypedDict):
     id: str
     at: dt.datetime
     subject: str | None
+    actorName: str | None
     role: str | None
     collaborative: str | None
     organisation: str | None

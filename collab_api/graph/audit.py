@@ -18,11 +18,11 @@ ENTITY_KEYS = {
     "MeasureSeries": "key", "PdsaCycle": "id", "ImprovementPartnership": "id", "ImprovementPlan": "id", "Inspection": "id",
     "SpecialMeasuresPeriod": "id",
 }
-EVENT = "{.id, .at, .subject, .role, .collaborative, .organisation, .operation, .entityKeys, .summary}"
+EVENT = "{.id, .at, .subject, .actorName, .role, .collaborative, .organisation, .operation, .entityKeys, .summary}"
 
 
 async def record(tx: Tx, event: dict[str, Any], entities: list[tuple[str, str]]) -> None:
-    """event: {id, subject, role, collaborative, organisation, operation, summary}."""
+    """event: {id, subject, actorName, role, collaborative, organisation, operation, summary}."""
     links = "\n".join(f"""
         CALL (e) {{
             UNWIND [x IN $entities WHERE x[0] = '{label}' | x[1]] AS ref

@@ -6,7 +6,7 @@ from collections.abc import Hashable, Mapping, Sequence
 from functools import cache
 from typing import Any, TypeVar, cast, get_args, get_origin, get_type_hints, is_typeddict
 
-from collab_api.db.graph import Graph, Row
+from collab_api.db.graph import Graph, Runner, Row
 from collab_api.domain.paging import Page, PageRequest
 from collab_api.domain.permissions import DRAFT_STATUS
 
@@ -22,7 +22,7 @@ COLLABORATIVE = "{.code, .name, .formerName}"
 ICB = "{.name}"
 PRIORITY = "{.id, .title, .harmArea, .rationale, .dateSet, .status, .retiredOn}"
 INTERVENTION = "{.id, .title, .summary, .status, .careSettings, .harmArea, .tags, .document, .version, .synthetic, .nationalProgramme, .evidenceTypes, .evidenceStrength, .createdAt, .updatedAt}"
-VERSION = "{.key, .number, .interventionId, .title, .summary, .status, .careSettings, .harmArea, .tags, .document, .createdAt, .note, .author}"
+VERSION = "{.key, .number, .interventionId, .title, .summary, .status, .careSettings, .harmArea, .tags, .document, .createdAt, .note, .author, .authorName}"
 
 
 # Drafts (interventions never published beyond IDEA, retired ones included) are seen only by
@@ -98,7 +98,7 @@ async def keyed_rows(graph: Graph, query: str, keys: Sequence[Hashable], shape: 
     return {row["key"]: shaped(shape, row["value"]) for row in rows if row["value"] is not None}
 
 
-async def keyed_lists(graph: Graph, query: str, keys: Sequence[Hashable], shape: type[R], **params: Any) -> dict[Any, list[R]]:
+async def keyed_lists(graph: Runner, query: str, keys: Sequence[Hashable], shape: type[R], **params: Any) -> dict[Any, list[R]]:
     """A batch query returning `key` and `value`, a list of row maps per key."""
     rows = await graph.read(query, {"keys": list(keys), **params})
     return {row["key"]: shaped_all(shape, row["value"]) for row in rows}

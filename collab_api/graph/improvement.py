@@ -4,7 +4,8 @@ and PDSA cycles.
 (:Organisation)-[:MEASURES]->(:MeasureSeries {key, organisation, interventionId, measure, kind,
     periodType, isRate, improvement})-[:OF]->(:Intervention)
 (:MeasureSeries)-[:HAS_POINT]->(:MeasurePoint {key, period, periodStart, value, numerator,
-    denominator, recordedAt, correctedAt})
+    denominator, recordedAt, correctedAt, withdrawnAt, withdrawnReason})  (a withdrawn point is not drawn)
+(:MeasureSeries)-[:HAS_BASELINE]->(:MeasureBaseline {key, fromPeriod, points, reason, setAt})
 (:MeasureSeries)-[:HAS_ANNOTATION]->(:MeasureAnnotation {key, period, kind, text, recordedAt})
 (:Organisation)-[:RAN]->(:PdsaCycle {id, ...})-[:FOR]->(:Intervention), -[:STUDIED]->(:MeasureSeries)
 """
@@ -13,7 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from collab_api.db.graph import Graph, Tx
+from collab_api.db.graph import Graph, Runner, Tx
 from collab_api.domain.permissions import Visibility
 from collab_api.domain.improvement_rows import MeasureContext, MeasureSeriesRow, PdsaCycleRow
 from collab_api.graph.common import VISIBLE, keyed_lists, keyed_rows, shaped, shaped_all
@@ -31,6 +32,7 @@ async def measure_context(tx: Tx, organisation: str, intervention: str, viewer: 
         OPTIONAL MATCH (o:Organisation {{odsCode: $organisation}})
         OPTIONAL MATCH (i:Intervention {{id: $intervention}}) WHERE {VISIBLE}
         RETURN o.odsCode AS organisation, i.id AS intervention, i.document AS document,
+               date(i.createdAt) AS firstRecorded,
                [(o)<-[:HAS_SITE]-(t:Organisation) | t.odsCode][0] AS trust,
                [(o)-[:IN_ICB]->(:ICB)<-[:COVERS]-(c:Collaborative) | c.code] AS collaboratives,
                size([(o)-[:ADOPTED]->(a:Adoption) WHERE a.interventionId = $intervention | a]) > 0 AS adopted,
@@ -57,10 +59,10 @@ async def write_series(tx: Tx, series: dict[str, Any], points: list[dict[str, An
         ON CREATE SET p += point, p.periodStart = date(point.periodStart), p.recordedAt = datetime($at), p.created = true
         WITH p, point, coalesce(p.created, false) AS created,
              p.value <> point.value OR coalesce(p.numerator, -1) <> coalesce(point.numerator, -1)
-             OR coalesce(p.denominator, -1) <> coalesce(point.denominator, -1) AS changed
+             OR coalesce(p.denominator, -1) <> coalesce(point.denominator, -1) OR p.withdrawnAt IS NOT NULL AS changed
         SET p.value = point.value, p.numerator = point.numerator, p.denominator = point.denominator,
             p.correctedAt = CASE WHEN changed AND NOT created THEN datetime($at) ELSE p.correctedAt END
-        REMOVE p.created
+        REMOVE p.created, p.withdrawnAt, p.withdrawnReason
         RETURN sum(CASE WHEN created THEN 1 ELSE 0 END) AS created,
                sum(CASE WHEN changed AND NOT created THEN 1 ELSE 0 END) AS corrected""",
         {"series": series, "points": points, "at": at})
@@ -73,7 +75,7 @@ async def write_series(tx: Tx, series: dict[str, Any], points: list[dict[str, An
     return {"created": int(first["created"] or 0), "corrected": int(first["corrected"] or 0)}
 
 
-async def series_of(graph: Graph, keys: list[str], viewer: Visibility) -> dict[Any, list[MeasureSeriesRow]]:
+async def series_of(graph: Runner, keys: list[str], viewer: Visibility) -> dict[Any, list[MeasureSeriesRow]]:
     """Per 'ODS|intervention': the organisation's series of the intervention's measures, each
     with its points and annotations."""
     return await keyed_lists(graph, f"""
@@ -83,9 +85,32 @@ async def series_of(graph: Graph, keys: list[str], viewer: Visibility) -> dict[A
         WHERE {VISIBLE}
         WITH key, s ORDER BY s.measure
         RETURN key, collect(s {{{SERIES_FIELDS},
-            points: [(s)-[:HAS_POINT]->(p:MeasurePoint) | p {{.period, .periodStart, .value, .numerator, .denominator}}],
+            points: [(s)-[:HAS_POINT]->(p:MeasurePoint) WHERE p.withdrawnAt IS NULL
+                     | p {{.period, .periodStart, .value, .numerator, .denominator}}],
+            withdrawn: [(s)-[:HAS_POINT]->(p:MeasurePoint) WHERE p.withdrawnAt IS NOT NULL
+                        | p {{.period, .periodStart, .value, reason: p.withdrawnReason, withdrawnAt: p.withdrawnAt}}],
+            baselines: [(s)-[:HAS_BASELINE]->(b:MeasureBaseline) | b {{.fromPeriod, .points, .reason, .setAt}}],
             annotations: [(s)-[:HAS_ANNOTATION]->(n:MeasureAnnotation) | n {{.period, .kind, .text}}]}}) AS value""",
         keys, MeasureSeriesRow, **viewer.params())
+
+
+async def withdraw_point(tx: Tx, key: str, period: str, reason: str, at: str) -> float | None:
+    """Withdraw a recorded point (kept, with why, but no longer drawn); its value, or None if
+    there is no such point still drawn."""
+    row = await tx.single("""
+        MATCH (:MeasureSeries {key: $key})-[:HAS_POINT]->(p:MeasurePoint {key: $key + '|' + $period})
+        WHERE p.withdrawnAt IS NULL
+        SET p.withdrawnAt = datetime($at), p.withdrawnReason = $reason
+        RETURN p.value AS value""", {"key": key, "period": period, "reason": reason, "at": at})
+    return None if row is None else float(row["value"])
+
+
+async def write_baseline(tx: Tx, key: str, baseline: dict[str, Any], at: str) -> None:
+    """Fix the limits of the phase starting at `fromPeriod` (set again: replaced)."""
+    await tx.run("""
+        MATCH (s:MeasureSeries {key: $key})
+        MERGE (s)-[:HAS_BASELINE]->(b:MeasureBaseline {key: $key + '|' + $baseline.fromPeriod})
+        SET b += $baseline, b.setAt = datetime($at)""", {"key": key, "baseline": baseline, "at": at})
 
 
 async def write_cycle(tx: Tx, cycle: dict[str, Any]) -> None:
@@ -111,7 +136,7 @@ async def cycle_by_id(tx: Tx, cycle: str) -> PdsaCycleRow | None:
     return shaped(PdsaCycleRow, row["c"]) if row else None
 
 
-async def cycles_of(graph: Graph, interventions: list[str]) -> dict[Any, list[PdsaCycleRow]]:
+async def cycles_of(graph: Runner, interventions: list[str]) -> dict[Any, list[PdsaCycleRow]]:
     """Per intervention: its adopters' PDSA cycles, newest first."""
     return await keyed_lists(graph, f"""
         UNWIND $keys AS key

@@ -54,7 +54,7 @@ async def create_interventions(runner: Runner, rows: list[dict[str, Any]]) -> No
         SET i.version = 1
         CREATE (v:InterventionVersion {key: row.id + '@1'})
         SET v += row.props, v.number = 1, v.interventionId = row.id, v.createdAt = datetime(row.at),
-            v.note = row.note, v.author = row.author
+            v.note = row.note, v.author = row.author, v.authorName = row.authorName
         CREATE (i)-[:HAS_VERSION]->(v)
         WITH i, row
         CALL (i, row) {
@@ -79,7 +79,7 @@ async def add_version(tx: Tx, row: dict[str, Any]) -> int:
             i.everPublished = wasPublished OR NOT row.props.status IN ['IDEA', 'RETIRED']
         CREATE (v:InterventionVersion {key: row.id + '@' + toString(number)})
         SET v += row.versionProps, v.number = number, v.interventionId = row.id,
-            v.createdAt = datetime(row.at), v.note = row.note, v.author = row.author
+            v.createdAt = datetime(row.at), v.note = row.note, v.author = row.author, v.authorName = row.authorName
         CREATE (i)-[:HAS_VERSION]->(v)
         WITH i, row, number""" + _LINK_COMPONENTS_AND_PRIORITIES + """
         RETURN number""", {"row": {**row, "versionProps": {k: row["props"][k] for k in VERSION_PROPERTIES}}})

@@ -12,6 +12,7 @@ ever read whole.
 from __future__ import annotations
 
 import json
+import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, TypeVar
 
@@ -90,7 +91,6 @@ async def keeping_tallies(runner: Runner, pairs: Sequence[tuple[str, str]], chan
         await _add_difference(runner, pairs, before, after)
     except rules.BelowZero as exc:  # another writer committed between our reading and our lock (ArcadeDB)
         raise ReadChangedUnderneath(exc) from exc
-    await unlock_interventions(runner, interventions)
     return outcome
 
 
@@ -117,20 +117,19 @@ async def lock_interventions(runner: Runner, ids: set[str]) -> None:
     """Take each intervention's write lock before reading what a write changes, so that the
     difference is worked out from a state no other writer can change before this one commits.
     Neo4j: the second writer waits for the first to commit, then reads its result. ArcadeDB
-    (optimistic): both bump the same record, the later commit is refused and run again from the
-    start. Sorted, so that writers touching several interventions take them in one order."""
+    (optimistic): both change the same record, the later commit is refused and run again from
+    the start. Sorted, so that writers touching several interventions take them in one order.
+
+    The lock leaves a value no other write leaves (`tallyWrite`, this write's own token), never
+    a flag set and then removed: ArcadeDB merges two commits that changed a page in different
+    records, and a record set and then put back as it was counts as unchanged, so such a flag
+    let a writer that held the lock commit over another's answers (tests/test_concurrent_tallies.py)."""
     if ids:
         await hold_until_commit({f"tallies:{id}" for id in ids})
         await runner.write("""
             UNWIND $ids AS id
             MATCH (i:Intervention {id: id})
-            SET i.tallyLock = true""", {"ids": sorted(ids)})
-
-
-async def unlock_interventions(runner: Runner, ids: set[str]) -> None:
-    """Leave nothing of the lock behind (it is released when the transaction ends)."""
-    if ids:
-        await runner.write("UNWIND $ids AS id MATCH (i:Intervention {id: id}) REMOVE i.tallyLock", {"ids": sorted(ids)})
+            SET i.tallyWrite = $write""", {"ids": sorted(ids), "write": uuid.uuid4().hex})
 
 
 _SET_REACH = """

@@ -56,7 +56,16 @@ def actor_from_claims(claims: dict[str, Any], settings: Settings) -> Actor:
     if role == Role.PROVIDER and not organisation:
         raise TokenError(f"a PROVIDER token must name its organisation (claim '{settings.organisation_claim}')")
     return Actor(str(claims.get("sub") or ""), role,
-                 collaborative if role == Role.LEAD else None, organisation if role == Role.PROVIDER else None)
+                 collaborative if role == Role.LEAD else None, organisation if role == Role.PROVIDER else None,
+                 name=person_name(claims), email=str(claims.get("email") or "")[:254] or None)
+
+
+def person_name(claims: dict[str, Any]) -> str | None:
+    """The person's name from the OpenID Connect standard claims: `name`, else given and
+    family names, else `preferred_username` (a token subject is never shown as a name)."""
+    name = claims.get("name") or " ".join(str(claims.get(part) or "") for part in ("given_name", "family_name")).strip() \
+        or claims.get("preferred_username")
+    return " ".join(str(name).split())[:120] or None if name else None
 
 
 class BearerTokens(AuthenticationBackend):

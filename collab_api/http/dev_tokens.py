@@ -43,6 +43,7 @@ def mint(settings: Settings, role: str, *, collaborative: str | None = None, org
     claims: dict[str, Any] = {
         "iss": DEV_ISSUER, "aud": settings.oidc_audience, "iat": now, "exp": now + minutes * 60,
         "sub": subject or f"dev-{role.lower()}-{(collaborative or organisation or 'all').lower()}",
+        "name": f"Development {role.lower()}" + (f" ({collaborative or organisation})" if collaborative or organisation else ""),
         settings.role_claim: role.upper(),
     }
     if collaborative:

@@ -9,17 +9,18 @@ import secrets
 from dataclasses import asdict
 from typing import Any
 
-from collab_api.db.graph import Graph, Tx
-from collab_api.domain import spc
+from collab_api.db.graph import Graph, Runner, Tx
+from collab_api.domain import measure_chart
 from collab_api.domain.errors import FieldProblem, InvalidInput, Problems
 from collab_api.domain.improvement_rows import MeasureContext, MeasureSeriesRow
+from collab_api.domain.measure_scale import DIRECTIONS, Scale, earliest_period_start
 from collab_api.domain.measurement import IMPROVEMENT, clean_annotations, clean_pdsa, clean_points, period_start, slug
 from collab_api.domain.permissions import Actor, Visibility, require_organisation, require_signed_in, visibility
 from collab_api.graph import improvement as improvement_graph
 from collab_api.usecases.audit import audit
 
 
-def _measure_of(problems: Problems, context: MeasureContext, name: str | None) -> dict[str, Any] | None:
+def measure_of(problems: Problems, context: MeasureContext, name: str | None) -> dict[str, Any] | None:
     measures = (json.loads(context["document"]) if context["document"] else {}).get("measures") or []
     for measure in measures:
         if name and measure["name"].strip().lower() == name.strip().lower():
@@ -29,7 +30,7 @@ def _measure_of(problems: Problems, context: MeasureContext, name: str | None) -
     return None
 
 
-async def _checked_context(tx: Tx, actor: Actor, organisation: str, intervention: str, what: str) -> MeasureContext:
+async def checked_context(tx: Tx, actor: Actor, organisation: str, intervention: str, what: str) -> MeasureContext:
     context = await improvement_graph.measure_context(tx, organisation, intervention, visibility(actor))
     problems = Problems()
     if not context["organisation"]:
@@ -44,8 +45,24 @@ async def _checked_context(tx: Tx, actor: Actor, organisation: str, intervention
     return context
 
 
+async def measure_in(tx: Tx, actor: Actor, organisation: str, intervention: str, name: str | None,
+                     what: str) -> tuple[MeasureContext, dict[str, Any], str]:
+    """The context of a write to one of an organisation's measures (checked: the organisation
+    adopted the intervention and the actor may write for it), the measure's definition, and
+    its series key."""
+    context = await checked_context(tx, actor, organisation, intervention, what)
+    problems = Problems()
+    measure = measure_of(problems, context, name)
+    problems.raise_if_any()
+    assert measure is not None
+    return context, measure, f"{organisation}|{intervention}|{slug(measure['name'])}"
+
+
 async def record_measure_values(graph: Graph, given: dict[str, Any], actor: Actor, *, today: dt.date | None = None) -> dict[str, Any]:
-    """Add or correct an organisation's values of one measure, with annotations."""
+    """Add or correct an organisation's values of one measure, with annotations. The values
+    must be within the range of the measure's type of value, for months from a few years before
+    the intervention was first recorded here up to now; the direction of improvement is the
+    definition's (given here only for a measure described before directions were recorded)."""
     require_signed_in(actor, "record measures")
     today = today or dt.date.today()
     problems = Problems()
@@ -55,22 +72,26 @@ async def record_measure_values(graph: Graph, given: dict[str, Any], actor: Acto
     improvement = given.get("improvement")
     if improvement is not None and improvement not in IMPROVEMENT:
         problems.add("improvement", "INVALID", "improvement is UP, DOWN or NEITHER")
-    per = given.get("ratePer") or 100
-    if not 1 <= per <= 1_000_000:
+    if given.get("ratePer") is not None and not 1 <= given["ratePer"] <= 1_000_000:
         problems.add("ratePer", "OUT_OF_RANGE", "ratePer is 1 to 1,000,000 (100: a percentage)")
-    points = clean_points(problems, period_type, given.get("points") or [], today, per)
-    notes = clean_annotations(problems, period_type, given.get("annotations") or [])
-    if not points and not notes and not problems:
-        problems.add("points", "REQUIRED", "give at least one point or annotation")
     problems.raise_if_any()
 
     async def work(tx: Tx) -> dict[str, Any]:
-        context = await _checked_context(tx, actor, organisation, intervention, "record measures for this organisation")
+        context, measure, key = await measure_in(tx, actor, organisation, intervention, given.get("measure"),
+                                                 "record measures for this organisation")
         problems = Problems()
-        measure = _measure_of(problems, context, given.get("measure"))
+        scale = Scale.of(measure)
+        per = scale.ratePer or given.get("ratePer") or 100
+        if scale.ratePer and given.get("ratePer") not in (None, scale.ratePer):
+            problems.add("ratePer", "INCONSISTENT", f"{measure['name']} is defined per {scale.ratePer:,g}")
+        if scale.improvement and improvement not in (None, scale.improvement):
+            problems.add("improvement", "INCONSISTENT", f"{measure['name']} is defined with {DIRECTIONS[scale.improvement]}")
+        earliest = earliest_period_start(context["firstRecorded"]) if context["firstRecorded"] else None
+        points = clean_points(problems, period_type, given.get("points") or [], today, per, scale=scale, earliest=earliest)
+        notes = clean_annotations(problems, period_type, given.get("annotations") or [])
+        if not points and not notes and not problems:
+            problems.add("points", "REQUIRED", "give at least one point or annotation")
         problems.raise_if_any()
-        assert measure is not None
-        key = f"{organisation}|{intervention}|{slug(measure['name'])}"
         existing = next((s for s in context["series"] if s["key"] == key), None)
         is_rate = any(p.numerator is not None for p in points) if points else None
         if existing and existing["periodType"] != period_type:
@@ -85,7 +106,7 @@ async def record_measure_values(graph: Graph, given: dict[str, Any], actor: Acto
         problems.raise_if_any()
         series = {"key": key, "organisation": organisation, "interventionId": intervention, "measure": measure["name"],
                   "kind": str(measure.get("kind") or "").upper() or None, "periodType": period_type,
-                  "isRate": is_rate if existing is None else existing["isRate"], "improvement": improvement,
+                  "isRate": is_rate if existing is None else existing["isRate"], "improvement": scale.improvement or improvement,
                   "ratePer": per if is_rate else None}
         at = dt.datetime.now(dt.UTC).isoformat()
         counts = await improvement_graph.write_series(
@@ -99,36 +120,26 @@ async def record_measure_values(graph: Graph, given: dict[str, Any], actor: Acto
     return await graph.write_tx(work)
 
 
-def chart(series: MeasureSeriesRow, *, baseline_points: int | None = None, target: float | None = None,
-          improvement: str | None = None) -> dict[str, Any]:
-    """The XmR chart of a series: its points with moving ranges and types, the mean and
-    limits, the signals, the variation and assurance icons in words."""
-    points = sorted(series["points"], key=lambda p: p["periodStart"])
-    if baseline_points is not None and not 2 <= baseline_points <= max(2, len(points)):
-        raise InvalidInput([FieldProblem("baselinePoints", "OUT_OF_RANGE", f"baselinePoints is 2 to {max(2, len(points))} "
-                                                                            f"(the series has {len(points)} points)")])
-    direction = improvement or series["improvement"] or "NEITHER"
-    drawn = spc.xmr([p["value"] for p in points], baseline=baseline_points, improvement=direction, target=target)  # type: ignore[arg-type]
-    notes: dict[str, list[str]] = {}
-    for note in series["annotations"]:
-        notes.setdefault(note["period"], []).append(note["text"])
-    return {
-        "series": series, "improvement": direction, "target": target, "baselinePoints": drawn.baseline,
-        "mean": drawn.mean, "upperLimit": drawn.upper_limit, "lowerLimit": drawn.lower_limit,
-        "nearUpper": drawn.near_upper, "nearLower": drawn.near_lower, "meanMovingRange": drawn.mean_moving_range,
-        "points": [{**p, "movingRange": drawn.moving_ranges[i], "pointType": drawn.point_types[i],
-                    "annotations": notes.get(p["period"], [])} for i, p in enumerate(points)],
-        "signals": [{"rule": s.rule, "fromPeriod": points[s.first]["period"], "toPeriod": points[s.last]["period"],
-                     "direction": s.direction, "description": spc.RULE_WORDS[s.rule]} for s in drawn.signals],
-        "variation": drawn.variation and {"code": drawn.variation, "meaning": spc.VARIATION_WORDS[drawn.variation]},
-        "assurance": drawn.assurance and {"code": drawn.assurance, "meaning": spc.ASSURANCE_WORDS[drawn.assurance]},
-        "warnings": drawn.warnings,
-    }
-
-
-async def series_for(graph: Graph, organisation: str, intervention: str, viewer: Visibility) -> list[MeasureSeriesRow]:
+async def series_for(graph: Runner, organisation: str, intervention: str, viewer: Visibility) -> list[MeasureSeriesRow]:
     key = f"{organisation.strip().upper()}|{intervention.strip()}"
     return (await improvement_graph.series_of(graph, [key], viewer)).get(key, [])
+
+
+async def charts_for(graph: Graph, organisation: str, intervention: str, viewer: Visibility, *, measure: str | None = None,
+                     baseline_points: int | None = None, target: float | None = None,
+                     improvement: str | None = None) -> list[dict[str, Any]]:
+    """An organisation's charts of an intervention's measures (or of one, by name, or by its
+    series key), with the PDSA cycles it ran drawn on each: two queries whatever the size."""
+    code = organisation.strip().upper()
+    series = await series_for(graph, code, intervention, viewer)
+    if measure:
+        series = [s for s in series if measure.strip().lower() in (s["measure"].lower(), s["key"].lower())]
+        if not series:
+            raise InvalidInput([FieldProblem("measure", "NOT_FOUND", f"{code} has no values of '{measure[:80]}'")])
+    cycles = [c for c in (await improvement_graph.cycles_of(graph, [intervention.strip()])).get(intervention.strip(), [])
+              if c["organisation"] == code]
+    return [measure_chart.chart(s, baseline_points=baseline_points, target=target, improvement=improvement, cycles=cycles)
+            for s in series]
 
 
 async def record_pdsa_cycle(graph: Graph, given: dict[str, Any], actor: Actor, *, today: dt.date | None = None) -> dict[str, Any]:
@@ -142,7 +153,7 @@ async def record_pdsa_cycle(graph: Graph, given: dict[str, Any], actor: Actor, *
     problems.raise_if_any()
 
     async def work(tx: Tx) -> dict[str, Any]:
-        context = await _checked_context(tx, actor, organisation, intervention, "record PDSA cycles for this organisation")
+        context = await checked_context(tx, actor, organisation, intervention, "record PDSA cycles for this organisation")
         problems = Problems()
         cycle_id = given.get("id")
         if cycle_id:
@@ -151,7 +162,7 @@ async def record_pdsa_cycle(graph: Graph, given: dict[str, Any], actor: Actor, *
                 problems.add("id", "NOT_FOUND", f"{organisation} has no PDSA cycle '{str(cycle_id)[:40]}' for {intervention}")
         series_key = None
         if cycle["measure"]:
-            measure = _measure_of(problems, context, cycle["measure"])
+            measure = measure_of(problems, context, cycle["measure"])
             if measure:
                 series = next((s for s in context["series"] if s["measure"] == measure["name"]), None)
                 if series is None:

@@ -13,7 +13,7 @@ from typing import Any
 
 from collab_api.db.graph import Graph, Tx
 from collab_api.domain import ods
-from collab_api.domain.changes import describe
+from collab_api.domain.changes import describe, describe_status_change
 from collab_api.domain.errors import FieldProblem, InvalidInput, Problems
 from collab_api.domain.interventions import (
     DESCRIPTION_FIELDS, Status, check_results_for, check_status_change, clean_description, graph_row, slug,
@@ -73,6 +73,7 @@ async def publish_intervention(graph: Graph, given: dict[str, Any], actor: Actor
         await writes.create_interventions(tx, [{
             "id": intervention_id, **row, "priorityIds": priority_ids, "collaborative": collaborative,
             "organisation": organisation, "at": _now(), "note": note or "Published", "author": actor.subject,
+            "authorName": actor.name,
             "synthetic": False, "nationalProgramme": national_programme,
         }])
         await audit(tx, actor, "publishIntervention", [("Intervention", intervention_id), ("Collaborative", collaborative)],
@@ -135,8 +136,8 @@ async def change_status(graph: Graph, intervention_id: str, status: str, note: s
         check_status_change(problems, state["status"], status, description, note)
         problems.raise_if_any()
         return await _new_version(tx, intervention_id, description, status, state["priorityIds"],
-                                  note or f"Status {state['status']} -> {status}", actor,
-                                  "changeInterventionStatus", f"{state['status']} -> {status}")
+                                  note or describe_status_change(state["status"], status).capitalize(), actor,
+                                  "changeInterventionStatus", describe_status_change(state["status"], status))
 
     return await graph.write_tx(work)
 
@@ -157,7 +158,7 @@ async def _new_version(tx: Tx, intervention_id: str, description: dict[str, Any]
     description = {name: description.get(name) for name in DESCRIPTION_FIELDS}
     row = graph_row(intervention_id, description, status)
     number = await writes.add_version(tx, {
-        "id": intervention_id, **row, "priorityIds": priority_ids, "at": _now(), "note": note, "author": actor.subject,
+        "id": intervention_id, **row, "priorityIds": priority_ids, "at": _now(), "note": note, "author": actor.subject, "authorName": actor.name,
     })
     await audit(tx, actor, operation, [("Intervention", intervention_id)], f"version {number}: {summary}")
     return {"id": intervention_id, "version": number}

@@ -25,8 +25,8 @@ async def sign_in(request: Request, actor: Actor, *, expires_at: float) -> None:
     """Start a fresh session for `actor` (a new session id and CSRF token: no fixation)."""
     session_id = await start_session(request.app.state.graph, actor.subject or "", expires_at)
     request.session.clear()
-    request.session[_ACTOR] = {"subject": actor.subject, "role": actor.role.value,
-                               "collaborative": actor.collaborative, "organisation": actor.organisation}
+    request.session[_ACTOR] = {"subject": actor.subject, "role": actor.role.value, "collaborative": actor.collaborative,
+                               "organisation": actor.organisation, "name": actor.name, "email": actor.email}
     request.session[_EXPIRES] = expires_at
     request.session[SESSION_ID] = session_id
 
@@ -57,7 +57,8 @@ def viewer(request: Request) -> Actor:
     if not stored or float(request.session.get(_EXPIRES, 0)) < time.time():
         return ANONYMOUS
     try:
-        return Actor(stored.get("subject"), Role(stored["role"]), stored.get("collaborative"), stored.get("organisation"))
+        return Actor(stored.get("subject"), Role(stored["role"]), stored.get("collaborative"), stored.get("organisation"),
+                     name=stored.get("name"), email=stored.get("email"))
     except (KeyError, ValueError, AttributeError):
         return ANONYMOUS
 

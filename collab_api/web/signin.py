@@ -76,7 +76,11 @@ async def sign_in_callback(request: Request) -> Response:
     try:
         token = await client.authorize_access_token(request)
         claims = await request.app.state.verifiers.verify(token["access_token"])
-        actor = actor_from_claims(claims, request.app.state.settings)
+        # The person's name and e-mail: from the access token, or else from the ID token that
+        # authlib has checked (its `userinfo`); the roles come only from the access token.
+        person = {key: value for key, value in (token.get("userinfo") or {}).items()
+                  if key in ("name", "given_name", "family_name", "preferred_username", "email")}
+        actor = actor_from_claims({**person, **claims}, request.app.state.settings)
     except (OAuthError, TokenError, KeyError) as exc:
         return render(request, "sign_in_failed.html", {"reason": str(exc) or type(exc).__name__}, status=401)
     expires = min(float(claims.get("exp") or 0) or time.time() + 3600,
@@ -113,7 +117,7 @@ async def dev_sign_in(request: Request) -> Response:
     if not request.app.state.settings.development:
         return render(request, "not_found.html", status=404)
     data = await operations.data(request, "dev_sign_in")
-    values: dict[str, Any] = {"role": "", "collaborative": "", "organisation": ""}
+    values: dict[str, Any] = {"role": "", "collaborative": "", "organisation": "", "name": ""}
     errors = FormErrors()
     if request.method == "POST":
         form = await posted(request)
@@ -133,7 +137,8 @@ async def dev_sign_in(request: Request) -> Response:
         if not errors:
             actor = Actor(f"dev:{role.lower()}", Role(role),
                           values["collaborative"].upper() if role == "LEAD" else None,
-                          values["organisation"].upper() if role == "PROVIDER" else None)
+                          values["organisation"].upper() if role == "PROVIDER" else None,
+                          name=" ".join(values["name"].split())[:120] or f"Development {role.lower()}")
             next_path = _safe_next(request.session.get("next"))
             await identity.sign_in(request, actor, expires_at=time.time() + request.app.state.settings.session_hours * 3600)
             identity.flash(request, "You are signed in (development sign-in).")

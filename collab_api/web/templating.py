@@ -11,6 +11,7 @@ from jinja2 import ChainableUndefined, ChoiceLoader, Environment, FileSystemLoad
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
+from collab_api.domain.changes import status_words
 from collab_api.domain.quarters import Quarter
 from collab_api.domain.stages import STAGES
 from collab_api.domain.vocabulary import CARE_SETTINGS
@@ -37,12 +38,15 @@ def stage_name(stage: int | None) -> str:
 
 
 def viewer_label(actor: Any) -> str:
-    """How the header names the signed-in person: role and scope, never a token."""
+    """How the header names the signed-in person: their name (when their sign-in gives it),
+    role and scope, never a token."""
     if actor.role.value == "NATIONAL":
-        return "National team"
-    if actor.role.value == "LEAD":
-        return f"Lead, {actor.collaborative}"
-    return f"Provider, {actor.organisation}"
+        role = "National team"
+    elif actor.role.value == "LEAD":
+        role = f"Lead, {actor.collaborative}"
+    else:
+        role = f"Provider, {actor.organisation}"
+    return f"{actor.name} ({role})" if getattr(actor, "name", None) else role
 
 
 def status_label(status: str | None) -> str:
@@ -51,7 +55,7 @@ def status_label(status: str | None) -> str:
 
 def intervention_status_label(status: str | None) -> str:
     """An intervention's status as people read it: a closed one says it was tried."""
-    return "Tried, did not work" if status == "DID_NOT_WORK" else status_label(status)
+    return status_words(status or "")
 
 
 def nice_date(value: Any) -> str:

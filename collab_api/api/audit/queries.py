@@ -12,6 +12,8 @@ from collab_api.domain.errors import FieldProblem, InvalidInput
 from collab_api.domain.paging import PageRequest
 from collab_api.domain.permissions import require_national
 from collab_api.graph import audit as audit_graph
+from collab_api.graph import collaboratives as collaborative_graph
+from collab_api.graph import organisations as organisation_graph
 
 AuditEntityType = graphene.Enum("AuditEntityType", [(label.upper(), label) for label in audit_graph.ENTITY_KEYS])
 
@@ -21,10 +23,12 @@ class AuditEvent(graphene.ObjectType):
 
     id = graphene.ID(required=True)
     at = graphene.DateTime(required=True)
-    subject = graphene.String(description="The token's subject.")
+    subject = graphene.String(description="The token's subject (the account id at the identity provider).")
+    name = graphene.String(description="The person's name, as their sign-in gave it.")
     role = graphene.String(required=True)
-    collaborative = graphene.String(description="A lead's collaborative.")
-    organisation = graphene.String(description="A provider's organisation.")
+    collaborative = graphene.String(description="A lead's collaborative (its code).")
+    organisation = graphene.String(description="A provider's organisation (its ODS code).")
+    scopeName = graphene.String(description="The name of the lead's collaborative or the provider's organisation.")
     operation = graphene.String(required=True)
     entities = graphene.List(graphene.NonNull(graphene.String), required=True, description="As 'Label:key'.")
     summary = graphene.String()
@@ -32,6 +36,21 @@ class AuditEvent(graphene.ObjectType):
     @staticmethod
     def resolve_entities(event: dict[str, Any], info: Any) -> list[str]:
         return event.get("entityKeys") or []
+
+    @staticmethod
+    def resolve_name(event: dict[str, Any], info: Any) -> str | None:
+        return event.get("actorName")
+
+    @staticmethod
+    async def resolve_scopeName(event: dict[str, Any], info: Any) -> str | None:
+        loaders = context_of(info).loaders
+        if event.get("organisation"):
+            found = await loaders.keyed(organisation_graph.by_codes).load(event["organisation"])
+        elif event.get("collaborative"):
+            found = await loaders.keyed(collaborative_graph.by_codes).load(event["collaborative"])
+        else:
+            return None
+        return found["name"] if found else None
 
 
 class AuditQueries(graphene.ObjectType):

@@ -3,6 +3,7 @@ publishPlanUpdate, recordInspection, recordSpecialMeasures: one transaction each
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import graphene
@@ -16,7 +17,7 @@ from collab_api.api.improvement.types import (
 )
 from collab_api.graph import improvement as improvement_graph
 from collab_api.graph import partnerships as partnership_graph
-from collab_api.usecases import measuring, partnering
+from collab_api.usecases import measure_corrections, measuring, partnering
 
 
 class PointInput(graphene.InputObjectType):
@@ -51,9 +52,19 @@ class MeasureValuesPayload(Payload):
 
 
 async def _chart(info: Any, organisation: str, intervention: str, key: str) -> Any:
-    series = await measuring.series_for(context_of(info).graph, organisation, intervention, context_of(info).visibility)
-    found = next((s for s in series if s["key"] == key), None)
-    return found and measuring.chart(found)
+    charts = await measuring.charts_for(context_of(info).graph, organisation, intervention, context_of(info).visibility,
+                                        measure=key)
+    return charts[0]
+
+
+async def _with_chart(info: Any, input: Any, usecase: Callable[..., Awaitable[dict[str, Any]]]) -> dict[str, Any]:
+    """Run a write to a measure series; the payload carries the chart as it now is."""
+    given = plain(input)
+
+    async def then(result: dict[str, Any]) -> dict[str, Any]:
+        return {"chart": await _chart(info, given["organisation"].upper(), given["intervention"], result["seriesKey"])}
+
+    return await run_mutation(lambda: usecase(context_of(info).graph, given, context_of(info).viewer), then)
 
 
 def _by_id(rows: dict[Any, list[dict[str, Any]]], code: str, identifier: str) -> Any:
@@ -71,12 +82,51 @@ class RecordMeasureValues(graphene.Mutation):
 
     @staticmethod
     async def mutate(root: Any, info: Any, input: Any) -> dict[str, Any]:
-        given = plain(input)
+        return await _with_chart(info, input, measuring.record_measure_values)
 
-        async def then(result: dict[str, Any]) -> dict[str, Any]:
-            return {"chart": await _chart(info, given["organisation"].upper(), given["intervention"], result["seriesKey"])}
 
-        return await run_mutation(lambda: measuring.record_measure_values(context_of(info).graph, given, context_of(info).viewer), then)
+class WithdrawMeasurePointInput(graphene.InputObjectType):
+    organisation = graphene.String(required=True)
+    intervention = graphene.ID(required=True)
+    measure = graphene.String(required=True)
+    period = graphene.String(required=True, description="The period whose value was wrong; record it again to restore it.")
+    reason = graphene.String(required=True, description="Why it is withdrawn; kept and shown under the chart.")
+
+
+class SetMeasureBaselineInput(graphene.InputObjectType):
+    organisation = graphene.String(required=True)
+    intervention = graphene.ID(required=True)
+    measure = graphene.String(required=True)
+    fromPeriod = graphene.String(description="Default: the first period. A later one must be where a change was recorded "
+                                             "(an annotated CHANGE or PDSA_STARTED, or a PDSA cycle started then).")
+    points = graphene.Int(description="How many points from fromPeriod the limits come from (default: all of that phase).")
+    reason = graphene.String(required=True)
+
+
+class WithdrawMeasurePoint(graphene.Mutation):
+    """Withdraw a wrong point: it is kept, with why, but no longer drawn; the chart is recalculated."""
+
+    class Arguments:
+        input = WithdrawMeasurePointInput(required=True)
+
+    Output = MeasureValuesPayload
+
+    @staticmethod
+    async def mutate(root: Any, info: Any, input: Any) -> dict[str, Any]:
+        return await _with_chart(info, input, measure_corrections.withdraw_measure_point)
+
+
+class SetMeasureBaseline(graphene.Mutation):
+    """Fix a chart's limits from its first points, or re-set them at a recorded change, with the reason."""
+
+    class Arguments:
+        input = SetMeasureBaselineInput(required=True)
+
+    Output = MeasureValuesPayload
+
+    @staticmethod
+    async def mutate(root: Any, info: Any, input: Any) -> dict[str, Any]:
+        return await _with_chart(info, input, measure_corrections.set_measure_baseline)
 
 
 class PdsaCycleInput(graphene.InputObjectType):
@@ -288,6 +338,8 @@ class RecordSpecialMeasures(graphene.Mutation):
 class ImprovementMutations(graphene.ObjectType):
     recordMeasureValues = RecordMeasureValues.Field()
     recordPdsaCycle = RecordPdsaCycle.Field()
+    withdrawMeasurePoint = WithdrawMeasurePoint.Field()
+    setMeasureBaseline = SetMeasureBaseline.Field()
     createImprovementPartnership = CreateImprovementPartnership.Field()
     publishImprovementPlan = PublishImprovementPlan.Field()
     publishPlanUpdate = PublishPlanUpdate.Field()

@@ -12,7 +12,6 @@ from collab_api.api.core.inputs import plain
 from collab_api.api.improvement.types import (
     ImprovementDirection, ImprovementPartnership, ImprovementPlan, Improvement, MeasureChart, Rating,
 )
-from collab_api.domain.errors import FieldProblem, InvalidInput
 from collab_api.domain.partnership import update_overdue
 from collab_api.domain.permissions import require_national, require_signed_in
 from collab_api.graph import partnerships as partnership_graph
@@ -41,12 +40,9 @@ class ImprovementQueries(graphene.ObjectType):
     async def resolve_measureCharts(root: Any, info: Any, organisation: str, intervention: str, measure: str | None = None,
                                     baselinePoints: int | None = None, target: float | None = None, improvement: Any = None) -> Any:
         require_signed_in(context_of(info).viewer, "see an organisation's measures")
-        series = await measuring.series_for(context_of(info).graph, organisation, intervention, context_of(info).visibility)
-        if measure:
-            series = [s for s in series if s["measure"].lower() == measure.strip().lower()]
-            if not series:
-                raise InvalidInput([FieldProblem("measure", "NOT_FOUND", f"{organisation.upper()} has no values of '{measure[:80]}'")])
-        return [measuring.chart(s, baseline_points=baselinePoints, target=target, improvement=plain(improvement)) for s in series]
+        return await measuring.charts_for(context_of(info).graph, organisation, intervention, context_of(info).visibility,
+                                          measure=measure, baseline_points=baselinePoints, target=target,
+                                          improvement=plain(improvement))
 
     @staticmethod
     async def resolve_improvementPlan(root: Any, info: Any, id: str) -> Any:

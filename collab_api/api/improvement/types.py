@@ -61,6 +61,42 @@ class MeasurePoint(graphene.ObjectType):
     pointType = graphene.String(required=True, description="COMMON_CAUSE, SPECIAL_CAUSE_IMPROVEMENT, SPECIAL_CAUSE_CONCERN, "
                                                            "SPECIAL_CAUSE_HIGH or SPECIAL_CAUSE_LOW.")
     annotations = graphene.List(graphene.NonNull(graphene.String), required=True)
+    phase = graphene.Int(required=True, description="Which phase of the chart (1 unless its limits were re-set).")
+    mean = graphene.Float(description="The mean of this point's phase.")
+    upperLimit = graphene.Float(description="The upper process limit of this point's phase.")
+    lowerLimit = graphene.Float(description="The lower process limit of this point's phase.")
+
+
+class ChartPhase(graphene.ObjectType):
+    """A stretch of the chart with its own limits: from the first point, or from a recorded change."""
+
+    number = graphene.Int(required=True)
+    fromPeriod = graphene.String()
+    toPeriod = graphene.String()
+    baselinePoints = graphene.Int(required=True, description="How many of its first points the limits come from.")
+    mean = graphene.Float()
+    upperLimit = graphene.Float()
+    lowerLimit = graphene.Float()
+    fixed = graphene.Boolean(required=True, description="Whether its limits were fixed (with a reason) or follow its points.")
+    reason = graphene.String()
+    setAt = graphene.DateTime()
+
+
+class PdsaMarker(graphene.ObjectType):
+    """A PDSA cycle drawn on the chart at the period it started in."""
+
+    number = graphene.Int(required=True)
+    period = graphene.String(required=True)
+    change = graphene.String(required=True)
+    act = graphene.Field(lambda: PdsaAct)
+    id = graphene.ID(required=True)
+
+
+class WithdrawnPoint(graphene.ObjectType):
+    period = graphene.String(required=True)
+    value = graphene.Float(required=True)
+    reason = graphene.String(required=True)
+    withdrawnAt = graphene.DateTime(required=True)
 
 
 class ChartSignal(graphene.ObjectType):
@@ -88,8 +124,8 @@ class MeasureChart(graphene.ObjectType):
     ratePer = graphene.Float(description="For a rate: value = numerator ÷ denominator × ratePer.")
     improvement = graphene.Field(ImprovementDirection, required=True)
     target = graphene.Float()
-    baselinePoints = graphene.Int(required=True, description="How many points, from the first, the limits come from.")
-    mean = graphene.Float()
+    baselinePoints = graphene.Int(required=True, description="How many points of the current phase the limits come from.")
+    mean = graphene.Float(description="Of the current (last) phase.")
     upperLimit = graphene.Float(description="Upper process limit: mean + 2.66 × mean moving range.")
     lowerLimit = graphene.Float(description="Lower process limit: mean - 2.66 × mean moving range.")
     meanMovingRange = graphene.Float()
@@ -98,6 +134,9 @@ class MeasureChart(graphene.ObjectType):
     variation = graphene.Field(Icon, description="From the latest point.")
     assurance = graphene.Field(Icon, description="With a target and a direction of improvement.")
     warnings = graphene.List(graphene.NonNull(graphene.String), required=True)
+    phases = graphene.List(graphene.NonNull(ChartPhase), required=True, description="In order; the last is the current process.")
+    pdsaCycles = graphene.List(graphene.NonNull(PdsaMarker), required=True, description="Cycles started over the chart's span.")
+    withdrawn = graphene.List(graphene.NonNull(WithdrawnPoint), required=True, description="Points withdrawn, with why; not drawn.")
     organisation = graphene.Field("collab_api.api.organisations.types.Organisation", required=True)
     intervention = graphene.Field("collab_api.api.interventions.types.Intervention")
 

@@ -9,17 +9,36 @@ from typing import Any
 
 import graphene
 
+from collab_api.api.improvement.types import ImprovementDirection
 from collab_api.domain import interventions as rules
+from collab_api.domain.measure_scale import VALUE_TYPES, Scale
 from collab_api.domain.permissions import require_signed_in
 
 MeasureKind = graphene.Enum.from_enum(rules.MeasureKind)
 EvidenceType = graphene.Enum.from_enum(rules.EvidenceType, description="Kinds of evidence, strongest first.")
+MeasureValueType = graphene.Enum("MeasureValueType", [(name, name) for name in VALUE_TYPES],
+                                 description=lambda value: VALUE_TYPES[value.value] if value else "What a measure's values are.")
 
 
 class Measure(graphene.ObjectType):
     kind = graphene.Field(MeasureKind, required=True)
     name = graphene.String(required=True)
     definition = graphene.String(required=True)
+    valueType = graphene.Field(MeasureValueType, description="Null for a measure described before types were recorded.")
+    ratePer = graphene.Float(description="For a RATE: values are per this many (100 for a PERCENTAGE).")
+    unit = graphene.String(description="For example 'falls' or 'minutes'.")
+    improvement = graphene.Field(ImprovementDirection, description="Which direction is better, as the definition states.")
+    validRange = graphene.String(required=True, description="The values this measure can take, in words.")
+
+    @staticmethod
+    def resolve_ratePer(measure: dict[str, Any], info: Any) -> Any:
+        return Scale.of(measure).ratePer
+
+    @staticmethod
+    def resolve_validRange(measure: dict[str, Any], info: Any) -> str:
+        if measure.get("valueType") == "RATE":
+            return f"a rate per {Scale.of(measure).ratePer or 0:,g}: 0 or more"
+        return VALUE_TYPES.get(measure.get("valueType") or "", "any value of 0 or more (its type is not stated)")
 
 
 class Evidence(graphene.ObjectType):

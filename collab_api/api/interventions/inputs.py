@@ -5,7 +5,8 @@ from __future__ import annotations
 import graphene
 
 from collab_api.api.core.enums import CareSetting, InterventionStatus
-from collab_api.api.interventions.description import EvidenceType, MeasureKind
+from collab_api.api.improvement.types import ImprovementDirection
+from collab_api.api.interventions.description import EvidenceType, MeasureKind, MeasureValueType
 
 
 class ComponentInput(graphene.InputObjectType):
@@ -17,6 +18,11 @@ class MeasureInput(graphene.InputObjectType):
     kind = MeasureKind(required=True)
     name = graphene.String(required=True)
     definition = graphene.String(required=True)
+    valueType = MeasureValueType(description="Required: COUNT, RATE, PERCENTAGE, TIME or YES_NO; it sets the values allowed.")
+    ratePer = graphene.Float(description="For a RATE: what it is per, e.g. 1000 for 'per 1,000 bed days'.")
+    unit = graphene.String(description="For example 'falls'; for a TIME: minutes, hours or days.")
+    improvement = ImprovementDirection(description="Required: which direction is better; NEITHER only if the definition "
+                                                   "says no direction is.")
 
 
 class EvidenceInput(graphene.InputObjectType):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from typing import Any
 
 import graphene
@@ -14,6 +15,7 @@ from collab_api.api.context import context_of
 from collab_api.api.core.enums import CareSetting, InterventionStatus, value_of
 from collab_api.api.interventions.review import ReviewFields
 from collab_api.api.interventions.description import DescriptionFields
+from collab_api.domain.changes import FieldChange, field_changes
 from collab_api.domain.interventions import CLOSING
 from collab_api.domain.lineage import Lineage
 from collab_api.domain.permissions import require_signed_in
@@ -45,6 +47,21 @@ class Origin(graphene.ObjectType):
     organisation = graphene.Field("collab_api.api.organisations.types.Organisation")
 
 
+class VersionChange(graphene.ObjectType):
+    """One field that differs from the version before: its whole value before and after."""
+
+    field = graphene.String(required=True)
+    label = graphene.String(required=True, description="In words, e.g. 'the components'.")
+    before = graphene.String(required=True, description="As text, list items on lines of their own; empty for nothing.")
+    after = graphene.String(required=True)
+
+
+def _described(version: dict[str, Any]) -> dict[str, Any]:
+    """A version's description as compared: its document, with its own fields and status."""
+    own = {name: version.get(name) for name in ("title", "summary", "careSettings", "harmArea", "tags", "status")}
+    return {**json.loads(version.get("document") or "{}"), **own}
+
+
 class InterventionVersion(DescriptionFields, graphene.ObjectType):
     """An intervention as it stood at one version. Versions are never changed once made."""
 
@@ -62,7 +79,22 @@ class InterventionVersion(DescriptionFields, graphene.ObjectType):
     careSettings = graphene.List(graphene.NonNull(CareSetting), required=True)
     createdAt = graphene.DateTime(required=True)
     note = graphene.String(description="What changed, in the author's words.")
+    changedBy = graphene.String(description="Who made this version, by name (for signed-in readers).")
+    changes = graphene.List(graphene.NonNull(lambda: VersionChange), required=True,
+                            description="What differs from the version before, field by field (empty for the first).")
     intervention = graphene.Field(lambda: Intervention, required=True)
+
+    @staticmethod
+    def resolve_changedBy(version: dict[str, Any], info: Any) -> str | None:
+        return None if context_of(info).viewer.is_anonymous else version.get("authorName")
+
+    @staticmethod
+    async def resolve_changes(version: dict[str, Any], info: Any) -> list[FieldChange]:
+        versions = await context_of(info).loaders.keyed(intervention_graph.versions_of, list).load(version["interventionId"])
+        previous = next((v for v in versions if v["number"] == version["number"] - 1), None)
+        if previous is None:
+            return []
+        return field_changes(_described(previous), _described(version))
 
     @staticmethod
     async def resolve_intervention(version: dict[str, Any], info: Any) -> Any:

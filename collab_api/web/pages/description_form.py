@@ -26,7 +26,7 @@ TEXT_FIELDS = [  # (name, label, hint, rows: 0 for a one-line input)
 ]
 ROW_LISTS = {  # list name: its parts
     "components": ("name", "description"),
-    "measures": ("kind", "name", "definition"),
+    "measures": ("kind", "name", "definition", "valueType", "ratePer", "unit", "improvement"),
     "evidence": ("type", "summary", "baseline", "result", "period", "unintendedConsequences"),
     "resources": ("title", "url"),
 }
@@ -36,6 +36,8 @@ EXTRA_ROWS, MAX_ROWS = 2, 30
 REQUIRED_TEXT = {"components": ("name",), "measures": ("name", "definition"), "evidence": ("summary",),
                  "resources": ("title", "url")}
 CHOICES = {("measures", "kind"): "Choose whether it is an outcome, process or balancing measure",
+           ("measures", "valueType"): "Choose what type of value the measure is",
+           ("measures", "improvement"): "Choose which direction is an improvement",
            ("evidence", "type"): "Choose the type of evidence"}
 
 
@@ -60,8 +62,20 @@ def _api_rows(form: FormData, name: str, errors: FormErrors) -> list[dict[str, s
         for (list_name, part), message in CHOICES.items():
             if list_name == name and not row[part]:
                 errors.add(f"{name}.{n}.{part}", message)
+        if name == "measures":
+            _number_part(row, "ratePer", f"{name}.{n}.ratePer", errors)
         rows.append(row)
     return rows
+
+
+def _number_part(row: dict[str, Any], part: str, field: str, errors: FormErrors) -> None:
+    """A numeric part of a row as a number (left out when empty)."""
+    raw = row.pop(part, None)
+    if raw:
+        try:
+            row[part] = float(str(raw).replace(",", ""))
+        except ValueError:
+            errors.add(field, "Enter a number, like 1000 for 'per 1,000'")
 
 
 def description_input(form: FormData, errors: FormErrors) -> dict[str, Any]:
@@ -94,7 +108,8 @@ def values_from_intervention(item: dict[str, Any]) -> dict[str, Any]:
     for name, rows in lists.items():
         for n, row in enumerate(rows):
             for part in ROW_LISTS[name]:
-                values[f"{name}.{n}.{part}"] = row.get(part) or ""
+                value = row.get(part)
+                values[f"{name}.{n}.{part}"] = "" if value is None else f"{value:g}" if isinstance(value, float) else value
     contact = item.get("contact") or {}
     for part in ("name", "role", "email", "organisation"):
         values[f"contact.{part}"] = contact.get(part) or ""

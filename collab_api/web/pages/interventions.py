@@ -47,6 +47,16 @@ async def lineage(request: Request) -> Response:
     return render(request, "lineage.html", {"i": item, "tree": _tree(item.get("adoptionTree") or []), "active": "search"})
 
 
+async def version(request: Request) -> Response:
+    """One version of an intervention and what it changed from the one before, field by field."""
+    data = await operations.data(request, "version", {"id": request.path_params["id"]})
+    item = operations.found(data["intervention"], "intervention with this id")
+    number = request.path_params["number"]
+    chosen = next((v for v in item["versions"] if v["number"] == number), None)
+    operations.found(chosen, "version of this intervention with this number")
+    return render(request, "version.html", {"i": item, "v": chosen, "active": "search"})
+
+
 def _tree(nodes: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """The adoption tree as nested lists: each organisation under the one it learned from."""
     by_code = {n["organisation"]["odsCode"]: {**n, "children": []} for n in nodes}
@@ -63,4 +73,5 @@ def _tree(nodes: list[dict[str, Any]]) -> list[dict[str, Any]]:
 routes = [
     Route("/interventions/{id}", intervention),
     Route("/interventions/{id}/lineage", lineage),
+    Route("/interventions/{id}/versions/{number:int}", version),
 ]

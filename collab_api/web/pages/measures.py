@@ -96,18 +96,45 @@ async def _data(request: Request, errors: FormErrors) -> dict[str, Any] | None:
     return data
 
 
-def _picture_args(chart: dict[str, Any], organisation: dict[str, Any]) -> tuple[Any, ...]:
+def definition_of(data: dict[str, Any], measure: str) -> dict[str, Any]:
+    """The intervention's definition of a measure (empty for one no longer described)."""
+    return next((m for m in data["intervention"]["measures"] if m["name"] == measure), {})
+
+
+def _unit(chart: dict[str, Any], definition: dict[str, Any]) -> str:
+    kind, unit = definition.get("valueType"), definition.get("unit")
+    if kind == "PERCENTAGE" or (chart["isRate"] and chart["ratePer"] == 100):
+        return "%"
+    if kind == "RATE" or chart["isRate"]:
+        return f"per {(definition.get('ratePer') or chart['ratePer'] or 100):,g}" + (f" ({unit})" if unit else "")
+    return unit or "value"
+
+
+def _picture_args(chart: dict[str, Any], definition: dict[str, Any]) -> tuple[Any, ...]:
     points = chart["points"]
-    unit = f"per {chart['ratePer']:g}" if chart["isRate"] and chart["ratePer"] != 100 else "%" if chart["isRate"] else "value"
+    starts = {p["phase"]: i for i, p in reversed(list(enumerate(points)))}
+    phases = tuple((starts.get(ph["number"], 0), ph["mean"], ph["upperLimit"], ph["lowerLimit"]) for ph in chart["phases"])
+    index = {p["period"]: i for i, p in enumerate(points)}
+    markers = tuple((index[m["period"]], f"PDSA {m['number']}") for m in chart["pdsaCycles"] if m["period"] in index)
     return (tuple(p["period"] for p in points), tuple(float(p["value"]) for p in points), tuple(p["pointType"] for p in points),
-            chart["mean"], chart["upperLimit"], chart["lowerLimit"], chart["target"], unit)
+            phases, chart["target"], _unit(chart, definition), markers)
 
 
-def picture(chart: dict[str, Any], organisation: dict[str, Any], index: int) -> str:
-    title = f"{chart['measure']}, {organisation['name']}"
-    description = (f"XmR chart of {len(chart['points'])} points. " + (chart["variation"] or {}).get("meaning", "")
-                   + " The table below gives every point.")
-    return xmr_svg(f"xmr-{index}", *_picture_args(chart, organisation), title, description)
+def picture(chart: dict[str, Any], data: dict[str, Any], index: int) -> str:
+    title = f"{chart['measure']}, {data['organisation']['name']}"
+    cycles = "".join(f" PDSA cycle {m['number']} started in {m['period']}: {m['change']}." for m in chart["pdsaCycles"])
+    description = (f"XmR chart of {len(chart['points'])} points in {len(chart['phases'])} "
+                   f"phase{'s' if len(chart['phases']) > 1 else ''}. " + (chart["variation"] or {}).get("meaning", "")
+                   + cycles + " The table below gives every point.")
+    return xmr_svg(f"xmr-{index}", *_picture_args(chart, definition_of(data, chart["measure"])), title, description)
+
+
+def change_periods(chart: dict[str, Any]) -> list[str]:
+    """Where the limits may be fixed from: the first period, and periods with a change noted or
+    a PDSA cycle started (the API refuses a note that is not a change, beside the field)."""
+    points = chart["points"]
+    noted = {p["period"] for p in points[1:] if p["annotations"]} | {m["period"] for m in chart["pdsaCycles"]}
+    return [p["period"] for i, p in enumerate(points) if i == 0 or p["period"] in noted]
 
 
 VALUE_FIELDS = ("measure", "period", "value", "numerator", "denominator", "annotation")
@@ -118,13 +145,16 @@ def _cycles_of(data: dict[str, Any], code: str) -> list[dict[str, Any]]:
 
 
 def _page(request: Request, data: dict[str, Any], code: str, errors: FormErrors, *, values: dict[str, str] | None = None,
-          pdsa: dict[str, str] | None = None, query: dict[str, str] | None = None) -> Response:
-    """The measures page, with either form's values kept (the other empty) and their errors."""
+          pdsa: dict[str, str] | None = None, limit: dict[str, str] | None = None, query: dict[str, str] | None = None) -> Response:
+    """The measures page, with one form's values kept (the others empty) and their errors."""
     charts = data.get("measureCharts") or []
     return render(request, "measures.html", {
         "o": data["organisation"], "i": data["intervention"], "charts": charts, "cycles": _cycles_of(data, code),
         "values": values or dict.fromkeys(VALUE_FIELDS, ""), "pdsa": pdsa or dict.fromkeys(PDSA_VALUES, ""),
-        "pictures": [picture(chart, data["organisation"], n) for n, chart in enumerate(charts)],
+        "limit": limit or dict.fromkeys(LIMIT_FIELDS.values(), ""),
+        "pictures": [picture(chart, data, n) for n, chart in enumerate(charts)],
+        "definitions": [definition_of(data, chart["measure"]) for chart in charts],
+        "changes": sorted({period for chart in charts for period in change_periods(chart)}),
         "slugs": [slug(chart["measure"]) for chart in charts], "query": query or {}, "active": "organisation",
         **errors.context()}, status=400 if errors else 200)
 
@@ -135,6 +165,8 @@ async def measures(request: Request) -> Response:
     if viewer.is_anonymous:
         return RedirectResponse(f"/sign-in?next=/organisations/{code}/measures/{identifier}", status_code=303)
     errors, values = FormErrors(), dict.fromkeys(VALUE_FIELDS, "")
+    for name in ("measure", "period"):  # the "correct this value" link fills the form in
+        values[name] = str(request.query_params.get(name) or "")[:200]
     if request.method == "POST":
         form = await posted(request)
         values = {name: text(form, name) or "" for name in values}
@@ -165,9 +197,10 @@ async def measure_picture(request: Request) -> Response:
     for index, chart in enumerate(data.get("measureCharts") or []):
         if slug(chart["measure"]) == stem:
             if kind == "png":
-                png = xmr_png(*_picture_args(chart, data["organisation"]), f"{chart['measure']}, {data['organisation']['name']}")
+                png = xmr_png(*_picture_args(chart, definition_of(data, chart["measure"])),
+                              f"{chart['measure']}, {data['organisation']['name']}")
                 return Response(png, media_type="image/png")
-            return Response(picture(chart, data["organisation"], index), media_type="image/svg+xml")
+            return Response(picture(chart, data, index), media_type="image/svg+xml")
     return render(request, "not_found.html", {"message": f"{code} has no values of that measure."}, status=404)
 
 
@@ -189,8 +222,65 @@ async def pdsa(request: Request) -> Response:
     return _page(request, data, code, errors, pdsa=values)
 
 
+LIMIT_FIELDS = {"fromPeriod": "fromPeriod", "points": "points", "reason": "limitReason", "measure": "limitMeasure"}
+WITHDRAW_FIELDS = {"period": "reason", "reason": "reason", "measure": "reason"}
+
+
+async def limits(request: Request) -> Response:
+    """Fix a chart's limits, or re-set them at a recorded change, with the reason."""
+    code, identifier = request.path_params["ods"].upper(), request.path_params["id"]
+    if identity.viewer(request).is_anonymous:
+        return RedirectResponse(f"/sign-in?next=/organisations/{code}/measures/{identifier}", status_code=303)
+    form = await posted(request)
+    values = {name: text(form, name) or "" for name in ("limitMeasure", "fromPeriod", "points", "limitReason")}
+    errors = FormErrors()
+    given: dict[str, Any] = {"organisation": code, "intervention": identifier, "measure": values["limitMeasure"],
+                             "fromPeriod": values["fromPeriod"] or None, "reason": values["limitReason"]}
+    if values["points"]:
+        if values["points"].isdigit():
+            given["points"] = int(values["points"])
+        else:
+            errors.add("points", "Enter a whole number of points, like 12")
+    if not errors:
+        _, errors = await operations.mutate(request, "set_measure_baseline", {"input": given}, "setMeasureBaseline",
+                                            LIMIT_FIELDS, "limitReason")
+        if not errors:
+            identity.flash(request, f"{values['limitMeasure']}: limits fixed from {values['fromPeriod'] or 'the first point'}.")
+            return RedirectResponse(f"/organisations/{code}/measures/{identifier}", status_code=303)
+    data = await _data(request, FormErrors()) or {}
+    return _page(request, data, code, errors, limit=values)
+
+
+async def withdraw(request: Request) -> Response:
+    """Confirm, with a reason, that a recorded point was wrong; it is then no longer drawn."""
+    code, identifier = request.path_params["ods"].upper(), request.path_params["id"]
+    if identity.viewer(request).is_anonymous:
+        return RedirectResponse(f"/sign-in?next=/organisations/{code}/measures/{identifier}", status_code=303)
+    source = await posted(request) if request.method == "POST" else request.query_params
+    values = {name: str(source.get(name) or "").strip()[:200] for name in ("measure", "period", "reason")}
+    data = await _data(request, FormErrors()) or {}
+    chart = next((c for c in data.get("measureCharts") or [] if c["measure"] == values["measure"]), None)
+    point = next((p for p in (chart or {}).get("points", []) if p["period"] == values["period"]), None)
+    if point is None:
+        return render(request, "not_found.html", {"message": f"{code} has no value of that measure for that period to withdraw."},
+                      status=404)
+    errors = FormErrors()
+    if request.method == "POST":
+        given = {"organisation": code, "intervention": identifier, **values}
+        _, errors = await operations.mutate(request, "withdraw_measure_point", {"input": given}, "withdrawMeasurePoint",
+                                            WITHDRAW_FIELDS, "reason")
+        if not errors:
+            identity.flash(request, f"{values['measure']}: {values['period']} withdrawn. Record it again to restore it.")
+            return RedirectResponse(f"/organisations/{code}/measures/{identifier}", status_code=303)
+    return render(request, "withdraw_point.html", {"o": data["organisation"], "i": data["intervention"], "point": point,
+                                                   "values": values, "active": "organisation", **errors.context()},
+                  status=400 if errors else 200)
+
+
 routes = [
     Route("/organisations/{ods}/measures/{id}", measures, methods=["GET", "POST"]),
     Route("/organisations/{ods}/measures/{id}/pdsa", pdsa, methods=["POST"]),
+    Route("/organisations/{ods}/measures/{id}/limits", limits, methods=["POST"]),
+    Route("/organisations/{ods}/measures/{id}/withdraw", withdraw, methods=["GET", "POST"]),
     Route("/organisations/{ods}/measures/{id}/{measure:str}", measure_picture),
 ]

@@ -23,11 +23,15 @@ OPERATION_WORDS = {
     "setPriority": "Set or edited a priority", "retirePriority": "Retired a priority",
     "importQuarterlyReturn": "Imported a quarterly return", "submitEvidenceForReview": "Submitted evidence for review",
     "reviewEvidence": "Reviewed evidence", "recordMeasureValues": "Recorded measure values",
+    "withdrawMeasurePoint": "Withdrew a measure value", "setMeasureBaseline": "Fixed or re-set a chart's limits",
     "recordPdsaCycle": "Recorded a PDSA cycle", "createImprovementPartnership": "Created an improvement partnership",
     "publishImprovementPlan": "Published an improvement plan", "publishPlanUpdate": "Published a plan update",
     "recordInspection": "Recorded an inspection", "recordSpecialMeasures": "Recorded special measures",
     "redactText": "Redacted text", "importOds": "Imported ODS files",
 }
+ENTITY_WORDS = {"PdsaCycle": "a PDSA cycle", "Adoption": "an adoption record", "Priority": "a priority",
+                "ImprovementPartnership": "an improvement partnership", "Inspection": "an inspection",
+                "SpecialMeasuresPeriod": "a special measures period"}
 FILTERS = ("entityType", "entityId", "subject", "operation", "since", "until")
 
 
@@ -68,7 +72,7 @@ async def audit(request: Request) -> Response:
             data = outcome.data or {}
     return render(request, "audit.html", {
         "data": data, "chosen": chosen, "query": {k: v for k, v in chosen.items() if v}, "entity_types": ENTITY_TYPES,
-        "operation_words": OPERATION_WORDS, "active": "national", **errors.context(),
+        "operation_words": OPERATION_WORDS, "entity_words": ENTITY_WORDS, "active": "national", **errors.context(),
     }, status=400 if errors else 200)
 
 

@@ -25,13 +25,17 @@ EVIDENCE_TYPES = [("CONTROLLED_TRIAL", "Controlled trial"), ("INTERRUPTED_TIME_S
                   ("RUN_CHART", "Run chart"), ("AUDIT", "Audit"), ("OBSERVATIONAL", "Observational"),
                   ("PILOT", "Pilot"), ("QUALITATIVE", "Qualitative"), ("OTHER", "Other")]
 MEASURE_KINDS = [("OUTCOME", "Outcome"), ("PROCESS", "Process"), ("BALANCING", "Balancing")]
+VALUE_TYPES = [("COUNT", "A count (a whole number)"), ("RATE", "A rate per N (say N below)"), ("PERCENTAGE", "A percentage (0 to 100)"),
+               ("TIME", "A time (in minutes, hours or days)"), ("YES_NO", "Yes or no each month (1 or 0)")]
+DIRECTIONS = [("UP", "Higher is better"), ("DOWN", "Lower is better"), ("NEITHER", "Neither: the definition says so")]
 
 
 def _form(request: Request, template: str, context: dict[str, Any], values: dict[str, Any], errors: FormErrors,
           status: int = 200) -> Response:
     return render(request, template, {
         **context, "values": values, "rows": row_counts(values), "text_fields": TEXT_FIELDS, "row_lists": ROW_LISTS,
-        "statuses": STATUSES, "evidence_types": EVIDENCE_TYPES, "measure_kinds": MEASURE_KINDS, **errors.context(),
+        "statuses": STATUSES, "evidence_types": EVIDENCE_TYPES, "measure_kinds": MEASURE_KINDS, "value_types": VALUE_TYPES,
+        "directions": DIRECTIONS, **errors.context(),
     }, status=400 if errors else status)
 
 
