@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator
@@ -27,6 +28,7 @@ from collab_api.http.limits import BodyLimit
 from collab_api.http.observability import BOOKMARK_HEADER, Observability, configure_tracing, know_operations, metrics_endpoint
 from collab_api.http.rate_limit import RateLimit
 from collab_api.web import operations as web_operations
+from collab_api.mail import worker as mail_worker
 from collab_api.web import routes as web
 from collab_api.web.signin import oauth_client
 
@@ -57,7 +59,16 @@ def create_app(settings: Settings | None = None, *, graph: Graph | None = None, 
                 await load_all(connection.graph)
             warn_at_start(settings, seeded_demo=seed)
             log.info("ready: database %s", settings.neo4j_uri or "local ArcadeDB")
-            yield
+            worker = None
+            if settings.mail_interval > 0:  # the outbox's mail worker (collab_api/mail/worker.py)
+                worker = asyncio.create_task(mail_worker.run(connection.graph, settings, web.session_secret(settings)))
+            try:
+                yield
+            finally:
+                if worker is not None:
+                    worker.cancel()
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await worker
 
     configure_tracing(settings)
     know_operations(web_operations.operation_names() | root_field_names()

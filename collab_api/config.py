@@ -81,6 +81,20 @@ class Settings(BaseSettings):
                                    description="the service's external address (https://...): sign-in's redirect is built from "
                                                "it, never from the request's Host header; required for sign-in in production")
 
+    # E-mail (notifications and weekly summaries), sent by the worker in `collab serve` or by `collab notify`.
+    smtp_host: str | None = Field(None, alias="COLLAB_SMTP_HOST",
+                                  description="the SMTP server; unset: development writes mail to a folder (/dev/mail), "
+                                              "production keeps it queued")
+    smtp_port: int = Field(587, alias="COLLAB_SMTP_PORT")
+    smtp_username: str | None = Field(None, alias="COLLAB_SMTP_USERNAME")
+    smtp_password: str | None = Field(None, alias="COLLAB_SMTP_PASSWORD")
+    smtp_starttls: bool = Field(True, alias="COLLAB_SMTP_STARTTLS", description="upgrade the connection with STARTTLS")
+    smtp_timeout: float = Field(30.0, alias="COLLAB_SMTP_TIMEOUT", description="seconds before a send is given up and retried")
+    mail_from: str = Field("Patient safety collaboratives <no-reply@collab.invalid>", alias="COLLAB_MAIL_FROM")
+    mail_interval: float = Field(30.0, alias="COLLAB_MAIL_INTERVAL",
+                                 description="seconds between the mail worker's passes in `collab serve`; 0: no worker "
+                                             "(run `collab notify` on a schedule instead)")
+
     # Limits of the GraphQL API.
     max_page_size: int = 100
     max_query_depth: int = Field(10, alias="COLLAB_MAX_DEPTH")
@@ -115,6 +129,11 @@ class Settings(BaseSettings):
     @property
     def session_secret_file(self) -> Path:
         return self.data_dir.resolve() / "session-secret"
+
+    @property
+    def mail_folder(self) -> Path:
+        """Development without an SMTP server: where e-mails are written (shown at /dev/mail)."""
+        return self.data_dir.resolve() / "mail"
 
     @property
     def dev_signing_key_file(self) -> Path:

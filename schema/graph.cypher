@@ -16,6 +16,17 @@ CREATE CONSTRAINT observation_key IF NOT EXISTS FOR (n:AdoptionObservation) REQU
 CREATE CONSTRAINT web_session_id IF NOT EXISTS FOR (n:WebSession) REQUIRE n.id IS UNIQUE;
 CREATE CONSTRAINT quarterly_return_key IF NOT EXISTS FOR (n:QuarterlyReturn) REQUIRE n.key IS UNIQUE;
 
+// The learning loop: people, what they follow, questions and answers, notifications (the outbox)
+CREATE CONSTRAINT person_subject IF NOT EXISTS FOR (n:Person) REQUIRE n.subject IS UNIQUE;
+CREATE CONSTRAINT follow_key IF NOT EXISTS FOR (n:Follow) REQUIRE n.key IS UNIQUE;
+CREATE CONSTRAINT question_id IF NOT EXISTS FOR (n:Question) REQUIRE n.id IS UNIQUE;
+CREATE CONSTRAINT answer_id IF NOT EXISTS FOR (n:Answer) REQUIRE n.id IS UNIQUE;
+CREATE CONSTRAINT notification_key IF NOT EXISTS FOR (n:Notification) REQUIRE n.key IS UNIQUE;
+CREATE CONSTRAINT digest_key IF NOT EXISTS FOR (n:Digest) REQUIRE n.key IS UNIQUE;
+CREATE INDEX question_about IF NOT EXISTS FOR (n:Question) ON (n.aboutId);
+CREATE INDEX notification_mail IF NOT EXISTS FOR (n:Notification) ON (n.mail);
+CREATE INDEX follow_kind IF NOT EXISTS FOR (n:Follow) ON (n.kind);
+
 // Lookups and filters
 CREATE INDEX observation_return IF NOT EXISTS FOR (n:AdoptionObservation) ON (n.returnKey);
 CREATE INDEX organisation_kind IF NOT EXISTS FOR (n:Organisation) ON (n.kind);

@@ -178,8 +178,10 @@ def tokens(settings: Settings) -> Any:
     """Development tokens, signed with the local key the development-mode app trusts."""
     from collab_api.http.dev_tokens import mint
 
-    def make(role: str, *, collaborative: str | None = None, organisation: str | None = None, minutes: int = 30) -> str:
-        return mint(settings, role, collaborative=collaborative, organisation=organisation, minutes=minutes)
+    def make(role: str, *, collaborative: str | None = None, organisation: str | None = None, minutes: int = 30,
+             email: str | None = None, name: str | None = None, subject: str | None = None) -> str:
+        return mint(settings, role, collaborative=collaborative, organisation=organisation, minutes=minutes, email=email,
+                    name=name, subject=subject)
 
     return make
 

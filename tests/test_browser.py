@@ -292,3 +292,37 @@ async def test_graphiql_works_offline_with_a_token_field(visit: Visit) -> None:
     await page.goto(visit.base + "/graphql")
     await page.wait_for_selector(".graphiql-container", timeout=20000)
     assert await page.is_visible("#token")
+
+
+async def test_asking_following_and_notifications_with_the_keyboard_alone(visit: Visit) -> None:
+    """A care home asks the people who did it, follows the intervention, and asks the network
+    from a search that found nothing; every page passes axe."""
+    page = visit.page
+    await visit.sign_in("PROVIDER", "ZC063")
+    await visit.go("/interventions/falls-care-homes")
+    await _tab_to(page, "#text")
+    await page.keyboard.type("How did you get night staff to use the post-fall tool?")
+    await _tab_to(page, "form[action$='/questions'] button[type=submit]")
+    await _press_to_navigate(page, "Enter")
+    await visit.axe()
+    assert "/questions/q-" in page.url and "night staff" in await page.inner_text("h1")
+    await visit.go("/interventions/falls-care-homes")
+    await _tab_to(page, "form[action='/follow'] button[type=submit]")
+    await _press_to_navigate(page, "Enter")
+    await visit.axe()
+    assert "Stop following this intervention" in await page.inner_text("main")
+    await visit.go("/search?q=warfarin+pincer+zzqx")
+    await _tab_to(page, "a[href^='/questions/ask']")
+    await _press_to_navigate(page, "Enter")
+    await visit.axe()
+    await _tab_to(page, "#text")
+    await page.keyboard.press("End")
+    await page.keyboard.type(": who has run PINCER searches in care homes?")
+    await _tab_to(page, "main form button[type=submit]")
+    await _press_to_navigate(page, "Enter")
+    await visit.axe()
+    assert "A question to the network" in await page.inner_text("main")
+    await visit.go("/notifications")
+    assert "What you follow" in await page.inner_text("main")
+    await visit.go("/questions?show=all")
+    assert "PINCER" in await page.inner_text("main")

@@ -27,6 +27,7 @@ LAYERS: dict[str, int] = {
     "collab_api.api": 5,
     "collab_api.http": 6,
     "collab_api.web": 6,
+    "collab_api.mail": 6,      # e-mail out: composing, the unsubscribe token, SMTP, the worker (beside HTTP)
     "collab_api.app": 7,
     "collab_api.cli": 8,
     "collab_api.__main__": 8,

@@ -9,6 +9,7 @@ import graphene
 from collab_api.api.adoptions.types import Adoption, AdoptionStage
 from collab_api.api.audit.queries import AuditQueries
 from collab_api.api.finding.queries import FindingQueries
+from collab_api.api.learning.queries import LearningQueries
 from collab_api.api.collaboratives.types import Collaborative
 from collab_api.api.context import context_of
 from collab_api.api.core.connection import connection_of, page_arguments
@@ -122,6 +123,6 @@ class NodeQueries(graphene.ObjectType):
 
 
 class Query(CollaborativeQueries, OrganisationQueries, InterventionQueries, ReferenceQueries, SpreadQueries, QuarterlyReportQueries,
-            ImprovementQueries, AuditQueries, ReviewQueries,
+            ImprovementQueries, AuditQueries, ReviewQueries, LearningQueries,
             FindingQueries, QartQueries, NodeQueries, graphene.ObjectType):
     """Read the network: collaboratives, organisations, interventions."""

@@ -8,6 +8,7 @@ from collab_api.api.adoptions.mutations import AdoptionMutations
 from collab_api.api.improvement.mutations import ImprovementMutations
 from collab_api.api.interventions.mutations import InterventionMutations
 from collab_api.api.interventions.review import ReviewMutations
+from collab_api.api.learning.mutations import LearningMutations
 from collab_api.api.priorities.mutations import PriorityMutations
 from collab_api.api.qart.mutations import QartMutations
 from collab_api.api.redaction.mutations import RedactionMutations
@@ -15,7 +16,7 @@ from collab_api.api.queries import Query
 
 
 class Mutation(InterventionMutations, AdoptionMutations, PriorityMutations, QartMutations, RedactionMutations,
-               ImprovementMutations, ReviewMutations, graphene.ObjectType):
+               ImprovementMutations, ReviewMutations, LearningMutations, graphene.ObjectType):
     """Publish, update and record. Each mutation is one transaction; a refused one writes nothing."""
 
 

@@ -159,6 +159,20 @@ def cmd_seed(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_notify(args: argparse.Namespace, settings: Settings) -> int:
+    """One pass of the mail worker: this week's summaries once the week is over, and every
+    e-mail due (for a schedule, when `collab serve` runs with COLLAB_MAIL_INTERVAL=0)."""
+    from collab_api.mail.worker import deliver_once
+    from collab_api.web.routes import session_secret
+
+    counts = _with_database(settings, lambda connection: deliver_once(connection.graph, settings, session_secret(settings)))
+    if counts is None:
+        console.print("no mail sent: set COLLAB_SMTP_HOST (in production nothing is written to a folder)")
+        return 1
+    console.print(f"weekly summaries made: {counts['digests']}; e-mails sent: {counts['sent']}; to try again later: {counts['retry']}")
+    return 0
+
+
 def cmd_sdl(args: argparse.Namespace, settings: Settings) -> int:
     from collab_api.api.schema import sdl
 

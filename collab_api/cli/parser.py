@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 from collab_api.cli.commands import (
-    cmd_db, cmd_ods_import, cmd_qart_export, cmd_qart_import, cmd_report_spread, cmd_schema_apply, cmd_sdl, cmd_seed, cmd_serve, cmd_token,
+    cmd_db, cmd_notify, cmd_ods_import, cmd_qart_export, cmd_qart_import, cmd_report_spread, cmd_schema_apply, cmd_sdl, cmd_seed, cmd_serve, cmd_token,
 )
 
 
@@ -156,6 +156,11 @@ def build_parser() -> argparse.ArgumentParser:
     token.add_argument("--organisation", help="a PROVIDER's ODS code, e.g. Z43")
     token.add_argument("--minutes", type=positive, default=60, help="how long it is valid (default 60)")
     token.set_defaults(run=cmd_token)
+
+    notify = commands.add_parser("notify", help="send the e-mail due (notifications and weekly summaries), once",
+                                 epilog="COLLAB_SMTP_HOST, COLLAB_SMTP_PORT, COLLAB_SMTP_USERNAME, COLLAB_SMTP_PASSWORD, "
+                                        "COLLAB_SMTP_STARTTLS, COLLAB_MAIL_FROM: see the README's mail settings.")
+    notify.set_defaults(run=cmd_notify)
 
     sdl = commands.add_parser("sdl", help="print or write the GraphQL SDL")
     sdl.add_argument("--out", help="write to this file")

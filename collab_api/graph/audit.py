@@ -16,7 +16,7 @@ from collab_api.graph.common import page
 ENTITY_KEYS = {
     "Intervention": "id", "Adoption": "id", "Priority": "id", "Organisation": "odsCode", "Collaborative": "code",
     "MeasureSeries": "key", "PdsaCycle": "id", "ImprovementPartnership": "id", "ImprovementPlan": "id", "Inspection": "id",
-    "SpecialMeasuresPeriod": "id",
+    "SpecialMeasuresPeriod": "id", "Question": "id", "Answer": "id",
 }
 EVENT = "{.id, .at, .subject, .actorName, .role, .collaborative, .organisation, .operation, .entityKeys, .summary}"
 

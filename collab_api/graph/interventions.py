@@ -11,7 +11,7 @@ from collab_api.domain.paging import Page, PageRequest
 from collab_api.domain.permissions import Visibility
 from collab_api.domain.rows import ComponentRow, InterventionRow, OriginRow, PriorityRow, VersionRow
 from collab_api.graph.common import (
-    COLLABORATIVE, INTERVENTION, ORGANISATION, PRIORITY, VERSION, VISIBLE, keyed_columns, keyed_lists, keyed_rows, page,
+    COLLABORATIVE, INTERVENTION, ORGANISATION, PRIORITY, VERSION, VISIBLE, keyed_columns, keyed_lists, keyed_rows, page, shaped,
 )
 
 
@@ -39,6 +39,21 @@ async def by_ids(graph: Graph, ids: Sequence[str], viewer: Visibility) -> dict[s
     return await keyed_rows(graph, f"""
         UNWIND $keys AS key MATCH (i:Intervention {{id: key}}) WHERE {VISIBLE}
         RETURN key, i {INTERVENTION} AS value""", ids, InterventionRow, **viewer.params())
+
+
+async def recently_updated(graph: Graph, harm_area: str | None, collaborative: str | None, limit: int,
+                           viewer: Visibility) -> list[InterventionRow]:
+    """Published interventions, the most recently updated first (for the Atom feeds), in a harm
+    area (compared in lower case) or from a collaborative when given."""
+    rows = await graph.read(f"""
+        MATCH (i:Intervention) WHERE {VISIBLE} AND i.status <> 'IDEA'
+          AND ($area IS NULL OR toLower(i.harmArea) = $area)
+          AND ($collaborative IS NULL OR EXISTS {{
+              MATCH (i)-[:ORIGINATED_IN]->(fc:Collaborative) WHERE fc.code = $collaborative }})
+        WITH i ORDER BY i.updatedAt DESC, i.id LIMIT $limit
+        RETURN i {INTERVENTION} AS i""", {"area": harm_area, "collaborative": collaborative, "limit": limit,
+                                          **viewer.params()})
+    return [shaped(InterventionRow, row["i"]) for row in rows]
 
 
 async def page_of(graph: Graph, filter: InterventionFilter, request: PageRequest, viewer: Visibility) -> Page[InterventionRow]:

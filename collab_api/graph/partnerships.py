@@ -137,7 +137,7 @@ async def actions_of(graph: Graph, plan_ids: list[str]) -> dict[Any, list[PlanAc
 async def plan_head(tx: Tx, plan: str) -> dict[str, Any] | None:
     return await tx.single("""
         MATCH (plan:ImprovementPlan {id: $plan})
-        RETURN plan.organisation AS organisation, plan.publishedOn AS publishedOn,
+        RETURN plan.organisation AS organisation, plan.publishedOn AS publishedOn, plan.title AS title,
                [(plan)-[:HAS_ACTION]->(a:PlanAction) | a.id] AS actions""", {"plan": plan})
 
 

@@ -37,15 +37,17 @@ def verifier(settings: Settings) -> TokenVerifier:
 
 
 def mint(settings: Settings, role: str, *, collaborative: str | None = None, organisation: str | None = None,
-         minutes: int = 60, subject: str | None = None) -> str:
+         minutes: int = 60, subject: str | None = None, email: str | None = None, name: str | None = None) -> str:
     key = signing_key(settings)
     now = int(time.time())
     claims: dict[str, Any] = {
         "iss": DEV_ISSUER, "aud": settings.oidc_audience, "iat": now, "exp": now + minutes * 60,
         "sub": subject or f"dev-{role.lower()}-{(collaborative or organisation or 'all').lower()}",
-        "name": f"Development {role.lower()}" + (f" ({collaborative or organisation})" if collaborative or organisation else ""),
+        "name": name or f"Development {role.lower()}" + (f" ({collaborative or organisation})" if collaborative or organisation else ""),
         settings.role_claim: role.upper(),
     }
+    if email:
+        claims["email"] = email
     if collaborative:
         claims[settings.collaborative_claim] = collaborative.upper()
     if organisation:

@@ -17,6 +17,7 @@ from collab_api.domain.partnership import (
 from collab_api.domain.permissions import Actor, require_national, require_organisation, require_signed_in
 from collab_api.domain.text import TITLE, check_text
 from collab_api.graph import partnerships as partnership_graph
+from collab_api.usecases import notifying
 from collab_api.usecases.audit import audit
 
 
@@ -108,6 +109,8 @@ async def publish_plan_update(graph: Graph, given: dict[str, Any], actor: Actor,
         await partnership_graph.append_updates(tx, plan, rows)
         await audit(tx, actor, "publishPlanUpdate", [("ImprovementPlan", plan), ("Organisation", head["organisation"])],
                     f"{given.get('month')}: {len(rows)} actions updated")
+        await notifying.plan_updated(tx, head["organisation"], plan, head.get("title") or plan, str(given.get("month")),
+                                     actor.subject)
         return {"planId": plan}
 
     return await graph.write_tx(work)

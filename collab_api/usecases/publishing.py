@@ -18,6 +18,7 @@ from collab_api.domain.errors import FieldProblem, InvalidInput, Problems
 from collab_api.domain.interventions import (
     DESCRIPTION_FIELDS, Status, check_results_for, check_status_change, clean_description, graph_row, slug,
 )
+from collab_api.usecases import notifying
 from collab_api.usecases.audit import audit
 from collab_api.domain.permissions import Actor, Role, require_collaborative, require_signed_in, visibility
 from collab_api.domain.rows import InterventionState
@@ -78,6 +79,9 @@ async def publish_intervention(graph: Graph, given: dict[str, Any], actor: Actor
         }])
         await audit(tx, actor, "publishIntervention", [("Intervention", intervention_id), ("Collaborative", collaborative)],
                     f"published '{description['title'][:80]}' as {status}, version 1")
+        if status != Status.IDEA.value:  # a draft is told of when it is published
+            await notifying.new_intervention(tx, intervention_id, description["title"], description.get("harmArea"),
+                                             collaborative, actor.subject)
         return {"id": intervention_id, "version": 1}
 
     return await graph.write_tx(work)
@@ -161,4 +165,8 @@ async def _new_version(tx: Tx, intervention_id: str, description: dict[str, Any]
         "id": intervention_id, **row, "priorityIds": priority_ids, "at": _now(), "note": note, "author": actor.subject, "authorName": actor.name,
     })
     await audit(tx, actor, operation, [("Intervention", intervention_id)], f"version {number}: {summary}")
+    if status != Status.IDEA.value:
+        changed = operation == "changeInterventionStatus"
+        await notifying.new_version(tx, intervention_id, description.get("title") or intervention_id, number,
+                                    status=status if changed else None, author=actor.subject)
     return {"id": intervention_id, "version": number}

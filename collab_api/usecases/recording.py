@@ -8,6 +8,7 @@ from typing import Any
 
 from collab_api.db.graph import Graph, Tx
 from collab_api.domain.adoption import Observation, clean_observation, would_make_cycle
+from collab_api.usecases import notifying
 from collab_api.usecases.audit import audit
 from collab_api.domain.errors import Problems
 from collab_api.domain.permissions import Actor, require_organisation, require_signed_in, visibility
@@ -65,6 +66,8 @@ async def record_adoption(graph: Graph, given: dict[str, Any], actor: Actor, *, 
                          ("Intervention", observation.intervention)],
                         f"{rows[0]['outcome'].lower()} {observation.quarter}: "
                         + (f"stage {observation.stage}" if observation.stage is not None else "not applicable"))
+            if observation.stage:  # an adopter (stage 1 and above): told to those who follow it, once each
+                await notifying.adopted(tx, observation.organisation, observation.intervention, actor.subject)
         return rows[0]
 
     return await graph.write_tx(work)

@@ -20,9 +20,10 @@ from collab_api.web import signin
 from collab_api.web.live_sessions import LiveSessions
 from collab_api.web.operations import PageForbidden
 from collab_api.web.pages import (
-    adoption, collaboratives, finding, improvement, interventions, measures, national, organisations, publishing, quarterly_report,
-    returns, reviews, spread,
+    adoption, collaboratives, feeds, finding, improvement, interventions, measures, national, notifications, organisations,
+    publishing, quarterly_report, questions, returns, reviews, spread,
 )
+from collab_api.web.reader import Reader
 from collab_api.web.templating import HERE, render
 
 log = logging.getLogger("collab_api")
@@ -52,7 +53,7 @@ def middleware(settings: Settings) -> list[Middleware]:
     return [Middleware(SessionMiddleware, secret_key=session_secret(settings), session_cookie=SESSION_COOKIE,
                        max_age=int(settings.session_hours * 3600), same_site="lax",
                        https_only=not settings.development and settings.env != "test"),
-            Middleware(LiveSessions)]
+            Middleware(LiveSessions), Middleware(Reader)]
 
 
 def routes() -> list[BaseRoute]:
@@ -62,6 +63,7 @@ def routes() -> list[BaseRoute]:
         *signin.routes, *finding.routes, *publishing.routes, *interventions.routes, *adoption.routes,
         *organisations.routes, *collaboratives.routes, *returns.routes, *spread.routes,
         *quarterly_report.routes, *measures.routes, *improvement.routes, *reviews.routes, *national.routes,
+        *questions.routes, *notifications.routes, *feeds.routes,
     ]
 
 

@@ -86,6 +86,7 @@ async def sign_in_callback(request: Request) -> Response:
     expires = min(float(claims.get("exp") or 0) or time.time() + 3600,
                   time.time() + request.app.state.settings.session_hours * 3600)
     await identity.sign_in(request, actor, expires_at=expires)
+    await operations.run(request, "remember_me")  # so that questions put to their organisation reach them
     identity.flash(request, "You are signed in.")
     return RedirectResponse(next_path, status_code=303)
 
@@ -117,7 +118,7 @@ async def dev_sign_in(request: Request) -> Response:
     if not request.app.state.settings.development:
         return render(request, "not_found.html", status=404)
     data = await operations.data(request, "dev_sign_in")
-    values: dict[str, Any] = {"role": "", "collaborative": "", "organisation": "", "name": ""}
+    values: dict[str, Any] = {"role": "", "collaborative": "", "organisation": "", "name": "", "email": ""}
     errors = FormErrors()
     if request.method == "POST":
         form = await posted(request)
@@ -135,12 +136,16 @@ async def dev_sign_in(request: Request) -> Response:
             elif found["organisation"] is None:
                 errors.add("organisation", f"No organisation has the ODS code '{values['organisation'][:12]}'")
         if not errors:
-            actor = Actor(f"dev:{role.lower()}", Role(role),
+            scope = values["collaborative"] if role == "LEAD" else values["organisation"] if role == "PROVIDER" else "all"
+            person = values["email"].strip().lower() or "-".join(values["name"].lower().split()) or "someone"
+            actor = Actor(f"dev:{role.lower()}:{scope.lower()}:{person[:80]}", Role(role),  # one person per role, scope and name
                           values["collaborative"].upper() if role == "LEAD" else None,
                           values["organisation"].upper() if role == "PROVIDER" else None,
-                          name=" ".join(values["name"].split())[:120] or f"Development {role.lower()}")
+                          name=" ".join(values["name"].split())[:120] or f"Development {role.lower()}",
+                          email=values["email"].strip()[:254] or None)
             next_path = _safe_next(request.session.get("next"))
             await identity.sign_in(request, actor, expires_at=time.time() + request.app.state.settings.session_hours * 3600)
+            await operations.run(request, "remember_me")
             identity.flash(request, "You are signed in (development sign-in).")
             return RedirectResponse(next_path, status_code=303)
     return render(request, "dev_sign_in.html", {"data": data, "values": values, "roles": ROLES, **errors.context()},

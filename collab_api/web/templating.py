@@ -116,6 +116,8 @@ def render(request: Request, template: str, context: dict[str, Any] | None = Non
         "flash": identity.pop_flash(request),
         "development": request.app.state.settings.development,
         "quarters": recent_quarters(),
+        "unread": getattr(request.state, "unread", 0),
+        "follows": getattr(request.state, "follows", []),
         **(context or {}),
     }
     response = HTMLResponse(environment.get_template(template).render(values), status_code=status)

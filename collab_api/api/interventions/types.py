@@ -15,6 +15,8 @@ from collab_api.api.context import context_of
 from collab_api.api.core.enums import CareSetting, InterventionStatus, value_of
 from collab_api.api.interventions.review import ReviewFields
 from collab_api.api.interventions.description import DescriptionFields
+from collab_api.api.learning.types import QuestionConnection, questions_about
+from collab_api.api.core.connection import page_arguments
 from collab_api.domain.changes import FieldChange, field_changes
 from collab_api.domain.interventions import CLOSING
 from collab_api.domain.lineage import Lineage
@@ -161,6 +163,13 @@ class Intervention(DescriptionFields, ReviewFields, graphene.ObjectType):
     @staticmethod
     async def resolve_versions(intervention: dict[str, Any], info: Any) -> Any:
         return await context_of(info).loaders.keyed(intervention_graph.versions_of, list).load(intervention["id"])
+
+    questions = graphene.Field(graphene.NonNull(QuestionConnection), **page_arguments(),
+                               description="Questions asked about it, newest first (their text for signed-in readers).")
+
+    @staticmethod
+    async def resolve_questions(intervention: dict[str, Any], info: Any, first: int | None = None, after: str | None = None) -> Any:
+        return await questions_about(info, intervention["id"], first, after)
 
     lessons = graphene.String(description="For an intervention closed as DID_NOT_WORK or STOPPED: what was learned (the "
                                           "note of the version that closed it), so that others do not repeat it.")

@@ -6,6 +6,8 @@ from typing import Any
 
 import graphene
 
+from collab_api.api.core.connection import page_arguments
+from collab_api.api.learning.types import QuestionConnection, questions_about
 from collab_api.api.core.node import Node, prefixed
 
 from collab_api.api.context import context_of
@@ -34,6 +36,12 @@ class Priority(graphene.ObjectType):
         description="Interventions that address this priority.",
     )
     interventionCount = graphene.Int(required=True, description="How many interventions address it (counted, not fetched).")
+    questions = graphene.Field(graphene.NonNull(QuestionConnection), **page_arguments(),
+                               description="Questions asked about it, newest first (their text for signed-in readers).")
+
+    @staticmethod
+    async def resolve_questions(priority: dict[str, Any], info: Any, first: int | None = None, after: str | None = None) -> Any:
+        return await questions_about(info, priority["id"], first, after)
 
     @staticmethod
     async def resolve_collaborative(priority: dict[str, Any], info: Any) -> Any:

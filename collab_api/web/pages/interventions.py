@@ -22,7 +22,12 @@ DESCRIPTION = [  # TIDieR, in the checklist's order
 
 
 async def intervention(request: Request) -> Response:
-    identifier = request.path_params["id"]
+    return await intervention_page(request, request.path_params["id"])
+
+
+async def intervention_page(request: Request, identifier: str, extra: dict[str, Any] | None = None, *,
+                            status: int = 200) -> Response:
+    """The intervention page; `extra` carries a refused form's values and errors (asking a question)."""
     data = await operations.data(request, "intervention", {"id": identifier})
     item = operations.found(data["intervention"], "intervention with this id")
     viewer = identity.viewer(request)
@@ -34,10 +39,18 @@ async def intervention(request: Request) -> Response:
     for adoption in (adopters.get("intervention") or {}).get("adoptions") or []:
         region = (adoption["organisation"].get("collaborative") or {}).get("name") or "Region not known"
         by_region[region].append(adoption)
+    asked = await operations.data(request, "intervention_questions", {"id": identifier})
     return render(request, "intervention.html", {
         "i": item, "more": adopters.get("intervention") or {}, "whom": adopters.get("whomToAsk") or [],
         "by_region": dict(sorted(by_region.items())), "description": DESCRIPTION, "active": "search",
-    })
+        "ask": {"text": ""}, **questions_context(asked), **(extra or {}),
+    }, status=status)
+
+
+def questions_context(data: dict[str, Any]) -> dict[str, Any]:
+    """Its questions, and what the reader follows (for the follow button)."""
+    return {"questions": (data.get("intervention") or {}).get("questions") or {"totalCount": 0, "nodes": []},
+            "follows": [[f["kind"], f["target"]] for f in ((data.get("me") or {}).get("follows") or [])]}
 
 
 async def lineage(request: Request) -> Response:
