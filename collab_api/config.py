@@ -91,6 +91,8 @@ class Settings(BaseSettings):
     smtp_starttls: bool = Field(True, alias="COLLAB_SMTP_STARTTLS", description="upgrade the connection with STARTTLS")
     smtp_timeout: float = Field(30.0, alias="COLLAB_SMTP_TIMEOUT", description="seconds before a send is given up and retried")
     mail_from: str = Field("Patient safety collaboratives <no-reply@collab.invalid>", alias="COLLAB_MAIL_FROM")
+    contact_email: str = Field("patientsafety.collaboratives@example.nhs.uk", alias="COLLAB_CONTACT_EMAIL",
+                               description="where the accessibility statement and the pages send people with a problem")
     mail_interval: float = Field(30.0, alias="COLLAB_MAIL_INTERVAL",
                                  description="seconds between the mail worker's passes in `collab serve`; 0: no worker "
                                              "(run `collab notify` on a schedule instead)")

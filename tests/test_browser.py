@@ -143,7 +143,7 @@ async def test_provider_journey_with_the_keyboard_alone(visit: Visit) -> None:
     await page.keyboard.type("ZC063")
     await _press_to_navigate(page, "Enter")
     await visit.axe()
-    assert "Provider, ZC063" in await page.inner_text("header")
+    assert "Care Home 63 (ZC063)" in await page.inner_text("header"), "the organisation by name, with its code"
 
     await _tab_to(page, "#q")                   # the front page's search box
     await page.keyboard.type("falls at night")
@@ -164,7 +164,9 @@ async def test_provider_journey_with_the_keyboard_alone(visit: Visit) -> None:
     await _press_to_navigate(page, "Enter")
     await visit.axe()
 
-    await _tab_to(page, "input[name=stage]")   # a stage, but no quarter: an error beside the field
+    await _tab_to(page, "#quarter")            # this quarter is chosen already; choose none ...
+    await page.keyboard.press("Home")
+    await _tab_to(page, "input[name=stage]")   # ... a stage, but no quarter: an error beside the field
     await page.keyboard.press("Space")
     for _ in range(3):
         await page.keyboard.press("ArrowDown")
@@ -173,7 +175,7 @@ async def test_provider_journey_with_the_keyboard_alone(visit: Visit) -> None:
     await _press_to_navigate(page, "Enter")
     await visit.axe()
     assert (await page.title()).startswith("Error: ")
-    assert "not a reporting quarter" in await page.inner_text("#quarter-error")
+    assert "Enter the quarter, for example 2025/26 Q1" in await page.inner_text("#quarter-error")
     await _tab_to(page, "#quarter")
     await page.keyboard.type("2025/26 Q2")
     await _tab_to(page, "#adaptations-0-what")
@@ -202,7 +204,7 @@ async def test_lead_journey(visit: Visit, tmp_path: Path) -> None:
     await visit.submit("Set priority")
     assert "Enter" in await page.inner_text("#harmArea-error") or await page.inner_text("#harmArea-error")
     assert await page.input_value("#title") == "Safer transfers between wards"  # nothing typed is lost
-    await page.fill("#harmArea", "Deterioration")
+    await page.select_option("#harmArea", "Deterioration")
     await visit.submit("Set priority")
     assert "Priority 'Safer transfers between wards' set." in await page.inner_text("main")
 
@@ -311,7 +313,7 @@ async def test_asking_following_and_notifications_with_the_keyboard_alone(visit:
     await _press_to_navigate(page, "Enter")
     await visit.axe()
     assert "Stop following this intervention" in await page.inner_text("main")
-    await visit.go("/search?q=warfarin+pincer+zzqx")
+    await visit.go("/search?q=zzqxv+qqvz")
     await _tab_to(page, "a[href^='/questions/ask']")
     await _press_to_navigate(page, "Enter")
     await visit.axe()
@@ -326,3 +328,30 @@ async def test_asking_following_and_notifications_with_the_keyboard_alone(visit:
     assert "What you follow" in await page.inner_text("main")
     await visit.go("/questions?show=all")
     assert "PINCER" in await page.inner_text("main")
+
+
+async def test_national_records_and_the_plan_update_pass_axe_and_work_by_keyboard(visit: Visit) -> None:
+    page = visit.page
+    await visit.sign_in("NATIONAL")
+    for path in ("/national/partnerships/new", "/organisations/Z05/inspections/new", "/organisations/Z05/special-measures/new",
+                 "/national/redact", "/national/improvement", "/questions"):
+        await visit.go(path)
+    await visit.sign_in("LEAD", "KSS")
+    await visit.go("/collaboratives/KSS")
+    change = page.locator("a[href$='/edit'][href^='/collaboratives/KSS/priorities/']").first
+    target = await change.get_attribute("href")
+    await visit.go(target or "/collaboratives/KSS")
+    await visit.go((target or "").replace("/edit", "/retire"))
+    await visit.sign_in("PROVIDER", "Z12")
+    await visit.go("/plans/demo-plan-Z12")
+    await _tab_to(page, "a[href='/plans/demo-plan-Z12/update']")
+    await _press_to_navigate(page, "Enter")
+    await visit.axe()
+    await _tab_to(page, "#status-0")
+    await page.keyboard.type("On track")
+    await _tab_to(page, "#progress-0")
+    await page.keyboard.type("All twelve wards trained (keyboard test)")
+    await _tab_to(page, "main form button[type=submit]")
+    await _press_to_navigate(page, "Enter")
+    await visit.axe()
+    assert "All twelve wards trained (keyboard test)" in await page.inner_text("main")

@@ -203,3 +203,9 @@ async def test_pdsa_cycles_are_drawn_on_the_chart_and_points_are_put_right_on_th
         fixed = await pages.post(limits, {"limitMeasure": PERCENT, "fromPeriod": "", "points": "12", "limitReason": "A year before"},
                                  follow=True)
         assert "Fixed from its first 12 points" in text_of(fixed) and "A year before" in text_of(fixed)
+    async with PageClient(create_app(settings, graph=network)) as other:
+        await other.sign_in("PROVIDER", organisation="Z01")
+        theirs = await other.get(f"/organisations/Z08/measures/{NEWS2}")
+        assert theirs.status_code == 200 and "PDSA 2" in theirs.text, "another organisation may read the measures"
+        assert "Record or correct a month's value" not in text_of(theirs) and "/withdraw?" not in theirs.text
+        assert "Only people signed in for" in text_of(theirs), "and is told why it cannot record them"

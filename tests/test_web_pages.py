@@ -100,7 +100,8 @@ async def test_a_provider_records_adoption_correcting_a_field_error(app: Any, se
                                       {"organisation": "ZC063", "quarter": "2031/32 Q1", "stage": ""})
         assert refused.status_code == 400  # the API's refusal, field by field
         assert "has not started yet" in (error_beside(refused, "quarter") or "")
-        assert error_beside(refused, "stage") == "give a stage from 0 to 7, or say the intervention is not applicable"
+        assert error_beside(refused, "stage") == ("Choose a stage from 0 (no contact yet) to 7 (sustained), or say the "
+                                                  "intervention is not applicable")
         assert await _count(seeded, "MATCH (a:Adoption {organisation: 'ZC063', interventionId: 'falls-care-homes'}) RETURN count(a) AS n") == 0
         done = await provider.post("/interventions/falls-care-homes/adopt",
                                    {"organisation": "ZC063", "quarter": "2025/26 Q3", "stage": "4",
@@ -145,26 +146,39 @@ async def test_a_form_without_its_csrf_token_is_refused_and_writes_nothing(app: 
     assert await _count(seeded, "MATCH (p:Priority) RETURN count(p) AS n") == before
 
 
-async def test_a_lead_sets_and_retires_a_priority(app: Any, seeded: Graph) -> None:
+async def test_a_lead_sets_changes_and_retires_a_priority(app: Any, seeded: Graph) -> None:
     async with PageClient(app) as lead:
         await lead.sign_in("LEAD", collaborative="KSS")
-        await lead.get("/collaboratives/KSS")
+        page = await lead.get("/collaboratives/KSS")
+        assert '<option value="Falls"' in page.text and '<option value="__other__"' in page.text, "harm areas from a list"
         missing = await lead.post("/collaboratives/KSS/priorities", {"title": "Safer discharge", "harmArea": ""})
-        assert missing.status_code == 400 and "Enter the harm area it addresses" in (error_beside(missing, "harmArea") or "")
-        untitled = await lead.post("/collaboratives/KSS/priorities", {"title": "", "harmArea": ""})
+        assert missing.status_code == 400 and "Choose the harm area it addresses" in (error_beside(missing, "harmArea") or "")
+        untitled = await lead.post("/collaboratives/KSS/priorities", {"title": "", "harmArea": "__other__", "harmAreaOther": ""})
         assert "Enter the priority's title" in (error_beside(untitled, "title") or "")
-        assert "Enter the harm area it addresses" in (error_beside(untitled, "harmArea") or "")
+        assert "Enter the new harm area" in (error_beside(untitled, "harmAreaOther") or "")
         assert 'value="Safer discharge"' in missing.text  # what was typed is kept
         done = await lead.post("/collaboratives/KSS/priorities",
-                               {"title": "Safer discharge", "harmArea": "Medicines safety"}, follow=True)
+                               {"title": "Safer discharge", "harmArea": "__other__", "harmAreaOther": "medicines SAFETY"}, follow=True)
         assert "Priority 'Safer discharge' set." in text_of(done)
-        found = re.search(r'action="/collaboratives/KSS/priorities/([^/"]+)/retire"[^<]*<input[^>]*>\s*<input type="hidden" name="reason" value="Retired by the lead">\s*<button[^>]*>Retire<span class="nhsuk-u-visually-hidden"> Safer discharge',
+        again = await lead.post("/collaboratives/KSS/priorities", {"title": " safer  Discharge", "harmArea": "Falls"})
+        assert again.status_code == 400 and "already has an active priority called" in (error_beside(again, "title") or "")
+        found = re.search(r'href="/collaboratives/KSS/priorities/([^/"]+)/edit">Change<span class="nhsuk-u-visually-hidden"> Safer discharge',
                           done.text)
-        assert found, "no retire button for the new priority"
-        retired = await lead.post(f"/collaboratives/KSS/priorities/{found.group(1)}/retire", {"reason": "Done"}, follow=True)
-        assert "Priority retired." in text_of(retired)
-    status = await seeded.read("MATCH (p:Priority {id: $id}) RETURN p.status AS status", {"id": found.group(1)})
-    assert status == [{"status": "RETIRED"}]
+        assert found, "no change link for the new priority"
+        identifier = found.group(1)
+        [row] = await seeded.read("MATCH (p:Priority {id: $id}) RETURN p.harmArea AS area", {"id": identifier})
+        assert row["area"] == "Medicines safety", "a harm area typed in another case is the one in use"
+        await lead.get(f"/collaboratives/KSS/priorities/{identifier}/edit")
+        changed = await lead.post(f"/collaboratives/KSS/priorities/{identifier}/edit",
+                                  {"title": "Safer discharge home", "harmArea": "Medicines safety", "rationale": ""}, follow=True)
+        assert "Priority 'Safer discharge home' changed." in text_of(changed)
+        confirm = await lead.get(f"/collaboratives/KSS/priorities/{identifier}/retire")
+        assert "Retire “Safer discharge home”?" in text_of(confirm), "retiring asks first"
+        retired = await lead.post(f"/collaboratives/KSS/priorities/{identifier}/retire", {"reason": "Done"}, follow=True)
+        assert "Priority 'Safer discharge home' retired." in text_of(retired)
+    status = await seeded.read("MATCH (p:Priority {id: $id}) RETURN p.status AS status, p.title AS title", {"id": identifier})
+    assert status == [{"status": "RETIRED", "title": "Safer discharge home"}]
+    assert await _count(seeded, "MATCH (p:Priority) WHERE toLower(p.title) STARTS WITH 'safer discharge' RETURN count(p) AS n") == 1
 
 
 async def test_a_lead_publishes_after_seeing_similar_interventions_then_edits_and_moves_it(app: Any, seeded: Graph) -> None:

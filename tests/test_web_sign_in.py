@@ -134,7 +134,7 @@ async def test_signing_in_with_pkce_gives_the_role_in_the_token(app: Any, provid
         assert "httponly" in cookie and "samesite=lax" in cookie and "secure" in cookie
         assert provider.token_requests[-1]["code_verifier"]  # PKCE: the verifier went to the token endpoint
         page = await browser.get("/collaboratives/KSS")
-        assert "Alice Jones (Lead, KSS)" in text_of(page) and "Set a new priority" in page.text  # the ID token's name
+        assert "Alice Jones, lead, Health Innovation Kent Surrey Sussex (KSS)" in text_of(page) and "Set a new priority" in page.text  # the ID token's name
         assert (await browser.get("/sign-out")).status_code == 200, "a GET only shows the button"
         assert "Set a new priority" in (await browser.get("/collaboratives/KSS")).text
         signed_out = await browser.post("/sign-out", {})

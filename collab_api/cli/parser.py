@@ -22,7 +22,7 @@ ENVIRONMENT = """environment:
   COLLAB_ARCADEDB_HTTP_PORT  the local database's HTTP port (default 2480)
   NEO4J_URI, NEO4J_USER, NEO4J_PASSWORD, NEO4J_DATABASE
                              use this Bolt server (Neo4j 5, Aura) instead of the local one
-  more in the README (sign-in, limits, timeouts)"""
+  more in docs/operations.md (sign-in, limits, timeouts)"""
 SETTINGS = sorted(CARE_SETTING_CODES)
 ROLES = ["NATIONAL", "LEAD", "PROVIDER"]
 
@@ -159,7 +159,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     notify = commands.add_parser("notify", help="send the e-mail due (notifications and weekly summaries), once",
                                  epilog="COLLAB_SMTP_HOST, COLLAB_SMTP_PORT, COLLAB_SMTP_USERNAME, COLLAB_SMTP_PASSWORD, "
-                                        "COLLAB_SMTP_STARTTLS, COLLAB_MAIL_FROM: see the README's mail settings.")
+                                        "COLLAB_SMTP_STARTTLS, COLLAB_MAIL_FROM: see docs/operations.md, Configuration.")
     notify.set_defaults(run=cmd_notify)
 
     sdl = commands.add_parser("sdl", help="print or write the GraphQL SDL")

@@ -89,7 +89,7 @@ def clean_observation(problems: Problems, given: dict[str, Any], *, today: dt.da
     else:
         not_applicable = check_text(problems, "notApplicable", not_applicable, SHORT)
     if stage is None and not not_applicable:
-        problems.add("stage", "REQUIRED", "give a stage from 0 to 7, or say the intervention is not applicable")
+        problems.add("stage", "REQUIRED", "Choose a stage from 0 (no contact yet) to 7 (sustained), or say the intervention is not applicable")
     elif stage is not None and not_applicable:
         problems.add("stage", "CONFLICT", "give either a stage or 'not applicable', not both")
     elif stage is not None and (not isinstance(stage, int) or not stages.is_valid(stage)):

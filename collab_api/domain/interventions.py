@@ -13,6 +13,7 @@ from typing import Any
 
 from collab_api.domain.errors import Problems
 from collab_api.domain.measure_scale import clean_scale
+from collab_api.domain.search import index_terms
 from collab_api.domain.text import LONG, SHORT, SUMMARY, TITLE, check_text
 from collab_api.domain.vocabulary import CARE_SETTING_CODES, InterventionStatus
 
@@ -81,6 +82,7 @@ def graph_row(intervention_id: str, description: dict[str, Any], status: str) ->
         " ".join(c["name"] for c in components), " ".join(description.get("tags") or []),
         description.get("patientInvolvement"), description.get("sourceIndustry"),
     ]))
+    search_text = " ".join([search_text, *index_terms(search_text)])
     return {
         "props": {
             "title": description["title"], "summary": description["summary"], "status": status,

@@ -102,13 +102,13 @@ def require_collaborative(actor: Actor, collaborative: str | None, what: str) ->
     _deny(actor, what)
 
 
-def require_organisation(actor: Actor, organisation: str, trust: str | None, collaboratives: list[str], what: str) -> None:
+def may_act_for(actor: Actor, organisation: str, trust: str | None, collaboratives: list[str]) -> bool:
     """The national team, the lead of a collaborative the organisation belongs to, or the
     provider that is the organisation or its trust."""
-    if actor.role == Role.NATIONAL:
-        return
-    if actor.role == Role.LEAD and actor.collaborative in collaboratives:
-        return
-    if actor.role == Role.PROVIDER and actor.organisation in {organisation, trust}:
-        return
-    _deny(actor, what)
+    return (actor.role == Role.NATIONAL or (actor.role == Role.LEAD and actor.collaborative in collaboratives)
+            or (actor.role == Role.PROVIDER and actor.organisation in {organisation, trust}))
+
+
+def require_organisation(actor: Actor, organisation: str, trust: str | None, collaboratives: list[str], what: str) -> None:
+    if not may_act_for(actor, organisation, trust, collaboratives):
+        _deny(actor, what)

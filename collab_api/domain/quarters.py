@@ -22,7 +22,9 @@ class Quarter:
     def parse(cls, text: str) -> Quarter:
         match = _PATTERN.match(text or "")
         if not match:
-            raise QuarterError(f"'{(text or '')[:40]}' is not a reporting quarter: expected e.g. '2025/26 Q1'")
+            if not (text or "").strip():
+                raise QuarterError("Enter the quarter, for example 2025/26 Q1")
+            raise QuarterError(f"'{(text or '')[:40]}' is not a reporting quarter: enter one like 2025/26 Q1")
         year, next_year, number = int(match[1]), int(match[2]), int(match[3])
         if next_year != (year + 1) % 100:
             raise QuarterError(f"'{text.strip()}': the financial year {year}/{next_year:02d} is not two consecutive years")

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 
+import difflib
 import re
+from pathlib import Path
 from dataclasses import asdict, dataclass
 from enum import Enum
 from functools import lru_cache
@@ -80,9 +82,49 @@ def terms(text: str | None) -> list[str]:
     return list(seen)[:MAX_TERMS * 4]
 
 
+def _synonym_groups() -> list[tuple[str, ...]]:
+    """The safety vocabulary's groups of terms that mean the same (data/safety_synonyms.csv)."""
+    groups = []
+    for line in (Path(__file__).parent / "data" / "safety_synonyms.csv").read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.startswith("#"):
+            groups.append(tuple(term.strip().lower() for term in line.split(",") if term.strip()))
+    return groups
+
+
+SYNONYM_GROUPS = _synonym_groups()
+
+
+def synonyms(text: str | None) -> list[str]:
+    """The terms of every group that one of the text's words (or phrases) belongs to, other
+    than those words themselves: 'warfarin' brings 'anticoagulant', 'doac' ...; 'PINCER'
+    brings 'medicines', 'prescribing' ..."""
+    lowered = f" {' '.join(_WORD.findall((text or '').lower()))} "
+    words = set(terms(text))
+    found: dict[str, None] = {}
+    for group in SYNONYM_GROUPS:
+        if any((f" {term} " in lowered) if " " in term else term in words for term in group):
+            found.update((term, None) for term in group if term not in words)
+    return list(found)
+
+
+def index_terms(text: str) -> list[str]:
+    """What the search text of an intervention also holds: the name of each group its words
+    belong to (so that 'DOAC' is found as 'anticoagulant' even without the full-text index)."""
+    lowered = f" {' '.join(_WORD.findall(text.lower()))} "
+    words = set(terms(text))
+    return [group[0] for group in SYNONYM_GROUPS
+            if any((f" {term} " in lowered) if " " in term else term in words for term in group)]
+
+
+def search_words(text: str | None) -> list[str]:
+    """The words (and the synonyms' terms) matched without the full-text index."""
+    return [*terms(text)[:MAX_TERMS], *synonyms(text)][:MAX_TERMS * 4]
+
+
 def fulltext_query(text: str | None) -> str | None:
     """A Lucene query: each term exactly (boosted) or its stem as a prefix ('falls' finds
-    'fall', 'escalating' finds 'escalation')."""
+    'fall', 'escalating' finds 'escalation'); and each synonym of the safety vocabulary, below
+    the words typed ('warfarin' finds 'anticoagulant')."""
     words = terms(text)[:MAX_TERMS]
     if not words:
         return None
@@ -92,6 +134,9 @@ def fulltext_query(text: str | None) -> str | None:
         root = stem(word)
         prefix = _LUCENE_SPECIAL.sub(r"\\\1", root if len(root) >= 3 else word)
         parts.append(f"({escaped}^2 OR {prefix}*)" if len(word) >= 3 else escaped)
+    for term in synonyms(text)[:MAX_TERMS * 3]:
+        escaped = _LUCENE_SPECIAL.sub(r"\\\1", term)
+        parts.append(f'"{escaped}"^0.3' if " " in term else f"{escaped}^0.3")
     return " OR ".join(parts)
 
 
@@ -107,3 +152,16 @@ def similarity(a: str, b: str) -> tuple[float, list[str]]:
     jaccard = len(shared) / len(left.keys() | right.keys())
     overlap = 0.8 * len(shared) / min(len(left), len(right))
     return max(jaccard, overlap), sorted(left[s] for s in shared)
+
+
+def close_terms(text: str | None, known: list[str], limit: int = 5) -> list[str]:
+    """Terms like the ones typed (a misspelling, another form), from the safety vocabulary and
+    the harm areas in use: what a search that found nothing suggests instead."""
+    vocabulary = {term for group in SYNONYM_GROUPS for term in group} | {area.lower() for area in known}
+    found: dict[str, None] = {}
+    for word in terms(text)[:MAX_TERMS]:
+        if word in vocabulary:
+            continue
+        for term in difflib.get_close_matches(word, sorted(vocabulary), n=3, cutoff=0.75):
+            found.setdefault(term, None)
+    return list(found)[:limit]

@@ -18,6 +18,10 @@ class OrganisationKind(str, Enum):
     OTHER = "OTHER"
 
 
+ORGANISATION_KIND_LABELS = {"TRUST": "NHS trust", "SITE": "Hospital site", "GP_PRACTICE": "GP practice",
+                            "CARE_HOME": "Care home", "OTHER": "Other organisation"}
+
+
 @dataclass(frozen=True)
 class CareSetting:
     code: str

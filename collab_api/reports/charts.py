@@ -17,6 +17,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.patches import FancyBboxPatch  # noqa: E402
+from matplotlib.ticker import MaxNLocator  # noqa: E402
 
 from collab_api.domain.stages import STAGES  # noqa: E402
 
@@ -82,6 +83,7 @@ def _stacked_bars(key: str, bars: tuple[Bar, ...], title: str, description: str,
     draw = ax.barh if horizontal else ax.bar
     kwargs = {"left": start} if horizontal else {"bottom": start}
     draw(labels, values, color=NOT_APPLICABLE_COLOUR, label="Not applicable", edgecolor="white", linewidth=0.5, hatch="//", **kwargs)
+    (ax.xaxis if horizontal else ax.yaxis).set_major_locator(MaxNLocator(integer=True))  # counts: no 0.25 of an answer
     if horizontal:
         ax.invert_yaxis()
         ax.set_xlabel(value_label)
@@ -123,7 +125,7 @@ def _region_tiles(key: str, frozen: tuple[tuple[str, tuple[str, float | None, in
                 linespacing=1.0)
         ax.text(x + 0.525, y + 0.24, f"median {median:g}" if median is not None else "no return", ha="center", va="center",
                 fontsize=7.5, color=colour)
-        ax.text(x + 0.525, y + 0.08, f"{reported} answers" if reported else "", ha="center", va="center", fontsize=7,
+        ax.text(x + 0.525, y + 0.08, f"{reported} answer{'s' if reported != 1 else ''}" if reported else "", ha="center", va="center", fontsize=7,
                 color=colour)
     ax.set_xlim(-0.2, 6.0)
     ax.set_ylim(-6.2, 1.3)

@@ -13,7 +13,7 @@ from collab_api.domain.errors import FieldProblem, InvalidInput
 from collab_api.domain.paging import Page, PageRequest
 from collab_api.domain.permissions import Visibility
 from collab_api.domain.rows import CandidateRow
-from collab_api.domain.search import SearchFilter, SearchSort, fulltext_query, similarity, terms
+from collab_api.domain.search import SearchFilter, SearchSort, fulltext_query, search_words, similarity, terms
 from collab_api.domain.stages import ADOPTED
 from collab_api.domain.vocabulary import setting_fits
 from collab_api.graph import collaboratives as collaborative_graph
@@ -43,7 +43,7 @@ async def search_interventions(graph: Graph, text: str | None, filter: SearchFil
     if text is not None and len(text) > 500:
         raise InvalidInput([FieldProblem("text", "TOO_LONG", "search text is at most 500 characters")])
     offset = _offset(request)
-    found = await search_graph.search(graph, fulltext_query(text), terms(text), filter, sort, offset, request.first + 1, viewer)
+    found = await search_graph.search(graph, fulltext_query(text), search_words(text), filter, sort, offset, request.first + 1, viewer)
     rows = [{**row, "position": str(offset + index)} for index, row in enumerate(found["rows"])]
     return Page.from_rows(rows, found["total"], offset, request, "position")
 

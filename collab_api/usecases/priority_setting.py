@@ -47,7 +47,15 @@ async def set_priority(graph: Graph, given: dict[str, Any], actor: Actor, *, tod
                 problems.add("id", "OTHER_COLLABORATIVE", f"priority '{priority_id}' belongs to {state['collaborative']}")
             elif state["status"] == "RETIRED":
                 problems.add("id", "RETIRED", f"priority '{priority_id}' is retired; set a new one instead")
+        titles = {" ".join(title.lower().split()): pid for title, pid in (await priority_graph.active_titles(tx, collaborative)).items()}
+        same = titles.get(" ".join(str(row["title"]).lower().split()))
+        if same and same != priority_id:
+            problems.add("title", "DUPLICATE", f"{collaborative} already has an active priority called '{str(row['title'])[:80]}': "
+                                               "change that one instead of setting it again")
         problems.raise_if_any()
+        # One harm area, however it is typed: 'falls' is the 'Falls' already in use.
+        row["harmArea"] = next((area for area in await priority_graph.harm_areas_named(tx)
+                                if area.strip().lower() == str(row["harmArea"]).strip().lower()), row["harmArea"])
         identifier = priority_id or f"{collaborative}-{secrets.token_hex(4)}"
         saved = await priority_graph.save_priority(tx, {**row, "id": identifier},
                                                    keep_rationale=bool(priority_id) and "rationale" not in given,

@@ -34,4 +34,5 @@ class Reader:
                 state = scope.setdefault("state", {})
                 state["unread"] = me.get("unreadCount") or 0
                 state["follows"] = [[f["kind"], f["target"]] for f in me.get("follows") or []]
+                state["scope_name"] = me.get("scopeName")
         await self.app(scope, receive, send)

@@ -14,7 +14,7 @@ from starlette.responses import HTMLResponse
 from collab_api.domain.changes import status_words
 from collab_api.domain.quarters import Quarter
 from collab_api.domain.stages import STAGES
-from collab_api.domain.vocabulary import CARE_SETTINGS
+from collab_api.domain.vocabulary import CARE_SETTINGS, ORGANISATION_KIND_LABELS
 
 HERE = Path(__file__).parent
 TEMPLATES = HERE / "templates"
@@ -37,16 +37,20 @@ def stage_name(stage: int | None) -> str:
     return _STAGE_LABELS.get(stage, "") if stage is not None else ""
 
 
-def viewer_label(actor: Any) -> str:
-    """How the header names the signed-in person: their name (when their sign-in gives it),
-    role and scope, never a token."""
+def viewer_label(actor: Any, scope_name: str | None = None) -> str:
+    """How the header names the signed-in person: their name (when their sign-in gives it) and
+    their role or organisation, by name with its code ("Sam Carter, Demo Care Home 63 (ZC063)"),
+    never a token."""
+    code = actor.collaborative or actor.organisation
+    scope = f"{scope_name} ({code})" if scope_name else code
     if actor.role.value == "NATIONAL":
-        role = "National team"
+        role = "national team"
     elif actor.role.value == "LEAD":
-        role = f"Lead, {actor.collaborative}"
+        role = f"lead, {scope}"
     else:
-        role = f"Provider, {actor.organisation}"
-    return f"{actor.name} ({role})" if getattr(actor, "name", None) else role
+        role = str(scope)
+    name = getattr(actor, "name", None)
+    return f"{name}, {role}" if name else role[:1].upper() + role[1:]
 
 
 def status_label(status: str | None) -> str:
@@ -94,6 +98,7 @@ def _environment() -> Environment:
     )
     environment.filters.update(dict_merge=lambda a, b: {**a, **b}, zip=lambda a, b: list(zip(a, b)), setting_label=setting_label, stage_label=stage_label, status_label=status_label,
                                intervention_status_label=intervention_status_label,
+                               organisation_kind=lambda kind: ORGANISATION_KIND_LABELS.get(kind or "", status_label(kind)),
                                nice_date=nice_date)
     environment.globals.update(
         service_name=SERVICE_NAME, care_settings=CARE_SETTINGS, stages=STAGES, setting_label=setting_label,
@@ -115,9 +120,11 @@ def render(request: Request, template: str, context: dict[str, Any] | None = Non
         "csrf_token": identity.csrf_token(request),
         "flash": identity.pop_flash(request),
         "development": request.app.state.settings.development,
+        "contact_email": request.app.state.settings.contact_email,
         "quarters": recent_quarters(),
         "unread": getattr(request.state, "unread", 0),
         "follows": getattr(request.state, "follows", []),
+        "scope_name": getattr(request.state, "scope_name", None),
         **(context or {}),
     }
     response = HTMLResponse(environment.get_template(template).render(values), status_code=status)

@@ -6,6 +6,7 @@ from typing import Any
 
 import graphene
 
+from collab_api.domain.search import close_terms, synonyms
 from collab_api.api.adoptions.types import AdoptionStage, stage_of
 from collab_api.api.context import context_of
 from collab_api.api.core.connection import connection_of, page_arguments
@@ -114,6 +115,16 @@ class ContactSuggestion(graphene.ObjectType):
         return stage_of(row.get("stage"))
 
 
+async def _all_harm_areas(graph: Any, keys: list[str], viewer: Any) -> dict[str, list[str]]:
+    return {key: await finding.harm_areas(graph, viewer) for key in keys[:1]}
+
+
+async def _harm_areas(info: Any) -> list[str]:
+    """The harm areas in use, read once per request (the search page asks for them twice)."""
+    context = context_of(info)
+    return await context.loaders.keyed(_all_harm_areas, list, viewer=context.visibility).load("all")  # type: ignore[no-any-return]
+
+
 class FindingQueries(graphene.ObjectType):
     searchInterventions = graphene.Field(
         graphene.NonNull(connection_of(SearchHit)), text=graphene.String(description="Words describing the problem."),
@@ -123,6 +134,22 @@ class FindingQueries(graphene.ObjectType):
                     "filters ignore case; a value no intervention or priority uses is an error naming those that are.")
     harmAreas = graphene.List(graphene.NonNull(graphene.String), required=True,
                               description="The harm areas in use by interventions and priorities, alphabetically.")
+    searchSuggestions = graphene.List(
+        graphene.NonNull(graphene.String), required=True, text=graphene.String(),
+        description="Terms like those typed (a misspelling, another form), from the safety vocabulary and the harm areas: "
+                    "what to suggest when a search finds nothing.")
+    searchSynonyms = graphene.List(
+        graphene.NonNull(graphene.String), required=True, text=graphene.String(),
+        description="The terms a search for this text also looks for (the safety vocabulary: 'warfarin' also looks for "
+                    "'anticoagulant', 'PINCER' for 'medicines').")
+
+    @staticmethod
+    async def resolve_searchSuggestions(root: Any, info: Any, text: str | None = None) -> list[str]:
+        return close_terms((text or "")[:500], await _harm_areas(info)) if text else []
+
+    @staticmethod
+    def resolve_searchSynonyms(root: Any, info: Any, text: str | None = None) -> list[str]:
+        return synonyms((text or "")[:500])
     similarInterventions = graphene.List(
         graphene.NonNull(SimilarIntervention), required=True, title=graphene.String(required=True), summary=graphene.String(),
         description="Before publishing: existing interventions that look like the same idea.")
@@ -139,8 +166,7 @@ class FindingQueries(graphene.ObjectType):
 
     @staticmethod
     async def resolve_harmAreas(root: Any, info: Any) -> list[str]:
-        context = context_of(info)
-        return await finding.harm_areas(context.graph, context.visibility)
+        return await _harm_areas(info)
 
     @staticmethod
     async def resolve_searchInterventions(root: Any, info: Any, text: str | None = None, filter: Any = None,

@@ -27,7 +27,8 @@ class LearningQueries(graphene.ObjectType):
 
     @staticmethod
     async def resolve_recentInterventions(root: Any, info: Any, harmArea: str | None = None, collaborative: str | None = None,
-                                          first: int = 20) -> Any:
+                                          first: int | None = 20) -> Any:
+        first = 20 if first is None else first
         area = harm_area_key(harmArea) if harmArea else None
         return await intervention_graph.recently_updated(context_of(info).graph, area, (collaborative or "").upper() or None,
                                                          max(0, min(first, 100)), context_of(info).visibility)

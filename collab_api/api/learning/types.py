@@ -11,6 +11,7 @@ from collab_api.api.context import context_of
 from collab_api.api.core.connection import connection_of, page_arguments
 from collab_api.domain.learning_loop import DEFAULT_DELIVERY, DELIVERIES, EVENT_WORDS, FOLLOW_KINDS
 from collab_api.domain.paging import Page, PageRequest
+from collab_api.graph import collaboratives as collaborative_graph
 from collab_api.graph import interventions as intervention_graph
 from collab_api.graph import notifications as notification_graph
 from collab_api.graph import organisations as organisation_graph
@@ -180,6 +181,7 @@ class Me(graphene.ObjectType):
 
     name = graphene.String()
     email = graphene.String()
+    scopeName = graphene.String(description="The name of your organisation (a provider) or collaborative (a lead).")
     askedDelivery = graphene.Field(Delivery, required=True, description="A question put to you.")
     answeredDelivery = graphene.Field(Delivery, required=True, description="An answer to your own question.")
     follows = graphene.List(graphene.NonNull(Follow), required=True)
@@ -190,6 +192,17 @@ class Me(graphene.ObjectType):
     @staticmethod
     async def _person(me: dict[str, Any], info: Any) -> Any:
         return await context_of(info).loaders.keyed(_people, dict).load(me["subject"])
+
+    @staticmethod
+    async def resolve_scopeName(me: dict[str, Any], info: Any) -> str | None:
+        viewer = context_of(info).viewer
+        if viewer.organisation:
+            found = await context_of(info).loaders.keyed(organisation_graph.by_codes).load(viewer.organisation)
+        elif viewer.collaborative:
+            found = await context_of(info).loaders.keyed(collaborative_graph.by_codes).load(viewer.collaborative)
+        else:
+            return None
+        return found["name"] if found else None
 
     @staticmethod
     async def resolve_askedDelivery(me: dict[str, Any], info: Any) -> str:
@@ -208,7 +221,8 @@ class Me(graphene.ObjectType):
         return await notification_graph.unread_count(context_of(info).graph, me["subject"])
 
     @staticmethod
-    async def resolve_notifications(me: dict[str, Any], info: Any, first: int = 50) -> Any:
+    async def resolve_notifications(me: dict[str, Any], info: Any, first: int | None = 50) -> Any:
+        first = 50 if first is None else first
         return await following.notifications(context_of(info).graph, context_of(info).viewer, max(0, min(first, 200)))
 
 

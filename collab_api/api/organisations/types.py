@@ -6,6 +6,7 @@ from typing import Any
 
 import graphene
 
+from collab_api.domain.permissions import may_act_for
 from collab_api.api.core.node import Node, prefixed
 
 from collab_api.api.context import context_of
@@ -111,6 +112,20 @@ class Organisation(graphene.ObjectType):
     @staticmethod
     async def resolve_icb(organisation: dict[str, Any], info: Any) -> Any:
         return await context_of(info).loaders.keyed(organisation_graph.icb_of).load(organisation["odsCode"])
+
+    mayRecord = graphene.Boolean(required=True, description="Whether the reader may record for it (its adoption, measures, "
+                                                            "PDSA cycles and plans): the pages offer those forms only then.")
+
+    @staticmethod
+    async def resolve_mayRecord(organisation: dict[str, Any], info: Any) -> bool:
+        viewer = context_of(info).viewer
+        if viewer.is_anonymous:
+            return False
+        loaders = context_of(info).loaders
+        trust = await loaders.keyed(organisation_graph.trust_of).load(organisation["odsCode"])
+        region = await loaders.keyed(organisation_graph.collaborative_of).load(organisation["odsCode"])
+        return may_act_for(viewer, organisation["odsCode"], trust["odsCode"] if trust else None,
+                           [region["code"]] if region else [])
 
     @staticmethod
     async def resolve_trust(organisation: dict[str, Any], info: Any) -> Any:

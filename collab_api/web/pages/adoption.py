@@ -12,8 +12,9 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from collab_api.web import identity, operations
+from collab_api.web.organisation_finder import find_organisation
 from collab_api.web.forms import FormErrors, integer, posted, text
-from collab_api.web.templating import render
+from collab_api.web.templating import recent_quarters, render
 
 ADAPTATION_ROWS = 3
 FIELDS = {name: name for name in (
@@ -62,9 +63,9 @@ def adoption_input(form: FormData, intervention: str, errors: FormErrors) -> dic
         given["observedOn"] = observed
     kind = text(form, "learnedFrom.kind")
     if kind == "ORGANISATION":
-        code = (text(form, "learnedFrom.organisation") or "").upper()
+        code = text(form, "learnedFrom.organisation") or ""
         if not code:
-            errors.add("learnedFrom.organisation", "Enter the ODS code of the organisation you learned it from")
+            errors.add("learnedFrom.organisation", "Enter the name or ODS code of the organisation you learned it from")
         given["learnedFrom"] = {"organisation": code}
     elif kind == "COLLABORATIVE":
         code = text(form, "learnedFrom.collaborative") or ""
@@ -94,11 +95,17 @@ async def record(request: Request) -> Response:
         return RedirectResponse(f"/sign-in?next=/interventions/{identifier}/adopt", status_code=303)
     data = await _form_data(request)
     errors = FormErrors()
-    values: dict[str, Any] = {"organisation": viewer.organisation or "", "quarter": ""}
+    values: dict[str, Any] = {"organisation": viewer.organisation or "", "quarter": recent_quarters(1)[0]}  # this quarter
+    choices: list[dict[str, Any]] = []
     if request.method == "POST":
         form = await posted(request)
         values = {key: value for key, value in form.items() if key != "csrf_token"}
         given = adoption_input(form, identifier, errors)
+        typed = (given.get("learnedFrom") or {}).get("organisation")
+        if typed:  # a name or a code: found on the server, several matches offered to choose from
+            code, choices = await find_organisation(request, str(values.get("learnedFrom.organisationChoice") or typed),
+                                                    "learnedFrom.organisation", errors)
+            given["learnedFrom"] = {"organisation": code or typed}
         if not errors:
             payload, errors = await operations.mutate(request, "record_adoption", {"input": given},
                                                       "recordAdoption", FIELDS, "stage")
@@ -107,7 +114,7 @@ async def record(request: Request) -> Response:
                 said = {"CREATED": "recorded", "CORRECTED": "corrected", "UNCHANGED": "already recorded, unchanged"}
                 identity.flash(request, f"Adoption by {adoption['organisation']['name']} {said[payload['outcome']]} for {given['quarter']}.")
                 return RedirectResponse(f"/organisations/{adoption['organisation']['odsCode']}", status_code=303)
-    return render(request, "adopt.html", {"data": data, "i": data["intervention"], "values": values,
+    return render(request, "adopt.html", {"data": data, "i": data["intervention"], "values": values, "choices": choices,
                                           "adaptation_rows": range(ADAPTATION_ROWS), **errors.context()},
                   status=400 if errors else 200)
 

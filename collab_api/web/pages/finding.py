@@ -67,7 +67,8 @@ def _search_arguments(request: Request, errors: FormErrors) -> tuple[dict[str, A
         if chosen[name]:
             search_filter[name] = chosen[name][:200]
     sort = chosen["sort"] if chosen["sort"] in dict(SORTS) else "RELEVANCE"
-    variables = {"text": chosen["q"][:500] or None, "filter": search_filter, "sort": sort, "after": chosen["after"] or None}
+    variables = {"text": chosen["q"][:500] or None, "filter": search_filter, "sort": sort, "after": chosen["after"] or None,
+                 "hasText": bool(chosen["q"].strip())}
     return variables, chosen
 
 

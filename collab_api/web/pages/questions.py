@@ -127,7 +127,30 @@ async def network(request: Request) -> Response:
     return render(request, "network_questions.html", {"data": data, "open_only": open_only, "active": "search"})
 
 
+async def redact(request: Request) -> Response:
+    """The national team: take a question (or, with ?answer=, one of its answers) out, saying why."""
+    identifier = request.path_params["id"]
+    answer = request.query_params.get("answer") or ""
+    if (redirect := _sign_in_first(request, f"/questions/{identifier}")) is not None:
+        return redirect
+    data = await operations.data(request, "question", {"id": identifier})
+    item = operations.found(data["question"], "question with this id")
+    errors, values = FormErrors(), {"reason": ""}
+    if request.method == "POST":
+        form = await posted(request)
+        values = {"reason": text(form, "reason") or ""}
+        kind = "answer" if answer else "question"
+        _, errors = await operations.mutate(request, f"redact_{kind}", {"id": answer or identifier, "reason": values["reason"]},
+                                            f"redact{kind.capitalize()}", {"reason": "reason", "id": "reason"}, "reason")
+        if not errors:
+            identity.flash(request, f"The {kind} is redacted, with the notifications that quoted it.")
+            return RedirectResponse(f"/questions/{identifier}", status_code=303)
+    return render(request, "redact_question.html", {"q": item, "answer": answer, "values": values, "active": "search",
+                                                    **errors.context()}, status=400 if errors else 200)
+
+
 routes = [
+    Route("/questions/{id}/redact", redact, methods=["GET", "POST"]),
     Route("/interventions/{id}/questions", ask, methods=["POST"]),
     Route("/questions", network),
     Route("/questions/ask", ask_network, methods=["GET", "POST"]),
