@@ -355,3 +355,21 @@ async def test_national_records_and_the_plan_update_pass_axe_and_work_by_keyboar
     await _press_to_navigate(page, "Enter")
     await visit.axe()
     assert "All twelve wards trained (keyboard test)" in await page.inner_text("main")
+
+
+async def test_on_a_phone_the_filters_fold_so_the_first_result_is_on_the_first_screen(browser: Browser, server: str) -> None:
+    context = await browser.new_context(viewport={"width": 390, "height": 844})
+    page = await context.new_page()
+    try:
+        await page.goto(server + "/search?q=falls")
+        await page.wait_for_load_state("networkidle")
+        assert await page.get_attribute("details.app-filters-details", "open") is None, "folded on a phone"
+        first = await page.locator("main .nhsuk-card__heading a").first.bounding_box()
+        assert first is not None and first["y"] < 844, f"the first result starts at {first}"
+        results = await Axe().run(page, options={"runOnly": {"type": "tag", "values": WCAG}})
+        assert results.response["violations"] == []
+        await page.goto(server + "/search?q=falls&careSetting=CARE_HOME")
+        await page.wait_for_load_state("networkidle")
+        assert await page.get_attribute("details.app-filters-details", "open") is not None, "a filter chosen: left open"
+    finally:
+        await context.close()

@@ -431,3 +431,21 @@ async def test_the_workbook_speaks_for_itself(graph: Graph, tmp_path: Path) -> N
 
     itself = await import_return(graph, data, actor=NATIONAL, filename="return.xlsx", dry_run=True, today=today)
     assert (itself.quarter, itself.collaborative) == ("2025/26 Q3", "KSS")
+
+
+async def test_the_prefilled_workbook_holds_each_sites_latest_answer_from_any_quarter(graph: Graph, tmp_path: Path) -> None:
+    """A quarter with no return (2025/26 Q4 here) does not empty the next workbook: each cell's
+    latest answer is filled in, from whichever quarter, with a note saying which."""
+    rng = random.Random(29)
+    data, cells = _random_return(rng, _sites_of("OTV"))
+    await import_return(graph, actor=NATIONAL, source=data, quarter="2025/26 Q1", collaborative="OTV")
+    out = tmp_path / "otv-later.xlsx"
+    info = await export_return(graph, "OTV", "2026/27 Q1", out, prefill=True)
+    assert info["prefilledCells"] >= len(cells) and "latest answer before 2026/27 Q1" in info["prefilledFrom"]
+    book = load_workbook(out)
+    notes = [book[sheet][ref].comment.text for sheet in (ADULT_PAEDS.name, MATERNITY.name, EMERGENCY.name)
+             for ref in [f"{col}{r}" for r in range(7, 31) for col in columns({ADULT_PAEDS.name: ADULT_PAEDS, MATERNITY.name: MATERNITY,
+                                                                            EMERGENCY.name: EMERGENCY}[sheet])]
+             if book[sheet][ref].value and book[sheet][ref].comment]
+    assert notes and all(note.startswith("Reported for 2025/26 Q") for note in notes), notes[:3]
+    assert "Each site's latest answer is filled in" in " ".join(str(c.value) for c in book["Intro"]["A"] if c.value)

@@ -233,12 +233,18 @@ async def test_a_lead_checks_a_return_then_confirms_it(app: Any, seeded: Graph) 
         confirmed = await lead.post("/returns/confirm", {"token": re.search(r'name="token" value="([^"]+)"', checked.text).group(1),  # type: ignore[union-attr]
                                                          "quarter": "2025/26 Q1", "collaborative": "KSS"}, follow=True)
         assert "Imported KSS 2025-26 Q1 returned.xlsx for 2025/26 Q1" in text_of(confirmed)
+        assert "Past uploads of KSS" in text_of(confirmed) and "Development lead" in text_of(confirmed)
+        kept = re.search(r'href="(/returns/uploads/upload-[0-9a-f]+\.xlsx)">KSS 2025-26 Q1 returned.xlsx', confirmed.text)
+        assert kept, "the upload is listed with its file"
         again = await lead.post("/returns/confirm", {"token": "x" * 22, "quarter": "2025/26 Q1"}, follow=True)
         assert "has expired or was already imported" in text_of(again)
         book = await lead.get("/returns/workbook", params={"collaborative": "KSS", "quarter": "2025/26 Q2", "prefill": "yes"})
         assert book.status_code == 200 and book.content[:2] == b"PK"
         assert "attachment" in book.headers["content-disposition"]
         assert (await lead.get("/returns/workbook", params={"collaborative": "UCLP", "quarter": "2025/26 Q2"})).status_code == 403
+        download = await lead.get(kept.group(1))
+        assert download.status_code == 200 and download.content == content, "the file as it was sent"
+        assert (await lead.get("/returns/uploads/upload-0000000000000000.xlsx")).status_code == 404
     assert await _count(seeded, answers) >= 2
 
 

@@ -450,11 +450,30 @@ class ReturnContext(TypedDict):
     sites: list[ReturnSite]
 
 
+class ReturnUploadRow(TypedDict):
+    """One upload of a quarterly return: who, when, and what it changed."""
+
+    id: str
+    file: str | None
+    quarter: str
+    collaborative: str | None
+    importedAt: dt.datetime
+    importedBy: str | None
+    importedByName: str | None
+    created: int
+    corrected: int
+    unchanged: int
+    withdrawn: int
+    rejected: int
+
+
 class WorkbookCell(TypedDict):
     component: str | None
     setting: str | None
     stage: int | None
     notApplicable: str | None
+    quarter: str | None  # the quarter the answer was reported for
+    quarterIndex: int | None
 
 
 class WorkbookSite(TypedDict):

@@ -106,9 +106,10 @@ async def set_phases(tx: Tx, intervention: str, rows: list[dict[str, Any]], quar
     return changes
 
 
-async def workbook_rows(graph: Graph, collaborative: str, intervention: str, quarter: str | None) -> list[WorkbookSite]:
-    """The sites of a collaborative's trusts, with their phase and (optionally) one quarter's
-    stages per component key and care setting."""
+async def workbook_rows(graph: Graph, collaborative: str, intervention: str, before: int | None) -> list[WorkbookSite]:
+    """The sites of a collaborative's trusts, with their phase and (with `before`, a quarter's
+    index) every answer reported for an earlier quarter, with its quarter (the writer keeps each
+    cell's latest)."""
     return shaped_all(WorkbookSite, await graph.read("""
         MATCH (c:Collaborative {code: $collaborative})-[:COVERS]->(:ICB)<-[:IN_ICB]-(t:Organisation)-[:HAS_SITE]->(s:Organisation)
         WHERE coalesce(s.status, 'ACTIVE') = 'ACTIVE'
@@ -116,9 +117,10 @@ async def workbook_rows(graph: Graph, collaborative: str, intervention: str, qua
         RETURN t.odsCode AS trustCode, t.name AS trustName, s.odsCode AS siteCode, s.name AS siteName, e.phase AS phase,
                s.maternityAndNeonatal AS maternityAndNeonatal, s.emergencyDepartment AS emergencyDepartment,
                [(s)-[:ADOPTED]->(a:Adoption)-[:OBSERVED]->(x:AdoptionObservation)
-                  WHERE a.interventionId = $intervention AND x.quarter = $quarter |
-                  {component: a.componentKey, setting: a.careSetting, stage: x.stage, notApplicable: x.notApplicable}] AS cells
-        ORDER BY trustCode, siteCode""", {"collaborative": collaborative, "intervention": intervention, "quarter": quarter}))
+                  WHERE a.interventionId = $intervention AND $before IS NOT NULL AND x.quarterIndex < $before |
+                  {component: a.componentKey, setting: a.careSetting, stage: x.stage, notApplicable: x.notApplicable,
+                   quarter: x.quarter, quarterIndex: x.quarterIndex}] AS cells
+        ORDER BY trustCode, siteCode""", {"collaborative": collaborative, "intervention": intervention, "before": before}))
 
 
 async def workbook_icbs(graph: Graph, collaborative: str) -> list[WorkbookIcb]:

@@ -8,9 +8,10 @@ adoption, with who withdrew it, when and by which return, never silently deleted
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from collab_api.db.graph import Runner
-from collab_api.domain.rows import WithdrawnRow
+from collab_api.domain.rows import ReturnUploadRow, WithdrawnRow
 from collab_api.graph.common import shaped_all
 from collab_api.graph.adoptions import KEEP_LATEST
 from collab_api.graph.spread_tally import ANSWERS_OF_ADOPTION, KEEP_ANSWERS, keeping_tallies
@@ -77,3 +78,22 @@ async def record(runner: Runner, key: str, *, collaborative: str | None, interve
         {"key": key, "collaborative": collaborative, "intervention": intervention, "quarter": quarter, "file": file,
          "at": at, "actor": actor})
     return int(rows[0]["imports"])
+
+
+async def record_upload(runner: Runner, key: str, upload: dict[str, Any]) -> None:
+    """One upload of a return (kept, with who, when and what it changed; the newest replaces the
+    earlier in what is counted, but every upload stays listed)."""
+    await runner.write("""
+        MERGE (r:QuarterlyReturn {key: $key})
+        CREATE (u:ReturnUpload) SET u = $upload, u.importedAt = datetime()
+        CREATE (r)-[:HAS_UPLOAD]->(u)""", {"key": key, "upload": upload})
+
+
+async def uploads(runner: Runner, collaborative: str | None, limit: int) -> list[ReturnUploadRow]:
+    """A collaborative's uploads (all of them with None), newest first."""
+    rows = await runner.read("""
+        MATCH (u:ReturnUpload) WHERE $collaborative IS NULL OR u.collaborative = $collaborative
+        WITH u ORDER BY u.importedAt DESC LIMIT $limit
+        RETURN u {.id, .file, .quarter, .collaborative, .importedAt, .importedBy, .importedByName, .created, .corrected,
+                  .unchanged, .withdrawn, .rejected} AS u""", {"collaborative": collaborative, "limit": limit})
+    return shaped_all(ReturnUploadRow, [row["u"] for row in rows])

@@ -9,11 +9,12 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from openpyxl import Workbook
+from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from collab_api.domain.quarters import Quarter
-from collab_api.domain.rows import WorkbookIcb, WorkbookSite
+from collab_api.domain.rows import WorkbookCell, WorkbookIcb, WorkbookSite
 from collab_api.domain.stage_text import NOT_APPLICABLE_TEXTS, stage_label
 from collab_api.domain.stages import STAGES
 from collab_api.domain.text import starts_a_formula
@@ -133,7 +134,9 @@ def _intro(sheet: Any, code: str, quarter: Quarter, prefill: bool) -> None:
         "Fill in one stage per cell from the drop-down list: 'Stage 0 - No contact' to 'Stage 7 - Sustained',",
         "or a 'not applicable' answer: 'No adult patients', 'No paediatric patients' or 'Not applicable'. "
         "Leave a cell empty if not reported.",
-        "Save the file with 'returned' in its name and send it back." + (" Last quarter's stages are filled in." if prefill else ""),
+        "Save the file with 'returned' in its name and send it back."
+        + (" Each site's latest answer is filled in, from whichever quarter it was reported for: a note on each filled "
+           "cell says which. Change any that have moved on." if prefill else ""),
     ]
     for row, line in enumerate(lines, start=1):
         sheet.cell(row, 1, line)
@@ -166,7 +169,9 @@ def _sheet(sheet: Any, layout: Sheet, sites: Sequence[WorkbookSite], keys: dict[
             _put(sheet[f"{letter}{row}"], value)
         if layout.phase_column and site["phase"] is not None:
             sheet[f"{layout.phase_column}{row}"] = site["phase"]
-        known = {(keys.get(c["component"] or ""), c["setting"]): c for c in site["cells"]}
+        known: dict[tuple[str | None, str | None], WorkbookCell] = {}
+        for answer in sorted(site["cells"], key=lambda c: c.get("quarterIndex") or 0):  # the latest of each cell wins
+            known[(keys.get(answer["component"] or ""), answer["setting"])] = answer
         for column in layout.stage_columns:
             ref = f"{column.column}{row}"
             validation.add(ref)
@@ -179,6 +184,8 @@ def _sheet(sheet: Any, layout: Sheet, sites: Sequence[WorkbookSite], keys: dict[
                 sheet[ref] = stage_label(cell["stage"])
             else:
                 continue
+            if cell.get("quarter"):
+                sheet[ref].comment = Comment(f"Reported for {cell['quarter']}", "Patient safety collaboratives")
             filled += 1
     sheet.freeze_panes = f"F{FIRST_ROW}"
     return filled

@@ -10,12 +10,14 @@ from typing import Any, BinaryIO
 from collab_api.db.graph import Graph
 from collab_api.domain.permissions import Actor, Forbidden, Role, require_signed_in
 from collab_api.domain.quarters import Quarter
+from collab_api.domain.rows import ReturnUploadRow
 from collab_api.graph import collaboratives as collaborative_graph
 from collab_api.graph import qart as qart_graph
+from collab_api.graph import returns as returns_graph
 from collab_api.graph import spread as spread_graph
 from collab_api.qart.writer import ExportError, sheet_sites, write_workbook
 
-__all__ = ["ExportError", "Workbook", "export_return", "workbook_for"]
+__all__ = ["ExportError", "Workbook", "export_return", "past_uploads", "workbook_for"]
 
 
 @dataclass(frozen=True)
@@ -28,11 +30,12 @@ class Workbook:
 
 async def export_return(graph: Graph, collaborative: str, quarter: str, out: Path | str | BinaryIO, *, prefill: bool = False,
                         intervention: str = "marthas-rule") -> dict[str, Any]:
-    """Write the workbook to a file; with `prefill`, the stages reported for the quarter before."""
+    """Write the workbook to a file; with `prefill`, each site's latest answer for each cell from
+    any quarter before this one (a note on the cell says which)."""
     reporting = Quarter.parse(quarter)
     code = collaborative.strip().upper()
-    source = reporting.previous().label if prefill else None
-    sites = await qart_graph.workbook_rows(graph, code, intervention, source)
+    source = f"each site's latest answer before {reporting.label}" if prefill else None
+    sites = await qart_graph.workbook_rows(graph, code, intervention, reporting.index if prefill else None)
     if not sites and not await collaborative_graph.by_codes(graph, [code]):
         raise ExportError(f"no collaborative has the code '{code[:20]}'")
     names = await spread_graph.components(graph, intervention) if sites else {}
@@ -57,3 +60,15 @@ async def workbook_for(graph: Graph, actor: Actor, collaborative: str, quarter: 
     label = info["quarter"].replace("/", "-")
     return Workbook(f"{code} {label} QART{' prefilled' if prefill else ''}.xlsx", buffer.getvalue(), info["sites"],
                     info["prefilledCells"])
+
+
+async def past_uploads(graph: Graph, actor: Actor, collaborative: str | None, limit: int = 50) -> list[ReturnUploadRow]:
+    """The uploads of a collaborative's returns, newest first: for its lead and the national team
+    (who may list every collaborative's with None)."""
+    require_signed_in(actor, "list the returns uploaded")
+    code = (collaborative or "").strip().upper() or None
+    if actor.role == Role.PROVIDER or (actor.role == Role.LEAD and code not in (None, actor.collaborative)):
+        raise Forbidden("only the collaborative's lead or the national team may list its uploaded returns")
+    if actor.role == Role.LEAD:
+        code = actor.collaborative
+    return await returns_graph.uploads(graph, code, max(1, min(limit, 200)))

@@ -11,6 +11,7 @@ Importing the same file again changes nothing. A dry run does all of it and roll
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -76,6 +77,9 @@ class ImportSummary:
     sites_new_to_programme: list[str] = field(default_factory=list)
     withdrawn: list[WithdrawnRow] = field(default_factory=list)  # answers of the earlier return this one leaves out
     replaces: bool = False  # an earlier import of this same return (collaborative, intervention, quarter) exists
+    return_key: str | None = None  # the return (collaborative, intervention, quarter) this import is of
+    upload_listed: bool = False  # the first import of the return, or one that changed it (the same file again is not)
+    upload_id: str | None = None  # this upload, listed with the collaborative's past uploads
 
     def changes(self) -> int:
         return (self.observations["CREATED"] + self.observations["CORRECTED"] + len(self.sites_created) + len(self.sites_moved)
@@ -92,7 +96,7 @@ class ImportSummary:
             "sitesCreated": self.sites_created, "sitesMoved": self.sites_moved, "collaborativesFound": self.collaboratives_found,
             "rejections": [r.as_dict() for r in self.rejections],
             "phasesChanged": self.phases_changed, "sitesNewToProgramme": self.sites_new_to_programme,
-            "withdrawn": [dict(row) for row in self.withdrawn], "replaces": self.replaces,
+            "withdrawn": [dict(row) for row in self.withdrawn], "replaces": self.replaces, "uploadId": self.upload_id,
         }
 
 
@@ -183,6 +187,13 @@ async def import_return(
                         f"{summary.observations['CREATED']} new, {summary.observations['CORRECTED']} corrected, "
                         f"{len(summary.withdrawn)} withdrawn{': ' + withdrawn if withdrawn else ''}, "
                         f"{len(summary.phases_changed)} phases changed, {len(summary.sites_created)} sites created")
+        if summary.return_key and summary.upload_listed:  # who uploaded what, when, and what it changed
+            summary.upload_id = f"upload-{secrets.token_hex(8)}"
+            await returns_graph.record_upload(tx, summary.return_key, {
+                "id": summary.upload_id, "file": summary.file, "quarter": summary.quarter, "collaborative": summary.collaborative,
+                "importedBy": actor.subject, "importedByName": actor.name, "created": summary.observations["CREATED"],
+                "corrected": summary.observations["CORRECTED"], "unchanged": summary.observations["UNCHANGED"],
+                "withdrawn": len(summary.withdrawn), "rejected": summary.cells_rejected})
         return summary
 
     try:
@@ -278,7 +289,9 @@ async def _apply(tx: Tx, parsed: ParsedReturn, summary: ImportSummary, quarter: 
     summary.withdrawn = [answer for answer in replaced if answer["key"] not in given]
     await returns_graph.withdraw(tx, summary.withdrawn, summary.intervention, key=key, actor=actor_subject, at=at)
     summary.replaces = await returns_graph.imported(tx, key)
-    if not summary.replaces or summary.changes():  # the same file again changes nothing
+    summary.return_key = key
+    summary.upload_listed = not summary.replaces or bool(summary.changes())
+    if summary.upload_listed:  # the same file again changes nothing
         await returns_graph.record(tx, key, collaborative=summary.collaborative, intervention=summary.intervention,
                                    quarter=quarter.label, file=summary.file, actor=actor_subject, at=at)
     return sorted({row["organisation"] for row in rows} | set(new_sites) | set(moved)

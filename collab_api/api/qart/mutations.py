@@ -122,6 +122,7 @@ class ImportSummary(graphene.ObjectType):
     phasesChanged = graphene.List(graphene.NonNull(PhaseChanged), required=True)
     sitesNewToProgramme = graphene.List(graphene.NonNull(graphene.String), required=True,
                                         description="Sites the return enrols in the roll-out for the first time.")
+    uploadId = graphene.ID(description="This upload, as listed by returnUploads (null for a dry run).")
 
 
 class ImportReturnPayload(Payload):

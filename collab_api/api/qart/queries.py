@@ -10,7 +10,7 @@ import graphene
 from collab_api.api.context import context_of
 from collab_api.domain.errors import FieldProblem, InvalidInput
 from collab_api.domain.quarters import QuarterError
-from collab_api.usecases.qart_export import ExportError, workbook_for
+from collab_api.usecases.qart_export import ExportError, past_uploads, workbook_for
 
 
 class ReturnWorkbook(graphene.ObjectType):
@@ -20,7 +20,37 @@ class ReturnWorkbook(graphene.ObjectType):
     prefilledCells = graphene.Int(required=True)
 
 
+class ReturnUpload(graphene.ObjectType):
+    """One upload of a quarterly return: who, when, and what it changed."""
+
+    id = graphene.ID(required=True)
+    file = graphene.String()
+    quarter = graphene.String(required=True)
+    collaborative = graphene.String()
+    importedAt = graphene.DateTime(required=True)
+    importedBy = graphene.String(description="The person's name (their account id when their sign-in gave no name).")
+    created = graphene.Int(required=True, description="New answers.")
+    corrected = graphene.Int(required=True, description="Answers changed.")
+    unchanged = graphene.Int(required=True)
+    withdrawn = graphene.Int(required=True, description="Answers an earlier return gave that this one left out.")
+    rejected = graphene.Int(required=True, description="Cells not accepted.")
+
+    @staticmethod
+    def resolve_importedBy(row: dict[str, Any], info: Any) -> str | None:
+        return row.get("importedByName") or row.get("importedBy")
+
+
 class QartQueries(graphene.ObjectType):
+    returnUploads = graphene.List(graphene.NonNull(ReturnUpload), required=True, collaborative=graphene.String(),
+                                  first=graphene.Int(default_value=50),
+                                  description="Uploaded returns, newest first: a lead's own collaborative's; the national team's "
+                                              "any (or every collaborative's, without one).")
+
+    @staticmethod
+    async def resolve_returnUploads(root: Any, info: Any, collaborative: str | None = None, first: int | None = 50) -> Any:
+        context = context_of(info)
+        return await past_uploads(context.graph, context.viewer, collaborative, 50 if first is None else first)
+
     quarterlyReturnWorkbook = graphene.Field(
         graphene.NonNull(ReturnWorkbook), collaborative=graphene.String(required=True),
         quarter=graphene.String(required=True), prefill=graphene.Boolean(default_value=False),

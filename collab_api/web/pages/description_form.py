@@ -22,8 +22,8 @@ TEXT_FIELDS = [  # (name, label, hint, rows: 0 for a one-line input)
     ("tailoring", "How it may be tailored", None, 2),
     ("patientInvolvement", "How patients, carers and families were involved", "For example a patient partner in the design or the review", 3),
     ("sourceIndustry", "Learned from another industry (optional)", "For example aviation checklists", 0),
-    ("harmArea", "Harm area", "For example: Falls, Deterioration, Medicines safety", 0),
 ]
+OTHER_AREA = "__other__"  # the harm area select's "another harm area" choice
 ROW_LISTS = {  # list name: its parts
     "components": ("name", "description"),
     "measures": ("kind", "name", "definition", "valueType", "ratePer", "unit", "improvement"),
@@ -80,6 +80,10 @@ def _number_part(row: dict[str, Any], part: str, field: str, errors: FormErrors)
 
 def description_input(form: FormData, errors: FormErrors) -> dict[str, Any]:
     given: dict[str, Any] = {name: text(form, name) for name, *_ in TEXT_FIELDS}
+    area = text(form, "harmAreaOther") if text(form, "harmArea") == OTHER_AREA else text(form, "harmArea")
+    given["harmArea"] = area
+    if text(form, "harmArea") == OTHER_AREA and not area:
+        errors.add("harmAreaOther", "Enter the new harm area")
     given["tags"] = lines(form, "tags")
     settings = [value for value in form.getlist("careSettings") if isinstance(value, str)]
     if any(value not in CARE_SETTING_CODES for value in settings):
@@ -101,6 +105,7 @@ def description_input(form: FormData, errors: FormErrors) -> dict[str, Any]:
 def values_from_intervention(item: dict[str, Any]) -> dict[str, Any]:
     """The form's values for an existing intervention (the edit form starts from these)."""
     values: dict[str, Any] = {name: item.get(name) or "" for name, *_ in TEXT_FIELDS}
+    values["harmArea"] = item.get("harmArea") or ""
     values.update(title=item["title"], tags=", ".join(item.get("tags") or []),
                   careSettings=item.get("careSettings") or [], priorityIds=[p["id"] for p in item.get("priorities") or []])
     lists = {"components": item.get("componentDescriptions") or [], "measures": item.get("measures") or [],
@@ -145,6 +150,7 @@ def form_values(form: FormData) -> dict[str, Any]:
 def field_map() -> dict[str, str]:
     """API input paths → form fields (rows map by index; a list as a whole to its first row)."""
     fields = {name: name for name, *_ in TEXT_FIELDS}
+    fields["harmArea"] = "harmArea"
     fields.update({name: name for name in ("title", "tags", "careSettings", "priorityIds", "note", "status",
                                            "collaborative", "originOrganisation")})
     for name, parts in ROW_LISTS.items():

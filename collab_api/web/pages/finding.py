@@ -85,6 +85,7 @@ async def search(request: Request) -> Response:
     query = {k: v for k, v in chosen.items() if v and k != "after"}
     return render(request, "search.html", {
         "data": data, "chosen": chosen, "query": query, "active": "search",
+        "chosen_count": sum(1 for name in FILTERS if chosen.get(name)),
         "evidence_types": EVIDENCE_TYPES, "sorts": SORTS, "statuses": STATUSES, "ratings": RATINGS,
         **errors.context(),
     }, status=400 if errors else 200)

@@ -14,7 +14,7 @@ from collab_api.domain.vocabulary import InterventionStatus
 from collab_api.web import identity, operations
 from collab_api.web.forms import FormErrors, posted, text
 from collab_api.web.pages.description_form import (
-    ROW_LISTS, TEXT_FIELDS, description_input, field_map, form_values, row_counts, values_from_intervention,
+    OTHER_AREA, ROW_LISTS, TEXT_FIELDS, description_input, field_map, form_values, row_counts, values_from_intervention,
 )
 from collab_api.web.templating import intervention_status_label, render
 
@@ -35,7 +35,7 @@ def _form(request: Request, template: str, context: dict[str, Any], values: dict
     return render(request, template, {
         **context, "values": values, "rows": row_counts(values), "text_fields": TEXT_FIELDS, "row_lists": ROW_LISTS,
         "statuses": STATUSES, "evidence_types": EVIDENCE_TYPES, "measure_kinds": MEASURE_KINDS, "value_types": VALUE_TYPES,
-        "directions": DIRECTIONS, **errors.context(),
+        "directions": DIRECTIONS, "other": OTHER_AREA, **errors.context(),
     }, status=400 if errors else status)
 
 
@@ -57,7 +57,8 @@ async def publish(request: Request) -> Response:
         return render(request, "choose_collaborative.html", {"data": await operations.data(request, "collaboratives")})
     data = await operations.data(request, "publish_form", {"code": code})
     collaborative = operations.found(data["collaborative"], "collaborative with this code")
-    context = {"collaborative": collaborative, "priorities": collaborative["priorities"], "similar": []}
+    context = {"collaborative": collaborative, "priorities": collaborative["priorities"], "similar": [],
+               "harm_areas": data["harmAreas"]}
     errors = FormErrors()
     if request.method == "GET":
         return _form(request, "publish.html", context, {"status": "IDEA"}, errors)
@@ -91,7 +92,7 @@ async def edit(request: Request) -> Response:
     data = await operations.data(request, "edit_form", {"id": identifier})
     item = operations.found(data["intervention"], "intervention with this id")
     origin = item["origin"]["collaborative"] or {}
-    context = {"i": item, "priorities": origin.get("priorities") or []}
+    context = {"i": item, "priorities": origin.get("priorities") or [], "harm_areas": data["harmAreas"]}
     errors = FormErrors()
     if request.method == "GET":
         viewer = identity.viewer(request)

@@ -59,12 +59,39 @@ def _guard(request: Request) -> Response | None:
     return None
 
 
+def _kept_dir(request: Request) -> Path:
+    """Where uploaded returns are kept once imported (0700), each named by its upload's id."""
+    folder = request.app.state.settings.data_dir.resolve() / "returns"
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    return folder
+
+
 async def _page(request: Request, *, values: dict[str, Any], errors: FormErrors | None = None,
                 summary: dict[str, Any] | None = None, status: int = 200) -> Response:
     data = await operations.data(request, "collaboratives")
+    viewer = identity.viewer(request)
+    chosen = viewer.collaborative or (values.get("collaborative") or request.query_params.get("collaborative") or "").upper() or None
+    uploads = (await operations.data(request, "return_uploads", {"collaborative": chosen}))["returnUploads"]
+    kept = {path.stem for path in _kept_dir(request).glob("upload-*.xlsx")}
     errors = errors or FormErrors()
     return render(request, "returns.html", {"data": data, "values": values, "summary": summary, "active": "returns",
+                                            "uploads": uploads, "kept": kept, "uploads_of": chosen,
                                             **errors.context()}, status=max(status, 400) if errors else status)
+
+
+async def kept_file(request: Request) -> Response:
+    """An uploaded return as it was sent, for its collaborative's lead and the national team."""
+    if (redirect := _guard(request)) is not None:
+        return redirect
+    identifier = request.path_params["id"]
+    uploads = (await operations.data(request, "return_uploads", {"collaborative": identity.viewer(request).collaborative}))
+    upload = next((u for u in uploads["returnUploads"] if u["id"] == identifier), None)
+    path = _kept_dir(request) / f"{identifier}.xlsx"
+    if upload is None or not re.fullmatch(r"upload-[0-9a-f]{16}", identifier) or not path.exists():
+        raise HTTPException(404, "There is no kept file for that upload: it may have been imported from the command line.")
+    name = re.sub(r"[^A-Za-z0-9 ._-]", "_", upload["file"] or "return.xlsx")[:120]
+    return Response(path.read_bytes(), media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
 def _defaults(request: Request) -> dict[str, Any]:
@@ -133,6 +160,10 @@ async def confirm(request: Request) -> Response:
     summary, errors = await _import(request, path.read_bytes(), str(pending.get("filename") or "return.xlsx"), values, dry_run=False)
     if errors or summary is None:
         return await _page(request, values=values, errors=errors)
+    if summary.get("uploadId"):  # the file is kept, to be downloaded from the list of past uploads
+        kept = _kept_dir(request) / f"{summary['uploadId']}.xlsx"
+        os.replace(path, kept)
+        os.chmod(kept, 0o600)
     path.unlink(missing_ok=True)
     request.session.pop("pendingReturn", None)
     counts = summary["observations"]
@@ -163,4 +194,5 @@ routes = [
     Route("/returns/check", check, methods=["POST"]),
     Route("/returns/confirm", confirm, methods=["POST"]),
     Route("/returns/workbook", workbook),
+    Route("/returns/uploads/{id}.xlsx", kept_file),
 ]
