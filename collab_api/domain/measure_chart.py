@@ -11,7 +11,6 @@ from typing import Any
 from collab_api.domain import spc
 from collab_api.domain.errors import FieldProblem, InvalidInput
 from collab_api.domain.improvement_rows import MeasurePointRow, MeasureSeriesRow, PdsaCycleRow
-from collab_api.domain.measurement import period_start
 
 
 def _phases(series: MeasureSeriesRow, periods: list[str], baseline_points: int | None) -> list[tuple[int, int | None, dict[str, Any] | None]]:
@@ -35,7 +34,7 @@ def _phases(series: MeasureSeriesRow, periods: list[str], baseline_points: int |
 
 def _markers(cycles: Sequence[PdsaCycleRow], points: Sequence[MeasurePointRow], period_type: str) -> list[dict[str, Any]]:
     """The PDSA cycles started within the chart's span, each at the period it started in."""
-    starts = [period_start(p["period"], period_type) or p["periodStart"] for p in points]
+    starts = [p["periodStart"] for p in points]
     markers = []
     for number, cycle in enumerate(sorted(cycles, key=lambda c: c["startedOn"]), start=1):
         began: dt.date = cycle["startedOn"]

@@ -94,26 +94,26 @@ def _synonym_groups() -> list[tuple[str, ...]]:
 SYNONYM_GROUPS = _synonym_groups()
 
 
+def _groups_in(text: str | None) -> tuple[list[tuple[str, ...]], set[str]]:
+    """The vocabulary's groups one of the text's words (or phrases) belongs to, and those words."""
+    lowered = f" {' '.join(_WORD.findall((text or '').lower()))} "
+    words = set(terms(text))
+    return [group for group in SYNONYM_GROUPS
+            if any((f" {term} " in lowered) if " " in term else term in words for term in group)], words
+
+
 def synonyms(text: str | None) -> list[str]:
     """The terms of every group that one of the text's words (or phrases) belongs to, other
     than those words themselves: 'warfarin' brings 'anticoagulant', 'doac' ...; 'PINCER'
     brings 'medicines', 'prescribing' ..."""
-    lowered = f" {' '.join(_WORD.findall((text or '').lower()))} "
-    words = set(terms(text))
-    found: dict[str, None] = {}
-    for group in SYNONYM_GROUPS:
-        if any((f" {term} " in lowered) if " " in term else term in words for term in group):
-            found.update((term, None) for term in group if term not in words)
-    return list(found)
+    groups, words = _groups_in(text)
+    return list(dict.fromkeys(term for group in groups for term in group if term not in words))
 
 
 def index_terms(text: str) -> list[str]:
     """What the search text of an intervention also holds: the name of each group its words
     belong to (so that 'DOAC' is found as 'anticoagulant' even without the full-text index)."""
-    lowered = f" {' '.join(_WORD.findall(text.lower()))} "
-    words = set(terms(text))
-    return [group[0] for group in SYNONYM_GROUPS
-            if any((f" {term} " in lowered) if " " in term else term in words for term in group)]
+    return [group[0] for group in _groups_in(text)[0]]
 
 
 def search_words(text: str | None) -> list[str]:

@@ -74,13 +74,3 @@ async def active_titles(tx: Tx, collaborative: str) -> dict[str, str]:
         RETURN p.id AS id, p.title AS title""", {"code": collaborative})
     return {str(row["title"]): str(row["id"]) for row in rows}
 
-
-async def harm_areas_named(tx: Tx) -> list[str]:
-    """Every harm area a priority or a published intervention names (as written)."""
-    rows = await tx.run("""
-        OPTIONAL MATCH (i:Intervention) WHERE i.harmArea IS NOT NULL AND coalesce(i.everPublished, true)
-        WITH collect(DISTINCT i.harmArea) AS fromInterventions
-        OPTIONAL MATCH (p:Priority) WHERE p.harmArea IS NOT NULL
-        WITH fromInterventions, collect(DISTINCT p.harmArea) AS fromPriorities
-        RETURN fromInterventions + fromPriorities AS areas""")
-    return [str(area) for area in rows[0]["areas"]] if rows else []

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from collab_api.db.graph import Graph
+from collab_api.db.graph import Graph, Runner
 from collab_api.domain.permissions import Visibility
 from collab_api.domain.rows import AdoptedBySimilar, AdoptersWithContacts, CandidateRow, SearchPage
 from collab_api.domain.search import SearchFilter, SearchSort
@@ -144,7 +144,7 @@ async def adopters_with_contacts(graph: Graph, intervention: str, ods_code: str,
     return shaped(AdoptersWithContacts, rows[0]) if rows else None
 
 
-async def harm_areas(graph: Graph, viewer: Visibility) -> list[str]:
+async def harm_areas(graph: Runner, viewer: Visibility) -> list[str]:
     """Every harm area named by an intervention the viewer may see or by a priority."""
     rows = await graph.read(f"""
         OPTIONAL MATCH (i:Intervention) WHERE i.harmArea IS NOT NULL AND {VISIBLE}

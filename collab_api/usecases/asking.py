@@ -19,13 +19,9 @@ from collab_api.graph import notifications as notification_graph
 from collab_api.graph import questions as question_graph
 from collab_api.usecases import notifying
 from collab_api.usecases.audit import audit
+from collab_api.usecases.following import person_of
 
 ABOUT = ("INTERVENTION", "PRIORITY")
-
-
-def _person(actor: Actor) -> dict[str, Any]:
-    return {"subject": actor.subject, "name": actor.name, "email": actor.email, "role": actor.role.value,
-            "organisation": actor.organisation, "collaborative": actor.collaborative}
 
 
 def _author(actor: Actor, prefix: str) -> dict[str, Any]:
@@ -54,7 +50,7 @@ async def ask_question(graph: Graph, given: dict[str, Any], actor: Actor) -> dic
         context = await question_graph.ask_context(tx, about, str(given.get("id") or ""))
         if context["id"] is None:
             raise InvalidInput([FieldProblem("id", "NOT_FOUND", f"no {about.lower()} has the id '{str(given.get('id'))[:60]}'")])
-        await notification_graph.save_person(tx, _person(actor))
+        await notification_graph.save_person(tx, person_of(actor))
         question = {"id": f"q-{secrets.token_hex(6)}", "text": text, "about": about, "aboutId": context["id"],
                     "harmArea": context["harmArea"], **_author(actor, "asker")}
         await question_graph.write_question(tx, question)
@@ -76,7 +72,7 @@ async def ask_network(graph: Graph, given: dict[str, Any], actor: Actor) -> dict
     problems.raise_if_any()
 
     async def work(tx: Tx) -> dict[str, Any]:
-        await notification_graph.save_person(tx, _person(actor))
+        await notification_graph.save_person(tx, person_of(actor))
         words = words_of(f"{text} {given.get('searchedFor') or ''}")
         regions = await question_graph.matching_collaboratives(tx, words, harm_area_key(area) if area else None)
         question = {"id": f"q-{secrets.token_hex(6)}", "text": text, "about": "NETWORK", "aboutId": None, "harmArea": area,
@@ -105,7 +101,7 @@ async def answer_question(graph: Graph, given: dict[str, Any], actor: Actor) -> 
             raise InvalidInput([FieldProblem("question", "NOT_FOUND", "there is no such question")])
         if points_to and (await question_graph.ask_context(tx, "INTERVENTION", points_to))["id"] is None:
             raise InvalidInput([FieldProblem("pointsTo", "NOT_FOUND", f"no intervention has the id '{points_to[:60]}'")])
-        await notification_graph.save_person(tx, _person(actor))
+        await notification_graph.save_person(tx, person_of(actor))
         answer = {"id": f"a-{secrets.token_hex(6)}", "text": text, "pointsTo": points_to, **_author(actor, "answerer")}
         await question_graph.write_answer(tx, answer, question["id"])
         await notifying.question_answered(tx, answer, question, await _title(tx, question))

@@ -9,22 +9,18 @@ from typing import Any
 
 from collab_api.db.graph import Graph, Tx
 from collab_api.domain.errors import Problems
-from collab_api.domain.measurement import clean_baseline, period_start
+from collab_api.domain.measurement import clean_baseline
 from collab_api.domain.permissions import Actor, require_signed_in, visibility
 from collab_api.domain.text import SUMMARY, check_text
 from collab_api.graph import improvement as improvement_graph
 from collab_api.usecases.audit import audit
-from collab_api.usecases.measuring import measure_in, series_for
-
-
-def _names(given: dict[str, Any]) -> tuple[str, str]:
-    return str(given.get("organisation") or "").strip().upper(), str(given.get("intervention") or "").strip()
+from collab_api.usecases.measuring import measure_in, names_of, series_for
 
 
 async def withdraw_measure_point(graph: Graph, given: dict[str, Any], actor: Actor) -> dict[str, Any]:
     """Withdraw one recorded period of a measure, saying why."""
     require_signed_in(actor, "withdraw a measure's value")
-    organisation, intervention = _names(given)
+    organisation, intervention = names_of(given)
     problems = Problems()
     reason = check_text(problems, "reason", given.get("reason"), SUMMARY, required=True)
     period = str(given.get("period") or "").strip()
@@ -50,7 +46,7 @@ async def set_measure_baseline(graph: Graph, given: dict[str, Any], actor: Actor
     """Fix the limits of a measure's chart from its first points, or re-set them from a period
     where a change was recorded; the reason is kept and shown with the chart."""
     require_signed_in(actor, "fix a measure's limits")
-    organisation, intervention = _names(given)
+    organisation, intervention = names_of(given)
 
     async def work(tx: Tx) -> dict[str, Any]:
         _, measure, key = await measure_in(tx, actor, organisation, intervention, given.get("measure"),
@@ -62,9 +58,8 @@ async def set_measure_baseline(graph: Graph, given: dict[str, Any], actor: Actor
         changes = {n["period"] for n in (series or {"annotations": []})["annotations"] if n["kind"] in ("CHANGE", "PDSA_STARTED")}
         if series:
             cycles = (await improvement_graph.cycles_of(tx, [intervention])).get(intervention, [])
-            starts = [(period_start(p, series["periodType"]), p) for p in periods]
             for cycle in (c for c in cycles if c["organisation"] == organisation):
-                before = [p for start, p in starts if start is not None and start <= cycle["startedOn"]]
+                before = [p["period"] for p in points if p["periodStart"] <= cycle["startedOn"]]
                 if before:
                     changes.add(before[-1])
         baseline = clean_baseline(problems, given, periods, changes, [b["fromPeriod"] for b in series["baselines"]] if series else [])

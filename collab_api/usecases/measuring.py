@@ -20,6 +20,11 @@ from collab_api.graph import improvement as improvement_graph
 from collab_api.usecases.audit import audit
 
 
+def names_of(given: dict[str, Any]) -> tuple[str, str]:
+    """The organisation's ODS code and the intervention's id a measuring write is for."""
+    return str(given.get("organisation") or "").strip().upper(), str(given.get("intervention") or "").strip()
+
+
 def measure_of(problems: Problems, context: MeasureContext, name: str | None) -> dict[str, Any] | None:
     measures = (json.loads(context["document"]) if context["document"] else {}).get("measures") or []
     for measure in measures:
@@ -66,8 +71,7 @@ async def record_measure_values(graph: Graph, given: dict[str, Any], actor: Acto
     require_signed_in(actor, "record measures")
     today = today or dt.date.today()
     problems = Problems()
-    organisation = str(given.get("organisation") or "").strip().upper()
-    intervention = str(given.get("intervention") or "").strip()
+    organisation, intervention = names_of(given)
     period_type = given.get("periodType") or "MONTH"
     improvement = given.get("improvement")
     if improvement is not None and improvement not in IMPROVEMENT:
@@ -148,8 +152,7 @@ async def record_pdsa_cycle(graph: Graph, given: dict[str, Any], actor: Actor, *
     today = today or dt.date.today()
     problems = Problems()
     cycle = clean_pdsa(problems, given, today)
-    organisation = str(given.get("organisation") or "").strip().upper()
-    intervention = str(given.get("intervention") or "").strip()
+    organisation, intervention = names_of(given)
     problems.raise_if_any()
 
     async def work(tx: Tx) -> dict[str, Any]:

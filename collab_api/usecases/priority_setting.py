@@ -9,10 +9,11 @@ from typing import Any
 from collab_api.db.graph import Graph, Tx
 from collab_api.domain.errors import Problems
 from collab_api.usecases.audit import audit
-from collab_api.domain.permissions import Actor, require_collaborative, require_signed_in
+from collab_api.domain.permissions import ANONYMOUS, Actor, require_collaborative, require_signed_in, visibility
 from collab_api.domain.rows import PriorityRow
 from collab_api.domain.text import LONG, SHORT, TITLE, check_text
 from collab_api.graph import priorities as priority_graph
+from collab_api.graph import search as search_graph
 
 
 async def set_priority(graph: Graph, given: dict[str, Any], actor: Actor, *, today: dt.date | None = None) -> PriorityRow:
@@ -54,7 +55,7 @@ async def set_priority(graph: Graph, given: dict[str, Any], actor: Actor, *, tod
                                                "change that one instead of setting it again")
         problems.raise_if_any()
         # One harm area, however it is typed: 'falls' is the 'Falls' already in use.
-        row["harmArea"] = next((area for area in await priority_graph.harm_areas_named(tx)
+        row["harmArea"] = next((area for area in await search_graph.harm_areas(tx, visibility(ANONYMOUS))  # those published
                                 if area.strip().lower() == str(row["harmArea"]).strip().lower()), row["harmArea"])
         identifier = priority_id or f"{collaborative}-{secrets.token_hex(4)}"
         saved = await priority_graph.save_priority(tx, {**row, "id": identifier},

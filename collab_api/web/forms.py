@@ -115,3 +115,13 @@ def integer(form: FormData, name: str, errors: FormErrors, label: str) -> int | 
     except ValueError:
         errors.add(name, f"{label} must be a whole number")
         return None
+
+
+OTHER_HARM_AREA = "__other__"  # the harm area select's "another harm area (type it below)" choice
+
+
+def harm_area(form: FormData) -> tuple[str | None, bool]:
+    """The harm area chosen from the list of those in use, or the one typed in as another; and
+    whether "another" was chosen."""
+    other = form.get("harmArea") == OTHER_HARM_AREA
+    return text(form, "harmAreaOther" if other else "harmArea"), other

@@ -14,11 +14,25 @@ import time
 from typing import Any
 
 from starlette.requests import Request
+from starlette.responses import RedirectResponse
 
 from collab_api.domain.permissions import ANONYMOUS, Actor, Role
 from collab_api.usecases.web_sessions import end_session, start_session
 
 _ACTOR, _EXPIRES, _CSRF, _FLASH, SESSION_ID = "actor", "expires", "csrf", "flash", "sid"
+
+
+def safe_path(value: Any, fallback: str = "/") -> str:
+    """Only a path on this site is followed (after signing in, after a form): never an open redirect."""
+    value = str(value or "")
+    return value if value.startswith("/") and not value.startswith("//") and "\\" not in value else fallback
+
+
+def sign_in_first(request: Request, back: str) -> RedirectResponse | None:
+    """A page for signed-in people, asked for by someone who is not: to sign in, then back here."""
+    if viewer(request).is_anonymous:
+        return RedirectResponse(f"/sign-in?next={back}", status_code=303)
+    return None
 
 
 async def sign_in(request: Request, actor: Actor, *, expires_at: float) -> None:

@@ -38,12 +38,6 @@ def oauth_client(settings: Settings) -> Any | None:
     return oauth.create_client("idp")
 
 
-def _safe_next(value: Any) -> str:
-    """Only a path on this site: never an open redirect."""
-    value = str(value or "/")
-    return value if value.startswith("/") and not value.startswith("//") and "\\" not in value else "/"
-
-
 def callback_url(settings: Settings, request: Request | None) -> str | None:
     """Where the identity provider sends the person back: COLLAB_PUBLIC_URL's address; in
     development without it, the request's own (never in production: its Host header is the
@@ -57,7 +51,7 @@ def callback_url(settings: Settings, request: Request | None) -> str | None:
 
 async def sign_in(request: Request) -> Response:
     client = request.app.state.oauth
-    request.session["next"] = _safe_next(request.query_params.get("next"))
+    request.session["next"] = identity.safe_path(request.query_params.get("next"))
     settings = request.app.state.settings
     if client is None:
         if settings.development:
@@ -72,7 +66,7 @@ async def sign_in_callback(request: Request) -> Response:
     client = request.app.state.oauth
     if client is None:
         return RedirectResponse("/", status_code=303)
-    next_path = _safe_next(request.session.get("next"))
+    next_path = identity.safe_path(request.session.get("next"))
     try:
         token = await client.authorize_access_token(request)
         claims = await request.app.state.verifiers.verify(token["access_token"])
@@ -143,7 +137,7 @@ async def dev_sign_in(request: Request) -> Response:
                           values["organisation"].upper() if role == "PROVIDER" else None,
                           name=" ".join(values["name"].split())[:120] or f"Development {role.lower()}",
                           email=values["email"].strip()[:254] or None)
-            next_path = _safe_next(request.session.get("next"))
+            next_path = identity.safe_path(request.session.get("next"))
             await identity.sign_in(request, actor, expires_at=time.time() + request.app.state.settings.session_hours * 3600)
             await operations.run(request, "remember_me")
             identity.flash(request, "You are signed in (development sign-in).")

@@ -15,6 +15,7 @@ from collab_api.domain.changes import status_words
 from collab_api.domain.quarters import Quarter
 from collab_api.domain.stages import STAGES
 from collab_api.domain.vocabulary import CARE_SETTINGS, ORGANISATION_KIND_LABELS
+from collab_api.web.forms import OTHER_HARM_AREA
 
 HERE = Path(__file__).parent
 TEMPLATES = HERE / "templates"
@@ -102,7 +103,7 @@ def _environment() -> Environment:
                                nice_date=nice_date)
     environment.globals.update(
         service_name=SERVICE_NAME, care_settings=CARE_SETTINGS, stages=STAGES, setting_label=setting_label,
-        stage_label=stage_label, stage_name=stage_name, viewer_label=viewer_label,
+        stage_label=stage_label, stage_name=stage_name, viewer_label=viewer_label, other_harm_area=OTHER_HARM_AREA,
     )
     return environment
 

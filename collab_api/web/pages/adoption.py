@@ -90,9 +90,9 @@ def adoption_input(form: FormData, intervention: str, errors: FormErrors) -> dic
 
 async def record(request: Request) -> Response:
     identifier = request.path_params["id"]
+    if (redirect := identity.sign_in_first(request, f"/interventions/{identifier}/adopt")) is not None:
+        return redirect
     viewer = identity.viewer(request)
-    if viewer.is_anonymous:
-        return RedirectResponse(f"/sign-in?next=/interventions/{identifier}/adopt", status_code=303)
     data = await _form_data(request)
     errors = FormErrors()
     values: dict[str, Any] = {"organisation": viewer.organisation or "", "quarter": recent_quarters(1)[0]}  # this quarter

@@ -11,7 +11,7 @@ from starlette.routing import Route
 
 from collab_api.domain.permissions import Role
 from collab_api.web import identity, operations
-from collab_api.web.forms import FormErrors, posted, text
+from collab_api.web.forms import FormErrors, harm_area, posted, text
 from collab_api.web.templating import render
 
 PRIORITY_FIELDS = {"title": "title", "harmArea": "harmArea", "rationale": "rationale", "collaborative": "title",
@@ -31,7 +31,7 @@ async def _page(request: Request, code: str, *, errors: FormErrors | None = None
     leads = viewer.role == Role.NATIONAL or (viewer.role == Role.LEAD and viewer.collaborative == item["code"])
     errors = errors or FormErrors()
     return render(request, "collaborative.html", {"c": item, "leads": leads, "values": values or {},
-                                                  "harm_areas": data["harmAreas"], "other": OTHER,
+                                                  "harm_areas": data["harmAreas"],
                                                   "active": "collaboratives", **errors.context()}, status=status)
 
 
@@ -39,19 +39,15 @@ async def collaborative(request: Request) -> Response:
     return await _page(request, request.path_params["code"].upper())
 
 
-OTHER = "__other__"  # the harm area select's "another harm area" choice
-
-
 def _priority_form(form: Any, errors: FormErrors) -> tuple[dict[str, str], dict[str, Any]]:
     """The priority form's values (to show again) and what the API is given: the harm area from
     the list of those in use, or another one typed in."""
     values = {name: text(form, name) or "" for name in ("title", "harmArea", "harmAreaOther", "rationale")}
-    area = values["harmAreaOther"] if values["harmArea"] == OTHER else values["harmArea"]
+    area, other = harm_area(form)
     if not values["title"]:
         errors.add("title", "Enter the priority's title")
     if not area:
-        errors.add("harmAreaOther" if values["harmArea"] == OTHER else "harmArea",
-                   "Enter the new harm area" if values["harmArea"] == OTHER else "Choose the harm area it addresses")
+        errors.add("harmAreaOther" if other else "harmArea", "Enter the new harm area" if other else "Choose the harm area it addresses")
     given: dict[str, Any] = {"title": values["title"], "harmArea": area}
     if values["rationale"]:
         given["rationale"] = values["rationale"]
@@ -94,7 +90,7 @@ async def edit_priority(request: Request) -> Response:
             identity.flash(request, f"Priority '{values['title']}' changed.")
             return RedirectResponse(f"/collaboratives/{code}#priorities", status_code=303)
     return render(request, "priority_edit.html", {"c": data["collaborative"], "p": priority, "values": values,
-                                                  "harm_areas": data["harmAreas"], "other": OTHER, "active": "collaboratives",
+                                                  "harm_areas": data["harmAreas"], "active": "collaboratives",
                                                   **errors.context()}, status=400 if errors else 200)
 
 

@@ -8,7 +8,7 @@ from typing import Any
 from starlette.datastructures import FormData
 
 from collab_api.domain.vocabulary import CARE_SETTING_CODES
-from collab_api.web.forms import FormErrors, lines, text
+from collab_api.web.forms import FormErrors, harm_area, lines, text
 
 TEXT_FIELDS = [  # (name, label, hint, rows: 0 for a one-line input)
     ("summary", "Summary", "Two or three sentences a busy ward manager can read", 3),
@@ -23,7 +23,6 @@ TEXT_FIELDS = [  # (name, label, hint, rows: 0 for a one-line input)
     ("patientInvolvement", "How patients, carers and families were involved", "For example a patient partner in the design or the review", 3),
     ("sourceIndustry", "Learned from another industry (optional)", "For example aviation checklists", 0),
 ]
-OTHER_AREA = "__other__"  # the harm area select's "another harm area" choice
 ROW_LISTS = {  # list name: its parts
     "components": ("name", "description"),
     "measures": ("kind", "name", "definition", "valueType", "ratePer", "unit", "improvement"),
@@ -80,9 +79,8 @@ def _number_part(row: dict[str, Any], part: str, field: str, errors: FormErrors)
 
 def description_input(form: FormData, errors: FormErrors) -> dict[str, Any]:
     given: dict[str, Any] = {name: text(form, name) for name, *_ in TEXT_FIELDS}
-    area = text(form, "harmAreaOther") if text(form, "harmArea") == OTHER_AREA else text(form, "harmArea")
-    given["harmArea"] = area
-    if text(form, "harmArea") == OTHER_AREA and not area:
+    given["harmArea"], other = harm_area(form)
+    if other and not given["harmArea"]:
         errors.add("harmAreaOther", "Enter the new harm area")
     given["tags"] = lines(form, "tags")
     settings = [value for value in form.getlist("careSettings") if isinstance(value, str)]

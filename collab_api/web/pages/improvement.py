@@ -42,8 +42,8 @@ def _last_month(today: dt.date) -> str:
 async def plan_update(request: Request) -> Response:
     """The trust's monthly update of its plan: each action's status, progress and latest value."""
     identifier = request.path_params["id"]
-    if identity.viewer(request).is_anonymous:
-        return RedirectResponse(f"/sign-in?next=/plans/{identifier}/update", status_code=303)
+    if (redirect := identity.sign_in_first(request, f"/plans/{identifier}/update")) is not None:
+        return redirect
     data = await operations.data(request, "plan", {"id": identifier})
     item = operations.found(data["improvementPlan"], "improvement plan with this id")
     if not item["organisation"]["mayRecord"]:

@@ -161,9 +161,8 @@ def _page(request: Request, data: dict[str, Any], code: str, errors: FormErrors,
 
 async def measures(request: Request) -> Response:
     code, identifier = request.path_params["ods"].upper(), request.path_params["id"]
-    viewer = identity.viewer(request)
-    if viewer.is_anonymous:
-        return RedirectResponse(f"/sign-in?next=/organisations/{code}/measures/{identifier}", status_code=303)
+    if (redirect := identity.sign_in_first(request, f"/organisations/{code}/measures/{identifier}")) is not None:
+        return redirect
     errors, values = FormErrors(), dict.fromkeys(VALUE_FIELDS, "")
     for name in ("measure", "period"):  # the "correct this value" link fills the form in
         values[name] = str(request.query_params.get(name) or "")[:200]
@@ -207,8 +206,8 @@ async def measure_picture(request: Request) -> Response:
 async def pdsa(request: Request) -> Response:
     """Start a PDSA cycle, or record how an open one went; errors go back beside the fields."""
     code, identifier = request.path_params["ods"].upper(), request.path_params["id"]
-    if identity.viewer(request).is_anonymous:
-        return RedirectResponse(f"/sign-in?next=/organisations/{code}/measures/{identifier}", status_code=303)
+    if (redirect := identity.sign_in_first(request, f"/organisations/{code}/measures/{identifier}")) is not None:
+        return redirect
     form = await posted(request)
     values = {name: text(form, name) or "" for name in PDSA_VALUES}
     errors = FormErrors()
@@ -229,8 +228,8 @@ WITHDRAW_FIELDS = {"period": "reason", "reason": "reason", "measure": "reason"}
 async def limits(request: Request) -> Response:
     """Fix a chart's limits, or re-set them at a recorded change, with the reason."""
     code, identifier = request.path_params["ods"].upper(), request.path_params["id"]
-    if identity.viewer(request).is_anonymous:
-        return RedirectResponse(f"/sign-in?next=/organisations/{code}/measures/{identifier}", status_code=303)
+    if (redirect := identity.sign_in_first(request, f"/organisations/{code}/measures/{identifier}")) is not None:
+        return redirect
     form = await posted(request)
     values = {name: text(form, name) or "" for name in ("limitMeasure", "fromPeriod", "points", "limitReason")}
     errors = FormErrors()
@@ -254,8 +253,8 @@ async def limits(request: Request) -> Response:
 async def withdraw(request: Request) -> Response:
     """Confirm, with a reason, that a recorded point was wrong; it is then no longer drawn."""
     code, identifier = request.path_params["ods"].upper(), request.path_params["id"]
-    if identity.viewer(request).is_anonymous:
-        return RedirectResponse(f"/sign-in?next=/organisations/{code}/measures/{identifier}", status_code=303)
+    if (redirect := identity.sign_in_first(request, f"/organisations/{code}/measures/{identifier}")) is not None:
+        return redirect
     source = await posted(request) if request.method == "POST" else request.query_params
     values = {name: str(source.get(name) or "").strip()[:200] for name in ("measure", "period", "reason")}
     data = await _data(request, FormErrors()) or {}

@@ -25,10 +25,9 @@ REDACTABLE = [("INTERVENTION", "An intervention (its current description)"), ("V
 
 
 def _national_only(request: Request, back: str) -> Response | None:
-    viewer = identity.viewer(request)
-    if viewer.is_anonymous:
-        return RedirectResponse(f"/sign-in?next={back}", status_code=303)
-    if viewer.role != Role.NATIONAL:
+    if (redirect := identity.sign_in_first(request, back)) is not None:
+        return redirect
+    if identity.viewer(request).role != Role.NATIONAL:
         raise operations.PageForbidden("only the national team records this")
     return None
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 import email
 import email.policy
 from typing import Any
-from urllib.parse import urlsplit
 
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
@@ -25,15 +24,9 @@ from collab_api.web.templating import render
 FIELDS = {"kind": "kind", "target": "kind", "delivery": "delivery", "asked": "asked", "answered": "answered"}
 
 
-def _back(raw: str | None, fallback: str = "/notifications") -> str:
-    """Only a path on this site is followed after a form."""
-    parts = urlsplit(raw or "")
-    return raw if raw and raw.startswith("/") and not raw.startswith("//") and not parts.netloc else fallback  # type: ignore[return-value]
-
-
 async def notifications(request: Request) -> Response:
-    if identity.viewer(request).is_anonymous:
-        return RedirectResponse("/sign-in?next=/notifications", status_code=303)
+    if (redirect := identity.sign_in_first(request, "/notifications")) is not None:
+        return redirect
     data = await operations.data(request, "notifications")
     return render(request, "notifications.html", {
         "me": data["me"], "deliveries": [(code, words.capitalize()) for code, words in DELIVERIES.items()],
@@ -45,7 +38,7 @@ async def mark_read(request: Request) -> Response:
     form = await posted(request)
     key = text(form, "key")
     await operations.mutate(request, "mark_read", {"keys": [key] if key else None}, "markNotificationsRead", {}, "key")
-    return RedirectResponse(_back(text(form, "next")), status_code=303)
+    return RedirectResponse(identity.safe_path(text(form, "next"), "/notifications"), status_code=303)
 
 
 async def settings(request: Request) -> Response:
@@ -59,9 +52,9 @@ async def settings(request: Request) -> Response:
 async def follow(request: Request) -> Response:
     """Follow, change how a followed thing reaches you, or (with stop=yes) stop following."""
     form = await posted(request)
-    back = _back(text(form, "next"))
-    if identity.viewer(request).is_anonymous:
-        return RedirectResponse(f"/sign-in?next={back}", status_code=303)
+    back = identity.safe_path(text(form, "next"), "/notifications")
+    if (redirect := identity.sign_in_first(request, back)) is not None:
+        return redirect
     kind, target = text(form, "kind") or "", text(form, "target") or ""
     if form.get("stop") == "yes":
         _, errors = await operations.mutate(request, "unfollow", {"kind": kind, "target": target}, "unfollow", FIELDS, "kind")

@@ -14,7 +14,7 @@ from collab_api.domain.vocabulary import InterventionStatus
 from collab_api.web import identity, operations
 from collab_api.web.forms import FormErrors, posted, text
 from collab_api.web.pages.description_form import (
-    OTHER_AREA, ROW_LISTS, TEXT_FIELDS, description_input, field_map, form_values, row_counts, values_from_intervention,
+    ROW_LISTS, TEXT_FIELDS, description_input, field_map, form_values, row_counts, values_from_intervention,
 )
 from collab_api.web.templating import intervention_status_label, render
 
@@ -35,18 +35,12 @@ def _form(request: Request, template: str, context: dict[str, Any], values: dict
     return render(request, template, {
         **context, "values": values, "rows": row_counts(values), "text_fields": TEXT_FIELDS, "row_lists": ROW_LISTS,
         "statuses": STATUSES, "evidence_types": EVIDENCE_TYPES, "measure_kinds": MEASURE_KINDS, "value_types": VALUE_TYPES,
-        "directions": DIRECTIONS, "other": OTHER_AREA, **errors.context(),
+        "directions": DIRECTIONS, **errors.context(),
     }, status=400 if errors else status)
 
 
-def _require_signed_in(request: Request, path: str) -> Response | None:
-    if identity.viewer(request).is_anonymous:
-        return RedirectResponse(f"/sign-in?next={path}", status_code=303)
-    return None
-
-
 async def publish(request: Request) -> Response:
-    if (redirect := _require_signed_in(request, "/interventions/new")) is not None:
+    if (redirect := identity.sign_in_first(request, "/interventions/new")) is not None:
         return redirect
     viewer = identity.viewer(request)
     code = (request.query_params.get("collaborative") or viewer.collaborative or "").upper()
@@ -87,7 +81,7 @@ async def publish(request: Request) -> Response:
 
 async def edit(request: Request) -> Response:
     identifier = request.path_params["id"]
-    if (redirect := _require_signed_in(request, f"/interventions/{identifier}/edit")) is not None:
+    if (redirect := identity.sign_in_first(request, f"/interventions/{identifier}/edit")) is not None:
         return redirect
     data = await operations.data(request, "edit_form", {"id": identifier})
     item = operations.found(data["intervention"], "intervention with this id")
@@ -117,7 +111,7 @@ async def edit(request: Request) -> Response:
 
 async def change_status(request: Request) -> Response:
     identifier = request.path_params["id"]
-    if (redirect := _require_signed_in(request, f"/interventions/{identifier}/status")) is not None:
+    if (redirect := identity.sign_in_first(request, f"/interventions/{identifier}/status")) is not None:
         return redirect
     data = await operations.data(request, "status_form", {"id": identifier})
     item = operations.found(data["intervention"], "intervention with this id")

@@ -18,16 +18,10 @@ TEXT = {"text": "text", "input.text": "text", "id": "text", "about": "text", "qu
         "input.pointsTo": "pointsTo", "harmArea": "harmArea", "answer": "text"}
 
 
-def _sign_in_first(request: Request, back: str) -> Response | None:
-    if identity.viewer(request).is_anonymous:
-        return RedirectResponse(f"/sign-in?next={back}", status_code=303)
-    return None
-
-
 async def ask(request: Request) -> Response:
     """POST from an intervention page: its question; errors come back on that page's form."""
     identifier = request.path_params["id"]
-    if (redirect := _sign_in_first(request, f"/interventions/{identifier}#questions")) is not None:
+    if (redirect := identity.sign_in_first(request, f"/interventions/{identifier}#questions")) is not None:
         return redirect
     form = await posted(request)
     asked = text(form, "text") or ""
@@ -44,7 +38,7 @@ async def ask_network(request: Request) -> Response:
     """GET: the form (from a search with no good results); POST: ask."""
     values = {"text": request.query_params.get("q", "")[:300], "harmArea": request.query_params.get("harmArea", "")[:80],
               "searchedFor": request.query_params.get("q", "")[:300]}
-    if (redirect := _sign_in_first(request, "/questions/ask")) is not None:
+    if (redirect := identity.sign_in_first(request, "/questions/ask")) is not None:
         return redirect
     errors = FormErrors()
     if request.method == "POST":
@@ -66,7 +60,7 @@ async def question(request: Request) -> Response:
     identifier = request.path_params["id"]
     errors, values = FormErrors(), {"text": "", "pointsTo": ""}
     if request.method == "POST":
-        if (redirect := _sign_in_first(request, f"/questions/{identifier}")) is not None:
+        if (redirect := identity.sign_in_first(request, f"/questions/{identifier}")) is not None:
             return redirect
         form = await posted(request)
         values = {name: text(form, name) or "" for name in values}
@@ -83,7 +77,7 @@ async def question(request: Request) -> Response:
 
 async def helpful(request: Request) -> Response:
     identifier, answer = request.path_params["id"], request.path_params["answer"]
-    if (redirect := _sign_in_first(request, f"/questions/{identifier}")) is not None:
+    if (redirect := identity.sign_in_first(request, f"/questions/{identifier}")) is not None:
         return redirect
     form = await posted(request)
     _, errors = await operations.mutate(request, "mark_helpful", {"answer": answer, "helpful": form.get("helpful") != "no"},
@@ -97,7 +91,7 @@ async def edit(request: Request) -> Response:
     kind, identifier, question_id = request.path_params["kind"], request.path_params["id"], request.query_params.get("question", "")
     if kind not in ("question", "answer"):
         return render(request, "not_found.html", status=404)
-    if (redirect := _sign_in_first(request, f"/questions/{question_id or identifier}")) is not None:
+    if (redirect := identity.sign_in_first(request, f"/questions/{question_id or identifier}")) is not None:
         return redirect
     errors, values = FormErrors(), {"text": ""}
     if request.method == "POST":
@@ -120,7 +114,7 @@ async def edit(request: Request) -> Response:
 
 
 async def network(request: Request) -> Response:
-    if (redirect := _sign_in_first(request, "/questions")) is not None:
+    if (redirect := identity.sign_in_first(request, "/questions")) is not None:
         return redirect
     open_only = request.query_params.get("show") != "all"
     data = await operations.data(request, "network_questions", {"openOnly": open_only})
@@ -131,7 +125,7 @@ async def redact(request: Request) -> Response:
     """The national team: take a question (or, with ?answer=, one of its answers) out, saying why."""
     identifier = request.path_params["id"]
     answer = request.query_params.get("answer") or ""
-    if (redirect := _sign_in_first(request, f"/questions/{identifier}")) is not None:
+    if (redirect := identity.sign_in_first(request, f"/questions/{identifier}")) is not None:
         return redirect
     data = await operations.data(request, "question", {"id": identifier})
     item = operations.found(data["question"], "question with this id")

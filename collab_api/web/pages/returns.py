@@ -51,10 +51,9 @@ def _keep(request: Request, content: bytes, filename: str) -> str:
 
 
 def _guard(request: Request) -> Response | None:
-    viewer = identity.viewer(request)
-    if viewer.is_anonymous:
-        return RedirectResponse("/sign-in?next=/returns", status_code=303)
-    if viewer.role == Role.PROVIDER:
+    if (redirect := identity.sign_in_first(request, "/returns")) is not None:
+        return redirect
+    if identity.viewer(request).role == Role.PROVIDER:
         raise operations.PageForbidden("a provider may not import a collaborative's quarterly return; its lead or the national team may")
     return None
 
