@@ -82,6 +82,7 @@ class MailRow(TypedDict):
 
     key: str
     kind: str  # NOTIFICATION or DIGEST
+    recipient: str  # the person's subject (for their own unsubscribe link)
     to: str
     name: str | None
     subject: str

@@ -46,6 +46,13 @@ async def person(runner: Runner, subject: str) -> PersonRow | None:
     return shaped(PersonRow, rows[0]["p"]) if rows else None
 
 
+async def asked_deliveries(tx: Tx, subjects: list[str]) -> dict[str, str | None]:
+    """How a question put to each of these people reaches them (None: their default), in one query."""
+    rows = await tx.run("UNWIND $subjects AS s MATCH (p:Person {subject: s}) RETURN s AS subject, p.askedDelivery AS delivery",
+                        {"subjects": subjects})
+    return {str(row["subject"]): row["delivery"] for row in rows}
+
+
 async def set_deliveries(tx: Tx, subject: str, asked: str, answered: str) -> None:
     await tx.run("MATCH (p:Person {subject: $s}) SET p.askedDelivery = $asked, p.answeredDelivery = $answered",
                  {"s": subject, "asked": asked, "answered": answered})
@@ -222,7 +229,8 @@ async def claim_mails(tx: Tx, now: str, limit: int) -> list[MailRow]:
         }
         WITH record, kind, p, items LIMIT $limit
         SET record.mail = 'SENDING', record.claimedAt = datetime($now)
-        RETURN record.key AS key, kind, p.email AS to, p.name AS name, coalesce(record.attempts, 0) AS attempts,
+        RETURN record.key AS key, kind, p.subject AS recipient, p.email AS to, p.name AS name,
+               coalesce(record.attempts, 0) AS attempts,
                CASE kind WHEN 'DIGEST' THEN 'digest' ELSE record.event END AS subject,
                [n IN items | n {.key, .event, .text, .link, .createdAt, .readAt, .delivery}] AS items""",
         {"now": now, "limit": limit, "stale": STALE_CLAIM_MINUTES})

@@ -26,8 +26,7 @@ def base_url(settings: Settings) -> str:
 def composer(settings: Settings, secret: str) -> Callable[[MailRow], EmailMessage]:
     """Each outbox row as its e-mail, with the person's own unsubscribe link."""
     def make(mail: MailRow) -> EmailMessage:
-        subject = mail["key"].split("|")[-1] if mail["kind"] == "NOTIFICATION" else mail["key"].split("|")[0]
-        link = f"{base_url(settings)}/unsubscribe?token={unsubscribe_token(secret, subject)}"
+        link = f"{base_url(settings)}/unsubscribe?token={unsubscribe_token(secret, mail['recipient'])}"
         return compose.message(mail, sender=settings.mail_from, base_url=base_url(settings), unsubscribe=link)
     return make
 

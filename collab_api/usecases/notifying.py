@@ -49,12 +49,11 @@ async def question_asked(tx: Tx, question: dict[str, Any], title: str) -> None:
                                  "name": contact.get("name"), "organisation": code})
         await notification_graph.save_contacts(tx, contacts)
         invited = [s for s in dict.fromkeys([*found["people"], *(c["subject"] for c in contacts)]) if s != asker]
-        people = {s: await notification_graph.person(tx, s) for s in invited}
+        chosen = await notification_graph.asked_deliveries(tx, invited)
         await notification_graph.notify(tx, {
             "key": f"question:{question['id']}:asked", "event": "ASKED_YOU", "link": where,
             "text": f"{question.get('askerName') or 'Someone'} asked about '{title}': {_short(question['text'])}"},
-            [{"subject": s, "delivery": (person["askedDelivery"] if (person := people[s]) else None) or DEFAULT_DELIVERY["ASKED_YOU"]}
-             for s in invited])
+            [{"subject": s, "delivery": chosen.get(s) or DEFAULT_DELIVERY["ASKED_YOU"]} for s in invited])
     kind = "INTERVENTION" if question["about"] == "INTERVENTION" else "PRIORITY"
     await _to_followers(tx, {"key": f"question:{question['id']}", "event": "QUESTION", "link": where,
                              "text": f"A new question about '{title}': {_short(question['text'])}"},
