@@ -8,13 +8,16 @@
 #                   networks cannot reach: they are removed, and text falls back to Arial as
 #                   the frontend's own font stack says.
 #   graphiql, react, react-dom   the UMD builds GraphiQL's page loads (MIT).
+#   accessible-autocomplete      GOV.UK's accessible autocomplete (MIT): the organisation finder's
+#                   suggestions as you type, loaded only on pages with a finder.
 set -euo pipefail
-NHSUK=10.6.1 GRAPHIQL=3.9.0 REACT=18.3.1
+NHSUK=10.6.1 GRAPHIQL=3.9.0 REACT=18.3.1 AUTOCOMPLETE=3.0.1
 here=$(cd "$(dirname "$0")/.." && pwd)
 static="$here/collab_api/web/static"
 work=$(mktemp -d); trap 'rm -rf "$work"' EXIT
 cd "$work"
-npm pack --silent "nhsuk-frontend@$NHSUK" "graphiql@$GRAPHIQL" "react@$REACT" "react-dom@$REACT" >/dev/null
+npm pack --silent "nhsuk-frontend@$NHSUK" "graphiql@$GRAPHIQL" "react@$REACT" "react-dom@$REACT" \
+  "accessible-autocomplete@$AUTOCOMPLETE" >/dev/null
 for f in *.tgz; do mkdir "${f%.tgz}"; tar xzf "$f" -C "${f%.tgz}"; done
 n="nhsuk-frontend-$NHSUK/package"
 rm -rf "$static/nhsuk" "$static/graphiql"; mkdir -p "$static/nhsuk/images" "$static/graphiql"
@@ -39,5 +42,11 @@ cp "react-$REACT/package/umd/react.production.min.js" "react-dom-$REACT/package/
 cp "$g/LICENSE" "$static/graphiql/LICENSE-graphiql"
 cp "react-$REACT/package/LICENSE" "$static/graphiql/LICENSE-react"
 cp "react-dom-$REACT/package/LICENSE" "$static/graphiql/LICENSE-react-dom"
-printf 'nhsuk-frontend %s\ngraphiql %s\nreact %s\nreact-dom %s\n' "$NHSUK" "$GRAPHIQL" "$REACT" "$REACT" > "$static/VERSIONS"
+a="accessible-autocomplete-$AUTOCOMPLETE/package"
+rm -rf "$static/autocomplete"; mkdir -p "$static/autocomplete"
+sed 's#//\# sourceMappingURL=[^ ]*$##' "$a/dist/accessible-autocomplete.min.js" > "$static/autocomplete/accessible-autocomplete.min.js"
+sed 's#/\*\# sourceMappingURL=[^*]*\*/##' "$a/dist/accessible-autocomplete.min.css" > "$static/autocomplete/accessible-autocomplete.min.css"
+cp "$a/LICENSE.txt" "$static/autocomplete/LICENSE"
+printf 'nhsuk-frontend %s\ngraphiql %s\nreact %s\nreact-dom %s\naccessible-autocomplete %s\n' "$NHSUK" "$GRAPHIQL" "$REACT" "$REACT" \
+  "$AUTOCOMPLETE" > "$static/VERSIONS"
 echo "vendored into $static"

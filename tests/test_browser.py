@@ -21,6 +21,7 @@ from typing import Any
 
 import httpx
 import pytest
+from openpyxl import load_workbook
 from axe_playwright_python.async_playwright import Axe
 
 from collab_api.db.graph import Graph
@@ -233,6 +234,31 @@ async def test_lead_journey(visit: Visit, tmp_path: Path) -> None:
         await page.get_by_role("button", name="Download the workbook").click()
     assert (await download.value).suggested_filename.endswith(".xlsx")
 
+    # Any other intervention's return: found by its title, downloaded, filled in, sent back.
+    await page.get_by_text("Returns for another intervention").click()
+    await page.fill("#find", "falls")
+    await visit.submit("Find")
+    await page.get_by_role("link", name="Falls prevention and post-fall decisions in care homes").click()
+    await page.wait_for_load_state()
+    assert await page.inner_text("h1") == "Falls prevention and post-fall decisions in care homes"
+    await visit.axe()
+    await page.select_option("#download-quarter", "2025/26 Q2")
+    async with page.expect_download() as download:
+        await page.get_by_role("button", name="Download the workbook").click()
+    falls = tmp_path / "falls.xlsx"
+    await (await download.value).save_as(falls)
+    book = load_workbook(falls)
+    book["Care home"]["E7"] = "Stage 2 - Interest"
+    returned = tmp_path / "KSS 2025-26 Q2 falls returned.xlsx"
+    book.save(returned)
+    await page.set_input_files("#file", str(returned))
+    await visit.submit("Check the workbook")
+    assert "1 new, 0 corrected" in await page.inner_text("main")
+    await visit.axe()
+    await visit.submit("Confirm and import")
+    assert "Imported KSS 2025-26 Q2 falls returned.xlsx" in await page.inner_text("main")
+    assert "Falls prevention and post-fall decisions in care homes" in await page.inner_text("#uploads + div table")
+
 
 async def test_national_journey(visit: Visit) -> None:
     page = visit.page
@@ -355,6 +381,33 @@ async def test_national_records_and_the_plan_update_pass_axe_and_work_by_keyboar
     await _press_to_navigate(page, "Enter")
     await visit.axe()
     assert "All twelve wards trained (keyboard test)" in await page.inner_text("main")
+
+
+async def test_the_organisation_finder_suggests_as_you_type_and_the_choice_is_found(visit: Visit) -> None:
+    """With JavaScript, the finder's field suggests organisations as a person types (keyboard
+    alone: type, arrow down, Enter); the chosen "Name (CODE)" is found on the server."""
+    page = visit.page
+    await visit.sign_in("NATIONAL")
+    await visit.go("/national/partnerships/new")
+    await page.locator("#supporting[role=combobox]").wait_for()  # enhanced once the script has loaded
+    await _tab_to(page, "#supporting")
+    assert "supporting-hint" in (await page.get_attribute("#supporting", "aria-describedby") or "")
+    await page.keyboard.type("Kent and")
+    option = page.locator("#supporting__listbox li", has_text="Demo Kent and Medway").first
+    await option.wait_for()  # the suggestions for what was typed, whatever showed while typing
+    chosen = await option.inner_text()
+    assert chosen.startswith("Demo Kent and Medway") and chosen.endswith(")")
+    await visit.axe()  # with the suggestions open
+    for _ in range(20):  # down the list to it
+        await page.keyboard.press("ArrowDown")
+        if await page.get_attribute("#supporting", "aria-activedescendant") == await option.get_attribute("id"):
+            break
+    await page.keyboard.press("Enter")
+    assert await page.input_value("#supporting") == chosen
+    await visit.submit("Record the partnership")
+    assert await page.locator("#supporting-error").count() == 0  # found: the other fields' errors only
+    assert await page.locator("#supported-error").count() == 1
+    assert await page.input_value("#supporting") == chosen
 
 
 async def test_on_a_phone_the_filters_fold_so_the_first_result_is_on_the_first_screen(browser: Browser, server: str) -> None:

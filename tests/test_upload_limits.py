@@ -17,7 +17,8 @@ import pytest
 
 from collab_api.qart.isolated import WorkbookLimits, read_isolated_sync
 from collab_api.qart.layout import ADULT_PAEDS
-from collab_api.qart.reader import MAX_SITE_ROWS, WorkbookError, WorkbookTooLarge, read_return
+from collab_api.qart.layout import MAX_SITE_ROWS
+from collab_api.qart.reader import WorkbookError, WorkbookTooLarge, read_return
 from tests.qart_workbooks import site_row, workbook_bytes
 
 G, H = "G", "H"

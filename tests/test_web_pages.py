@@ -386,3 +386,40 @@ async def test_graphiql_is_served_from_local_assets(app: Any) -> None:
         assert len(scripts) == 4
         for script in scripts:
             assert (await browser.get(script)).status_code == 200
+
+
+async def test_returns_for_any_intervention_are_found_by_title(app: Any) -> None:
+    async with PageClient(app) as lead:
+        await lead.sign_in("LEAD", collaborative="KSS")
+        found = await lead.get("/returns", params={"find": "hydration"})
+        assert 'href="/returns?intervention=hydration-care-homes"' in found.text
+        assert (await lead.get("/returns", params={"find": "zzzz"})).text.count("No intervention has 'zzzz' in its title") == 1
+        assert (await lead.get("/returns", params={"intervention": "no-such-thing"})).status_code == 404
+        assert 'href="/returns?intervention=falls-care-homes"' in (await lead.get("/interventions/falls-care-homes")).text
+        book = await lead.get("/returns/workbook", params={"collaborative": "KSS", "quarter": "2025/26 Q2", "prefill": "yes",
+                                                           "intervention": "hydration-care-homes"})
+        assert book.status_code == 200 and book.content[:2] == b"PK"
+        assert 'filename="KSS 2025-26 Q2 Hydration' in book.headers["content-disposition"]
+    async with PageClient(app) as provider:
+        await provider.sign_in("PROVIDER", organisation="Z43")
+        assert "/returns?intervention" not in (await provider.get("/interventions/falls-care-homes")).text
+
+
+async def test_the_organisation_finder_suggests_and_finds_a_chosen_suggestion(app: Any) -> None:
+    async with PageClient(app) as browser:
+        trusts = (await browser.get("/organisations/suggest.json", params={"q": "Kent and", "kind": "TRUST"})).json()
+        assert trusts and all(t["odsCode"] and "Kent and Medway" in t["name"] for t in trusts)
+        assert (await browser.get("/organisations/suggest.json", params={"q": "Z43"})).json()[0]["odsCode"] == "Z43"
+        assert (await browser.get("/organisations/suggest.json", params={"q": "K"})).json() == []  # too short
+        assert (await browser.get("/organisations/suggest.json", params={"q": "Kent", "kind": "NOPE"})).json() == []
+    async with PageClient(app) as national:
+        await national.sign_in("NATIONAL")
+        await national.get("/interventions/falls-care-homes/adopt")
+        chosen = f"{trusts[0]['name']} ({trusts[0]['odsCode']})"  # as a suggestion fills the field in
+        page = await national.post("/interventions/falls-care-homes/adopt", {"organisation": "Kent and Medway Hospitals",
+                                                                              "quarter": "2025/26 Q2", "stage": "3",
+                                                                              "learnedFrom.kind": "ORGANISATION",
+                                                                              "learnedFrom.organisation": chosen})
+        assert page.status_code == 400
+        assert "match 'Kent and Medway Hospitals': choose one from the list below" in error_beside(page, "organisation")
+        assert 'name="organisationChoice"' in page.text and not error_beside(page, "learnedFrom.organisation")

@@ -465,6 +465,8 @@ class ReturnUploadRow(TypedDict):
     unchanged: int
     withdrawn: int
     rejected: int
+    intervention: str | None
+    interventionTitle: str | None
 
 
 class WorkbookCell(TypedDict):
@@ -474,6 +476,33 @@ class WorkbookCell(TypedDict):
     notApplicable: str | None
     quarter: str | None  # the quarter the answer was reported for
     quarterIndex: int | None
+
+
+class WorkbookOrganisation(TypedDict):
+    """An organisation a return of the platform's own layout lists, with every answer it gave
+    before the quarter (the writer keeps each cell's latest)."""
+
+    code: str
+    name: str
+    careSettings: list[str]
+    cells: list[WorkbookCell]
+
+
+class ReturnHead(TypedDict):
+    """An intervention as its return needs it: its title, components and care settings."""
+
+    id: str
+    title: str
+    components: list[ComponentRef]
+    careSettings: list[str]
+
+
+class ReturnOrganisation(TypedDict):
+    """An organisation named in a return of the platform's own layout, as the graph has it."""
+
+    code: str
+    kind: str
+    collaboratives: list[str]
 
 
 class WorkbookSite(TypedDict):

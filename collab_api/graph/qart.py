@@ -7,7 +7,9 @@ from typing import Any
 
 from collab_api.db.graph import Graph, Runner, Tx
 from collab_api.domain.permissions import Visibility
-from collab_api.domain.rows import ReturnContext, WorkbookIcb, WorkbookSite
+from collab_api.domain.rows import (
+    ComponentRef, ReturnContext, ReturnHead, ReturnOrganisation, WorkbookIcb, WorkbookOrganisation, WorkbookSite,
+)
 from collab_api.domain.spread import phase_then
 from collab_api.graph.common import VISIBLE, phase_history, shaped, shaped_all
 from collab_api.graph.spread_tally import keeping_tallies
@@ -131,3 +133,44 @@ async def workbook_icbs(graph: Graph, collaborative: str) -> list[WorkbookIcb]:
                [(i)<-[:IN_ICB]-(t:Organisation {kind: 'TRUST'})-[:HAS_SITE]->(:Organisation)
                   WHERE coalesce(t.status, 'ACTIVE') = 'ACTIVE' | {code: t.odsCode, name: t.name}] AS trusts
         ORDER BY name""", {"collaborative": collaborative}))
+
+
+async def return_head(runner: Runner, intervention: str, viewer: Visibility) -> ReturnHead | None:
+    """The intervention (if the viewer may see it) with its components in their order and its
+    care settings: what its return workbook is drawn from."""
+    rows = await runner.read(f"""
+        MATCH (i:Intervention {{id: $intervention}}) WHERE {VISIBLE}
+        RETURN i.id AS id, i.title AS title, coalesce(i.careSettings, []) AS careSettings,
+               [(i)-[:HAS_COMPONENT]->(k:Component) | k {{.key, .name, position: coalesce(k.position, 0)}}] AS components""",
+        {"intervention": intervention, **viewer.params()})
+    if not rows:
+        return None
+    row = dict(rows[0])
+    row["components"] = [ComponentRef(key=c["key"], name=c["name"])
+                         for c in sorted(row["components"], key=lambda c: (c["position"], c["key"]))]
+    return shaped(ReturnHead, row)
+
+
+async def return_organisations(tx: Tx, codes: list[str]) -> list[ReturnOrganisation]:
+    """The organisations named in a return of the platform's own layout that exist, with the
+    collaboratives they are members of."""
+    return shaped_all(ReturnOrganisation, await tx.run("""
+        UNWIND $codes AS code
+        MATCH (o:Organisation {odsCode: code})
+        RETURN o.odsCode AS code, o.kind AS kind,
+               [(o)-[:IN_ICB]->(:ICB)<-[:COVERS]-(c:Collaborative) | c.code] AS collaboratives""", {"codes": codes}))
+
+
+async def workbook_organisations(graph: Graph, collaborative: str, intervention: str, before: int | None) -> list[WorkbookOrganisation]:
+    """The collaborative's open organisations that report for themselves (a trust with sites
+    reports by its sites), by name, with their care settings and (with `before`) every answer
+    they gave for an earlier quarter."""
+    return shaped_all(WorkbookOrganisation, await graph.read("""
+        MATCH (:Collaborative {code: $collaborative})-[:COVERS]->(:ICB)<-[:IN_ICB]-(o:Organisation)
+        WHERE coalesce(o.status, 'ACTIVE') = 'ACTIVE' AND NOT EXISTS { MATCH (o)-[:HAS_SITE]->(:Organisation) }
+        RETURN o.odsCode AS code, o.name AS name, coalesce(o.careSettings, []) AS careSettings,
+               [(o)-[:ADOPTED]->(a:Adoption)-[:OBSERVED]->(x:AdoptionObservation)
+                  WHERE a.interventionId = $intervention AND $before IS NOT NULL AND x.quarterIndex < $before |
+                  {component: a.componentKey, setting: a.careSetting, stage: x.stage, notApplicable: x.notApplicable,
+                   quarter: x.quarter, quarterIndex: x.quarterIndex}] AS cells
+        ORDER BY name, code""", {"collaborative": collaborative, "intervention": intervention, "before": before}))

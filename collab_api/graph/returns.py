@@ -92,8 +92,10 @@ async def record_upload(runner: Runner, key: str, upload: dict[str, Any]) -> Non
 async def uploads(runner: Runner, collaborative: str | None, limit: int) -> list[ReturnUploadRow]:
     """A collaborative's uploads (all of them with None), newest first."""
     rows = await runner.read("""
-        MATCH (u:ReturnUpload) WHERE $collaborative IS NULL OR u.collaborative = $collaborative
-        WITH u ORDER BY u.importedAt DESC LIMIT $limit
+        MATCH (r:QuarterlyReturn)-[:HAS_UPLOAD]->(u:ReturnUpload) WHERE $collaborative IS NULL OR u.collaborative = $collaborative
+        WITH r, u ORDER BY u.importedAt DESC LIMIT $limit
+        OPTIONAL MATCH (i:Intervention {id: r.intervention})
         RETURN u {.id, .file, .quarter, .collaborative, .importedAt, .importedBy, .importedByName, .created, .corrected,
-                  .unchanged, .withdrawn, .rejected} AS u""", {"collaborative": collaborative, "limit": limit})
+                  .unchanged, .withdrawn, .rejected, intervention: r.intervention, interventionTitle: i.title} AS u""",
+        {"collaborative": collaborative, "limit": limit})
     return shaped_all(ReturnUploadRow, [row["u"] for row in rows])

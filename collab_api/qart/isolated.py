@@ -25,6 +25,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from collab_api.qart.layout import MARTHAS_RULE, ReturnLayout
 from collab_api.qart.reader import ParsedReturn, WorkbookError, WorkbookTooLarge, read_return
 
 MB = 1024 * 1024
@@ -69,11 +70,11 @@ def _set_ceilings(limits: WorkbookLimits) -> None:
     resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
 
 
-def _parse_in_child(data: bytes, limits: WorkbookLimits) -> tuple[str, Any]:
+def _parse_in_child(data: bytes, limits: WorkbookLimits, layout: ReturnLayout) -> tuple[str, Any]:
     """In the child, under its ceilings: parse, answer (status, parsed return or reason)."""
     too_large = ("too large", "the workbook needs more memory to read than a return ever should")
     try:
-        return ("read", read_return(data))
+        return ("read", read_return(data, layout))
     except WorkbookError as exc:
         return too_large if _at_ceiling(limits.memory_bytes) else ("refused", str(exc))
     except MemoryError:
@@ -95,14 +96,15 @@ def _at_ceiling(limit: int) -> bool:
     return peak >= 0.9 * limit
 
 
-def read_isolated_sync(data: bytes, limits: WorkbookLimits = LIMITS) -> ParsedReturn:
+def read_isolated_sync(data: bytes, limits: WorkbookLimits = LIMITS, layout: ReturnLayout = MARTHAS_RULE) -> ParsedReturn:
     """Parse in a child interpreter of its own (`python -m collab_api.qart.isolated`: the bytes
     on its standard input, the answer pickled on its standard output), killed past the time
     limit. A child of its own rather than multiprocessing's: those re-run the parent's main
     script in the child, which fails where it has none and costs its imports where it has."""
     check_archive(data, limits)
     try:
-        done = subprocess.run([sys.executable, "-m", "collab_api.qart.isolated", json.dumps(asdict(limits))], input=data,
+        done = subprocess.run([sys.executable, "-m", "collab_api.qart.isolated", json.dumps(asdict(limits)), layout.as_json()],
+                              input=data,
                               capture_output=True, timeout=limits.seconds + 2)  # + the interpreter's start
     except subprocess.TimeoutExpired as exc:
         raise WorkbookTooLarge(f"reading the workbook took over {limits.seconds:g} s and was stopped "
@@ -117,17 +119,19 @@ def read_isolated_sync(data: bytes, limits: WorkbookLimits = LIMITS) -> ParsedRe
     raise (WorkbookTooLarge if status == "too large" else WorkbookError)(value)
 
 
-async def read_isolated(source: bytes | Path | str, limits: WorkbookLimits = LIMITS) -> ParsedReturn:
+async def read_isolated(source: bytes | Path | str, limits: WorkbookLimits = LIMITS,
+                        layout: ReturnLayout = MARTHAS_RULE) -> ParsedReturn:
     """The workbook read as `read_return` reads it, within the limits, off the event loop."""
     data = Path(source).read_bytes() if isinstance(source, (str, Path)) else bytes(source)
-    return await asyncio.to_thread(read_isolated_sync, data, limits)
+    return await asyncio.to_thread(read_isolated_sync, data, limits, layout)
 
 
-if __name__ == "__main__":  # the child: `python -m collab_api.qart.isolated LIMITS-JSON` < workbook > pickled answer
+if __name__ == "__main__":  # the child: `python -m collab_api.qart.isolated LIMITS-JSON LAYOUT-JSON` < workbook > answer
     given = WorkbookLimits(**json.loads(sys.argv[1]))
+    chosen = ReturnLayout.from_json(sys.argv[2]) if len(sys.argv) > 2 else MARTHAS_RULE
     _set_ceilings(given)  # before the upload is even read: all of it is under the ceiling
     try:
         upload = sys.stdin.buffer.read()
     except MemoryError:
         sys.exit(3)  # no answer: the parent says the workbook needs more memory than a return should
-    sys.stdout.buffer.write(pickle.dumps(_parse_in_child(upload, given)))
+    sys.stdout.buffer.write(pickle.dumps(_parse_in_child(upload, given, chosen)))

@@ -1,5 +1,6 @@
-"""Drawing the QART workbook for a collaborative, in the layout the reader reads back (no
-database here: `usecases.qart_export` fetches the rows)."""
+"""Drawing a collaborative's quarterly return workbook, in the layout the reader reads back (no
+database here: `usecases.qart_export` fetches the rows): the national QART template for Martha's
+Rule, a sheet per care setting for any other intervention."""
 
 from __future__ import annotations
 
@@ -14,13 +15,14 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from collab_api.domain.quarters import Quarter
-from collab_api.domain.rows import WorkbookCell, WorkbookIcb, WorkbookSite
+from collab_api.domain.rows import WorkbookCell, WorkbookIcb, WorkbookOrganisation, WorkbookSite
 from collab_api.domain.stage_text import NOT_APPLICABLE_TEXTS, stage_label
 from collab_api.domain.stages import STAGES
 from collab_api.domain.text import starts_a_formula
+from collab_api.domain.vocabulary import setting_fits
 from collab_api.qart.layout import (
-    ADULT_PAEDS, EMERGENCY, FIRST_ROW, HEADER_ROW, LAST_ROW, MATERNITY, SETTING_LABELS, SHEETS, SHORT_NAMES, SITE_CODE, SITE_NAME,
-    TRUST_CODE, TRUST_NAME, Sheet,
+    ADULT_PAEDS, EMERGENCY, FIRST_ROW, HEADER_ROW, LAST_ROW, MARTHAS_RULE, MATERNITY, NOT_APPLICABLE, ORGANISATION_CODE,
+    ORGANISATION_NAME, SHEETS, SITE_CODE, SITE_NAME, TRUST_CODE, TRUST_NAME, WHOLE_INTERVENTION, ReturnLayout, Sheet,
 )
 
 CAPACITY = LAST_ROW - FIRST_ROW + 1
@@ -63,27 +65,61 @@ def sheet_sites(sites: Sequence[WorkbookSite], collaborative: str) -> dict[str, 
     return listed
 
 
+def sheet_organisations(layout: ReturnLayout, organisations: Sequence[WorkbookOrganisation],
+                        collaborative: str) -> dict[str, list[WorkbookOrganisation]]:
+    """The organisations each sheet of a layout of the platform's own lists: those working in its
+    care setting (or in one within it, or containing it); ExportError when there are none at all."""
+    listed = {sheet.name: [o for o in organisations
+                           if all(setting is None or setting_fits(setting, o["careSettings"]) for setting, _ in sheet.settings)]
+              for sheet in layout.sheets}
+    if not any(listed.values()):
+        settings = ", ".join(sheet.name for sheet in layout.sheets)
+        raise ExportError(f"collaborative {collaborative} has no open organisations in the care settings of {layout.title} "
+                          f"({settings})")
+    return listed
+
+
+# A row of a sheet: its identity cells by column, its roll-out phase and its answers so far.
+Row = tuple[dict[str, Any], int | None, list[WorkbookCell]]
+
+
 def write_workbook(sites: Sequence[WorkbookSite], icbs: Sequence[WorkbookIcb], component_names: dict[str, str], collaborative: str,
                    reporting: Quarter, out: Path | str | BinaryIO, *, prefill: bool) -> int:
-    """Write the workbook for `sites` (their phase, services and any prefilled stages) to a
-    path or an open binary file; returns how many stage cells were prefilled."""
-    listed = sheet_sites(sites, collaborative)
+    """Write the Martha's Rule workbook for `sites` (their phase, services and any prefilled
+    stages) to a path or an open binary file; returns how many stage cells were prefilled."""
+    rows: dict[str, list[Row]] = {name: [({TRUST_CODE: s["trustCode"], TRUST_NAME: s["trustName"], SITE_CODE: s["siteCode"], SITE_NAME: s["siteName"]},
+                    s["phase"], s["cells"]) for s in listed] for name, listed in sheet_sites(sites, collaborative).items()}
+    return _workbook(MARTHAS_RULE, rows, icbs, component_names, collaborative, reporting, out, prefill=prefill)
+
+
+def write_organisations_workbook(layout: ReturnLayout, organisations: Sequence[WorkbookOrganisation],
+                                 component_names: dict[str, str], collaborative: str, reporting: Quarter,
+                                 out: Path | str | BinaryIO, *, prefill: bool) -> int:
+    """Write the workbook of a layout of the platform's own; returns how many cells were prefilled."""
+    rows: dict[str, list[Row]] = {name: [({ORGANISATION_CODE: o["code"], ORGANISATION_NAME: o["name"]}, None, o["cells"]) for o in listed]
+            for name, listed in sheet_organisations(layout, organisations, collaborative).items()}
+    return _workbook(layout, rows, [], component_names, collaborative, reporting, out, prefill=prefill)
+
+
+def _workbook(layout: ReturnLayout, rows: dict[str, list[Row]], icbs: Sequence[WorkbookIcb], component_names: dict[str, str],
+              collaborative: str, reporting: Quarter, out: Path | str | BinaryIO, *, prefill: bool) -> int:
     workbook = Workbook()
     intro = workbook.active
     assert intro is not None  # a new workbook has one sheet
     intro.title = "Intro"
-    _intro(intro, collaborative, reporting, prefill)
+    _intro(intro, layout, collaborative, reporting, prefill)
     lists = workbook.create_sheet("Lists")
-    choices = [s.label for s in STAGES] + list(NOT_APPLICABLE_TEXTS)
+    choices = [s.label for s in STAGES] + (list(NOT_APPLICABLE_TEXTS) if layout.national else [NOT_APPLICABLE])
     for index, choice in enumerate(choices, start=1):
         lists.cell(index, 1, choice)
     lists.sheet_state = "hidden"
     filled = 0
-    for sheet in SHEETS:
-        filled += _sheet(workbook.create_sheet(sheet.name), sheet, listed[sheet.name], component_names, collaborative, reporting,
-                         len(choices))
-    _medicines(workbook.create_sheet("Medicines"), icbs)
-    _matneo(workbook.create_sheet("MatNeo"), icbs)
+    for sheet in layout.sheets:
+        filled += _sheet(workbook.create_sheet(sheet.name), layout, sheet, rows[sheet.name], component_names, collaborative,
+                         reporting, len(choices))
+    if layout.national:
+        _medicines(workbook.create_sheet("Medicines"), icbs)
+        _matneo(workbook.create_sheet("MatNeo"), icbs)
     workbook.active = 0  # Intro, as in the national template
     if isinstance(out, (str, Path)):
         Path(out).parent.mkdir(parents=True, exist_ok=True)
@@ -127,14 +163,16 @@ def _matneo(sheet: Any, icbs: Sequence[WorkbookIcb]) -> None:
         sheet.column_dimensions[letter].width = width
 
 
-def _intro(sheet: Any, code: str, quarter: Quarter, prefill: bool) -> None:
+def _intro(sheet: Any, layout: ReturnLayout, code: str, quarter: Quarter, prefill: bool) -> None:
     lines = [
-        f"Quarterly adoption return: Martha's Rule, {quarter.label}",
+        f"Quarterly adoption return: {layout.title}, {quarter.label}",
         f"Collaborative: {code}. Written {dt.date.today().isoformat()} by the patient safety collaboratives platform.",
         "Fill in one stage per cell from the drop-down list: 'Stage 0 - No contact' to 'Stage 7 - Sustained',",
-        "or a 'not applicable' answer: 'No adult patients', 'No paediatric patients' or 'Not applicable'. "
-        "Leave a cell empty if not reported.",
-        "Save the file with 'returned' in its name and send it back."
+        ("or a 'not applicable' answer: 'No adult patients', 'No paediatric patients' or 'Not applicable'. " if layout.national
+         else "or 'Not applicable'. Each sheet is a care setting; each row an organisation; each column a part of the "
+              "intervention. Do not move, add or rename the columns. ")
+        + "Leave a cell empty if not reported.",
+        "Save the file with 'returned' in its name and upload it on the platform's Quarterly returns page."
         + (" Each site's latest answer is filled in, from whichever quarter it was reported for: a note on each filled "
            "cell says which. Change any that have moved on." if prefill else ""),
     ]
@@ -143,39 +181,46 @@ def _intro(sheet: Any, code: str, quarter: Quarter, prefill: bool) -> None:
     sheet["A1"].font = Font(bold=True, size=14)
 
 
-def _sheet(sheet: Any, layout: Sheet, sites: Sequence[WorkbookSite], keys: dict[str, str], code: str,
+def _sheet(sheet: Any, layout: ReturnLayout, shape: Sheet, rows: Sequence[Row], keys: dict[str, str], code: str,
            quarter: Quarter, choice_count: int) -> int:
-    sheet["B2"] = f"{layout.name}: {code}, {quarter.label}"
+    sheet["B2"] = f"{shape.name}: {code}, {quarter.label}" + ("" if layout.national else f" ({layout.title})")
     sheet["B2"].font = Font(bold=True, size=12)
-    headers = {TRUST_CODE: "Trust code", TRUST_NAME: "Trust name", SITE_CODE: "Site code", SITE_NAME: "Site name"}
-    if layout.phase_column:
-        headers[layout.phase_column] = "Phase"
-    for stage_column in layout.stage_columns:
-        headers[stage_column.column] = f"{SETTING_LABELS[stage_column.care_setting]}: {SHORT_NAMES[stage_column.component]}"
+    if layout.national:
+        headers = {TRUST_CODE: "Trust code", TRUST_NAME: "Trust name", SITE_CODE: "Site code", SITE_NAME: "Site name"}
+    else:
+        headers = {ORGANISATION_CODE: "Organisation code", ORGANISATION_NAME: "Organisation name"}
+    names = {TRUST_NAME, SITE_NAME} if layout.national else {ORGANISATION_NAME}
+    if shape.phase_column:
+        headers[shape.phase_column] = "Phase"
+    for stage_column in shape.stage_columns:
+        header = layout.component_header(stage_column.component)
+        headers[stage_column.column] = f"{layout.setting_label(stage_column.care_setting)}: {header}" if layout.national else header
     bold, fill = Font(bold=True), PatternFill("solid", fgColor="DDEBF7")
     for letter, title in headers.items():
         cell = sheet[f"{letter}{HEADER_ROW}"]
         cell.value, cell.font, cell.fill = title, bold, fill
         cell.alignment = Alignment(wrap_text=True, vertical="top")
-        sheet.column_dimensions[letter].width = 16 if letter not in (TRUST_NAME, SITE_NAME) else 40
+        sheet.column_dimensions[letter].width = 40 if letter in names else 16 if layout.national else 22
     validation = DataValidation(type="list", formula1=f"=Lists!$A$1:$A${choice_count}", allow_blank=True,
                                 error="Choose a stage or a 'not applicable' answer from the list", showErrorMessage=False)
     sheet.add_data_validation(validation)
     filled = 0
-    for offset, site in enumerate(sites):
+    for offset, (identity, phase, cells) in enumerate(rows):
         row = FIRST_ROW + offset
-        for letter, value in ((TRUST_CODE, site["trustCode"]), (TRUST_NAME, site["trustName"]), (SITE_CODE, site["siteCode"]),
-                              (SITE_NAME, site["siteName"])):
+        for letter, value in identity.items():
             _put(sheet[f"{letter}{row}"], value)
-        if layout.phase_column and site["phase"] is not None:
-            sheet[f"{layout.phase_column}{row}"] = site["phase"]
+        if shape.phase_column and phase is not None:
+            sheet[f"{shape.phase_column}{row}"] = phase
         known: dict[tuple[str | None, str | None], WorkbookCell] = {}
-        for answer in sorted(site["cells"], key=lambda c: c.get("quarterIndex") or 0):  # the latest of each cell wins
-            known[(keys.get(answer["component"] or ""), answer["setting"])] = answer
-        for column in layout.stage_columns:
+        for answer in sorted(cells, key=lambda c: c.get("quarterIndex") or 0):  # the latest of each cell wins
+            component = keys.get(answer["component"]) if answer["component"] else None if layout.national else WHOLE_INTERVENTION
+            known[(component, answer["setting"])] = answer
+        for column in shape.stage_columns:
             ref = f"{column.column}{row}"
             validation.add(ref)
-            cell = known.get((column.component, column.care_setting))
+            cell, anywhere = known.get((column.component, column.care_setting)), False
+            if cell is None and not layout.national:  # an answer given for no particular care setting
+                cell, anywhere = known.get((column.component, None)), True
             if cell is None:
                 continue
             if cell["notApplicable"]:
@@ -185,7 +230,8 @@ def _sheet(sheet: Any, layout: Sheet, sites: Sequence[WorkbookSite], keys: dict[
             else:
                 continue
             if cell.get("quarter"):
-                sheet[ref].comment = Comment(f"Reported for {cell['quarter']}", "Patient safety collaboratives")
+                sheet[ref].comment = Comment(f"Reported for {cell['quarter']}{' (for no particular care setting)' if anywhere else ''}",
+                                             "Patient safety collaboratives")
             filled += 1
-    sheet.freeze_panes = f"F{FIRST_ROW}"
+    sheet.freeze_panes = f"{shape.stage_columns[0].column if not layout.national else 'F'}{FIRST_ROW}"
     return filled

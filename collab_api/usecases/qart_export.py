@@ -8,16 +8,24 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from collab_api.db.graph import Graph
-from collab_api.domain.permissions import Actor, Forbidden, Role, require_signed_in
+from collab_api.domain.permissions import Actor, Forbidden, Role, Visibility, require_signed_in, visibility
 from collab_api.domain.quarters import Quarter
 from collab_api.domain.rows import ReturnUploadRow
 from collab_api.graph import collaboratives as collaborative_graph
 from collab_api.graph import qart as qart_graph
 from collab_api.graph import returns as returns_graph
-from collab_api.graph import spread as spread_graph
-from collab_api.qart.writer import ExportError, sheet_sites, write_workbook
+from collab_api.qart.layout import ReturnLayout, layout_for
+from collab_api.qart.writer import ExportError, sheet_organisations, sheet_sites, write_organisations_workbook, write_workbook
 
-__all__ = ["ExportError", "Workbook", "export_return", "past_uploads", "workbook_for"]
+
+
+class UnknownIntervention(ExportError):
+    """No intervention the person may see has the id asked for."""
+
+
+NATIONAL_VIEW = visibility(Actor("cli:national", Role.NATIONAL))
+
+__all__ = ["ExportError", "UnknownIntervention", "Workbook", "export_return", "past_uploads", "workbook_for"]
 
 
 @dataclass(frozen=True)
@@ -28,23 +36,39 @@ class Workbook:
     prefilled_cells: int
 
 
+async def return_layout(graph: Graph, intervention: str, viewer: Visibility) -> tuple[ReturnLayout, dict[str, str]]:
+    """The layout of an intervention's return, and its components (key to name); ExportError
+    when there is no such intervention the viewer may see."""
+    head = await qart_graph.return_head(graph, intervention, viewer)
+    if head is None:
+        raise UnknownIntervention(f"no intervention has the id '{intervention[:60]}'")
+    names = {c["key"]: c["name"] for c in head["components"]}
+    return layout_for(head["id"], head["title"], list(names.values()), head["careSettings"]), names
+
+
 async def export_return(graph: Graph, collaborative: str, quarter: str, out: Path | str | BinaryIO, *, prefill: bool = False,
-                        intervention: str = "marthas-rule") -> dict[str, Any]:
+                        intervention: str = "marthas-rule", viewer: Visibility = NATIONAL_VIEW) -> dict[str, Any]:
     """Write the workbook to a file; with `prefill`, each site's latest answer for each cell from
     any quarter before this one (a note on the cell says which)."""
     reporting = Quarter.parse(quarter)
     code = collaborative.strip().upper()
-    source = f"each site's latest answer before {reporting.label}" if prefill else None
-    sites = await qart_graph.workbook_rows(graph, code, intervention, reporting.index if prefill else None)
-    if not sites and not await collaborative_graph.by_codes(graph, [code]):
+    if not await collaborative_graph.by_codes(graph, [code]):
         raise ExportError(f"no collaborative has the code '{code[:20]}'")
-    names = await spread_graph.components(graph, intervention) if sites else {}
-    icbs = await qart_graph.workbook_icbs(graph, code) if sites else []
-    filled = write_workbook(sites, icbs, names, code, reporting, out, prefill=prefill)
-    listed = sheet_sites(sites, code)
-    return {"file": str(out), "collaborative": code, "quarter": reporting.label, "sites": len({site["siteCode"] for rows in listed.values() for site in rows}),
-            "sheets": {name: len(rows) for name, rows in listed.items()},
-            "prefilledFrom": source, "prefilledCells": filled}
+    layout, names = await return_layout(graph, intervention, viewer)
+    source = f"each {layout.row_noun}'s latest answer before {reporting.label}" if prefill else None
+    before = reporting.index if prefill else None
+    if layout.national:
+        sites = await qart_graph.workbook_rows(graph, code, intervention, before)
+        icbs = await qart_graph.workbook_icbs(graph, code) if sites else []
+        filled = write_workbook(sites, icbs, names, code, reporting, out, prefill=prefill)
+        listed = {name: [site["siteCode"] for site in rows] for name, rows in sheet_sites(sites, code).items()}
+    else:
+        organisations = await qart_graph.workbook_organisations(graph, code, intervention, before)
+        filled = write_organisations_workbook(layout, organisations, names, code, reporting, out, prefill=prefill)
+        listed = {name: [o["code"] for o in rows] for name, rows in sheet_organisations(layout, organisations, code).items()}
+    return {"file": str(out), "collaborative": code, "quarter": reporting.label, "intervention": layout.intervention,
+            "title": layout.title, "sites": len({site for rows in listed.values() for site in rows}),
+            "sheets": {name: len(rows) for name, rows in listed.items()}, "prefilledFrom": source, "prefilledCells": filled}
 
 
 async def workbook_for(graph: Graph, actor: Actor, collaborative: str, quarter: str, *, prefill: bool,
@@ -56,9 +80,10 @@ async def workbook_for(graph: Graph, actor: Actor, collaborative: str, quarter: 
     if actor.role == Role.PROVIDER or (actor.role == Role.LEAD and actor.collaborative != code):
         raise Forbidden("only the collaborative's lead or the national team may download its return workbook")
     buffer = io.BytesIO()
-    info = await export_return(graph, code, quarter, buffer, prefill=prefill, intervention=intervention)
+    info = await export_return(graph, code, quarter, buffer, prefill=prefill, intervention=intervention, viewer=visibility(actor))
     label = info["quarter"].replace("/", "-")
-    return Workbook(f"{code} {label} QART{' prefilled' if prefill else ''}.xlsx", buffer.getvalue(), info["sites"],
+    what = "QART" if info["intervention"] == "marthas-rule" else f"{info['title'][:60]} return"
+    return Workbook(f"{code} {label} {what}{' prefilled' if prefill else ''}.xlsx", buffer.getvalue(), info["sites"],
                     info["prefilledCells"])
 
 

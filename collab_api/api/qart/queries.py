@@ -10,7 +10,7 @@ import graphene
 from collab_api.api.context import context_of
 from collab_api.domain.errors import FieldProblem, InvalidInput
 from collab_api.domain.quarters import QuarterError
-from collab_api.usecases.qart_export import ExportError, past_uploads, workbook_for
+from collab_api.usecases.qart_export import ExportError, UnknownIntervention, past_uploads, workbook_for
 
 
 class ReturnWorkbook(graphene.ObjectType):
@@ -34,6 +34,8 @@ class ReturnUpload(graphene.ObjectType):
     unchanged = graphene.Int(required=True)
     withdrawn = graphene.Int(required=True, description="Answers an earlier return gave that this one left out.")
     rejected = graphene.Int(required=True, description="Cells not accepted.")
+    intervention = graphene.ID(description="The intervention the return is for.")
+    interventionTitle = graphene.String()
 
     @staticmethod
     def resolve_importedBy(row: dict[str, Any], info: Any) -> str | None:
@@ -54,17 +56,23 @@ class QartQueries(graphene.ObjectType):
     quarterlyReturnWorkbook = graphene.Field(
         graphene.NonNull(ReturnWorkbook), collaborative=graphene.String(required=True),
         quarter=graphene.String(required=True), prefill=graphene.Boolean(default_value=False),
-        description="The Martha's Rule return workbook for a collaborative's sites; with prefill, last quarter's stages. "
-                    "For the collaborative's lead and the national team.")
+        intervention=graphene.ID(default_value="marthas-rule"),
+        description="The return workbook for a collaborative's organisations: for Martha's Rule the national QART "
+                    "template's sites; for any other intervention a sheet per care setting, a column per component. With "
+                    "prefill, each organisation's latest answer from any earlier quarter. For the collaborative's lead and "
+                    "the national team.")
 
     @staticmethod
     async def resolve_quarterlyReturnWorkbook(root: Any, info: Any, collaborative: str, quarter: str,
-                                              prefill: bool = False) -> dict[str, Any]:
+                                              prefill: bool = False, intervention: str | None = None) -> dict[str, Any]:
         context = context_of(info)
         try:
-            book = await workbook_for(context.graph, context.viewer, collaborative, quarter, prefill=bool(prefill))
+            book = await workbook_for(context.graph, context.viewer, collaborative, quarter, prefill=bool(prefill),
+                                      intervention=intervention or "marthas-rule")
         except QuarterError as exc:
             raise InvalidInput([FieldProblem("quarter", "INVALID_QUARTER", str(exc))]) from exc
+        except UnknownIntervention as exc:
+            raise InvalidInput([FieldProblem("intervention", "NOT_FOUND", str(exc))]) from exc
         except ExportError as exc:
             raise InvalidInput([FieldProblem("collaborative", "NO_SITES", str(exc))]) from exc
         return {"filename": book.filename, "contentBase64": base64.b64encode(book.content).decode(),

@@ -96,15 +96,21 @@ async def record(request: Request) -> Response:
     data = await _form_data(request)
     errors = FormErrors()
     values: dict[str, Any] = {"organisation": viewer.organisation or "", "quarter": recent_quarters(1)[0]}  # this quarter
-    choices: list[dict[str, Any]] = []
+    choices: dict[str, list[dict[str, Any]]] = {}
     if request.method == "POST":
         form = await posted(request)
         values = {key: value for key, value in form.items() if key != "csrf_token"}
         given = adoption_input(form, identifier, errors)
+        adopter = str(values.get("organisation") or "").strip()
+        if adopter and not viewer.organisation:  # a lead or the national team names it: by name or code, as below
+            code, choices["organisation"] = await find_organisation(request, str(values.get("organisationChoice") or adopter),
+                                                                    "organisation", errors, what="organisation or site",
+                                                                    whats="organisations or sites")
+            given["organisation"] = code or adopter
         typed = (given.get("learnedFrom") or {}).get("organisation")
         if typed:  # a name or a code: found on the server, several matches offered to choose from
-            code, choices = await find_organisation(request, str(values.get("learnedFrom.organisationChoice") or typed),
-                                                    "learnedFrom.organisation", errors)
+            code, choices["learnedFrom"] = await find_organisation(
+                request, str(values.get("learnedFrom.organisationChoice") or typed), "learnedFrom.organisation", errors)
             given["learnedFrom"] = {"organisation": code or typed}
         if not errors:
             payload, errors = await operations.mutate(request, "record_adoption", {"input": given},

@@ -10,6 +10,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from collab_api.web import identity, operations
+from collab_api.web.organisation_finder import suggest
 from collab_api.web.templating import render
 
 
@@ -44,4 +45,4 @@ async def organisation(request: Request) -> Response:
     })
 
 
-routes = [Route("/organisations/{ods}", organisation)]
+routes = [Route("/organisations/suggest.json", suggest), Route("/organisations/{ods}", organisation)]

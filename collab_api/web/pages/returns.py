@@ -15,6 +15,7 @@ import secrets
 import time
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException
@@ -29,7 +30,8 @@ from collab_api.web.templating import render
 
 MAX_BYTES = 10 * 1024 * 1024
 PENDING_SECONDS = 3600
-FIELDS = {"file": "file", "quarter": "quarter", "collaborative": "collaborative"}
+FIELDS = {"file": "file", "quarter": "quarter", "collaborative": "collaborative", "intervention": "file"}
+MARTHAS_RULE = "marthas-rule"  # the national QART template's intervention, the page's first choice
 
 
 def _pending_dir(request: Request) -> Path:
@@ -65,9 +67,23 @@ def _kept_dir(request: Request) -> Path:
     return folder
 
 
+def _intervention_of(request: Request, form: Any = None) -> str:
+    """The intervention the return is for: the form's, the address's, else Martha's Rule."""
+    given = (text(form, "intervention") if form is not None else None) or request.query_params.get("intervention") or ""
+    return given.strip()[:100] or MARTHAS_RULE
+
+
 async def _page(request: Request, *, values: dict[str, Any], errors: FormErrors | None = None,
                 summary: dict[str, Any] | None = None, status: int = 200) -> Response:
     data = await operations.data(request, "collaboratives")
+    find = (request.query_params.get("find") or "").strip()[:100]
+    chosen_intervention = values.get("intervention") or _intervention_of(request)
+    about = await operations.data(request, "return_intervention", {"id": chosen_intervention, "find": find or None,
+                                                                   "finding": bool(find)})
+    if about["intervention"] is None:
+        raise HTTPException(404, f"There is no intervention with the id '{chosen_intervention[:60]}'. "
+                                 "Go back to Quarterly returns and find it by its title.")
+    values["intervention"] = about["intervention"]["id"]
     viewer = identity.viewer(request)
     chosen = viewer.collaborative or (values.get("collaborative") or request.query_params.get("collaborative") or "").upper() or None
     uploads = (await operations.data(request, "return_uploads", {"collaborative": chosen}))["returnUploads"]
@@ -75,6 +91,8 @@ async def _page(request: Request, *, values: dict[str, Any], errors: FormErrors 
     errors = errors or FormErrors()
     return render(request, "returns.html", {"data": data, "values": values, "summary": summary, "active": "returns",
                                             "uploads": uploads, "kept": kept, "uploads_of": chosen,
+                                            "intervention": about["intervention"], "find": find,
+                                            "matches": about.get("interventions"), "national_template": MARTHAS_RULE,
                                             **errors.context()}, status=max(status, 400) if errors else status)
 
 
@@ -95,7 +113,8 @@ async def kept_file(request: Request) -> Response:
 
 def _defaults(request: Request) -> dict[str, Any]:
     viewer = identity.viewer(request)
-    return {"collaborative": viewer.collaborative or request.query_params.get("collaborative", "").upper(), "quarter": ""}
+    return {"collaborative": viewer.collaborative or request.query_params.get("collaborative", "").upper(), "quarter": "",
+            "intervention": _intervention_of(request)}
 
 
 async def returns(request: Request) -> Response:
@@ -108,10 +127,10 @@ async def _import(request: Request, content: bytes, filename: str, values: dict[
     upload = UploadFile(io.BytesIO(content), filename=filename)
     payload, errors = await operations.mutate(request, "import_return", {
         "file": upload, "quarter": values["quarter"] or None, "collaborative": values["collaborative"] or None, "dryRun": dry_run,
-        "confirm": values.get("confirm") == "yes"}, "importQuarterlyReturn", FIELDS, "file")
+        "confirm": values.get("confirm") == "yes", "intervention": values["intervention"]}, "importQuarterlyReturn", FIELDS, "file")
     # The file name or the workbook names another quarter or collaborative: the page offers to confirm the choice.
     values["disagrees"] = any(e.get("code") == "DISAGREES" for e in payload.get("errors") or [])
-    if "quarter" in errors.by_field and not values["quarter"]:  # the page's words, not the API argument's
+    if "quarter" in errors.by_field and not values["quarter"] and not values["disagrees"]:  # the page's words, not the API's
         errors.by_field["quarter"] = (f"Enter the reporting quarter, for example 2026/27 Q2: the file name '{filename[:80]}' "
                                       "does not say it")
     return payload.get("summary"), errors
@@ -123,7 +142,7 @@ async def check(request: Request) -> Response:
         return redirect
     form = await posted(request)
     values = {"collaborative": (text(form, "collaborative") or "").upper(), "quarter": text(form, "quarter") or "",
-              "confirm": text(form, "confirm") or ""}
+              "confirm": text(form, "confirm") or "", "intervention": _intervention_of(request, form)}
     if identity.viewer(request).role == Role.LEAD:
         values["collaborative"] = identity.viewer(request).collaborative or ""
     errors = FormErrors()
@@ -155,7 +174,7 @@ async def confirm(request: Request) -> Response:
         identity.flash(request, "That upload has expired or was already imported. Upload the workbook again.")
         return RedirectResponse("/returns", status_code=303)
     values = {"collaborative": (text(form, "collaborative") or "").upper(), "quarter": text(form, "quarter") or "",
-              "confirm": text(form, "confirm") or ""}
+              "confirm": text(form, "confirm") or "", "intervention": _intervention_of(request, form)}
     summary, errors = await _import(request, path.read_bytes(), str(pending.get("filename") or "return.xlsx"), values, dry_run=False)
     if errors or summary is None:
         return await _page(request, values=values, errors=errors)
@@ -166,10 +185,11 @@ async def confirm(request: Request) -> Response:
     path.unlink(missing_ok=True)
     request.session.pop("pendingReturn", None)
     counts = summary["observations"]
+    back = f"/returns?intervention={quote(values['intervention'])}"
     identity.flash(request, f"Imported {summary['file']} for {summary['quarter']}: {counts['created']} new answers, "
                             f"{counts['corrected']} corrected, {counts['unchanged']} unchanged; "
                             f"{summary['cells']['rejected']} cells not accepted.")
-    return RedirectResponse("/returns", status_code=303)
+    return RedirectResponse(back, status_code=303)
 
 
 async def workbook(request: Request) -> Response:
@@ -178,7 +198,7 @@ async def workbook(request: Request) -> Response:
     params = request.query_params
     outcome = await operations.run(request, "return_workbook", {
         "collaborative": (params.get("collaborative") or "").upper(), "quarter": params.get("quarter") or "",
-        "prefill": params.get("prefill") == "yes"})
+        "prefill": params.get("prefill") == "yes", "intervention": _intervention_of(request)})
     if outcome.errors:
         raise HTTPException(400, "; ".join(str(e.get("message")) for e in outcome.errors))
     book = (outcome.data or {})["quarterlyReturnWorkbook"]

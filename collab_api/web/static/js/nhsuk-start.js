@@ -11,3 +11,60 @@ if (window.matchMedia('(max-width: 40.0525em)').matches) {
     if (!details.hasAttribute('data-chosen')) details.removeAttribute('open');
   }
 }
+
+// Organisation finders: suggestions as you type (GOV.UK's accessible autocomplete, served
+// locally). Without JavaScript the field is searched on the server when the form is sent, and
+// several matches are offered in a list; a chosen suggestion sends "Name (CODE)", found the same way.
+const finders = document.querySelectorAll('input[data-organisation-finder]');
+if (finders.length) {
+  const style = document.createElement('link');
+  style.rel = 'stylesheet';
+  style.href = '/static/autocomplete/accessible-autocomplete.min.css';
+  document.head.appendChild(style);
+  const script = document.createElement('script');
+  script.src = '/static/autocomplete/accessible-autocomplete.min.js';
+  script.onload = () => finders.forEach(enhanceFinder);
+  document.head.appendChild(script);
+}
+
+function escapeHtml(text) {
+  return String(text).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }[c]));
+}
+
+function enhanceFinder(input) {
+  const kind = input.dataset.organisationFinder;
+  const described = input.getAttribute('aria-describedby'); // the hint and any error, kept for screen readers
+  const container = document.createElement('div');
+  container.className = 'app-organisation-finder';
+  input.parentNode.insertBefore(container, input);
+  input.remove();
+  const label = (o) => (typeof o === 'string' ? o : `${o.name} (${o.odsCode})`);
+  window.accessibleAutocomplete({
+    element: container,
+    id: input.id,
+    name: input.name,
+    defaultValue: input.value,
+    minLength: 2,
+    confirmOnBlur: false,
+    inputClasses: input.className,
+    tNoResults: () => 'No organisation found: check the spelling, or enter its ODS code',
+    source: (query, populate) => {
+      const address = `/organisations/suggest.json?q=${encodeURIComponent(query)}${kind ? `&kind=${encodeURIComponent(kind)}` : ''}`;
+      fetch(address, { credentials: 'same-origin' }).then((r) => (r.ok ? r.json() : [])).then(populate, () => populate([]));
+    },
+    templates: {
+      inputValue: (o) => (o ? label(o) : ''),
+      suggestion: (o) => escapeHtml(label(o)), // the library shows it as HTML
+    },
+  });
+  const created = document.getElementById(input.id);
+  if (created && described) {
+    const keep = () => {
+      const own = (created.getAttribute('aria-describedby') || '').split(' ').filter((id) => id && !described.includes(id));
+      const wanted = [described, ...own].join(' ');
+      if (created.getAttribute('aria-describedby') !== wanted) created.setAttribute('aria-describedby', wanted);
+    };
+    keep();
+    new MutationObserver(keep).observe(created, { attributes: true, attributeFilter: ['aria-describedby'] });
+  }
+}
