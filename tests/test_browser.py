@@ -360,7 +360,7 @@ async def test_national_records_and_the_plan_update_pass_axe_and_work_by_keyboar
     page = visit.page
     await visit.sign_in("NATIONAL")
     for path in ("/national/partnerships/new", "/organisations/Z05/inspections/new", "/organisations/Z05/special-measures/new",
-                 "/national/redact", "/national/improvement", "/questions"):
+                 "/national/redact", "/national/improvement", "/questions", "/national/harm-areas"):
         await visit.go(path)
     await visit.sign_in("LEAD", "KSS")
     await visit.go("/collaboratives/KSS")

@@ -423,3 +423,31 @@ async def test_the_organisation_finder_suggests_and_finds_a_chosen_suggestion(ap
         assert page.status_code == 400
         assert "match 'Kent and Medway Hospitals': choose one from the list below" in error_beside(page, "organisation")
         assert 'name="organisationChoice"' in page.text and not error_beside(page, "learnedFrom.organisation")
+
+
+async def test_the_national_team_adds_a_harm_area_typed_as_another_to_the_list(app: Any, seeded: Graph) -> None:
+    async with PageClient(app) as lead:
+        await lead.sign_in("LEAD", collaborative="KSS")
+        await lead.get("/collaboratives/KSS")
+        await lead.post("/collaboratives/KSS/priorities", {"title": "Safer oxygen prescribing", "harmArea": "__other__",
+                                                           "harmAreaOther": "oxygen  safety"})
+        assert (await lead.get("/national/harm-areas")).status_code == 403
+        assert "Oxygen safety" not in (await lead.get("/collaboratives/KSS")).text.split('id="harmArea"')[1].split("</select>")[0]
+    async with PageClient(app) as national:
+        await national.sign_in("NATIONAL")
+        page = await national.get("/national/harm-areas")
+        assert page.status_code == 200 and "oxygen safety" in text_of(page)
+        assert "Nutrition and hydration" in text_of(page)  # the first list
+        empty = await national.post("/national/harm-areas", {"name": ""})
+        assert empty.status_code == 400 and "Enter the harm area to add" in (error_beside(empty, "name") or "")
+        twice = await national.post("/national/harm-areas", {"name": "FALLS"})
+        assert "'Falls' is already in the list of harm areas" in (error_beside(twice, "name") or "")
+        added = await national.post("/national/harm-areas", {"name": "oxygen safety", "from": "proposed"}, follow=True)
+        assert "'oxygen safety' is added to the list" in text_of(added)
+        assert "None: every harm area in use is in the list" in text_of(added) or "oxygen safety</td>" not in added.text
+    events = await seeded.read("MATCH (e:AuditEvent {operation: 'addHarmArea'}) RETURN e.summary AS s")
+    assert [e["s"] for e in events] == ["added 'oxygen safety' to the list of harm areas"]
+    async with PageClient(app) as lead:
+        await lead.sign_in("LEAD", collaborative="KSS")
+        options = (await lead.get("/collaboratives/KSS")).text.split('id="harmArea"')[1].split("</select>")[0]
+        assert ">oxygen safety</option>" in options  # the next person can choose it

@@ -478,6 +478,14 @@ class WorkbookCell(TypedDict):
     quarterIndex: int | None
 
 
+class HarmAreaUse(TypedDict):
+    """A harm area as interventions and priorities name it, and how many of each."""
+
+    name: str
+    interventions: int
+    priorities: int
+
+
 class WorkbookOrganisation(TypedDict):
     """An organisation a return of the platform's own layout lists, with every answer it gave
     before the quarter (the writer keeps each cell's latest)."""

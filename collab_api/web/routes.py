@@ -21,7 +21,7 @@ from collab_api.web.live_sessions import LiveSessions
 from collab_api.web.operations import PageForbidden
 from collab_api.web.pages import (
     adoption, collaboratives, feeds, finding, improvement, interventions, measures, national, notifications, organisations,
-    national_records, publishing, quarterly_report, questions, returns, reviews, spread,
+    harm_areas, national_records, publishing, quarterly_report, questions, returns, reviews, spread,
 )
 from collab_api.web.reader import Reader
 from collab_api.web.templating import HERE, render
@@ -63,7 +63,7 @@ def routes() -> list[BaseRoute]:
         *signin.routes, *finding.routes, *publishing.routes, *interventions.routes, *adoption.routes,
         *organisations.routes, *collaboratives.routes, *returns.routes, *spread.routes,
         *quarterly_report.routes, *measures.routes, *improvement.routes, *reviews.routes, *national.routes,
-        *questions.routes, *notifications.routes, *feeds.routes, *national_records.routes,
+        *questions.routes, *notifications.routes, *feeds.routes, *national_records.routes, *harm_areas.routes,
     ]
 
 

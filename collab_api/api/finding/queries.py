@@ -14,6 +14,7 @@ from collab_api.api.core.enums import CareSetting, InterventionStatus, value_of
 from collab_api.api.interventions.description import Contact, EvidenceType
 from collab_api.api.interventions.types import Intervention
 from collab_api.usecases import finding
+from collab_api.usecases.harm_area_list import harm_area_list, proposed_harm_areas
 from collab_api.domain.paging import PageRequest
 from collab_api.domain.permissions import require_signed_in
 from collab_api.domain.search import SearchFilter
@@ -115,6 +116,14 @@ class ContactSuggestion(graphene.ObjectType):
         return stage_of(row.get("stage"))
 
 
+class HarmAreaUse(graphene.ObjectType):
+    """A harm area as interventions and priorities name it."""
+
+    name = graphene.String(required=True)
+    interventions = graphene.Int(required=True, description="Interventions (drafts too) filed under it.")
+    priorities = graphene.Int(required=True)
+
+
 async def _all_harm_areas(graph: Any, keys: list[str], viewer: Any) -> dict[str, list[str]]:
     return {key: await finding.harm_areas(graph, viewer) for key in keys[:1]}
 
@@ -133,7 +142,12 @@ class FindingQueries(graphene.ObjectType):
                     "source industry (each word, or its stem as a prefix: 'falls' finds 'fall'), with filters. Text "
                     "filters ignore case; a value no intervention or priority uses is an error naming those that are.")
     harmAreas = graphene.List(graphene.NonNull(graphene.String), required=True,
-                              description="The harm areas in use by interventions and priorities, alphabetically.")
+                              description="The controlled list of harm areas forms offer, alphabetically: the platform's "
+                                          "first list and those the national team added (addHarmArea). A form may name "
+                                          "another; proposedHarmAreas lists those.")
+    proposedHarmAreas = graphene.List(graphene.NonNull(HarmAreaUse), required=True,
+                                      description="Harm areas interventions or priorities name that are not in the list "
+                                                  "(typed as 'another'), most used first. For the national team.")
     searchSuggestions = graphene.List(
         graphene.NonNull(graphene.String), required=True, text=graphene.String(),
         description="Terms like those typed (a misspelling, another form), from the safety vocabulary and the harm areas: "
@@ -166,7 +180,11 @@ class FindingQueries(graphene.ObjectType):
 
     @staticmethod
     async def resolve_harmAreas(root: Any, info: Any) -> list[str]:
-        return await _harm_areas(info)
+        return await harm_area_list(context_of(info).graph)
+
+    @staticmethod
+    async def resolve_proposedHarmAreas(root: Any, info: Any) -> Any:
+        return await proposed_harm_areas(context_of(info).graph, context_of(info).viewer)
 
     @staticmethod
     async def resolve_searchInterventions(root: Any, info: Any, text: str | None = None, filter: Any = None,

@@ -1,4 +1,4 @@
-"""setPriority, retirePriority."""
+"""setPriority, retirePriority, addHarmArea."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from collab_api.api.core.inputs import plain
 from collab_api.api.core.payloads import Payload, run_mutation
 from collab_api.api.priorities.types import Priority
 from collab_api.usecases import priority_setting
+from collab_api.usecases.harm_area_list import add_harm_area
 
 
 class SetPriorityInput(graphene.InputObjectType):
@@ -61,6 +62,28 @@ class RetirePriority(graphene.Mutation):
         return await run_mutation(action)
 
 
+class HarmAreasPayload(Payload):
+    harmAreas = graphene.List(graphene.NonNull(graphene.String), description="The list, with the one added.")
+
+
+class AddHarmArea(graphene.Mutation):
+    """Add a harm area to the controlled list forms offer: one people typed as 'another'
+    (proposedHarmAreas), or a new one. The national team; audited."""
+
+    class Arguments:
+        name = graphene.String(required=True)
+
+    Output = HarmAreasPayload
+
+    @staticmethod
+    async def mutate(root: Any, info: Any, name: str) -> dict[str, Any]:
+        async def action() -> dict[str, Any]:
+            return {"harmAreas": await add_harm_area(context_of(info).graph, name, context_of(info).viewer)}
+
+        return await run_mutation(action)
+
+
 class PriorityMutations(graphene.ObjectType):
     setPriority = SetPriority.Field()
     retirePriority = RetirePriority.Field()
+    addHarmArea = AddHarmArea.Field()

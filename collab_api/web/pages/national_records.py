@@ -24,7 +24,7 @@ REDACTABLE = [("INTERVENTION", "An intervention (its current description)"), ("V
               ("ADOPTION", "An adoption (its contact)"), ("OBSERVATION", "An adoption's quarterly answer")]
 
 
-def _national_only(request: Request, back: str) -> Response | None:
+def national_only(request: Request, back: str) -> Response | None:
     if (redirect := identity.sign_in_first(request, back)) is not None:
         return redirect
     if identity.viewer(request).role != Role.NATIONAL:
@@ -46,7 +46,7 @@ def _date(values: dict[str, str], name: str, errors: FormErrors, *, required: bo
 
 
 async def partnership(request: Request) -> Response:
-    if (redirect := _national_only(request, "/national/partnerships/new")) is not None:
+    if (redirect := national_only(request, "/national/partnerships/new")) is not None:
         return redirect
     errors, values = FormErrors(), {}
     choices: dict[str, list[dict[str, Any]]] = {}
@@ -86,7 +86,7 @@ async def _organisation_form(request: Request, page: str) -> Response | tuple[st
     """A national team's form about one organisation: its code, the organisation, the values
     posted (none on GET) and an empty set of errors; or the redirect to sign in."""
     code = request.path_params["ods"].upper()
-    if (redirect := _national_only(request, f"/organisations/{code}/{page}")) is not None:
+    if (redirect := national_only(request, f"/organisations/{code}/{page}")) is not None:
         return redirect
     data = await operations.data(request, "organisation_head", {"code": code})
     organisation: dict[str, Any] = operations.found(data["organisation"], "organisation with this ODS code")
@@ -141,7 +141,7 @@ async def special_measures(request: Request) -> Response:
 
 async def redact(request: Request) -> Response:
     """Take a text out of every copy the graph holds, with the reason (the text is not recorded)."""
-    if (redirect := _national_only(request, "/national/redact")) is not None:
+    if (redirect := national_only(request, "/national/redact")) is not None:
         return redirect
     errors = FormErrors()
     values = {name: request.query_params.get(name, "")[:200] for name in ("entityType", "entityId", "field")}
