@@ -13,6 +13,7 @@ from starlette.middleware.authentication import AuthenticationMiddleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.middleware.gzip import GZipMiddleware
 from starlette.routing import Route
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from collab_api.config import Settings
 from collab_api.db.graph import Graph
@@ -47,6 +48,7 @@ def create_app(settings: Settings | None = None, *, graph: Graph | None = None, 
         if graph is not None:
             yield
             return
+        settings.refuse_unsafe()  # before the database is even opened
         async with open_database(settings) as connection:
             app.state.graph = connection.graph
             if settings.apply_schema:
@@ -94,6 +96,10 @@ def create_app(settings: Settings | None = None, *, graph: Graph | None = None, 
         *web.middleware(settings),
         Middleware(AuthenticationMiddleware, backend=BearerTokens(settings, verifiers), on_error=unauthorised),
     ]
+    # Outermost: behind a trusted reverse proxy, the client's own address and scheme (the rate
+    # limit's key, the logs, secure cookies) come from its X-Forwarded-For and X-Forwarded-Proto.
+    trusted = [host.strip() for host in settings.forwarded_allow_ips.split(",") if host.strip()]
+    middleware.insert(0, Middleware(ProxyHeadersMiddleware, trusted_hosts=trusted))
     app = Starlette(routes=routes, middleware=middleware, lifespan=lifespan, exception_handlers=web.exception_handlers)
     app.state.settings = settings
     app.state.verifiers = verifiers
@@ -121,4 +127,5 @@ def worker_app() -> Starlette:
 
     settings = Settings()
     configure_logging(settings.json_logs)
+    settings.refuse_unsafe()
     return create_app(settings)

@@ -10,6 +10,18 @@ from pydantic import AliasChoices, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
+# Session secrets that anyone who read this repository knows: production refuses them.
+PLACEHOLDER_SECRETS = frozenset({
+    "change-me-to-a-long-random-string", "change-me", "changeme", "secret", "session-secret", "replace-me",
+    "your-secret-here", "development", "test",
+})
+MIN_SECRET_BYTES = 32
+
+
+class UnsafeSettings(ValueError):
+    """Production settings that would let someone in: the server refuses to start."""
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_file=".env", extra="ignore", populate_by_name=True)
 
@@ -75,11 +87,18 @@ class Settings(BaseSettings):
                                            description="unset for a public client (PKCE alone)")
     oidc_scopes: str = Field("openid profile", alias="COLLAB_OIDC_SCOPES")
     session_secret: str | None = Field(None, alias="COLLAB_SESSION_SECRET",
-                                       description="signs the session cookie; generated and kept in the data folder if unset")
+                                       description="signs the session cookie: production refuses to start without one of at "
+                                                   "least 32 bytes that is not a documented placeholder; development "
+                                                   "generates one and keeps it in the data folder")
     session_hours: float = Field(8.0, alias="COLLAB_SESSION_HOURS", description="how long a sign-in lasts at most")
     public_url: str | None = Field(None, alias="COLLAB_PUBLIC_URL",
                                    description="the service's external address (https://...): sign-in's redirect is built from "
                                                "it, never from the request's Host header; required for sign-in in production")
+
+    forwarded_allow_ips: str = Field("127.0.0.1", alias="COLLAB_FORWARDED_ALLOW_IPS",
+                                     description="comma-separated addresses (or networks) of the reverse proxies whose "
+                                                 "X-Forwarded-For and X-Forwarded-Proto are believed: the client address "
+                                                 "(the rate limit's key, the logs) and the scheme; '*' trusts any")
 
     # E-mail (notifications and weekly summaries), sent by the worker in `collab serve` or by `collab notify`.
     smtp_host: str | None = Field(None, alias="COLLAB_SMTP_HOST",
@@ -115,6 +134,22 @@ class Settings(BaseSettings):
     @property
     def development(self) -> bool:
         return self.env == "development"
+
+    def refuse_unsafe(self) -> None:
+        """Raise UnsafeSettings when production would start with a session secret that anyone
+        could forge a national team's session with (missing, short, or a placeholder)."""
+        if self.env != "production":
+            return
+        secret = self.session_secret or ""
+        if not secret:
+            raise UnsafeSettings("COLLAB_SESSION_SECRET is not set: production needs a random secret of at least "
+                                 f"{MIN_SECRET_BYTES} bytes shared by every worker (for example: openssl rand -base64 48)")
+        if secret.strip().lower() in PLACEHOLDER_SECRETS:
+            raise UnsafeSettings("COLLAB_SESSION_SECRET is a documented placeholder: anyone could sign a session with it; "
+                                 "set a random one (for example: openssl rand -base64 48)")
+        if len(secret.encode()) < MIN_SECRET_BYTES:
+            raise UnsafeSettings(f"COLLAB_SESSION_SECRET is {len(secret.encode())} bytes: production needs at least "
+                                 f"{MIN_SECRET_BYTES} random bytes (for example: openssl rand -base64 48)")
 
     @property
     def json_logs(self) -> bool:

@@ -27,6 +27,7 @@ import pytest
 import collab_api.graph
 import graph_seed
 from schema import FULLTEXT_INDEX, fulltext_statements  # noqa: F401  (the Neo4j DDL)
+from collab_api.db.graph import transaction_kinds, writes
 from tests.conftest import STATEMENTS
 
 CHECK = Path(__file__).parent / "neo4j_cypher"
@@ -95,3 +96,15 @@ def test_every_statement_the_app_sends_is_neo4j_5_and_25_cypher_without_warnings
     problems = [f"Cypher {r['version']} {d['severity']}: {d['message']}\n    {' '.join(statements[r['index']].split())[:400]}"
                 for r in results for d in r["diagnostics"]]
     assert not problems, f"{len(problems)} problems in {len(statements)} statements:\n" + "\n".join(problems)
+
+
+def test_every_read_the_suite_sent_went_as_a_read_and_every_write_as_a_write() -> None:
+    """On a cluster a routing driver sends read transactions to followers, which refuse writes,
+    and write transactions to the leader: so no statement sent in a read transaction may
+    write, and no committed write transaction may be reads only (it would load the leader).
+    The recording is shown to catch both in tests/test_safe_defaults.py."""
+    reads, idle_writes = transaction_kinds()
+    written_as_reads = sorted(" ".join(s.split())[:300] for s in reads if writes(s))
+    assert not written_as_reads, "statements that write, sent in read transactions:\n" + "\n".join(written_as_reads)
+    shown = sorted(" | ".join(" ".join(s.split())[:160] for s in tx) for tx in idle_writes)
+    assert not shown, "write transactions that wrote nothing (send them as reads):\n" + "\n".join(shown)

@@ -49,6 +49,13 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     from collab_api.app import create_app
     from collab_api.telemetry import configure_logging
 
+    from collab_api.config import UnsafeSettings
+
+    try:
+        settings.refuse_unsafe()
+    except UnsafeSettings as exc:
+        console.print(f"[red]not starting:[/] {exc}")
+        return 2
     workers = args.workers or settings.workers
     mode = "development" if settings.development else "production"
     with socket.socket(socket.AF_INET6 if ":" in args.host else socket.AF_INET, socket.SOCK_STREAM) as probe:
@@ -63,7 +70,8 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
                   f"{f', {workers} workers' if workers > 1 else ''})")
     configure_logging(settings.json_logs)
     if workers == 1:
-        uvicorn.run(create_app(settings, seed=args.seed), host=args.host, port=args.port, log_config=None, access_log=False)
+        uvicorn.run(create_app(settings, seed=args.seed), host=args.host, port=args.port, log_config=None, access_log=False,
+                    proxy_headers=False)  # the app applies COLLAB_FORWARDED_ALLOW_IPS itself
         return 0
     return _serve_workers(args, settings, workers)
 
@@ -101,7 +109,7 @@ def _serve_workers(args: argparse.Namespace, settings: Settings, workers: int) -
         metrics_dir.mkdir(parents=True)
         os.environ.update(COLLAB_APPLY_SCHEMA="false", PROMETHEUS_MULTIPROC_DIR=str(metrics_dir))
         uvicorn.run("collab_api.app:worker_app", factory=True, workers=workers, host=args.host, port=args.port,
-                    log_config=None, access_log=False)
+                    log_config=None, access_log=False, proxy_headers=False)
     finally:
         if server is not None and started:
             server.stop()

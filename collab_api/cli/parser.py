@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+from collab_api.cli.maintenance import cmd_backup, cmd_restore
 from collab_api.cli.commands import (
     cmd_db, cmd_notify, cmd_ods_import, cmd_qart_export, cmd_qart_import, cmd_report_spread, cmd_schema_apply, cmd_sdl, cmd_seed, cmd_serve, cmd_token,
 )
@@ -161,6 +162,14 @@ def build_parser() -> argparse.ArgumentParser:
                                  epilog="COLLAB_SMTP_HOST, COLLAB_SMTP_PORT, COLLAB_SMTP_USERNAME, COLLAB_SMTP_PASSWORD, "
                                         "COLLAB_SMTP_STARTTLS, COLLAB_MAIL_FROM: see docs/operations.md, Configuration.")
     notify.set_defaults(run=cmd_notify)
+
+    saved = commands.add_parser("backup", help="back up the local database (a zip, taken while it runs)")
+    saved.add_argument("--out", help="the file or folder to write (default: COLLAB_DATA_DIR/backups/)")
+    saved.set_defaults(run=cmd_backup)
+    restoring = commands.add_parser("restore", help="restore the local database from a backup (stop it first); the "
+                                                    "database it replaces is kept beside it")
+    restoring.add_argument("file", help="a zip made by `collab backup`")
+    restoring.set_defaults(run=cmd_restore)
 
     sdl = commands.add_parser("sdl", help="print or write the GraphQL SDL")
     sdl.add_argument("--out", help="write to this file")

@@ -13,6 +13,7 @@ import contextvars
 import dataclasses
 import logging
 import random
+import re
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar, Union
@@ -136,6 +137,16 @@ def _to_native(value: Any) -> Any:
 
 
 _recorded: set[str] | None = None
+# With recording on (the test suite): what each kind of transaction carried, to show that every
+# read goes as a read (a routing driver sends it to a follower) and every write as a write.
+_read_statements: set[str] = set()
+_writes_that_wrote_nothing: set[tuple[str, ...]] = set()
+_WRITE_CLAUSE = re.compile(r"\b(CREATE|MERGE|SET|DELETE|REMOVE|DETACH|FOREACH)\b|\bCALL\s+db\.create", re.IGNORECASE)
+
+
+def writes(statement: str) -> bool:
+    """Does the statement have a clause that changes the graph?"""
+    return _WRITE_CLAUSE.search(statement) is not None
 
 
 @dataclasses.dataclass
@@ -167,18 +178,27 @@ def carrying_bookmarks(given: list[str]) -> Any:
 
 def record_statements() -> set[str]:
     """Keep every distinct statement sent from now on, in the set returned (the test suite
-    checks them all with Neo4j's own Cypher parser)."""
+    checks them all with Neo4j's own Cypher parser), and what went in which kind of transaction
+    (`transaction_kinds`)."""
     global _recorded
     if _recorded is None:
         _recorded = set()
     return _recorded
 
 
+def transaction_kinds() -> tuple[set[str], set[tuple[str, ...]]]:
+    """Recorded so far: the statements sent in read transactions, and the committed write
+    transactions none of whose statements writes (each as its statements)."""
+    return _read_statements, _writes_that_wrote_nothing
+
+
 class Tx:
     """A managed transaction that counts what it sends."""
 
-    def __init__(self, tx: neo4j.AsyncManagedTransaction) -> None:
+    def __init__(self, tx: neo4j.AsyncManagedTransaction, *, write: bool = True) -> None:
         self._tx = tx
+        self.write_mode = write
+        self.sent: list[str] = []  # with recording on
 
     async def run(self, query: str, params: Mapping[str, Any] | None = None) -> list[Row]:
         counter = _round_trips.get()
@@ -186,6 +206,9 @@ class Tx:
             counter.add(query, params)
         if _recorded is not None:
             _recorded.add(query)
+            self.sent.append(query)
+            if not self.write_mode:
+                _read_statements.add(query)
         with telemetry.tracer.start_as_current_span("db.query", attributes={
                 "db.system": "neo4j", "db.query.text": " ".join(query.split())[:2000]}):
             result = await self._tx.run(query, dict(params or {}))
@@ -244,7 +267,16 @@ class Graph:
                 async with self.driver.session(database=self.database, bookmark_manager=self.bookmarks,
                                                bookmarks=given) as session:
                     run = session.execute_write if write else session.execute_read
-                    outcome = await run(lambda tx: work(Tx(tx)))
+                    used: list[Tx] = []
+
+                    def begun(tx: neo4j.AsyncManagedTransaction) -> Awaitable[T]:
+                        used.append(Tx(tx, write=write))
+                        return work(used[-1])
+
+                    outcome = await run(begun)
+                    if write and _recorded is not None and used and used[-1].sent \
+                            and not any(writes(statement) for statement in used[-1].sent):
+                        _writes_that_wrote_nothing.add(tuple(used[-1].sent))
                     if write and carried is not None:
                         carried.written = list((await session.last_bookmarks()).raw_values)
                     if write:

@@ -70,6 +70,9 @@ def viewer(request: Request) -> Actor:
     stored = request.session.get(_ACTOR)
     if not stored or float(request.session.get(_EXPIRES, 0)) < time.time():
         return ANONYMOUS
+    settings = request.app.state.settings
+    if settings.env == "production" and not settings.oidc_issuer:  # nobody can have signed in: a session saying so is forged
+        return ANONYMOUS
     try:
         return Actor(stored.get("subject"), Role(stored["role"]), stored.get("collaborative"), stored.get("organisation"),
                      name=stored.get("name"), email=stored.get("email"))

@@ -125,11 +125,11 @@ class HarmAreaUse(graphene.ObjectType):
 
 
 async def _all_harm_areas(graph: Any, keys: list[str], viewer: Any) -> dict[str, list[str]]:
-    return {key: await finding.harm_areas(graph, viewer) for key in keys[:1]}
+    return {key: await harm_area_list(graph) for key in keys[:1]}
 
 
 async def _harm_areas(info: Any) -> list[str]:
-    """The harm areas in use, read once per request (the search page asks for them twice)."""
+    """The list of harm areas, read once per request (the search page asks for them twice)."""
     context = context_of(info)
     return await context.loaders.keyed(_all_harm_areas, list, viewer=context.visibility).load("all")  # type: ignore[no-any-return]
 
@@ -180,7 +180,7 @@ class FindingQueries(graphene.ObjectType):
 
     @staticmethod
     async def resolve_harmAreas(root: Any, info: Any) -> list[str]:
-        return await harm_area_list(context_of(info).graph)
+        return await _harm_areas(info)
 
     @staticmethod
     async def resolve_proposedHarmAreas(root: Any, info: Any) -> Any:

@@ -1,0 +1,53 @@
+"""`collab backup` and `collab restore`: the local database's backup and its restore drill.
+(For Neo4j or Aura the database's own tools do it: docs/operations.md.)"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from rich.console import Console
+
+from collab_api.config import Settings
+from collab_api.db.backup import BackupError, backup, restore
+from collab_api.db.local_server import LocalServerError
+from collab_api.db.runtime import local_server
+
+console = Console(stderr=True)
+NEO4J_WAY = ("NEO4J_URI is set ({uri}): back up and restore Neo4j with its own tools (neo4j-admin database backup or "
+             "dump and load; Aura: snapshots), as docs/operations.md says")
+
+
+def cmd_backup(args: argparse.Namespace, settings: Settings) -> int:
+    if not settings.uses_local_server:
+        console.print(NEO4J_WAY.format(uri=settings.neo4j_uri))
+        return 1
+    server = local_server(settings)
+    try:
+        started = server.start(settings.local_start_timeout)
+        try:
+            made = backup(server, Path(args.out) if args.out else None)
+        finally:
+            if started:
+                server.stop()
+    except (BackupError, LocalServerError) as exc:
+        console.print(f"[red]no backup made:[/] {exc}")
+        return 1
+    console.print(f"backed up the database '{server.database}' to {made} ({made.stat().st_size:,} bytes); "
+                  "restore it with: collab restore " + str(made))
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace, settings: Settings) -> int:
+    if not settings.uses_local_server:
+        console.print(NEO4J_WAY.format(uri=settings.neo4j_uri))
+        return 1
+    server = local_server(settings)
+    try:
+        aside = restore(server, Path(args.file))
+    except BackupError as exc:
+        console.print(f"[red]not restored:[/] {exc}")
+        return 1
+    console.print(f"restored {args.file} as the database '{server.database}' in {server.root / 'databases'}"
+                  + (f"; the database it replaced is kept in {aside} (delete it once you are sure)" if aside else ""))
+    return 0
