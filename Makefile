@@ -4,14 +4,17 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test install sdl bench bench-national bench-throughput bench-writers clean
+.PHONY: run test install sdl lock audit test-cluster bench bench-national bench-throughput bench-writers clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 
-$(STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e '.[local,test]'
+# Exact versions with their hashes (requirements.lock, from pyproject.toml by `make lock`):
+# every install, CI's and the image's (deploy/requirements-image.lock) alike.
+$(STAMP): pyproject.toml requirements.lock | $(BIN)/python
+	$(BIN)/pip install --quiet --require-hashes -r requirements.lock
+	$(BIN)/pip install --quiet --no-deps -e .
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -23,6 +26,15 @@ run: $(STAMP)
 ## Install and run the whole suite against a real database server over Bolt
 test: $(STAMP)
 	$(BIN)/python -m pytest -q
+
+## Re-resolve the lock files after changing pyproject.toml's dependencies (needs uv: pip install uv)
+lock:
+	uv pip compile pyproject.toml --extra local --extra test --generate-hashes --python-version 3.11 --universal --no-header -o requirements.lock
+	uv pip compile pyproject.toml --generate-hashes --python-version 3.11 --universal --no-header -o deploy/requirements-image.lock
+
+## The locked versions against the known vulnerabilities (PyPI's advisory data; CI runs it)
+audit: $(STAMP)
+	$(BIN)/python scripts/audit_locks.py requirements.lock deploy/requirements-image.lock
 
 ## Re-export the GraphQL SDL to schema/schema.graphql
 sdl: $(STAMP)

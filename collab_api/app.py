@@ -18,6 +18,7 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 from collab_api.config import Settings
 from collab_api.db.graph import Graph
 from collab_api.db.runtime import open_database
+from collab_api.graph import migrations
 from collab_api.graph.schema_ops import apply_schema
 from collab_api.api.schema import root_field_names
 from collab_api.http.tokens import Verifiers
@@ -55,6 +56,11 @@ def create_app(settings: Settings | None = None, *, graph: Graph | None = None, 
                 await apply_schema(connection)
             else:
                 log.info("COLLAB_APPLY_SCHEMA=false: the schema is left to the admin step (collab schema apply)")
+                try:  # refuse a graph that lacks steps, or a later release's
+                    await migrations.check(connection.graph)
+                except migrations.MigrationError as exc:
+                    log.error("not starting: %s", exc)
+                    raise
             if seed:
                 from graph_seed.load import load_all
 

@@ -89,7 +89,7 @@ def test_serve_checks_its_port_before_saying_it_serves(tmp_path: Path) -> None:
         busy.bind(("127.0.0.1", 0))
         busy.listen()
         port = busy.getsockname()[1]
-        done = run("serve", "--port", str(port), env={"COLLAB_DATA_DIR": str(tmp_path)})
+        done = run("serve", "--port", str(port), env={"COLLAB_DATA_DIR": str(tmp_path), "COLLAB_SESSION_SECRET": "s" * 48})
     assert done.returncode == 2
     assert not (tmp_path / "arcadedb").exists()  # refused before starting the database
     assert "serving" not in done.stderr and f"cannot serve on 127.0.0.1:{port}" in done.stderr

@@ -1,9 +1,10 @@
-"""`collab backup` and `collab restore`: the local database's backup and its restore drill.
-(For Neo4j or Aura the database's own tools do it: docs/operations.md.)"""
+"""`collab backup` and `collab restore` (the local database's backup and its restore drill; for
+Neo4j or Aura the database's own tools do it: docs/operations.md), and `collab migrate`."""
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 from pathlib import Path
 
 from rich.console import Console
@@ -11,7 +12,7 @@ from rich.console import Console
 from collab_api.config import Settings
 from collab_api.db.backup import BackupError, backup, restore
 from collab_api.db.local_server import LocalServerError
-from collab_api.db.runtime import local_server
+from collab_api.db.runtime import Connection, local_server, open_database
 
 console = Console(stderr=True)
 NEO4J_WAY = ("NEO4J_URI is set ({uri}): back up and restore Neo4j with its own tools (neo4j-admin database backup or "
@@ -50,4 +51,33 @@ def cmd_restore(args: argparse.Namespace, settings: Settings) -> int:
         return 1
     console.print(f"restored {args.file} as the database '{server.database}' in {server.root / 'databases'}"
                   + (f"; the database it replaced is kept in {aside} (delete it once you are sure)" if aside else ""))
+    return 0
+
+
+def cmd_migrate(args: argparse.Namespace, settings: Settings) -> int:
+    """Run the migration steps the graph lacks (or, --check, say which): exit 3 when steps are
+    missing (with --check), 4 when a later release migrated the graph."""
+    from collab_api.graph import migrations
+
+    async def work(connection: Connection) -> tuple[list[str], list[str], list[tuple[str, int]]]:
+        missing, unknown = await migrations.state(connection.graph)
+        if unknown or args.check:
+            return missing, unknown, []
+        return missing, unknown, await migrations.migrate(connection.graph)
+
+    async def run() -> tuple[list[str], list[str], list[tuple[str, int]]]:
+        async with open_database(settings) as connection:
+            return await work(connection)
+
+    missing, unknown, ran = asyncio.run(run())
+    if unknown:
+        console.print(f"[red]not migrated:[/] the graph was migrated by a later release (steps {', '.join(unknown)} "
+                      "are not this release's): run that release, or restore a backup made before it")
+        return 4
+    if args.check:
+        console.print(f"steps missing: {', '.join(missing)}; run `collab migrate`" if missing else "the graph is up to date")
+        return 3 if missing else 0
+    for step, changed in ran:
+        console.print(f"migrated: {step} ({changed:,} changed)")
+    console.print(f"the graph is up to date ({len(migrations.STEPS)} steps)")
     return 0

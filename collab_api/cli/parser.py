@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from collab_api.cli.maintenance import cmd_backup, cmd_restore
+from collab_api.cli.maintenance import cmd_backup, cmd_migrate, cmd_restore
 from collab_api.cli.commands import (
     cmd_db, cmd_notify, cmd_ods_import, cmd_qart_export, cmd_qart_import, cmd_report_spread, cmd_schema_apply, cmd_sdl, cmd_seed, cmd_serve, cmd_token,
 )
@@ -170,6 +170,12 @@ def build_parser() -> argparse.ArgumentParser:
                                                     "database it replaces is kept beside it")
     restoring.add_argument("file", help="a zip made by `collab backup`")
     restoring.set_defaults(run=cmd_restore)
+
+    migrate = commands.add_parser("migrate", help="run the graph's data migrations it lacks, in order (also run by "
+                                                  "`collab schema apply` and at every start with COLLAB_APPLY_SCHEMA=true)")
+    migrate.add_argument("--check", action="store_true",
+                         help="only say: exit 0 up to date, 3 steps missing, 4 a later release's graph")
+    migrate.set_defaults(run=cmd_migrate)
 
     sdl = commands.add_parser("sdl", help="print or write the GraphQL SDL")
     sdl.add_argument("--out", help="write to this file")

@@ -15,8 +15,9 @@ log = logging.getLogger("collab_api")
 
 async def apply_schema(connection: Connection) -> list[str]:
     """Run every statement of schema/graph.cypher, each in its own transaction (DDL), then
-    make the full-text index the way this server understands. Tells the Graph the index's name
-    (None when it could not be made: search then falls back to plain matching)."""
+    make the full-text index the way this server understands, then run the migration steps the
+    graph lacks (graph/migrations.py). Tells the Graph the index's name (None when it could not
+    be made: search then falls back to plain matching)."""
     applied = []
     for statement in graph_schema.graph_statements():
         await connection.graph.write(statement)
@@ -35,8 +36,10 @@ async def apply_schema(connection: Connection) -> list[str]:
     else:
         log.warning("ArcadeDB without ARCADEDB_HTTP_URL: no full-text index; search uses plain matching")
         graph.fulltext_index = None
-    await backfill_reach(graph)
-    await backfill_tallies(graph)
+    from collab_api.graph.migrations import migrate  # its steps use the backfills below
+
+    for step, changed in await migrate(graph):
+        applied.append(f"migration {step} ({changed} changed)")
     return applied
 
 

@@ -1,0 +1,113 @@
+"""The graph's migration ledger: the data migrations of each release, in order, each recorded
+(`SchemaMigration {id}`) once it has run, so that a graph from any earlier release is brought
+up to this one by running what it lacks, and a graph from a later release is refused.
+
+Each step is idempotent and works in batches (a transaction each): a step stopped half-way
+is simply run again, and the ledger records it only once it has finished. Constraints and
+indexes are not steps: they are `IF NOT EXISTS` DDL, applied before the steps (schema_ops).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+from collab_api.db.graph import Graph
+
+log = logging.getLogger(__name__)
+
+
+class MigrationError(RuntimeError):
+    """The graph and this release disagree: it lacks steps (run `collab migrate`) or has steps
+    this release does not know (a later release migrated it)."""
+
+
+@dataclass(frozen=True)
+class Step:
+    id: str  # ordered: four digits, then what it is
+    says: str  # what it does, in words, for the ledger and the log
+    run: Callable[[Graph], Awaitable[int]]  # idempotent; how many things it changed
+
+
+async def _quarter_indexes(graph: Graph, batch: int = 5000) -> int:
+    """Answers recorded before each kept its quarter's index get it from their label
+    ('2025/26 Q3' is 2025 * 4 + 2): the quarter-true reports order and compare by it."""
+    changed = 0
+    while True:
+        rows = await graph.write("""
+            MATCH (x:AdoptionObservation) WHERE x.quarterIndex IS NULL AND x.quarter IS NOT NULL
+            WITH x LIMIT $batch
+            SET x.quarterIndex = toInteger(substring(x.quarter, 0, 4)) * 4 + toInteger(substring(x.quarter, 9, 1)) - 1
+            RETURN count(x) AS n""", {"batch": batch})
+        done = int(rows[0]["n"]) if rows else 0
+        changed += done
+        if done < batch:
+            return changed
+
+
+async def _reach(graph: Graph) -> int:
+    from collab_api.graph.schema_ops import backfill_reach  # schema_ops applies the steps: imported when run
+
+    return await backfill_reach(graph)
+
+
+async def _tallies(graph: Graph) -> int:
+    from collab_api.graph.schema_ops import backfill_tallies
+
+    return await backfill_tallies(graph)
+
+
+STEPS: tuple[Step, ...] = (
+    Step("0001-observation-quarter-index", "give every quarterly answer its quarter's index", _quarter_indexes),
+    Step("0002-reach-kept", "count the reach of every intervention whose reach was never kept", _reach),
+    Step("0003-spread-tallies-kept", "count the spread tallies of every intervention never tallied", _tallies),
+)
+
+
+async def applied(graph: Graph) -> list[str]:
+    """The steps the ledger says have run, in order."""
+    return [str(row["id"]) for row in await graph.read("MATCH (m:SchemaMigration) RETURN m.id AS id ORDER BY id")]
+
+
+async def state(graph: Graph, steps: tuple[Step, ...] = STEPS) -> tuple[list[str], list[str]]:
+    """(the steps this graph lacks, the steps it has that this release does not know)."""
+    done = await applied(graph)
+    known = {step.id for step in steps}
+    return [step.id for step in steps if step.id not in done], [step_id for step_id in done if step_id not in known]
+
+
+def _too_new(unknown: list[str]) -> MigrationError:
+    return MigrationError(f"the graph was migrated by a later release (steps {', '.join(unknown)} are not this release's): "
+                          "run that release, or restore a backup made before it")
+
+
+async def check(graph: Graph, steps: tuple[Step, ...] = STEPS) -> None:
+    """At start without applying anything (COLLAB_APPLY_SCHEMA=false): refuse a graph newer than
+    this release, or one lacking steps, saying which."""
+    missing, unknown = await state(graph, steps)
+    if unknown:
+        raise _too_new(unknown)
+    if missing:
+        raise MigrationError(f"the graph lacks the migration steps {', '.join(missing)}: run `collab migrate`")
+
+
+async def migrate(graph: Graph, steps: tuple[Step, ...] = STEPS) -> list[tuple[str, int]]:
+    """Run the steps the graph lacks, in order, recording each; refuses a graph newer than this
+    release before changing anything. Returns (step, things changed) for each step run."""
+    missing, unknown = await state(graph, steps)
+    if unknown:
+        raise _too_new(unknown)
+    ran = []
+    for step in steps:
+        if step.id not in missing:
+            continue
+        changed = await step.run(graph)
+        await graph.write("""
+            MERGE (m:SchemaMigration {id: $id})
+            ON CREATE SET m.says = $says, m.changed = $changed, m.appliedAt = datetime($at)""",
+            {"id": step.id, "says": step.says, "changed": changed, "at": dt.datetime.now(dt.UTC).isoformat()})
+        log.info("migration %s: %s (%d changed)", step.id, step.says, changed)
+        ran.append((step.id, changed))
+    return ran
