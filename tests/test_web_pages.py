@@ -81,8 +81,10 @@ async def test_search_filters_live_in_the_url_and_wrong_values_are_errors_beside
         assert '<a href="#careSetting">' in wrong.text  # the error summary links to the field
         assert "<title>Error: " in wrong.text
         unused = await browser.get("/search", params={"harmArea": "Broken hearts"})  # the API's refusal, beside the field
-        assert unused.status_code == 400 and "is not a harm area in use" in (error_beside(unused, "harmArea") or "")
+        assert unused.status_code == 400 and "is not a harm area in the list or in use" in (error_beside(unused, "harmArea") or "")
         assert "Falls prevention and post-fall decisions in care homes" in unused.text  # and every result still shown
+        listed = await browser.get("/search", params={"harmArea": "venous thromboembolism"})  # in the list, nobody's yet
+        assert listed.status_code == 200 and not error_beside(listed, "harmArea")
 
 
 async def test_a_provider_records_adoption_correcting_a_field_error(app: Any, seeded: Graph) -> None:

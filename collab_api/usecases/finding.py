@@ -10,6 +10,7 @@ from typing import Any, TypedDict
 from collab_api.db.graph import Graph
 from collab_api.domain import ods
 from collab_api.domain.errors import FieldProblem, InvalidInput
+from collab_api.domain.harm_areas import folded
 from collab_api.domain.paging import Page, PageRequest
 from collab_api.domain.permissions import Visibility
 from collab_api.domain.rows import CandidateRow
@@ -18,6 +19,7 @@ from collab_api.domain.stages import ADOPTED
 from collab_api.domain.vocabulary import setting_fits
 from collab_api.graph import collaboratives as collaborative_graph
 from collab_api.graph import search as search_graph
+from collab_api.usecases.harm_area_list import harm_area_list
 
 PROXIMITY = ("SAME_ICB", "SAME_COLLABORATIVE", "NATIONAL")
 
@@ -50,10 +52,7 @@ async def search_interventions(graph: Graph, text: str | None, filter: SearchFil
 
 async def harm_areas(graph: Graph, viewer: Visibility) -> list[str]:
     """The harm areas in use, each once whatever its case, alphabetically."""
-    areas: dict[str, str] = {}
-    for area in await search_graph.harm_areas(graph, viewer):
-        areas.setdefault(area.strip().lower(), area.strip())
-    return sorted(areas.values(), key=str.lower)
+    return folded(await search_graph.harm_areas(graph, viewer))
 
 
 async def _known_values(graph: Graph, filter: SearchFilter, viewer: Visibility) -> SearchFilter:
@@ -71,12 +70,16 @@ async def _known_values(graph: Graph, filter: SearchFilter, viewer: Visibility) 
             else:
                 problems.append(FieldProblem(f"filter.{name}", "UNKNOWN_VALUE",
                                              f"'{given[:40]}' is not a collaborative's code; the codes are {', '.join(codes)}"))
-    if filter.harmArea:
-        known = await harm_areas(graph, viewer)
-        match = next((area for area in known if area.lower() == filter.harmArea.strip().lower()), None)
+    if filter.harmArea:  # one in the list (a cheap read), else one in use (typed as another)
+        given = filter.harmArea.strip().lower()
+        known = await harm_area_list(graph)
+        match = next((area for area in known if area.lower() == given), None)
+        if match is None:
+            known = folded([*known, *await harm_areas(graph, viewer)])
+            match = next((area for area in known if area.lower() == given), None)
         if match is None:
             problems.append(FieldProblem("filter.harmArea", "UNKNOWN_VALUE",
-                                         f"'{filter.harmArea[:60]}' is not a harm area in use; they are {', '.join(known)}"))
+                                         f"'{filter.harmArea[:60]}' is not a harm area in the list or in use; they are {', '.join(known)}"))
         changes["harmArea"] = match
     if problems:
         raise InvalidInput(problems)
