@@ -16,6 +16,8 @@ PLACEHOLDER_SECRETS = frozenset({
     "your-secret-here", "development", "test",
 })
 MIN_SECRET_BYTES = 32
+# Database passwords from examples and defaults (Neo4j's own default among them).
+PLACEHOLDER_PASSWORDS = frozenset({"neo4j", "password", "choose-one", "change-me", "changeme", "secret", "admin", "test"})
 
 
 class UnsafeSettings(ValueError):
@@ -137,7 +139,8 @@ class Settings(BaseSettings):
 
     def refuse_unsafe(self) -> None:
         """Raise UnsafeSettings when production would start with a session secret that anyone
-        could forge a national team's session with (missing, short, or a placeholder)."""
+        could forge a national team's session with (missing, short, or a placeholder), or with a
+        default or example database password."""
         if self.env != "production":
             return
         secret = self.session_secret or ""
@@ -150,6 +153,8 @@ class Settings(BaseSettings):
         if len(secret.encode()) < MIN_SECRET_BYTES:
             raise UnsafeSettings(f"COLLAB_SESSION_SECRET is {len(secret.encode())} bytes: production needs at least "
                                  f"{MIN_SECRET_BYTES} random bytes (for example: openssl rand -base64 48)")
+        if self.neo4j_uri and (self.neo4j_password or "").strip().lower() in PLACEHOLDER_PASSWORDS:
+            raise UnsafeSettings("NEO4J_PASSWORD is a default or example password: set the database's real one")
 
     @property
     def json_logs(self) -> bool:

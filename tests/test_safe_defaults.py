@@ -38,6 +38,13 @@ def test_production_refuses_a_session_secret_anyone_could_know(settings: Any, se
     settings.model_copy(update={"env": "development", "session_secret": None}).refuse_unsafe()  # generated, kept
 
 
+def test_production_refuses_an_example_database_password(settings: Any) -> None:
+    for password in ("choose-one", "neo4j", " Password "):
+        with pytest.raises(UnsafeSettings, match="NEO4J_PASSWORD is a default or example password"):
+            settings.model_copy(update={"env": "production", "session_secret": GOOD_SECRET,
+                                        "neo4j_password": password}).refuse_unsafe()
+
+
 def test_collab_serve_in_production_with_the_placeholder_does_not_start(tmp_path: Path) -> None:
     env = {**os.environ, "COLLAB_ENV": "production", "COLLAB_SESSION_SECRET": "change-me-to-a-long-random-string",
            "COLLAB_DATA_DIR": str(tmp_path), "NEO4J_URI": "bolt://127.0.0.1:9", "NEO4J_PASSWORD": "x"}
