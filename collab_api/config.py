@@ -153,6 +153,12 @@ class Settings(BaseSettings):
         if len(secret.encode()) < MIN_SECRET_BYTES:
             raise UnsafeSettings(f"COLLAB_SESSION_SECRET is {len(secret.encode())} bytes: production needs at least "
                                  f"{MIN_SECRET_BYTES} random bytes (for example: openssl rand -base64 48)")
+        if (self.oidc_client_id or self.smtp_host) and not self.public_url:
+            raise UnsafeSettings("COLLAB_PUBLIC_URL is not set: sign-in's redirect and the links in e-mails are built from "
+                                 "it (never from a request's Host header); set the service's external https:// address")
+        if self.public_url and not self.public_url.lower().startswith("https://") \
+                and not self.public_url.lower().startswith(("http://localhost", "http://127.0.0.1")):
+            raise UnsafeSettings(f"COLLAB_PUBLIC_URL is {self.public_url[:80]}: production is served over https://")
         if self.neo4j_uri and (self.neo4j_password or "").strip().lower() in PLACEHOLDER_PASSWORDS:
             raise UnsafeSettings("NEO4J_PASSWORD is a default or example password: set the database's real one")
 

@@ -38,6 +38,16 @@ def test_production_refuses_a_session_secret_anyone_could_know(settings: Any, se
     settings.model_copy(update={"env": "development", "session_secret": None}).refuse_unsafe()  # generated, kept
 
 
+def test_production_needs_its_public_https_address_for_sign_in_and_mail(settings: Any) -> None:
+    production = settings.model_copy(update={"env": "production", "session_secret": GOOD_SECRET})
+    for update in ({"oidc_client_id": "collab-web"}, {"smtp_host": "smtp.example.nhs.uk"}):
+        with pytest.raises(UnsafeSettings, match="COLLAB_PUBLIC_URL is not set"):
+            production.model_copy(update=update).refuse_unsafe()
+    with pytest.raises(UnsafeSettings, match="production is served over https://"):
+        production.model_copy(update={"oidc_client_id": "collab-web", "public_url": "http://collab.example.nhs.uk"}).refuse_unsafe()
+    production.model_copy(update={"oidc_client_id": "collab-web", "public_url": "https://collab.example.nhs.uk"}).refuse_unsafe()
+
+
 def test_production_refuses_an_example_database_password(settings: Any) -> None:
     for password in ("choose-one", "neo4j", " Password "):
         with pytest.raises(UnsafeSettings, match="NEO4J_PASSWORD is a default or example password"):
