@@ -22,6 +22,7 @@ import logging
 import os
 import resource
 import statistics
+import secrets
 import subprocess
 import sys
 import time
@@ -126,8 +127,9 @@ async def reads(graph: Graph, settings: Settings, runs: int) -> list[tuple[str, 
 
 
 async def record_adoptions(graph: Graph, settings: Settings, runs: int) -> None:
-    organisations = [r["code"] for r in await graph.read("MATCH (o:Organisation {kind: 'GP_PRACTICE'}) RETURN o.odsCode AS code LIMIT $n",
-                                                           {"n": runs + 1})]
+    # Hospital sites: they work in the acute settings syn-00001 is delivered in (a GP practice would be refused).
+    organisations = [r["code"] for r in await graph.read(
+        "MATCH (o:Organisation {kind: 'SITE'}) WHERE 'ACUTE' IN o.careSettings RETURN o.odsCode AS code LIMIT $n", {"n": runs + 1})]
     mutation = """mutation($input: RecordAdoptionInput!) { recordAdoption(input: $input) { errors { message } outcome } }"""
     times = []
     for code in organisations:
@@ -172,7 +174,7 @@ def throughput(server: LocalArcadeDB, workers: int, seconds: float, busiest: str
     port = free_port()
     env = {**os.environ, "COLLAB_ENV": "production", "NEO4J_URI": server.bolt_uri, "NEO4J_USERNAME": server.auth[0],
            "NEO4J_PASSWORD": server.auth[1], "NEO4J_DATABASE": "neo4j", "ARCADEDB_HTTP_URL": server.http_url,
-           "COLLAB_APPLY_SCHEMA": "false", "COLLAB_RATE_LIMIT": "0", "COLLAB_SESSION_SECRET": "bench", "COLLAB_LOG_FORMAT": "json"}
+           "COLLAB_APPLY_SCHEMA": "false", "COLLAB_RATE_LIMIT": "0", "COLLAB_SESSION_SECRET": secrets.token_urlsafe(48), "COLLAB_LOG_FORMAT": "json"}
     collab = str(Path(sys.executable).with_name("collab"))
     process = subprocess.Popen([collab, "serve", "--workers", str(workers), "--port", str(port)], env=env,
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

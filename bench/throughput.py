@@ -16,6 +16,7 @@ import argparse
 import asyncio
 import os
 import statistics
+import secrets
 import subprocess
 import sys
 import tempfile
@@ -68,7 +69,7 @@ async def load(base: str, concurrency: int, seconds: float, paths: list[str] | N
 
 def serve(data_dir: Path, workers: int, port: int) -> subprocess.Popen[bytes]:
     env = {**os.environ, "COLLAB_ENV": "production", "COLLAB_DATA_DIR": str(data_dir), "COLLAB_RATE_LIMIT": "0",
-           "COLLAB_SESSION_SECRET": "bench", "COLLAB_LOG_FORMAT": "json", "COLLAB_BOLT_PORT": str(free_port()),
+           "COLLAB_SESSION_SECRET": secrets.token_urlsafe(48), "COLLAB_LOG_FORMAT": "json", "COLLAB_BOLT_PORT": str(free_port()),
            "COLLAB_ARCADEDB_HTTP_PORT": str(free_port()), "COLLAB_ARCADEDB_HEAP": "2g"}
     env.pop("NEO4J_URI", None)
     collab = str(Path(sys.executable).with_name("collab"))

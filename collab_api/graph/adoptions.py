@@ -282,8 +282,9 @@ async def lineage_rows(graph: Graph, ids: Sequence[str]) -> dict[str, list[Linea
         OPTIONAL MATCH (t:Organisation)-[:HAS_SITE]->(o)
         WITH key, i, o, c, t, firstQuarter, firstObservedOn, currentStage, sourceLists,
              EXISTS { MATCH (o)-[:ENROLLED]->(i) } OR EXISTS { MATCH (t)-[:ENROLLED]->(i) }
-             OR EXISTS { MATCH (o)-[:ADOPTED]->(ra:Adoption)-[:OBSERVED]->(rx:AdoptionObservation)  // on any sheet of a return
-                         WHERE ra.interventionId = i.id AND rx.returnKey IS NOT NULL } AS enrolled
+             OR (coalesce(i.nationalProgramme, false)  // a programme's site reported on any sheet of a return
+                 AND EXISTS { MATCH (o)-[:ADOPTED]->(ra:Adoption)-[:OBSERVED]->(rx:AdoptionObservation)
+                              WHERE ra.interventionId = i.id AND rx.returnKey IS NOT NULL }) AS enrolled
         RETURN key, collect({odsCode: o.odsCode, collaborative: c.code, trust: t.odsCode, enrolled: enrolled,
                              currentStage: currentStage, sources: reduce(all = [], s IN sourceLists | all + s),
                              reached: CASE WHEN firstQuarter IS NULL THEN [] ELSE [[firstQuarter, firstObservedOn]] END}) AS value""",
