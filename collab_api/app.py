@@ -133,5 +133,4 @@ def worker_app() -> Starlette:
 
     settings = Settings()
     configure_logging(settings.json_logs)
-    settings.refuse_unsafe()
-    return create_app(settings)
+    return create_app(settings)  # its start-up refuses unsafe settings (and `collab serve` did, before the workers)

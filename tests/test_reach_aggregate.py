@@ -12,7 +12,7 @@ from collab_api.db.graph import Graph
 from collab_api.domain.permissions import Actor, Role
 from collab_api.domain.spread import intervention_spread
 from collab_api.graph import spread as spread_graph
-from collab_api.graph.schema_ops import backfill_reach
+from collab_api.graph.migrations import backfill_reach
 from collab_api.usecases.recording import record_adoption
 
 NATIONAL = Actor("test:national", Role.NATIONAL)

@@ -17,7 +17,7 @@ from collab_api.domain.spread import answered, states_of
 from collab_api.graph import ods as ods_graph
 from collab_api.graph import qart as qart_graph
 from collab_api.graph import spread as spread_graph
-from collab_api.graph.schema_ops import backfill_tallies
+from collab_api.graph.migrations import backfill_tallies
 from collab_api.usecases.recording import record_adoption
 
 NATIONAL = Actor("test:national", Role.NATIONAL)

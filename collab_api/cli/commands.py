@@ -23,7 +23,7 @@ from collab_api.db.runtime import Connection, DatabaseConfigError, local_server,
 console = Console(stderr=True)
 
 
-def _with_database(settings: Settings, work: Callable[[Connection], Awaitable[Any]]) -> Any:
+def with_database(settings: Settings, work: Callable[[Connection], Awaitable[Any]]) -> Any:
     """Run `work` on the database, starting the local one first if need be (open_database
     says so while it waits)."""
 
@@ -102,7 +102,7 @@ def _serve_workers(args: argparse.Namespace, settings: Settings, workers: int) -
 
     metrics_dir = settings.data_dir.resolve() / "metrics"
     try:
-        _with_database(settings, prepare)
+        with_database(settings, prepare)
         warn_at_start(settings, seeded_demo=args.seed)
         session_secret(settings)
         shutil.rmtree(metrics_dir, ignore_errors=True)
@@ -141,7 +141,7 @@ def cmd_db(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_schema_apply(args: argparse.Namespace, settings: Settings) -> int:
     from collab_api.graph.schema_ops import apply_schema
 
-    applied = _with_database(settings, apply_schema)
+    applied = with_database(settings, apply_schema)
     console.print(f"schema applied: {len(applied)} statements")
     return 0
 
@@ -162,7 +162,7 @@ def cmd_seed(args: argparse.Namespace, settings: Settings) -> int:
             await load_all(connection.graph, with_demo=not args.no_demo)
         return await count_by_label(connection.graph)
 
-    counts = _with_database(settings, work)
+    counts = with_database(settings, work)
     console.print("seeded; nodes by label: " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())))
     return 0
 
@@ -173,7 +173,7 @@ def cmd_notify(args: argparse.Namespace, settings: Settings) -> int:
     from collab_api.mail.worker import deliver_once
     from collab_api.web.routes import session_secret
 
-    counts = _with_database(settings, lambda connection: deliver_once(connection.graph, settings, session_secret(settings)))
+    counts = with_database(settings, lambda connection: deliver_once(connection.graph, settings, session_secret(settings)))
     if counts is None:
         console.print("no mail sent: set COLLAB_SMTP_HOST (in production nothing is written to a folder)")
         return 1
@@ -211,7 +211,7 @@ def cmd_qart_import(args: argparse.Namespace, settings: Settings) -> int:
 
     try:
         with Steps() as progress:
-            summary = _with_database(settings, work)
+            summary = with_database(settings, work)
     except ImportRefused as refused:
         message = str(refused)
         if refused.field == "quarter" and not args.quarter:
@@ -264,7 +264,7 @@ def cmd_ods_import(args: argparse.Namespace, settings: Settings) -> int:
 
     try:
         with Steps() as progress:
-            summary = _with_database(settings, work).as_dict()
+            summary = with_database(settings, work).as_dict()
     except OdsImportRefused as refused:
         console.print(f"[red]refused:[/] {refused}", highlight=False)
         return 1
@@ -293,7 +293,7 @@ def cmd_qart_export(args: argparse.Namespace, settings: Settings) -> int:
                                    prefill=args.prefill, intervention=args.intervention)
 
     try:
-        result = _with_database(settings, work)
+        result = with_database(settings, work)
     except (ExportError, ValueError) as exc:
         console.print(f"[red]not written:[/] {exc}")
         return 1
@@ -318,7 +318,7 @@ def cmd_report_spread(args: argparse.Namespace, settings: Settings) -> int:
         return found.get(args.intervention), report
 
     try:
-        intervention, report = _with_database(settings, work)
+        intervention, report = with_database(settings, work)
         if intervention is None:
             console.print(f"[red]no intervention has the id '{args.intervention}'[/]")
             return 1
@@ -359,7 +359,7 @@ def cmd_token(args: argparse.Namespace, settings: Settings) -> int:
         async def known(connection: Connection) -> bool:
             return organisation in await by_codes(connection.graph, [organisation])
 
-        if not _with_database(settings, known):
+        if not with_database(settings, known):
             console.print(f"[red]no organisation has the ODS code '{organisation}'[/]")
             return 2
     token = mint(settings, role, collaborative=collaborative, organisation=organisation, minutes=args.minutes)

@@ -4,26 +4,29 @@ Neo4j or Aura the database's own tools do it: docs/operations.md), and `collab m
 from __future__ import annotations
 
 import argparse
-import asyncio
 from pathlib import Path
 
-from rich.console import Console
-
+from collab_api.cli.commands import console, with_database
 from collab_api.config import Settings
 from collab_api.db.backup import BackupError, backup, restore
-from collab_api.db.local_server import LocalServerError
-from collab_api.db.runtime import Connection, local_server, open_database
+from collab_api.db.local_server import LocalArcadeDB, LocalServerError
+from collab_api.db.runtime import Connection, local_server
 
-console = Console(stderr=True)
 NEO4J_WAY = ("NEO4J_URI is set ({uri}): back up and restore Neo4j with its own tools (neo4j-admin database backup or "
              "dump and load; Aura: snapshots), as docs/operations.md says")
 
 
+def _local(settings: Settings) -> LocalArcadeDB | None:
+    """The local database's server, or None (having said so) when NEO4J_URI names another."""
+    if settings.uses_local_server:
+        return local_server(settings)
+    console.print(NEO4J_WAY.format(uri=settings.neo4j_uri))
+    return None
+
+
 def cmd_backup(args: argparse.Namespace, settings: Settings) -> int:
-    if not settings.uses_local_server:
-        console.print(NEO4J_WAY.format(uri=settings.neo4j_uri))
+    if (server := _local(settings)) is None:
         return 1
-    server = local_server(settings)
     try:
         started = server.start(settings.local_start_timeout)
         try:
@@ -40,10 +43,8 @@ def cmd_backup(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_restore(args: argparse.Namespace, settings: Settings) -> int:
-    if not settings.uses_local_server:
-        console.print(NEO4J_WAY.format(uri=settings.neo4j_uri))
+    if (server := _local(settings)) is None:
         return 1
-    server = local_server(settings)
     try:
         aside = restore(server, Path(args.file))
     except BackupError as exc:
@@ -65,11 +66,7 @@ def cmd_migrate(args: argparse.Namespace, settings: Settings) -> int:
             return missing, unknown, []
         return missing, unknown, await migrations.migrate(connection.graph)
 
-    async def run() -> tuple[list[str], list[str], list[tuple[str, int]]]:
-        async with open_database(settings) as connection:
-            return await work(connection)
-
-    missing, unknown, ran = asyncio.run(run())
+    missing, unknown, ran = with_database(settings, work)
     if unknown:
         console.print(f"[red]not migrated:[/] the graph was migrated by a later release (steps {', '.join(unknown)} "
                       "are not this release's): run that release, or restore a backup made before it")

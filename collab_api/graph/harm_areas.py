@@ -12,15 +12,12 @@ async def added(runner: Runner) -> list[str]:
     return [str(row["name"]) for row in await runner.read("MATCH (h:HarmArea) RETURN h.name AS name ORDER BY h.key")]
 
 
-async def add(runner: Runner, name: str, key: str, actor: str | None, at: str) -> bool:
-    """Add a harm area to the list; False when one with that key is there already."""
-    rows = await runner.write("""
+async def add(runner: Runner, name: str, key: str, actor: str | None, at: str) -> None:
+    """Add a harm area to the list (the caller has checked it is not there, in any spelling)."""
+    await runner.write("""
         MERGE (h:HarmArea {key: $key})
-        ON CREATE SET h.name = $name, h.addedAt = datetime($at), h.addedBy = $actor, h.created = true
-        WITH h, coalesce(h.created, false) AS created
-        REMOVE h.created
-        RETURN created""", {"key": key, "name": name, "actor": actor, "at": at})
-    return bool(rows and rows[0]["created"])
+        ON CREATE SET h.name = $name, h.addedAt = datetime($at), h.addedBy = $actor""",
+        {"key": key, "name": name, "actor": actor, "at": at})
 
 
 async def in_use(runner: Runner) -> list[HarmAreaUse]:

@@ -14,7 +14,8 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-from collab_api.db.graph import Graph
+from collab_api.db.graph import Graph, Tx
+from collab_api.graph import spread_tally
 
 log = logging.getLogger(__name__)
 
@@ -47,22 +48,40 @@ async def _quarter_indexes(graph: Graph, batch: int = 5000) -> int:
             return changed
 
 
-async def _reach(graph: Graph) -> int:
-    from collab_api.graph.schema_ops import backfill_reach  # schema_ops applies the steps: imported when run
+async def backfill_reach(graph: Graph, batch: int = 200) -> int:
+    """Interventions whose reach was never counted (data from before it was kept): count it
+    now, a batch per transaction. Every adoption write keeps it up to date from then on."""
+    missing = await spread_tally.without_reach(graph)
+    for start in range(0, len(missing), batch):
+        ids = missing[start:start + batch]
 
-    return await backfill_reach(graph)
+        async def count(tx: Tx, ids: list[str] = ids) -> None:
+            await spread_tally.recount_reach(tx, ids)
+
+        await graph.write_tx(count)
+    if missing:
+        log.info("counted the reach of %d interventions", len(missing))
+    return len(missing)
 
 
-async def _tallies(graph: Graph) -> int:
-    from collab_api.graph.schema_ops import backfill_tallies
+async def backfill_tallies(graph: Graph, batch: int = 50) -> int:
+    """Interventions with answers never tallied (data from before the spread tallies were
+    kept): count them now from the observations, a batch per transaction."""
+    missing = await spread_tally.untallied(graph)
+    for start in range(0, len(missing), batch):
+        async def count(tx: Tx, ids: list[str] = missing[start:start + batch]) -> int:
+            return await spread_tally.rebuild(tx, ids)
 
-    return await backfill_tallies(graph)
+        await graph.write_tx(count)
+    if missing:
+        log.info("counted the spread tallies of %d interventions", len(missing))
+    return len(missing)
 
 
 STEPS: tuple[Step, ...] = (
     Step("0001-observation-quarter-index", "give every quarterly answer its quarter's index", _quarter_indexes),
-    Step("0002-reach-kept", "count the reach of every intervention whose reach was never kept", _reach),
-    Step("0003-spread-tallies-kept", "count the spread tallies of every intervention never tallied", _tallies),
+    Step("0002-reach-kept", "count the reach of every intervention whose reach was never kept", backfill_reach),
+    Step("0003-spread-tallies-kept", "count the spread tallies of every intervention never tallied", backfill_tallies),
 )
 
 

@@ -6,9 +6,9 @@ import asyncio
 import logging
 
 import schema as graph_schema
-from collab_api.db.graph import Graph, Tx
-from collab_api.graph import spread_tally
+from collab_api.db.graph import Graph
 from collab_api.db.runtime import Connection
+from collab_api.graph.migrations import migrate
 
 log = logging.getLogger("collab_api")
 
@@ -36,41 +36,9 @@ async def apply_schema(connection: Connection) -> list[str]:
     else:
         log.warning("ArcadeDB without ARCADEDB_HTTP_URL: no full-text index; search uses plain matching")
         graph.fulltext_index = None
-    from collab_api.graph.migrations import migrate  # its steps use the backfills below
-
     for step, changed in await migrate(graph):
         applied.append(f"migration {step} ({changed} changed)")
     return applied
-
-
-async def backfill_reach(graph: Graph, batch: int = 200) -> int:
-    """Interventions whose reach was never counted (data from before it was kept): count it
-    now, a batch per transaction. Every adoption write keeps it up to date from then on."""
-    missing = await spread_tally.without_reach(graph)
-    for start in range(0, len(missing), batch):
-        ids = missing[start:start + batch]
-
-        async def count(tx: Tx, ids: list[str] = ids) -> None:
-            await spread_tally.recount_reach(tx, ids)
-
-        await graph.write_tx(count)
-    if missing:
-        log.info("counted the reach of %d interventions", len(missing))
-    return len(missing)
-
-
-async def backfill_tallies(graph: Graph, batch: int = 50) -> int:
-    """Interventions with answers never tallied (data from before the spread tallies were
-    kept): count them now from the observations, a batch per transaction."""
-    missing = await spread_tally.untallied(graph)
-    for start in range(0, len(missing), batch):
-        async def count(tx: Tx, ids: list[str] = missing[start:start + batch]) -> int:
-            return await spread_tally.rebuild(tx, ids)
-
-        await graph.write_tx(count)
-    if missing:
-        log.info("counted the spread tallies of %d interventions", len(missing))
-    return len(missing)
 
 
 async def constraint_names(graph: Graph) -> set[str]:

@@ -19,7 +19,6 @@ from openpyxl.utils import column_index_from_string, get_column_letter
 from collab_api.domain.vocabulary import CARE_SETTING_LABELS
 
 FIRST_ROW, LAST_ROW = 7, 30
-LAST_COLUMN = 32  # AF, the last stage column of the emergency departments sheet
 HEADER_ROW = 6
 TRUST_CODE, TRUST_NAME, SITE_CODE, SITE_NAME = "B", "C", "D", "E"
 ORGANISATION_CODE, ORGANISATION_NAME, FIRST_COMPONENT = "B", "C", "D"  # a layout of the platform's own
@@ -58,6 +57,10 @@ class Sheet:
             for offset, component in enumerate(self.components):
                 columns.append(StageColumn(get_column_letter(start + offset), component, setting))
         return columns
+
+
+def _care_setting_label(setting: str | None) -> str:
+    return CARE_SETTING_LABELS.get(setting or "", "All settings")
 
 
 @dataclass(frozen=True)
@@ -99,7 +102,7 @@ class ReturnLayout:
     def setting_label(self, setting: str | None) -> str:
         if self.national and setting in SETTING_LABELS:
             return SETTING_LABELS[setting]
-        return CARE_SETTING_LABELS.get(setting or "", "All settings")
+        return _care_setting_label(setting)
 
     def component_header(self, component: str) -> str:
         return SHORT_NAMES.get(component, component) if self.national else component
@@ -126,7 +129,6 @@ EMERGENCY = Sheet("MR - Emergency Departments", (
     ("ED_ADULT_WAITING_ROOM", "F"), ("ED_ADULT_MAJORS", "J"), ("ED_ADULT_TES", "N"), ("ED_ADULT_RESUS", "R"),
     ("ED_PAEDIATRIC_WAITING_ROOM", "V"), ("ED_PAEDIATRIC_MAJORS", "Z"), ("ED_PAEDIATRIC_RESUS", "AD")))
 SHEETS = (ADULT_PAEDS, MATERNITY, EMERGENCY)
-SHEET_BY_NAME = {sheet.name: sheet for sheet in SHEETS}
 
 # The one not-applicable answer each column takes, as the national scripts count them: "No adult
 # patients" in the adult columns, "No paediatric patients" in the paediatric ones, "Not
@@ -167,7 +169,7 @@ def layout_for(intervention: str, title: str, components: Sequence[str], setting
         return MARTHAS_RULE
     taken: set[str] = set()
     chosen: list[str | None] = list(dict.fromkeys(settings)) or [None]
-    sheets = tuple(Sheet(sheet_name(CARE_SETTING_LABELS.get(setting or "", "All settings"), taken), ((setting, FIRST_COMPONENT),),
+    sheets = tuple(Sheet(sheet_name(_care_setting_label(setting), taken), ((setting, FIRST_COMPONENT),),
                          components=(WHOLE_INTERVENTION, *(c for c in components if c.lower() != WHOLE_INTERVENTION.lower())))
                    for setting in chosen)
     return ReturnLayout(intervention, title, sheets, tuple((setting, NOT_APPLICABLE) for setting in chosen))

@@ -81,12 +81,14 @@ def sheet_organisations(layout: ReturnLayout, organisations: Sequence[WorkbookOr
 
 # A row of a sheet: its identity cells by column, its roll-out phase and its answers so far.
 Row = tuple[dict[str, Any], int | None, list[WorkbookCell]]
+# What a writer did: how many stage cells it prefilled, and the codes each sheet lists.
+Written = tuple[int, dict[str, list[str]]]
 
 
 def write_workbook(sites: Sequence[WorkbookSite], icbs: Sequence[WorkbookIcb], component_names: dict[str, str], collaborative: str,
-                   reporting: Quarter, out: Path | str | BinaryIO, *, prefill: bool) -> int:
+                   reporting: Quarter, out: Path | str | BinaryIO, *, prefill: bool) -> Written:
     """Write the Martha's Rule workbook for `sites` (their phase, services and any prefilled
-    stages) to a path or an open binary file; returns how many stage cells were prefilled."""
+    stages) to a path or an open binary file."""
     rows: dict[str, list[Row]] = {name: [({TRUST_CODE: s["trustCode"], TRUST_NAME: s["trustName"], SITE_CODE: s["siteCode"], SITE_NAME: s["siteName"]},
                     s["phase"], s["cells"]) for s in listed] for name, listed in sheet_sites(sites, collaborative).items()}
     return _workbook(MARTHAS_RULE, rows, icbs, component_names, collaborative, reporting, out, prefill=prefill)
@@ -94,15 +96,15 @@ def write_workbook(sites: Sequence[WorkbookSite], icbs: Sequence[WorkbookIcb], c
 
 def write_organisations_workbook(layout: ReturnLayout, organisations: Sequence[WorkbookOrganisation],
                                  component_names: dict[str, str], collaborative: str, reporting: Quarter,
-                                 out: Path | str | BinaryIO, *, prefill: bool) -> int:
-    """Write the workbook of a layout of the platform's own; returns how many cells were prefilled."""
+                                 out: Path | str | BinaryIO, *, prefill: bool) -> Written:
+    """Write the workbook of a layout of the platform's own."""
     rows: dict[str, list[Row]] = {name: [({ORGANISATION_CODE: o["code"], ORGANISATION_NAME: o["name"]}, None, o["cells"]) for o in listed]
             for name, listed in sheet_organisations(layout, organisations, collaborative).items()}
     return _workbook(layout, rows, [], component_names, collaborative, reporting, out, prefill=prefill)
 
 
 def _workbook(layout: ReturnLayout, rows: dict[str, list[Row]], icbs: Sequence[WorkbookIcb], component_names: dict[str, str],
-              collaborative: str, reporting: Quarter, out: Path | str | BinaryIO, *, prefill: bool) -> int:
+              collaborative: str, reporting: Quarter, out: Path | str | BinaryIO, *, prefill: bool) -> Written:
     workbook = Workbook()
     intro = workbook.active
     assert intro is not None  # a new workbook has one sheet
@@ -124,7 +126,8 @@ def _workbook(layout: ReturnLayout, rows: dict[str, list[Row]], icbs: Sequence[W
     if isinstance(out, (str, Path)):
         Path(out).parent.mkdir(parents=True, exist_ok=True)
     workbook.save(out)
-    return filled
+    code = layout.identity[2]  # the column of each row's own code
+    return filled, {name: [str(identity[code]) for identity, _, _ in listed] for name, listed in rows.items()}
 
 
 def _put(cell: Any, value: Any) -> None:

@@ -8,14 +8,14 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from collab_api.db.graph import Graph
-from collab_api.domain.permissions import Actor, Forbidden, Role, Visibility, require_signed_in, visibility
+from collab_api.domain.permissions import SYSTEM, Actor, Forbidden, Role, Visibility, require_signed_in, visibility
 from collab_api.domain.quarters import Quarter
 from collab_api.domain.rows import ReturnUploadRow
 from collab_api.graph import collaboratives as collaborative_graph
 from collab_api.graph import qart as qart_graph
 from collab_api.graph import returns as returns_graph
-from collab_api.qart.layout import ReturnLayout, layout_for
-from collab_api.qart.writer import ExportError, sheet_organisations, sheet_sites, write_organisations_workbook, write_workbook
+from collab_api.qart.layout import MARTHAS_RULE_ID, ReturnLayout, layout_for
+from collab_api.qart.writer import ExportError, write_organisations_workbook, write_workbook
 
 
 
@@ -23,7 +23,7 @@ class UnknownIntervention(ExportError):
     """No intervention the person may see has the id asked for."""
 
 
-NATIONAL_VIEW = visibility(Actor("cli:national", Role.NATIONAL))
+NATIONAL_VIEW = visibility(SYSTEM)  # the command line's
 
 __all__ = ["ExportError", "UnknownIntervention", "Workbook", "export_return", "past_uploads", "workbook_for"]
 
@@ -47,7 +47,7 @@ async def return_layout(graph: Graph, intervention: str, viewer: Visibility) -> 
 
 
 async def export_return(graph: Graph, collaborative: str, quarter: str, out: Path | str | BinaryIO, *, prefill: bool = False,
-                        intervention: str = "marthas-rule", viewer: Visibility = NATIONAL_VIEW) -> dict[str, Any]:
+                        intervention: str = MARTHAS_RULE_ID, viewer: Visibility = NATIONAL_VIEW) -> dict[str, Any]:
     """Write the workbook to a file; with `prefill`, each site's latest answer for each cell from
     any quarter before this one (a note on the cell says which)."""
     reporting = Quarter.parse(quarter)
@@ -60,19 +60,17 @@ async def export_return(graph: Graph, collaborative: str, quarter: str, out: Pat
     if layout.national:
         sites = await qart_graph.workbook_rows(graph, code, intervention, before)
         icbs = await qart_graph.workbook_icbs(graph, code) if sites else []
-        filled = write_workbook(sites, icbs, names, code, reporting, out, prefill=prefill)
-        listed = {name: [site["siteCode"] for site in rows] for name, rows in sheet_sites(sites, code).items()}
+        filled, listed = write_workbook(sites, icbs, names, code, reporting, out, prefill=prefill)
     else:
         organisations = await qart_graph.workbook_organisations(graph, code, intervention, before)
-        filled = write_organisations_workbook(layout, organisations, names, code, reporting, out, prefill=prefill)
-        listed = {name: [o["code"] for o in rows] for name, rows in sheet_organisations(layout, organisations, code).items()}
+        filled, listed = write_organisations_workbook(layout, organisations, names, code, reporting, out, prefill=prefill)
     return {"file": str(out), "collaborative": code, "quarter": reporting.label, "intervention": layout.intervention,
             "title": layout.title, "sites": len({site for rows in listed.values() for site in rows}),
             "sheets": {name: len(rows) for name, rows in listed.items()}, "prefilledFrom": source, "prefilledCells": filled}
 
 
 async def workbook_for(graph: Graph, actor: Actor, collaborative: str, quarter: str, *, prefill: bool,
-                       intervention: str = "marthas-rule") -> Workbook:
+                       intervention: str = MARTHAS_RULE_ID) -> Workbook:
     """The workbook as bytes, for the national team or the collaborative's own lead (it lists
     the collaborative's sites and, pre-filled, what each reported)."""
     require_signed_in(actor, "download quarterly return workbooks")
@@ -82,7 +80,7 @@ async def workbook_for(graph: Graph, actor: Actor, collaborative: str, quarter: 
     buffer = io.BytesIO()
     info = await export_return(graph, code, quarter, buffer, prefill=prefill, intervention=intervention, viewer=visibility(actor))
     label = info["quarter"].replace("/", "-")
-    what = "QART" if info["intervention"] == "marthas-rule" else f"{info['title'][:60]} return"
+    what = "QART" if info["intervention"] == MARTHAS_RULE_ID else f"{info['title'][:60]} return"
     return Workbook(f"{code} {label} {what}{' prefilled' if prefill else ''}.xlsx", buffer.getvalue(), info["sites"],
                     info["prefilledCells"])
 

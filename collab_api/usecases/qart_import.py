@@ -25,7 +25,7 @@ from collab_api.graph import qart as qart_graph
 from collab_api.graph import returns as returns_graph
 from collab_api.progress import QUIET, Steps
 from collab_api.qart.isolated import read_isolated
-from collab_api.qart.layout import ReturnLayout
+from collab_api.qart.layout import MARTHAS_RULE_ID, ReturnLayout
 from collab_api.qart.reader import ParsedReturn, ReturnRow, WorkbookError, WorkbookTooLarge
 from collab_api.usecases.audit import audit
 from collab_api.usecases.qart_export import UnknownIntervention, return_layout
@@ -34,7 +34,7 @@ from collab_api.usecases.return_rows import Facts, ImportRefused, ImportSummary,
 
 __all__ = ["DEFAULT_INTERVENTION", "ImportRefused", "ImportSummary", "import_return", "quarter_in_name", "quarter_of"]
 
-DEFAULT_INTERVENTION = "marthas-rule"
+DEFAULT_INTERVENTION = MARTHAS_RULE_ID
 
 
 class _DryRun(Exception):
@@ -151,8 +151,10 @@ async def import_return(
 async def _apply(tx: Tx, parsed: ParsedReturn, summary: ImportSummary, layout: ReturnLayout, quarter: Quarter,
                  viewer: Visibility, progress: Steps, actor_subject: str) -> list[str]:
     """Check the rows against the graph and write what is accepted; returns the sites written."""
-    trusts = sorted({row.trust_code for row in parsed.rows if row.trust_code})
-    sites = sorted({row.site_code for row in parsed.rows})
+    # The national template's trusts and sites, as the graph has them (a layout of the platform's
+    # own checks its organisations in _accept_organisations).
+    trusts = sorted({row.trust_code for row in parsed.rows if row.trust_code}) if layout.national else []
+    sites = sorted({row.site_code for row in parsed.rows}) if layout.national else []
     context = await qart_graph.return_context(tx, summary.intervention, trusts, sites, summary.collaborative, viewer)
     if not context.get("intervention"):
         raise ImportRefused(f"no intervention has the id '{summary.intervention}'", field="intervention")
@@ -163,7 +165,7 @@ async def _apply(tx: Tx, parsed: ParsedReturn, summary: ImportSummary, layout: R
     if layout.national:
         accepted, rows, written = await accept_sites(tx, parsed, summary, context, components, quarter, at)
     else:
-        accepted, rows, written = await _accept_organisations(tx, parsed, summary, layout, components, quarter, at)
+        accepted, rows, written = await _accept_organisations(tx, parsed, summary, components, quarter, at)
     # One return per collaborative, intervention and quarter: this one replaces any earlier import of it.
     found = summary.collaboratives_found
     key = returns_graph.return_key(summary.collaborative or (found[0] if len(found) == 1 else None), summary.intervention,
@@ -190,9 +192,8 @@ async def _apply(tx: Tx, parsed: ParsedReturn, summary: ImportSummary, layout: R
                   | {s["site"] for s in summary.sites_moved} | {answer["site"] for answer in summary.withdrawn})
 
 
-async def _accept_organisations(tx: Tx, parsed: ParsedReturn, summary: ImportSummary, layout: ReturnLayout,
-                                components: dict[str, str], quarter: Quarter,
-                                at: str) -> tuple[list[ReturnRow], list[ObservationWrite], Facts]:
+async def _accept_organisations(tx: Tx, parsed: ParsedReturn, summary: ImportSummary, components: dict[str, str],
+                                quarter: Quarter, at: str) -> tuple[list[ReturnRow], list[ObservationWrite], Facts]:
     """A return of the platform's own layout: each row an organisation the platform knows, a
     member of the collaborative whose return it is; nothing is created or moved."""
     known = {o["code"]: o for o in await qart_graph.return_organisations(tx, sorted({row.site_code for row in parsed.rows}))}

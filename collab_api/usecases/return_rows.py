@@ -88,7 +88,7 @@ def component_of(name: str, components: dict[str, str]) -> tuple[bool, str | Non
 
 
 def observations(row: ReturnRow, summary: ImportSummary, components: dict[str, str], quarter: Quarter,
-                  at: str) -> list[ObservationWrite]:
+                 at: str) -> list[ObservationWrite]:
     written = []
     for entry in row.entries:
         summary.cells_read += 1

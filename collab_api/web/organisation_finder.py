@@ -18,6 +18,12 @@ KINDS = {"TRUST", "SITE", "GP_PRACTICE", "CARE_HOME", "OTHER"}
 _CHOSEN = re.compile(r".*\(\s*([A-Za-z0-9]{3,6})\s*\)\s*$")
 
 
+def _exact(data: dict[str, Any], kind: str | None) -> dict[str, Any] | None:
+    """The organisation whose ODS code was typed, if it is of the kind asked for."""
+    exact: dict[str, Any] | None = data["exact"]
+    return exact if exact and kind in (None, exact["kind"]) else None
+
+
 def _searched(typed: str) -> tuple[str, str]:
     """The (ODS code, name part) to look for: a suggestion's code in brackets, or what was typed."""
     if (chosen := _CHOSEN.fullmatch(typed)) is not None:
@@ -35,8 +41,8 @@ async def find_organisation(request: Request, typed: str, field: str, errors: Fo
         return None, []
     code, name = _searched(typed)
     data = await operations.data(request, "find_organisations", {"code": code, "name": name, "kind": kind})
-    if data["exact"] and (kind is None or data["exact"]["kind"] == kind):
-        return str(data["exact"]["odsCode"]), []
+    if (exact := _exact(data, kind)) is not None:
+        return str(exact["odsCode"]), []
     matches = data["named"]["nodes"]
     if len(matches) == 1:
         return str(matches[0]["odsCode"]), []
@@ -56,7 +62,7 @@ async def suggest(request: Request) -> Response:
         return JSONResponse([])
     code, name = _searched(typed)
     data = await operations.data(request, "find_organisations", {"code": code, "name": name, "kind": kind})
-    exact = data["exact"] if data["exact"] and kind in (None, data["exact"]["kind"]) else None
+    exact = _exact(data, kind)
     found = ([exact] if exact else []) + [o for o in data["named"]["nodes"] if not exact or o["odsCode"] != exact["odsCode"]]
     return JSONResponse([{"odsCode": o["odsCode"], "name": o["name"]} for o in found[:20]],
                         headers={"Cache-Control": "private, max-age=60"})

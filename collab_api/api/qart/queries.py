@@ -11,6 +11,7 @@ from collab_api.api.context import context_of
 from collab_api.domain.errors import FieldProblem, InvalidInput
 from collab_api.domain.quarters import QuarterError
 from collab_api.usecases.qart_export import ExportError, UnknownIntervention, past_uploads, workbook_for
+from collab_api.usecases.qart_import import DEFAULT_INTERVENTION
 
 
 class ReturnWorkbook(graphene.ObjectType):
@@ -56,7 +57,7 @@ class QartQueries(graphene.ObjectType):
     quarterlyReturnWorkbook = graphene.Field(
         graphene.NonNull(ReturnWorkbook), collaborative=graphene.String(required=True),
         quarter=graphene.String(required=True), prefill=graphene.Boolean(default_value=False),
-        intervention=graphene.ID(default_value="marthas-rule"),
+        intervention=graphene.ID(default_value=DEFAULT_INTERVENTION),
         description="The return workbook for a collaborative's organisations: for Martha's Rule the national QART "
                     "template's sites; for any other intervention a sheet per care setting, a column per component. With "
                     "prefill, each organisation's latest answer from any earlier quarter. For the collaborative's lead and "
@@ -68,7 +69,7 @@ class QartQueries(graphene.ObjectType):
         context = context_of(info)
         try:
             book = await workbook_for(context.graph, context.viewer, collaborative, quarter, prefill=bool(prefill),
-                                      intervention=intervention or "marthas-rule")
+                                      intervention=intervention or DEFAULT_INTERVENTION)
         except QuarterError as exc:
             raise InvalidInput([FieldProblem("quarter", "INVALID_QUARTER", str(exc))]) from exc
         except UnknownIntervention as exc:

@@ -3,8 +3,6 @@ interventions and priorities name each), added to the list with one button, or a
 
 from __future__ import annotations
 
-from urllib.parse import quote
-
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
@@ -30,7 +28,7 @@ async def harm_areas(request: Request) -> Response:
                                                 {"name": field}, field)
         if not errors:
             identity.flash(request, f"'{values['name']}' is added to the list of harm areas: forms now offer it.")
-            return RedirectResponse(f"/national/harm-areas#{quote('listed')}", status_code=303)
+            return RedirectResponse("/national/harm-areas#listed", status_code=303)
     data = await operations.data(request, "proposed_harm_areas")
     return render(request, "harm_areas.html", {"data": data, "values": values, "active": "national", **errors.context()},
                   status=400 if errors else 200)

@@ -24,6 +24,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from collab_api.domain.permissions import Role
+from collab_api.qart.layout import MARTHAS_RULE_ID  # the national template's, the page's first choice
 from collab_api.web import identity, operations
 from collab_api.web.forms import FormErrors, posted, text
 from collab_api.web.templating import render
@@ -31,7 +32,6 @@ from collab_api.web.templating import render
 MAX_BYTES = 10 * 1024 * 1024
 PENDING_SECONDS = 3600
 FIELDS = {"file": "file", "quarter": "quarter", "collaborative": "collaborative", "intervention": "file"}
-MARTHAS_RULE = "marthas-rule"  # the national QART template's intervention, the page's first choice
 
 
 def _pending_dir(request: Request) -> Path:
@@ -70,7 +70,7 @@ def _kept_dir(request: Request) -> Path:
 def _intervention_of(request: Request, form: Any = None) -> str:
     """The intervention the return is for: the form's, the address's, else Martha's Rule."""
     given = (text(form, "intervention") if form is not None else None) or request.query_params.get("intervention") or ""
-    return given.strip()[:100] or MARTHAS_RULE
+    return given.strip()[:100] or MARTHAS_RULE_ID
 
 
 async def _page(request: Request, *, values: dict[str, Any], errors: FormErrors | None = None,
@@ -92,7 +92,7 @@ async def _page(request: Request, *, values: dict[str, Any], errors: FormErrors 
     return render(request, "returns.html", {"data": data, "values": values, "summary": summary, "active": "returns",
                                             "uploads": uploads, "kept": kept, "uploads_of": chosen,
                                             "intervention": about["intervention"], "find": find,
-                                            "matches": about.get("interventions"), "national_template": MARTHAS_RULE,
+                                            "matches": about.get("interventions"), "national_template": MARTHAS_RULE_ID,
                                             **errors.context()}, status=max(status, 400) if errors else status)
 
 
