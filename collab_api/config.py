@@ -132,6 +132,10 @@ class Settings(BaseSettings):
                               description="comma-separated origins whose pages may call the API from a browser")
     public_introspection: bool = Field(False, alias="COLLAB_PUBLIC_INTROSPECTION",
                                        description="let anonymous callers introspect the schema in production")
+    cache_entries: int = Field(2000, alias="COLLAB_CACHE_ENTRIES", ge=0,
+                               description="read results and anonymous pages kept per worker, per data version; 0: none")
+    cache_seconds: float = Field(300.0, alias="COLLAB_CACHE_SECONDS", gt=0,
+                                 description="the longest a kept read is served (a backstop: every change ends them all)")
 
     @property
     def development(self) -> bool:

@@ -5,6 +5,7 @@ operations through here, so every rule of the API holds on the pages too."""
 from __future__ import annotations
 
 import asyncio
+import json
 from dataclasses import dataclass, field
 from functools import lru_cache
 from inspect import isawaitable
@@ -13,6 +14,7 @@ from typing import Any
 from graphql import DocumentNode, GraphQLError, OperationDefinitionNode, OperationType, execute, parse, specified_rules, validate
 
 from collab_api.api import limits as limit_rules
+from collab_api.api import result_cache
 from collab_api.api.context import RequestContext
 from collab_api.api.core.errors import format_error
 from collab_api.api.schema import schema
@@ -32,6 +34,7 @@ class Outcome:
     round_trips: int = 0
     refused: bool = False
     timed_out: bool = False
+    cached: bool = False  # served from the result cache (api/result_cache.py): no database round trip but the version's
 
 
 def limits_of(settings: Settings) -> limit_rules.Limits:
@@ -68,10 +71,35 @@ def is_mutation(document: DocumentNode, operation_name: str | None) -> bool:
 
 
 async def run_document(document: DocumentNode, *, graph: Graph, settings: Settings, viewer: Actor,
-                       variables: dict[str, Any] | None = None, operation_name: str | None = None) -> Outcome:
-    """Execute a parsed and validated document as `viewer`."""
-    context = RequestContext(graph=graph, settings=settings, viewer=viewer)
+                       variables: dict[str, Any] | None = None, operation_name: str | None = None,
+                       source: str | None = None) -> Outcome:
+    """Execute a parsed and validated document as `viewer`. A query given with its `source`
+    text is answered from the result cache when nothing has changed since it was last read by
+    the same visibility class (api/result_cache.py)."""
     name = operation_name or operation_name_of(document)
+    variables_key = result_cache.variables_key(variables)
+    if source is None or settings.cache_entries <= 0 or variables_key is None or is_mutation(document, operation_name):
+        return await _execute(document, graph=graph, settings=settings, viewer=viewer, variables=variables,
+                              operation_name=operation_name, name=name)
+    cache = result_cache.cache_for(graph, "results", settings.cache_entries, settings.cache_seconds)
+    with count_round_trips() as version_read:
+        version = await result_cache.current_version(graph)
+    key = (source, operation_name, variables_key, result_cache.visibility_class(viewer), result_cache.today())
+    kept = cache.get(key, version)
+    if kept is not None:
+        telemetry.note_operation(name, viewer.role.value, [])
+        return Outcome(json.loads(kept), [], version_read.count, cached=True)
+    outcome = await _execute(document, graph=graph, settings=settings, viewer=viewer, variables=variables,
+                             operation_name=operation_name, name=name)
+    if not outcome.errors and not outcome.timed_out:
+        cache.put(key, version, json.dumps(outcome.data))  # kept as text: no caller can change what others get
+    outcome.round_trips += version_read.count
+    return outcome
+
+
+async def _execute(document: DocumentNode, *, graph: Graph, settings: Settings, viewer: Actor,
+                   variables: dict[str, Any] | None, operation_name: str | None, name: str | None) -> Outcome:
+    context = RequestContext(graph=graph, settings=settings, viewer=viewer)
     with count_round_trips() as round_trips, telemetry.tracer.start_as_current_span(
             f"graphql {name or 'anonymous'}", attributes={"graphql.operation.name": name or "", "enduser.role": viewer.role.value}):
         result = execute(schema.graphql_schema, document, variable_values=variables,
@@ -113,4 +141,4 @@ async def run_operation(query: str, *, graph: Graph, settings: Settings, viewer:
     document, problems = _prepared(query, limits_of(settings))
     if document is None:
         return Outcome(None, [{"message": message} for message in problems], refused=True)
-    return await run_document(document, graph=graph, settings=settings, viewer=viewer, variables=variables)
+    return await run_document(document, graph=graph, settings=settings, viewer=viewer, variables=variables, source=query)

@@ -22,6 +22,7 @@ import neo4j
 import neo4j.time
 
 from collab_api import telemetry
+from collab_api.db import data_version
 
 T = TypeVar("T")
 Row = dict[str, Any]
@@ -199,6 +200,7 @@ class Tx:
         self._tx = tx
         self.write_mode = write
         self.sent: list[str] = []  # with recording on
+        self.changed = False  # did a statement change the graph (the server's own counters say)?
 
     async def run(self, query: str, params: Mapping[str, Any] | None = None) -> list[Row]:
         counter = _round_trips.get()
@@ -212,7 +214,10 @@ class Tx:
         with telemetry.tracer.start_as_current_span("db.query", attributes={
                 "db.system": "neo4j", "db.query.text": " ".join(query.split())[:2000]}):
             result = await self._tx.run(query, dict(params or {}))
-            return [_to_native(record.data()) for record in await result.fetch(2**31 - 1)]
+            rows = [_to_native(record.data()) for record in await result.fetch(2**31 - 1)]
+            if self.write_mode and not self.changed:  # the summary came with the last records: no round trip
+                self.changed = (await result.consume()).counters.contains_updates
+            return rows
 
     async def single(self, query: str, params: Mapping[str, Any] | None = None) -> Row | None:
         rows = await self.run(query, params)
@@ -238,6 +243,7 @@ class Graph:
         self.fulltext_index: str | None = None
         # Why the last write could not be committed, until a write commits again (for /readyz).
         self.write_fault: str | None = None
+        self.versions = data_version.DataVersions()
 
     async def read(self, query: str, params: Mapping[str, Any] | None = None) -> list[Row]:
         return await self.read_tx(lambda tx: tx.run(query, params))
@@ -252,9 +258,48 @@ class Graph:
         """Several statements, one transaction: all of it commits or none of it does."""
         return await self._managed(work, write=True)
 
+    async def data_version(self) -> str:
+        """The data version now (db/data_version.py): read before the data a cache keeps."""
+        return data_version.fingerprint(await self.read(data_version.READ))
+
     async def _managed(self, work: Callable[[Tx], Awaitable[T]], *, write: bool) -> T:
         """One managed transaction (the driver retries transient failures); the database's
-        faults become DatabaseUnavailable or DatabaseBusy, never an unexplained error."""
+        faults become DatabaseUnavailable or DatabaseBusy, never an unexplained error. A write
+        that changed the graph advances the data version before it returns."""
+        outcome = await self._attempts(work, write=write)
+        if write and outcome[1]:
+            await self._advance_version()
+        return outcome[0]
+
+    async def _advance_version(self) -> None:
+        """Advance this process's part of the data version after a changing commit; an advance
+        that began after this commit (another writer's) covers it. Should the database refuse
+        (it has just committed the change, so this is rare), the cached reads of other
+        processes may lag until their entries expire (COLLAB_CACHE_SECONDS): said in the log."""
+        versions = self.versions
+        versions.commits += 1
+        mine = versions.commits
+        async with versions.lock():
+            if versions.covered >= mine:
+                return
+            began = versions.commits
+            statements = versions.statements()
+
+            async def advance(tx: neo4j.AsyncManagedTransaction) -> None:
+                counted = Tx(tx)
+                for query, params in statements:
+                    await counted.run(query, params)
+
+            try:
+                async with self.driver.session(database=self.database, bookmark_manager=self.bookmarks) as session:
+                    await session.execute_write(advance)
+            except (neo4j.exceptions.Neo4jError, neo4j.exceptions.DriverError, *UNREACHABLE) as exc:
+                log.error("the data version was not advanced after a change (%s): other processes' cached reads "
+                          "may lag until they expire", str(exc)[:300])
+                return
+            versions.covered = began
+
+    async def _attempts(self, work: Callable[[Tx], Awaitable[T]], *, write: bool) -> tuple[T, bool]:
         stale = 0
         attempt = 0
         while True:
@@ -281,7 +326,7 @@ class Graph:
                         carried.written = list((await session.last_bookmarks()).raw_values)
                     if write:
                         self.write_fault = None
-                    return outcome
+                    return outcome, bool(used) and used[-1].changed
             except ReadChangedUnderneath as exc:
                 stale += 1
                 if stale > STALE_RERUNS:

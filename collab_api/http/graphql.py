@@ -182,12 +182,13 @@ async def graphql_endpoint(request: Request) -> Response:
         return JSONResponse(_error_body("mutations must be sent with POST"), status_code=405)
 
     outcome = await run_document(document, graph=request.app.state.graph, settings=settings,
-                                 viewer=request.user.actor, variables=variables, operation_name=operation_name)
+                                 viewer=request.user.actor, variables=variables, operation_name=operation_name,
+                                 source=query)
     body: dict[str, Any] = {}
     if outcome.errors:
         body["errors"] = outcome.errors
     body["data"] = outcome.data
     if settings.development:
-        body["extensions"] = {"dbRoundTrips": outcome.round_trips}
+        body["extensions"] = {"dbRoundTrips": outcome.round_trips, **({"cached": True} if outcome.cached else {})}
     unavailable = any((e.get("extensions") or {}).get("code") in ("DATABASE_UNAVAILABLE", "DATABASE_BUSY") for e in outcome.errors)
     return JSONResponse(body, media_type=media_type, status_code=503 if outcome.timed_out or unavailable else 200)

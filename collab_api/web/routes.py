@@ -19,6 +19,7 @@ from collab_api.config import Settings
 from collab_api.web import signin
 from collab_api.web.live_sessions import LiveSessions
 from collab_api.web.operations import PageForbidden
+from collab_api.web.page_cache import PageCache
 from collab_api.web.pages import (
     adoption, collaboratives, feeds, finding, improvement, interventions, measures, national, notifications, organisations,
     harm_areas, national_records, publishing, quarterly_report, questions, returns, reviews, spread,
@@ -53,7 +54,7 @@ def middleware(settings: Settings) -> list[Middleware]:
     return [Middleware(SessionMiddleware, secret_key=session_secret(settings), session_cookie=SESSION_COOKIE,
                        max_age=int(settings.session_hours * 3600), same_site="lax",
                        https_only=not settings.development and settings.env != "test"),
-            Middleware(LiveSessions), Middleware(Reader)]
+            Middleware(LiveSessions), Middleware(Reader), Middleware(PageCache)]
 
 
 def routes() -> list[BaseRoute]:

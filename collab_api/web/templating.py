@@ -7,6 +7,7 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
+from markupsafe import escape
 from jinja2 import ChainableUndefined, ChoiceLoader, Environment, FileSystemLoader, PackageLoader
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
@@ -111,6 +112,25 @@ def _environment() -> Environment:
 environment = _environment()
 
 
+class SessionToken:
+    """The session's CSRF token, made (and the page marked as this session's own, never to be
+    shared from the page cache) only when a template writes it: a page without a form stays
+    shareable."""
+
+    def __init__(self, request: Request) -> None:
+        self.request = request
+
+    def __str__(self) -> str:
+        from collab_api.web import identity
+        from collab_api.web.page_cache import mark_personal
+
+        mark_personal(self.request.scope)
+        return identity.csrf_token(self.request)
+
+    def __html__(self) -> str:
+        return str(escape(str(self)))
+
+
 def render(request: Request, template: str, context: dict[str, Any] | None = None, *, status: int = 200) -> HTMLResponse:
     """Render a page with what every page needs: the viewer, the CSRF token, the flash message."""
     from collab_api.web import identity  # the session helpers, below the pages
@@ -118,7 +138,7 @@ def render(request: Request, template: str, context: dict[str, Any] | None = Non
     values = {
         "request": request,
         "viewer": identity.viewer(request),
-        "csrf_token": identity.csrf_token(request),
+        "csrf_token": SessionToken(request),
         "flash": identity.pop_flash(request),
         "development": request.app.state.settings.development,
         "contact_email": request.app.state.settings.contact_email,
