@@ -50,6 +50,12 @@ def note_operation(name: str | None, role: str, error_codes: list[str]) -> None:
         facts.error_codes.extend(error_codes)
 
 
+def operations_noted() -> list[str]:
+    """The operations this request has run so far (a kept page notes them again when served)."""
+    facts = _request.get()
+    return list(facts.operations) if facts is not None else []
+
+
 class JsonFormatter(logging.Formatter):
     """One JSON object per line: time, level, logger, message, the request id when there is
     one, and the record's `fields` (logger.info("...", extra={"fields": {...}}))."""

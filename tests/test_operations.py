@@ -91,7 +91,10 @@ async def test_metrics_count_requests_operations_round_trips_and_errors(http: An
         assert (await client.get("/metrics", headers={"authorization": "Bearer scrape-me"})).status_code == 200
 
 
-async def test_a_trace_spans_http_graphql_and_each_database_call(http: Any) -> None:
+async def test_a_trace_spans_http_graphql_and_each_database_call(http: Any, network: Graph) -> None:
+    from collab_api.api import result_cache
+
+    result_cache.forget(network)  # read, not served from the cache
     SPANS.clear()
     parent = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"
     await http.post("/graphql", json={"query": QUERY}, headers={"traceparent": parent})
@@ -103,7 +106,9 @@ async def test_a_trace_spans_http_graphql_and_each_database_call(http: Any) -> N
     assert format(server.parent.span_id, "016x") == "b7ad6b7169203331", "continues the caller's trace"
     assert operation.parent.span_id == server.context.span_id
     assert queries and all(span.parent.span_id == operation.context.span_id for span in queries)
-    assert "MATCH (c:Collaborative)" in queries[0].attributes["db.query.text"]
+    assert "MATCH (v:DataVersion)" in queries[0].attributes["db.query.text"], "the data version, read before the data"
+    assert "MATCH (c:Collaborative)" in queries[1].attributes["db.query.text"]
+    assert operation.attributes["collab.cached"] is False
     assert server.attributes["http.response.status_code"] == 200
 
 

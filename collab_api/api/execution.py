@@ -77,31 +77,33 @@ async def run_document(document: DocumentNode, *, graph: Graph, settings: Settin
     text is answered from the result cache when nothing has changed since it was last read by
     the same visibility class (api/result_cache.py)."""
     name = operation_name or operation_name_of(document)
-    variables_key = result_cache.variables_key(variables)
-    if source is None or settings.cache_entries <= 0 or variables_key is None or is_mutation(document, operation_name):
-        return await _execute(document, graph=graph, settings=settings, viewer=viewer, variables=variables,
-                              operation_name=operation_name, name=name)
-    cache = result_cache.cache_for(graph, "results", settings.cache_entries, settings.cache_seconds)
-    with count_round_trips() as version_read:
-        version = await result_cache.current_version(graph)
-    key = (source, operation_name, variables_key, result_cache.visibility_class(viewer), result_cache.today())
-    kept = cache.get(key, version)
-    if kept is not None:
-        telemetry.note_operation(name, viewer.role.value, [])
-        return Outcome(json.loads(kept), [], version_read.count, cached=True)
-    outcome = await _execute(document, graph=graph, settings=settings, viewer=viewer, variables=variables,
-                             operation_name=operation_name, name=name)
-    if not outcome.errors and not outcome.timed_out:
-        cache.put(key, version, json.dumps(outcome.data))  # kept as text: no caller can change what others get
-    outcome.round_trips += version_read.count
-    return outcome
+    with telemetry.tracer.start_as_current_span(f"graphql {name or 'anonymous'}", attributes={
+            "graphql.operation.name": name or "", "enduser.role": viewer.role.value}) as span:
+        variables_key = result_cache.variables_key(variables)
+        if source is None or settings.cache_entries <= 0 or variables_key is None or is_mutation(document, operation_name):
+            return await _execute(document, graph=graph, settings=settings, viewer=viewer, variables=variables,
+                                  operation_name=operation_name, name=name)
+        cache = result_cache.cache_for(graph, "results", settings.cache_entries, settings.cache_seconds)
+        with count_round_trips() as version_read:
+            version = await result_cache.current_version(graph)
+        key = (source, operation_name, variables_key, result_cache.visibility_class(viewer), result_cache.today())
+        kept = cache.get(key, version)
+        span.set_attribute("collab.cached", kept is not None)
+        if kept is not None:
+            telemetry.note_operation(name, viewer.role.value, [])
+            return Outcome(json.loads(kept), [], version_read.count, cached=True)
+        outcome = await _execute(document, graph=graph, settings=settings, viewer=viewer, variables=variables,
+                                 operation_name=operation_name, name=name)
+        if not outcome.errors and not outcome.timed_out:
+            cache.put(key, version, json.dumps(outcome.data))  # kept as text: no caller can change what others get
+        outcome.round_trips += version_read.count
+        return outcome
 
 
 async def _execute(document: DocumentNode, *, graph: Graph, settings: Settings, viewer: Actor,
                    variables: dict[str, Any] | None, operation_name: str | None, name: str | None) -> Outcome:
     context = RequestContext(graph=graph, settings=settings, viewer=viewer)
-    with count_round_trips() as round_trips, telemetry.tracer.start_as_current_span(
-            f"graphql {name or 'anonymous'}", attributes={"graphql.operation.name": name or "", "enduser.role": viewer.role.value}):
+    with count_round_trips() as round_trips:
         result = execute(schema.graphql_schema, document, variable_values=variables,
                          operation_name=operation_name, context_value=context)
         if isawaitable(result):

@@ -89,6 +89,11 @@ def cache_for(graph: Graph, kind: str, entries: int, seconds: float) -> ResultCa
     return kinds[kind]
 
 
+def forget(graph: Graph) -> None:
+    """Drop everything kept for this connection (the benchmark's cold reads)."""
+    _caches.pop(graph, None)
+
+
 @dataclass
 class _Scope:
     graph: Graph | None = None

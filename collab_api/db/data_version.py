@@ -40,6 +40,7 @@ class DataVersions:
     advances: int = 0  # this process's counter (its node's value)
     commits: int = 0  # changing commits seen in this process
     covered: int = 0  # commits an advance that has committed began after
+    bookmarks: list[str] = field(default_factory=list)  # the last advance's: later than every commit it covers
     _lock: asyncio.Lock | None = None
     _loop: asyncio.AbstractEventLoop | None = None
 

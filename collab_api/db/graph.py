@@ -99,6 +99,7 @@ async def hold_until_commit(keys: set[str]) -> None:
 @dataclass
 class RoundTrips:
     count: int = 0
+    rows: int = 0  # rows the database returned (what the benchmark reports of what a read loads)
     outer: RoundTrips | None = None  # a request's counter around an operation's: both count
     # With keep=True, every statement and its parameters (for the benchmark that replays what
     # an operation sent, to time the same Cypher without GraphQL).
@@ -110,6 +111,12 @@ class RoundTrips:
             counter.count += 1
             if counter.statements is not None:
                 counter.statements.append((query, dict(params or {})))
+            counter = counter.outer
+
+    def add_rows(self, rows: int) -> None:
+        counter: RoundTrips | None = self
+        while counter is not None:
+            counter.rows += rows
             counter = counter.outer
 
 
@@ -215,6 +222,8 @@ class Tx:
                 "db.system": "neo4j", "db.query.text": " ".join(query.split())[:2000]}):
             result = await self._tx.run(query, dict(params or {}))
             rows = [_to_native(record.data()) for record in await result.fetch(2**31 - 1)]
+            if counter is not None:
+                counter.add_rows(len(rows))
             if self.write_mode and not self.changed:  # the summary came with the last records: no round trip
                 self.changed = (await result.consume()).counters.contains_updates
             return rows
@@ -279,25 +288,30 @@ class Graph:
         versions = self.versions
         versions.commits += 1
         mine = versions.commits
+        carried = _carried.get()
         async with versions.lock():
-            if versions.covered >= mine:
-                return
-            began = versions.commits
-            statements = versions.statements()
+            if versions.covered < mine:
+                began = versions.commits
+                statements = versions.statements()
 
-            async def advance(tx: neo4j.AsyncManagedTransaction) -> None:
-                counted = Tx(tx)
-                for query, params in statements:
-                    await counted.run(query, params)
+                async def advance(tx: neo4j.AsyncManagedTransaction) -> None:
+                    counted = Tx(tx)
+                    for query, params in statements:
+                        await counted.run(query, params)
 
-            try:
-                async with self.driver.session(database=self.database, bookmark_manager=self.bookmarks) as session:
-                    await session.execute_write(advance)
-            except (neo4j.exceptions.Neo4jError, neo4j.exceptions.DriverError, *UNREACHABLE) as exc:
-                log.error("the data version was not advanced after a change (%s): other processes' cached reads "
-                          "may lag until they expire", str(exc)[:300])
-                return
-            versions.covered = began
+                try:
+                    async with self.driver.session(database=self.database, bookmark_manager=self.bookmarks) as session:
+                        await session.execute_write(advance)
+                        versions.bookmarks = list((await session.last_bookmarks()).raw_values)
+                except (neo4j.exceptions.Neo4jError, neo4j.exceptions.DriverError, *UNREACHABLE) as exc:
+                    log.error("the data version was not advanced after a change (%s): other processes' cached reads "
+                              "may lag until they expire", str(exc)[:300])
+                    return
+                versions.covered = began
+            # The client carries the advance's bookmark, later than its own write's: a read that waits for
+            # it (on any cluster member) sees the new version, not the old one with the new data.
+            if carried is not None and versions.bookmarks:
+                carried.written = list(versions.bookmarks)
 
     async def _attempts(self, work: Callable[[Tx], Awaitable[T]], *, write: bool) -> tuple[T, bool]:
         stale = 0

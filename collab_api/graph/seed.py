@@ -125,10 +125,11 @@ async def snapshot(graph: Graph) -> dict[str, Any]:
 
     For checking that a load changed nothing; fine for the demo's size, not for production.
     The tally lock's token (`tallyWrite`) is left out: every write that may change a tally
-    leaves a new one (see spread_tally.lock_interventions), changing nothing else.
+    leaves a new one (see spread_tally.lock_interventions), changing nothing else. So is the
+    data version (db/data_version.py): bookkeeping of writes, not data.
     """
     nodes = await graph.read("""
-        MATCH (n) RETURN labels(n) AS labels, properties(n) AS props""")
+        MATCH (n) WHERE NOT n:DataVersion RETURN labels(n) AS labels, properties(n) AS props""")
     relationships = await graph.read("""
         MATCH (a)-[r]->(b)
         RETURN type(r) AS type, properties(r) AS props,

@@ -26,7 +26,9 @@ from typing import Any
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from collab_api import telemetry
 from collab_api.api import result_cache
+from collab_api.domain.permissions import Role
 from collab_api.db.graph import DatabaseUnavailable
 from collab_api.http.observability import NOT_PAGES
 
@@ -49,6 +51,7 @@ class KeptAnswer:
     zipped: bytes | None
     etag: str
     counted: bool  # the page said its round trips (development): a kept answer costs the version's read
+    operations: tuple[str, ...]  # the GraphQL operations that made it: noted again (logs, metrics) when it is served
 
 
 def _etag(body: bytes) -> str:
@@ -98,6 +101,8 @@ class PageCache:
                headers.get("accept", "") if scope["path"].startswith("/graphql") else "", result_cache.today())
         kept = cache.get(key, version)
         if kept is not None:
+            for name in kept.operations:
+                telemetry.note_operation(name, Role.ANONYMOUS.value, [])
             await self._send(kept, headers, send, trips=1, hit=True)
             return
         answered = await self._answer_and_keep(scope, receive, send)  # sent already
@@ -107,6 +112,7 @@ class PageCache:
     async def _answer_and_keep(self, scope: Scope, receive: Receive, send: Send) -> KeptAnswer | None:
         """Run the page; keep its answer if it may be shared (returned, not yet sent), else send it as it is."""
         before = dict(scope["session"])
+        noted = len(telemetry.operations_noted())
         start: Message | None = None
         chunks: list[bytes] = []
 
@@ -133,9 +139,9 @@ class PageCache:
                     if name.lower() not in (b"content-length", b"cache-control", b"etag", ROUND_TRIPS))
         zipped = gzip.compress(body, compresslevel=6, mtime=0) if len(body) >= 1024 else None
         counted = any(name.lower() == ROUND_TRIPS for name, _ in start.get("headers", []))
-        await self._send(KeptAnswer(raw, body, zipped, _etag(body), counted), Headers(scope=scope), send,
-                         trips=scope.get("state", {}).get("round_trips", 0) + 1, hit=False)
-        return KeptAnswer(raw, body, zipped, _etag(body), counted)
+        kept = KeptAnswer(raw, body, zipped, _etag(body), counted, tuple(telemetry.operations_noted()[noted:]))
+        await self._send(kept, Headers(scope=scope), send, trips=scope.get("state", {}).get("round_trips", 0) + 1, hit=False)
+        return kept
 
     @staticmethod
     async def _send(kept: KeptAnswer, request_headers: Headers, send: Send, *, trips: int, hit: bool) -> None:
