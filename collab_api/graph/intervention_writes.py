@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from collab_api.db.graph import Runner, Tx
+from collab_api.db.graph import Runner, Tx, hold_until_commit
 from collab_api.domain.rows import InterventionState, PublishingContext
+from collab_api.graph import priority_lists
 from collab_api.graph.common import shaped
 from collab_api.graph.spread_tally import TALLY_VERSION
 
@@ -42,6 +43,8 @@ async def create_interventions(runner: Runner, rows: list[dict[str, Any]]) -> No
 
     Creates each intervention with its version 1. An id that exists already is left as it is
     (the seed can run again; a published id is always new)."""
+    await hold_until_commit(priority_lists.lock_keys(id_ for row in rows for id_ in row.get("priorityIds") or [])
+                            | {f"collaborative-edges:{row.get('collaborative')}" for row in rows})
     query = """
         UNWIND $rows AS row
         MERGE (i:Intervention {id: row.id})
@@ -66,11 +69,17 @@ async def create_interventions(runner: Runner, rows: list[dict[str, Any]]) -> No
             MERGE (i)-[:ORIGINATED_AT]->(o)
         }""" + _LINK_COMPONENTS_AND_PRIORITIES
     await runner.write(query, {"rows": rows, "tallyVersion": TALLY_VERSION})
+    await priority_lists.refresh(runner, (id_ for row in rows for id_ in row.get("priorityIds") or []))
 
 
 async def add_version(tx: Tx, row: dict[str, Any]) -> int:
     """Make the next version current; returns its number. row: {id, props, components,
     priorityIds, at, note, author}."""
+    # Every priority whose list may change, locked at once (in order: two updates moving interventions
+    # between the same priorities in opposite directions must not each hold what the other waits for).
+    await hold_until_commit({f"intervention:{row['id']}"})
+    before = await tx.run("MATCH (:Intervention {id: $id})-[:ADDRESSES]->(p:Priority) RETURN p.id AS id", {"id": row["id"]})
+    await hold_until_commit(priority_lists.lock_keys([*(r["id"] for r in before), *(row.get("priorityIds") or [])]))
     result = await tx.single("""
         WITH $row AS row
         MATCH (i:Intervention {id: row.id})
@@ -81,9 +90,11 @@ async def add_version(tx: Tx, row: dict[str, Any]) -> int:
         SET v += row.versionProps, v.number = number, v.interventionId = row.id,
             v.createdAt = datetime(row.at), v.note = row.note, v.author = row.author, v.authorName = row.authorName
         CREATE (i)-[:HAS_VERSION]->(v)
-        WITH i, row, number""" + _LINK_COMPONENTS_AND_PRIORITIES + """
-        RETURN number""", {"row": {**row, "versionProps": {k: row["props"][k] for k in VERSION_PROPERTIES}}})
+        WITH i, row, number, [(i)-[:ADDRESSES]->(p:Priority) | p.id] AS before""" + _LINK_COMPONENTS_AND_PRIORITIES + """
+        RETURN number, before""", {"row": {**row, "versionProps": {k: row["props"][k] for k in VERSION_PROPERTIES}}})
     assert result is not None
+    # its title, status or priorities may have changed: the lists of those it addressed and addresses now
+    await priority_lists.refresh(tx, [*result["before"], *(row.get("priorityIds") or [])])
     return int(result["number"])
 
 

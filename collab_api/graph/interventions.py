@@ -10,6 +10,7 @@ from collab_api.db.graph import Graph
 from collab_api.domain.paging import Page, PageRequest
 from collab_api.domain.permissions import Visibility
 from collab_api.domain.rows import ComponentRow, InterventionRow, OriginRow, PriorityRow, VersionRow
+from collab_api.graph import priority_lists
 from collab_api.graph.common import (
     COLLABORATIVE, INTERVENTION, ORGANISATION, PRIORITY, VERSION, VISIBLE, keyed_columns, keyed_lists, keyed_rows, page, shaped,
 )
@@ -81,7 +82,22 @@ async def of_collaboratives(graph: Graph, codes: Sequence[str], viewer: Visibili
 
 async def addressing_priorities(graph: Graph, ids: Sequence[str], viewer: Visibility, first: int | None = None
                                 ) -> dict[str, list[InterventionRow]]:
-    """Per priority: the interventions addressing it, by title; with `first`, only that many."""
+    """Per priority: the interventions addressing it, by title; with `first`, only that many.
+    A first page of the kept size, for a reader who sees all drafts or none, is read from the
+    priority's kept list (graph/priority_lists.py): a few ids, not every intervention."""
+    if first is not None and first <= priority_lists.KEPT and not viewer.draft_collaboratives:
+        kept, _ = priority_lists.kept_names(viewer.all_drafts)
+        return await keyed_lists(graph, f"""
+            UNWIND $keys AS key
+            MATCH (p:Priority {{id: key}})
+            CALL (p) {{
+                UNWIND range(0, size(coalesce(p.{kept}, [])) - 1) AS n
+                WITH n, p.{kept}[n] AS id WHERE n < $first
+                MATCH (i:Intervention {{id: id}})
+                WITH n, i ORDER BY n
+                RETURN collect(i {INTERVENTION}) AS value
+            }}
+            RETURN key, value""", ids, InterventionRow, first=first)
     # Sorted and cut inside a subquery per priority: only the page's interventions are projected.
     return await keyed_lists(graph, f"""
         UNWIND $keys AS key
@@ -94,7 +110,13 @@ async def addressing_priorities(graph: Graph, ids: Sequence[str], viewer: Visibi
 
 
 async def count_addressing(graph: Graph, ids: Sequence[str], viewer: Visibility) -> dict[str, int]:
-    """Per priority: how many interventions address it (counted, not fetched)."""
+    """Per priority: how many interventions address it (kept, for a reader who sees all drafts or none;
+    else counted, not fetched)."""
+    if not viewer.draft_collaboratives:
+        _, count = priority_lists.kept_names(viewer.all_drafts)
+        rows = await graph.read(f"UNWIND $keys AS key MATCH (p:Priority {{id: key}}) RETURN key, coalesce(p.{count}, 0) AS n",
+                                {"keys": list(ids)})
+        return {row["key"]: int(row["n"]) for row in rows}
     rows = await graph.read(f"""
         UNWIND $keys AS key MATCH (:Priority {{id: key}})<-[:ADDRESSES]-(i:Intervention) WHERE {VISIBLE}
         RETURN key, count(i) AS n""", {"keys": list(ids), **viewer.params()})

@@ -15,7 +15,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from collab_api.db.graph import Graph, Tx
-from collab_api.graph import spread_tally
+from collab_api.graph import priority_lists, spread_tally
 
 log = logging.getLogger(__name__)
 
@@ -78,10 +78,24 @@ async def backfill_tallies(graph: Graph, batch: int = 50) -> int:
     return len(missing)
 
 
+async def backfill_priority_lists(graph: Graph, batch: int = 100) -> int:
+    """Priorities whose lists of interventions were never kept: count them now, a batch per transaction."""
+    missing = await priority_lists.unkept(graph)
+    for start in range(0, len(missing), batch):
+        async def count(tx: Tx, ids: list[str] = missing[start:start + batch]) -> None:
+            await priority_lists.refresh(tx, ids)
+
+        await graph.write_tx(count)
+    if missing:
+        log.info("kept the intervention lists of %d priorities", len(missing))
+    return len(missing)
+
+
 STEPS: tuple[Step, ...] = (
     Step("0001-observation-quarter-index", "give every quarterly answer its quarter's index", _quarter_indexes),
     Step("0002-reach-kept", "count the reach of every intervention whose reach was never kept", backfill_reach),
     Step("0003-spread-tallies-kept", "count the spread tallies of every intervention never tallied", backfill_tallies),
+    Step("0004-priority-lists-kept", "keep each priority's count and first interventions by title", backfill_priority_lists),
 )
 
 

@@ -1,0 +1,65 @@
+"""What each priority keeps of the interventions addressing it, so that the network overview reads
+a few ids per priority instead of every intervention addressing it: how many there are, and the
+first `KEPT` by title, counting published interventions only (for readers who see no drafts) and
+counting drafts too (for the national team). A lead, who sees their own collaborative's drafts
+and nobody else's, is answered by the full query (graph/interventions.py).
+
+Kept by the only two writes that change them, in their own transaction: creating interventions
+and adding a version (a new title, status or set of priorities); each recounts the priorities it
+touched, before and after, from the graph, after taking the priority's write lock, so that two
+writers never keep a list that misses the other's change.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+
+from collab_api.db.graph import Graph, Runner, hold_until_commit
+
+KEPT = 10
+PUBLISHED = "coalesce(i.everPublished, i.status <> 'IDEA')"  # what readers without drafts may see
+
+
+async def refresh(runner: Runner, priority_ids: Iterable[str]) -> None:
+    """Recount the kept lists of these priorities (in the caller's transaction)."""
+    ids = sorted(set(priority_ids))
+    if not ids:
+        return
+    await hold_until_commit(lock_keys(ids))
+    # The write lock first (Neo4j then makes a second writer wait; ArcadeDB refuses one commit,
+    # which runs again from a fresh reading), then the count.
+    await runner.write("UNWIND $ids AS id MATCH (p:Priority {id: id}) SET p.listWrite = $token",
+                       {"ids": ids, "token": uuid.uuid4().hex})
+    await runner.write(f"""
+        UNWIND $ids AS id
+        MATCH (p:Priority {{id: id}})
+        CALL (p) {{
+            OPTIONAL MATCH (p)<-[:ADDRESSES]-(i:Intervention)
+            WITH i ORDER BY i.title, i.id
+            WITH collect(CASE WHEN i IS NULL THEN null ELSE {{id: i.id, published: {PUBLISHED}}} END) AS everyone
+            WITH everyone, [x IN everyone WHERE x.published] AS published
+            RETURN size(everyone) AS allCount, size(published) AS publishedCount,
+                   [x IN everyone[0..$kept] | x.id] AS firstAll, [x IN published[0..$kept] | x.id] AS firstPublished
+        }}
+        SET p.interventionsAll = allCount, p.interventionsPublished = publishedCount,
+            p.firstInterventionsAll = firstAll, p.firstInterventionsPublished = firstPublished""",
+                       {"ids": ids, "kept": KEPT})
+
+
+def lock_keys(priority_ids: Iterable[str]) -> set[str]:
+    """The in-process locks of these priorities' lists: a writer takes them before it adds edges to
+    the priorities (ArcadeDB refuses two transactions appending to one vertex's edges at once)."""
+    return {f"priority-list:{id_}" for id_ in priority_ids}
+
+
+async def unkept(graph: Graph) -> list[str]:
+    """Priorities whose lists were never kept (data from before they were)."""
+    rows = await graph.read("MATCH (p:Priority) WHERE p.interventionsAll IS NULL RETURN p.id AS id ORDER BY id")
+    return [str(row["id"]) for row in rows]
+
+
+def kept_names(all_drafts: bool) -> tuple[str, str]:
+    """The kept list and count a reader uses: with every draft, or published only."""
+    return (("firstInterventionsAll", "interventionsAll") if all_drafts
+            else ("firstInterventionsPublished", "interventionsPublished"))
