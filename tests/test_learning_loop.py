@@ -196,3 +196,32 @@ async def test_a_weeks_events_come_in_one_summary_per_person(gql: Any, tokens: A
     assert mail["Subject"].startswith("Your weekly summary") and "has a new version" in _body(mail)
     await _deliver(network, mail_settings, next_week + dt.timedelta(days=1))
     assert len(inbox.to("lead@kss.example.nhs.uk")) == 1, "one summary, once"
+
+
+async def test_the_first_adopter_in_a_region_tells_the_followers_and_a_later_one_does_not(gql: Any, tokens: Any,
+                                                                                           network: Graph) -> None:
+    """Whether anyone else in the region adopted it comes from the intervention's kept reach."""
+    rows = await network.read("""
+        MATCH (c:Collaborative)-[:COVERS]->(:ICB)<-[:IN_ICB]-(o:Organisation {kind: 'TRUST'})
+        WHERE NOT EXISTS { MATCH (c)-[:COVERS]->(:ICB)<-[:IN_ICB]-(:Organisation)-[:ADOPTED]->(a:Adoption)
+                           WHERE a.interventionId = 'news2-deterioration' }
+        WITH c, collect(o.odsCode) AS trusts WHERE size(trusts) >= 2
+        RETURN c.name AS region, trusts[0] AS first, trusts[1] AS second ORDER BY region LIMIT 2""")
+    assert len(rows) == 2, "two regions where nobody has adopted NEWS2 yet, with two trusts each"
+    follower = gql.as_(tokens("NATIONAL", subject="region-watcher", email="watcher@example.nhs.uk"))
+
+    async def reached(region: str) -> list[str]:
+        return [n["text"] for n in (await follower.data(ME))["me"]["notifications"]
+                if n["event"] == "NEW_REGION" and region in n["text"]]
+
+    # the first adopter in one region, before anyone follows; then a second one there: not news of the region
+    assert (await gql.data(ADOPT, {"o": rows[0]["first"], "stage": 2}))["recordAdoption"]["errors"] == []
+    follow = """mutation { follow(kind: INTERVENTION, target: "news2-deterioration") { errors { code } } }"""
+    assert (await follower.data(follow))["follow"]["errors"] == []
+    assert (await gql.data(ADOPT, {"o": rows[0]["second"], "stage": 3}))["recordAdoption"]["errors"] == []
+    assert await reached(rows[0]["region"]) == []
+    # the first in another region is
+    assert (await gql.data(ADOPT, {"o": rows[1]["first"], "stage": 2}))["recordAdoption"]["errors"] == []
+    [told] = await reached(rows[1]["region"])
+    name = (await network.read("MATCH (o:Organisation {odsCode: $c}) RETURN o.name AS n", {"c": rows[1]["first"]}))[0]["n"]
+    assert name in told

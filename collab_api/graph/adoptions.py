@@ -42,8 +42,11 @@ async def recording_context(tx: Tx, organisation: str, intervention: str, source
                [(i)-[:HAS_COMPONENT]->(k:Component) | k {{.key, .name}}] AS components,
                so.odsCode AS sourceOrganisation, sc.code AS sourceCollaborative,
                sa.organisation AS sourceAdoptionOrganisation, sa.interventionId AS sourceAdoptionIntervention,
-               coalesce([(i)<-[:OF]-(a:Adoption)-[:LEARNED_FROM]->(s) | [a.organisation, coalesce(s.odsCode, s.organisation)]], [])
-                   AS learning""",
+               // who learned from whom: only to check a source organisation for a cycle (every adopter of the
+               // intervention is read, so not when there is no such source)
+               CASE WHEN $sourceKind IN ['ORGANISATION', 'ADOPTION']
+                    THEN coalesce([(i)<-[:OF]-(a:Adoption)-[:LEARNED_FROM]->(s) | [a.organisation, coalesce(s.odsCode, s.organisation)]], [])
+                    ELSE [] END AS learning""",
         # "" rather than null: ArcadeDB looks a null key up by scanning the label (all adoptions, here)
         {"organisation": organisation, "intervention": intervention, "sourceKind": source_kind, "sourceRef": source_ref or "",
          **viewer.params()})
@@ -86,7 +89,7 @@ _FACTS_IN_FORCE = """
                         | e.phases[k]] AS phasesThen
             RETURN CASE WHEN size(phasesThen) > 0 THEN phasesThen[size(phasesThen) - 1] ELSE e.phase END AS phaseNow,
                    [(o)-[:IN_ICB]->(:ICB)<-[:COVERS]-(c:Collaborative) | c.code][0] AS collaborativeNow,
-                   [(t:Organisation)-[:HAS_SITE]->(o) | t.odsCode][0] AS trustNow
+                   [(o)<-[:HAS_SITE]-(t:Organisation) | t.odsCode][0] AS trustNow  // from o, the bound end (from t: every organisation is read)
         }
 """
 _FACTS_GIVEN = """
@@ -160,8 +163,8 @@ async def write_observations(runner: Runner, rows: Sequence[ObservationWrite]) -
         SET x.where = coalesce(x.collaborative, '') + '|' + toString(coalesce(x.phase, 0)) + '|' + coalesce(x.trust, ''),
             x.returnKey = CASE WHEN row.returnFacts IS NULL THEN x.returnKey ELSE row.returnFacts.returnKey END
         WITH a, i, row, x, before
-        CALL (i, x) {
-            MATCH (v:InterventionVersion {key: i.id + '@' + toString(x.interventionVersion)})
+        CALL (i, x) {  // from i: ArcadeDB does not look a key computed in the query up by its index (it read them all)
+            MATCH (i)-[:HAS_VERSION]->(v:InterventionVersion) WHERE v.number = x.interventionVersion
             MERGE (x)-[:OF_VERSION]->(v)
         }
         WITH a, row, x, before

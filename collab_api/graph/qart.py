@@ -33,7 +33,8 @@ async def return_context(tx: Tx, intervention: str, trusts: list[str], sites: li
         OPTIONAL MATCH (s)-[e:ENROLLED]->(:Intervention {id: $intervention})
         RETURN s.odsCode AS code, s.kind AS kind, p.odsCode AS trust,
                [(p)-[:SUCCEEDED_BY*1..6]->(q:Organisation) | q.odsCode] AS trustSuccessors,
-               [(q:Organisation)-[:SUCCEEDED_BY*1..6]->(p) | q.odsCode] AS trustPredecessors,
+               [(p)<-[:SUCCEEDED_BY*1..6]-(q:Organisation) | q.odsCode] AS trustPredecessors,  // from p: ArcadeDB
+               // answers a pattern that starts at an unbound node by reading every node of its label
                e.phase AS phase, """ + phase_history("e") + """ AS phaseHistory""",
         {"codes": sites, "intervention": intervention})
     known = sorted(set(trusts) | {site["trust"] for site in head["sites"] if site["trust"]})
