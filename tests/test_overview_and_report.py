@@ -114,3 +114,34 @@ async def test_the_quarterly_report_answers_for_every_intervention_and_quarter(g
         for pair in pairs:
             assert (await pages.get(f"/interventions/{pair['id']}/quarterly-report")).status_code == 200, pair["id"]
     assert checked > len(pairs)
+
+
+async def test_the_quarterly_reports_lists_come_a_page_at_a_time(gql, settings, graph: Graph, monkeypatch) -> None:
+    query = """query($first: Int, $offset: Int) { quarterlyReport(intervention: "marthas-rule", quarter: "2025/26 Q4") {
+        answersCount sitesAtOrBelowCount sitesWithNoDataCount
+        answers(first: $first, offset: $offset) { site { odsCode } answers { careSetting stage { stage } } }
+        sitesAtOrBelow(first: $first, offset: $offset) { site { odsCode } component careSetting } } }"""
+    whole = (await gql.data(query, {"first": 400, "offset": 0}))["quarterlyReport"]
+    assert 400 > whole["answersCount"] == len(whole["answers"]) > 3 and whole["sitesAtOrBelowCount"] == len(whole["sitesAtOrBelow"]) > 3
+    page = (await gql.data(query, {"first": 2, "offset": 1}))["quarterlyReport"]
+    assert page["answers"] == whole["answers"][1:3] and page["sitesAtOrBelow"] == whole["sitesAtOrBelow"][1:3]
+    assert (page["answersCount"], page["sitesAtOrBelowCount"]) == (whole["answersCount"], whole["sitesAtOrBelowCount"])
+    refused = await gql(query, {"first": -1, "offset": -2})
+    assert refused["errors"] and "first is 0 to" in repr(refused["errors"]) and "offset is 0 or more" in repr(refused["errors"])
+    anonymous = gql.as_(None)
+    counted = await anonymous.data('{ quarterlyReport(intervention: "marthas-rule", quarter: "2025/26 Q4") { answersCount } }')
+    assert counted["quarterlyReport"]["answersCount"] == whole["answersCount"], "a count anyone may read"
+    listed = await anonymous('{ quarterlyReport(intervention: "marthas-rule") { answers(first: 1) { site { odsCode } } } }')
+    assert listed["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+
+    from collab_api.app import create_app
+    from collab_api.web.pages import quarterly_report
+    from tests.web import PageClient
+
+    monkeypatch.setattr(quarterly_report, "CSV_PAGE", 3)  # the CSV gathers every page
+    async with PageClient(create_app(settings, graph=graph)) as pages:
+        await pages.sign_in("NATIONAL")
+        csv_text = (await pages.get("/interventions/marthas-rule/quarterly-report/sitesAtOrBelow.csv?quarter=2025/26 Q4")).text
+        assert len(csv_text.strip().splitlines()) == 1 + whole["sitesAtOrBelowCount"]
+        shown = await pages.get("/interventions/marthas-rule/quarterly-report?quarter=2025/26 Q4")
+        assert f"{whole['sitesAtOrBelowCount']} answers at or below" in shown.text

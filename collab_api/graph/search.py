@@ -62,8 +62,14 @@ async def search(graph: Graph, query: str | None, words: list[str], filter: Sear
         // reach as kept on the intervention by every adoption write (graph/spread_tally.py)
         WITH i, score, coalesce(i.reachOrganisations, 0) AS reached, coalesce(i.reachRegions, 0) AS regions
         ORDER BY {ORDER[sort]}
-        WITH collect(i {{{_FIELDS}, score: score, reached: reached, regions: regions}}) AS hits
-        RETURN size(hits) AS total, hits[$offset..($offset + $limit)] AS rows""",
+        // every hit counted and ordered, only the page's projected (a hit's fields are most of the cost)
+        WITH collect({{i: i, score: score, reached: reached, regions: regions}}) AS hits
+        WITH size(hits) AS total, hits[$offset..($offset + $limit)] AS page
+        UNWIND CASE WHEN size(page) = 0 THEN [null] ELSE page END AS hit
+        WITH total, hit, hit.i AS i
+        RETURN total, [row IN collect(CASE WHEN i IS NULL THEN null ELSE
+                           i {{{_FIELDS}, score: hit.score, reached: hit.reached, regions: hit.regions}} END)
+                       WHERE row IS NOT NULL] AS rows""",
         {**params, **filter.params(), **viewer.params(), "offset": offset, "limit": limit}))[0])
 
 

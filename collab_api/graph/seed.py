@@ -124,8 +124,9 @@ async def snapshot(graph: Graph) -> dict[str, Any]:
     """Every node's labels and properties, and every relationship, in a stable order.
 
     For checking that a load changed nothing; fine for the demo's size, not for production.
-    The tally lock's token (`tallyWrite`) is left out: every write that may change a tally
-    leaves a new one (see spread_tally.lock_interventions), changing nothing else. So is the
+    The lock tokens (`tallyWrite`, `listWrite`) are left out: every write that may change a tally
+    or a priority's kept list leaves a new one (see spread_tally.lock_interventions and
+    priority_lists.refresh), changing nothing else. So is the
     data version (db/data_version.py): bookkeeping of writes, not data.
     """
     nodes = await graph.read("""
@@ -137,7 +138,7 @@ async def snapshot(graph: Graph) -> dict[str, Any]:
                coalesce(b.odsCode, b.code, b.id, b.key, b.name, b.stage) AS end""")
     key = repr
     return {
-        "nodes": sorted((key(sorted(n["labels"])), key(sorted((k, v) for k, v in n["props"].items() if k != "tallyWrite")))
+        "nodes": sorted((key(sorted(n["labels"])), key(sorted((k, v) for k, v in n["props"].items() if k not in ("tallyWrite", "listWrite"))))
                         for n in nodes),
         "relationships": sorted(key(sorted(r.items())) for r in relationships),
     }

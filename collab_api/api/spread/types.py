@@ -129,14 +129,6 @@ class Movement(graphene.ObjectType):
         return page_of(movement["items"], first, offset, default=PAGE)
 
 
-def signed_in_list(key: str) -> Any:
-    """A resolver for a list a report holds whole: who reported what is for signed-in readers only."""
-    def resolve(report: dict[str, Any], info: Any) -> Any:
-        require_signed_in(context_of(info).viewer, "see which sites reported what")
-        return report[key]
-    return staticmethod(resolve)
-
-
 def _sites_for_signed_in(key: str) -> Any:
     """A resolver for a page of a list of sites: who reported what is for signed-in readers only."""
     async def resolve(report: dict[str, Any], info: Any, first: int | None = PAGE, offset: int | None = 0) -> Any:

@@ -14,7 +14,7 @@ from starlette.routing import Route
 from collab_api.domain.stages import STAGES
 from collab_api.web import identity, operations
 from collab_api.web.forms import FormErrors, from_graphql_errors
-from collab_api.web.pages.spread import csv_download
+from collab_api.web.pages.spread import CSV_PAGE, PAGE, csv_download
 from collab_api.web.templating import render, setting_label
 
 FIELDS = {"quarter": "quarter", "atOrBelowStage": "atOrBelowStage"}
@@ -33,7 +33,9 @@ def _named(report: dict[str, Any]) -> dict[str, Any]:
     return report
 
 
-async def _report(request: Request) -> tuple[dict[str, Any], dict[str, Any] | None, dict[str, str], FormErrors]:
+async def _report(request: Request, first: int = PAGE, offset: int = 0
+                  ) -> tuple[dict[str, Any], dict[str, Any] | None, dict[str, str], FormErrors]:
+    """The report, with the first `first` rows (after `offset`) of each list of sites."""
     head = await operations.data(request, "spread_head", {"id": request.path_params["id"]})
     item = operations.found(head["intervention"], "intervention with this id")
     params = request.query_params
@@ -45,7 +47,7 @@ async def _report(request: Request) -> tuple[dict[str, Any], dict[str, Any] | No
     if not errors:
         outcome = await operations.run(request, "quarterly_report", {
             "id": item["id"], "quarter": chosen["quarter"] or None, "atOrBelowStage": int(chosen["atOrBelowStage"]),
-            "signedIn": not identity.viewer(request).is_anonymous})
+            "signedIn": not identity.viewer(request).is_anonymous, "first": first, "offset": offset})
         if outcome.errors:
             errors = from_graphql_errors(outcome.errors, FIELDS, "quarter")
         else:
@@ -87,6 +89,7 @@ async def quarterly_report(request: Request) -> Response:
         "answer_rows": answers_by_setting(report) if report else [],
         "answer_columns": answer_columns(item, report) if report else [],
         "phases": [row["phase"] for row in report["sitesByPhase"]] if report else [],
+        "page_size": PAGE,
         **errors.context(),
     }, status=400 if errors else 200)
 
@@ -141,9 +144,17 @@ async def quarterly_report_csv(request: Request) -> Response:
         return render(request, "not_found.html", {"message": f"There is no table called '{table[:40]}'."}, status=404)
     if table in SITE_TABLES and identity.viewer(request).is_anonymous:
         raise operations.PageForbidden("sign in to see which sites reported what")
-    item, report, _, errors = await _report(request)
+    item, report, _, errors = await _report(request, first=CSV_PAGE)
     if errors or report is None:
         return Response("; ".join(errors.by_field.values()), status_code=400, media_type="text/plain")
+    if table in SITE_TABLES:  # the whole list, a page at a time
+        offset = CSV_PAGE
+        while len(report[table]) < report[f"{table}Count"]:
+            _, more, _, _ = await _report(request, first=CSV_PAGE, offset=offset)
+            if not more or not more[table]:
+                break
+            report[table] += more[table]
+            offset += CSV_PAGE
     return csv_download(table_rows(report, table), f"{item['id']}-quarterly-{table}-{report['quarter'] or 'none'}")
 
 
