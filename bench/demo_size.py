@@ -72,7 +72,7 @@ async def demo_size(runs: int) -> None:
         server.start(timeout=180)
         driver = neo4j.AsyncGraphDatabase.driver(server.bolt_uri, auth=server.auth)
         graph = Graph(driver, "neo4j")
-        settings = Settings(_env_file=None, env="production", request_seconds=120)  # type: ignore[call-arg]
+        settings = Settings(_env_file=None, env="production", request_seconds=120, cache_entries=0)  # type: ignore[call-arg]
         try:
             await apply_schema(Connection(graph, server.http()))
             await load_all(graph)

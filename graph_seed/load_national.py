@@ -13,6 +13,7 @@ from collab_api.graph import bulk
 from collab_api.graph import ods as ods_graph
 from collab_api.graph import seed as seed_graph
 from collab_api.graph import spread_tally
+from collab_api.graph import lineage_kept
 from collab_api.graph.intervention_writes import create_interventions
 from collab_api.progress import Steps
 from graph_seed import national, reference
@@ -78,6 +79,10 @@ async def load_national(graph: Graph, scale: str = "national", *, show_progress:
             for start in range(0, len(ids), 200):
                 await graph.write_tx(lambda tx, batch=ids[start:start + 200]: spread_tally.rebuild(tx, batch, answers=False))
                 advance(len(ids[start:start + 200]))
+        with progress.step("keeping each intervention's lineage", len(interventions), "interventions") as advance:
+            for start in range(0, len(ids), 25):
+                await graph.write_tx(lambda tx, batch=ids[start:start + 25]: lineage_kept.recount(tx, batch))
+                advance(len(ids[start:start + 25]))
     counts["observationSeconds"] = round(seconds, 1)
     counts["observationsPerSecond"] = round(observations / seconds) if seconds else None
     return counts

@@ -256,44 +256,6 @@ async def component_names(graph: Graph, keys: Sequence[str]) -> dict[str, Compon
                             keys, ComponentRow)
 
 
-# A quarter index as its label, in Cypher (see domain/quarters.py): 8101 -> '2025/26 Q2'.
-_LABEL = "toString({q} / 4) + '/' + right('0' + toString(({q} / 4 + 1) % 100), 2) + ' Q' + toString({q} % 4 + 1)"
-
-
-async def lineage_rows(graph: Graph, ids: Sequence[str]) -> dict[str, list[LineageAdopter]]:
-    """Per intervention, one row per adopting organisation (its adoptions gathered in the
-    database): its region and trust, whether it is enrolled in the roll-out, the first quarter
-    (and date) it reported stage 1 or above, from its adoptions' kept answers, its highest
-    current stage, and its sources (with a source site's trust)."""
-    return await keyed_lists(graph, """
-        UNWIND $keys AS key
-        MATCH (i:Intervention {id: key})<-[:OF]-(a:Adoption)<-[:ADOPTED]-(o:Organisation)
-        WITH key, i, o, a,
-             [j IN range(0, size(coalesce(a.answeredQuarters, [])) - 1) WHERE a.answeredStages[j] >= 1 | a.answeredQuarters[j]][0]
-                 AS reachedAt,
-             [(a)-[l:LEARNED_FROM]->(s) | {since: l.since, organisation: coalesce(s.odsCode, s.organisation),
-                                           organisationTrust: [(s)<-[:HAS_SITE]-(st:Organisation) | st.odsCode][0],
-                                           collaborative: s.code}] AS sources
-        WITH key, i, o, min(reachedAt) AS firstQuarter, max(a.currentStage) AS currentStage,
-             collect(CASE WHEN reachedAt IS NULL THEN null ELSE [reachedAt, a.key] END) AS reachedBy, collect(sources) AS sourceLists
-        CALL (firstQuarter, reachedBy) {
-            UNWIND [r IN reachedBy WHERE r[0] = firstQuarter | r[1]] AS adoptionKey
-            MATCH (x:AdoptionObservation {key: adoptionKey + '|' + """ + _LABEL.format(q="firstQuarter") + """})
-            RETURN min(x.observedOn) AS firstObservedOn
-        }
-        OPTIONAL MATCH (o)-[:IN_ICB]->(:ICB)<-[:COVERS]-(c:Collaborative)
-        OPTIONAL MATCH (t:Organisation)-[:HAS_SITE]->(o)
-        WITH key, i, o, c, t, firstQuarter, firstObservedOn, currentStage, sourceLists,
-             EXISTS { MATCH (o)-[:ENROLLED]->(i) } OR EXISTS { MATCH (t)-[:ENROLLED]->(i) }
-             OR (coalesce(i.nationalProgramme, false)  // a programme's site reported on any sheet of a return
-                 AND EXISTS { MATCH (o)-[:ADOPTED]->(ra:Adoption)-[:OBSERVED]->(rx:AdoptionObservation)
-                              WHERE ra.interventionId = i.id AND rx.returnKey IS NOT NULL }) AS enrolled
-        RETURN key, collect({odsCode: o.odsCode, collaborative: c.code, trust: t.odsCode, enrolled: enrolled,
-                             currentStage: currentStage, sources: reduce(all = [], s IN sourceLists | all + s),
-                             reached: CASE WHEN firstQuarter IS NULL THEN [] ELSE [[firstQuarter, firstObservedOn]] END}) AS value""",
-        ids, LineageAdopter)
-
-
 async def lineage_origins(graph: Graph, ids: Sequence[str]) -> dict[str, LineageOrigin]:
     """Per intervention: its originating organisation and collaborative, whether it is a
     national programme, and the origin family (the organisation's sites, the organisations it
@@ -305,7 +267,7 @@ async def lineage_origins(graph: Graph, ids: Sequence[str]) -> dict[str, Lineage
         OPTIONAL MATCH (i)-[:ORIGINATED_AT]->(o:Organisation)
         OPTIONAL MATCH (o)-[:HAS_SITE]->(s:Organisation)
         WITH key, i, c, o, collect(DISTINCT s.odsCode) AS sites
-        OPTIONAL MATCH (p:Organisation)-[:SUCCEEDED_BY*1..5]->(o)
+        OPTIONAL MATCH (o)<-[:SUCCEEDED_BY*1..5]-(p:Organisation)  // from o: from p, ArcadeDB reads every organisation
         OPTIONAL MATCH (p)-[:HAS_SITE]->(ps:Organisation)
         WITH key, i, c, o, sites, collect(DISTINCT p.odsCode) AS predecessors, collect(DISTINCT ps.odsCode) AS theirSites
         RETURN key, o.odsCode AS organisation, c.code AS collaborative,

@@ -7,7 +7,7 @@ from typing import Any
 
 from collab_api.db.graph import Runner, Tx, hold_until_commit
 from collab_api.domain.rows import InterventionState, PublishingContext
-from collab_api.graph import priority_lists
+from collab_api.graph import lineage_kept, priority_lists
 from collab_api.graph.common import shaped
 from collab_api.graph.spread_tally import TALLY_VERSION
 
@@ -70,6 +70,7 @@ async def create_interventions(runner: Runner, rows: list[dict[str, Any]]) -> No
         }""" + _LINK_COMPONENTS_AND_PRIORITIES
     await runner.write(query, {"rows": rows, "tallyVersion": TALLY_VERSION})
     await priority_lists.refresh(runner, (id_ for row in rows for id_ in row.get("priorityIds") or []))
+    await lineage_kept.start(runner, [row["id"] for row in rows])
 
 
 async def add_version(tx: Tx, row: dict[str, Any]) -> int:

@@ -12,10 +12,11 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Awaitable, Callable
+from typing import Any
 from dataclasses import dataclass
 
 from collab_api.db.graph import Graph, Tx
-from collab_api.graph import priority_lists, spread_tally
+from collab_api.graph import lineage_kept, priority_lists, spread_tally
 
 log = logging.getLogger(__name__)
 
@@ -48,47 +49,41 @@ async def _quarter_indexes(graph: Graph, batch: int = 5000) -> int:
             return changed
 
 
+async def _in_batches(graph: Graph, missing: list[str], batch: int, count: Callable[[Tx, list[str]], Awaitable[Any]],
+                      says: str) -> int:
+    """Count what `missing` names, a batch per transaction; say how many in the log."""
+    for start in range(0, len(missing), batch):
+        chunk = missing[start:start + batch]
+        await graph.write_tx(lambda tx, chunk=chunk: count(tx, chunk))  # type: ignore[misc]
+    if missing:
+        log.info(says, len(missing))
+    return len(missing)
+
+
 async def backfill_reach(graph: Graph, batch: int = 200) -> int:
     """Interventions whose reach was never counted (data from before it was kept): count it
     now, a batch per transaction. Every adoption write keeps it up to date from then on."""
-    missing = await spread_tally.without_reach(graph)
-    for start in range(0, len(missing), batch):
-        ids = missing[start:start + batch]
-
-        async def count(tx: Tx, ids: list[str] = ids) -> None:
-            await spread_tally.recount_reach(tx, ids)
-
-        await graph.write_tx(count)
-    if missing:
-        log.info("counted the reach of %d interventions", len(missing))
-    return len(missing)
+    return await _in_batches(graph, await spread_tally.without_reach(graph), batch, spread_tally.recount_reach,
+                             "counted the reach of %d interventions")
 
 
 async def backfill_tallies(graph: Graph, batch: int = 50) -> int:
     """Interventions with answers never tallied (data from before the spread tallies were
     kept): count them now from the observations, a batch per transaction."""
-    missing = await spread_tally.untallied(graph)
-    for start in range(0, len(missing), batch):
-        async def count(tx: Tx, ids: list[str] = missing[start:start + batch]) -> int:
-            return await spread_tally.rebuild(tx, ids)
-
-        await graph.write_tx(count)
-    if missing:
-        log.info("counted the spread tallies of %d interventions", len(missing))
-    return len(missing)
+    return await _in_batches(graph, await spread_tally.untallied(graph), batch, spread_tally.rebuild,
+                             "counted the spread tallies of %d interventions")
 
 
 async def backfill_priority_lists(graph: Graph, batch: int = 100) -> int:
     """Priorities whose lists of interventions were never kept: count them now, a batch per transaction."""
-    missing = await priority_lists.unkept(graph)
-    for start in range(0, len(missing), batch):
-        async def count(tx: Tx, ids: list[str] = missing[start:start + batch]) -> None:
-            await priority_lists.refresh(tx, ids)
+    return await _in_batches(graph, await priority_lists.unkept(graph), batch, priority_lists.refresh,
+                             "kept the intervention lists of %d priorities")
 
-        await graph.write_tx(count)
-    if missing:
-        log.info("kept the intervention lists of %d priorities", len(missing))
-    return len(missing)
+
+async def backfill_lineage(graph: Graph, batch: int = 25) -> int:
+    """Interventions whose lineage was never kept: count it now, a batch per transaction."""
+    return await _in_batches(graph, await lineage_kept.uncounted(graph), batch, lineage_kept.recount,
+                             "kept the lineage of %d interventions")
 
 
 STEPS: tuple[Step, ...] = (
@@ -96,6 +91,7 @@ STEPS: tuple[Step, ...] = (
     Step("0002-reach-kept", "count the reach of every intervention whose reach was never kept", backfill_reach),
     Step("0003-spread-tallies-kept", "count the spread tallies of every intervention never tallied", backfill_tallies),
     Step("0004-priority-lists-kept", "keep each priority's count and first interventions by title", backfill_priority_lists),
+    Step("0005-lineage-kept", "keep each intervention's lineage rows", backfill_lineage),
 )
 
 

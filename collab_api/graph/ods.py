@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from collab_api.db.graph import Runner
+from collab_api.graph import lineage_kept
 from collab_api.graph.spread_tally import keeping_tallies
 
 
@@ -35,7 +36,20 @@ async def upsert_organisations(runner: Runner, rows: list[dict[str, Any]]) -> No
         WHERE row.icb IS NULL OR NOT EXISTS { MATCH (o)-[:IN_ICB]->(:ICB {name: row.icb}) }
         MATCH (o)-[:ADOPTED]->(a:Adoption)
         RETURN DISTINCT o.odsCode AS site, a.interventionId AS intervention""", {"rows": rows})
-    await keeping_tallies(runner, [(row["site"], row["intervention"]) for row in moving], lambda tx: _upsert(tx, rows))
+    # Lineage names each adopter's region and trust, and a source site's trust: every intervention
+    # naming an organisation that moves either is counted again (graph/lineage_kept.py).
+    moved = [str(row["code"]) for row in await runner.read("""
+        UNWIND $rows AS row
+        MATCH (o:Organisation {odsCode: row.odsCode})
+        WHERE row.icb IS NULL OR NOT EXISTS { MATCH (o)-[:IN_ICB]->(:ICB {name: row.icb}) }
+           OR (row.trust IS NOT NULL AND NOT EXISTS { MATCH (o)<-[:HAS_SITE]-(:Organisation {odsCode: row.trust}) })
+        RETURN o.odsCode AS code""", {"rows": rows})]
+
+    async def change(tx: Runner) -> None:
+        await _upsert(tx, rows)
+        await lineage_kept.recount_for_organisations(tx, moved)
+
+    await keeping_tallies(runner, [(row["site"], row["intervention"]) for row in moving], change, lineage="caller")
 
 
 async def _upsert(runner: Runner, rows: list[dict[str, Any]]) -> None:
@@ -51,7 +65,7 @@ async def _upsert(runner: Runner, rows: list[dict[str, Any]]) -> None:
         OPTIONAL MATCH (o)-[oldIcb:IN_ICB]->(previous:ICB) WHERE icbName IS NOT NULL AND previous.name <> icbName
         DELETE oldIcb
         WITH DISTINCT o, row, t, icbName
-        OPTIONAL MATCH (former:Organisation)-[oldTrust:HAS_SITE]->(o) WHERE t IS NOT NULL AND former <> t
+        OPTIONAL MATCH (o)<-[oldTrust:HAS_SITE]-(former:Organisation) WHERE t IS NOT NULL AND former <> t
         DELETE oldTrust
         WITH DISTINCT o, t, icbName
         OPTIONAL MATCH (i:ICB {name: icbName})

@@ -12,6 +12,7 @@ from collab_api.domain.rows import (
 )
 from collab_api.domain.spread import phase_then
 from collab_api.graph.common import VISIBLE, phase_history, shaped, shaped_all
+from collab_api.graph import lineage_kept
 from collab_api.graph.spread_tally import keeping_tallies
 
 
@@ -52,9 +53,10 @@ async def move_sites(tx: Tx, rows: list[dict[str, str]]) -> None:
         UNWIND $rows AS row
         MATCH (s:Organisation {odsCode: row.site})
         MATCH (t:Organisation {odsCode: row.trust})
-        OPTIONAL MATCH (:Organisation)-[old:HAS_SITE]->(s)
+        OPTIONAL MATCH (s)<-[old:HAS_SITE]-(:Organisation)
         DELETE old
         MERGE (t)-[:HAS_SITE]->(s)""", {"rows": rows})
+    await lineage_kept.recount_for_organisations(tx, [row["site"] for row in rows])  # their trust is in the lineage rows
 
 
 async def flag_services(tx: Tx, rows: list[dict[str, Any]]) -> None:
@@ -105,7 +107,7 @@ async def set_phases(tx: Tx, intervention: str, rows: list[dict[str, Any]], quar
             {"rows": writes, "intervention": intervention})
 
     # participation keeps each site's phase and enrolment: kept in the same transaction
-    await keeping_tallies(tx, [(row["site"], intervention) for row in rows], change)
+    await keeping_tallies(tx, [(row["site"], intervention) for row in rows], change, lineage="whole")
     return changes
 
 

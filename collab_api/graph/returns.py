@@ -43,7 +43,7 @@ async def withdraw(runner: Runner, answers: Sequence[WithdrawnRow], intervention
     async def change(tx: Runner) -> None:
         await tx.write("""
             UNWIND $keys AS key
-            MATCH (a:Adoption)-[:OBSERVED]->(x:AdoptionObservation {key: key})
+            MATCH (x:AdoptionObservation {key: key})<-[:OBSERVED]-(a:Adoption)  // from the answer, by its key
             CREATE (a)-[:WITHDREW]->(:WithdrawnAnswer {observationKey: x.key, quarter: x.quarter, quarterIndex: x.quarterIndex,
                 stage: x.stage, notApplicable: x.notApplicable, content: x.content, returnKey: x.returnKey,
                 withdrawnAt: datetime($at), withdrawnBy: $actor, byReturn: $return})

@@ -11,6 +11,7 @@ from typing import Any
 from collab_api.db.graph import Graph, Runner
 from collab_api.domain.rows import ObservationWrite
 from collab_api.graph.adoptions import write_observations
+from collab_api.graph import lineage_kept
 from collab_api.graph.spread_tally import keeping_tallies
 
 Rows = list[dict[str, Any]]
@@ -100,7 +101,7 @@ async def upsert_enrolments(runner: Runner, rows: Rows) -> None:
             MERGE (s)-[e:ENROLLED]->(i)
             ON CREATE SET e.phase = row.phase""", {"rows": rows})
 
-    await keeping_tallies(runner, [(row["site"], row["intervention"]) for row in rows], change)
+    await keeping_tallies(runner, [(row["site"], row["intervention"]) for row in rows], change, lineage="whole")
 
 
 async def mark_national_programmes(runner: Runner, rows: Rows) -> None:
@@ -109,6 +110,7 @@ async def mark_national_programmes(runner: Runner, rows: Rows) -> None:
         UNWIND $rows AS row
         MATCH (i:Intervention {id: row.id}) WHERE i.nationalProgramme IS NULL
         SET i.nationalProgramme = true""", {"rows": rows})
+    await lineage_kept.recount(runner, [row["id"] for row in rows])  # a programme's enrolled sites trace to it
 
 
 async def count_by_label(graph: Graph) -> dict[str, int]:

@@ -19,6 +19,7 @@ from typing import Any, TypeVar
 from collab_api.db.graph import Graph, ReadChangedUnderneath, Runner, hold_until_commit
 from collab_api.domain import spread_tally as rules
 from collab_api.domain.rows import SiteState, TallyRow
+from collab_api.graph import lineage_kept
 from collab_api.graph.common import phase_history, shaped_all
 
 T = TypeVar("T")
@@ -76,16 +77,23 @@ async def states_of_interventions(runner: Runner, ids: Sequence[str]) -> list[Si
     return adopters + [state for state in enrolled if (state["site"], state["intervention"]) not in seen]
 
 
-async def keeping_tallies(runner: Runner, pairs: Sequence[tuple[str, str]], change: Callable[[Runner], Awaitable[T]]) -> T:
+async def keeping_tallies(runner: Runner, pairs: Sequence[tuple[str, str]], change: Callable[[Runner], Awaitable[T]],
+                          *, lineage: str = "rows") -> T:
     """Run `change` (writes that may alter what these sites answered to these interventions,
     or their collaborative or phase) and add its difference to the tallies, all in one
-    transaction: the caller's, or a new one when given the Graph."""
+    transaction: the caller's, or a new one when given the Graph. The interventions' kept
+    lineage follows (graph/lineage_kept.py): the rows of these sites (`lineage="rows"`), every
+    row (`"whole"`: an enrolment, which a trust's sites follow), or the caller keeps it (`"caller"`)."""
     if isinstance(runner, Graph):
-        return await runner.write_tx(lambda tx: keeping_tallies(tx, pairs, change))
+        return await runner.write_tx(lambda tx: keeping_tallies(tx, pairs, change, lineage=lineage))
     interventions = {intervention for _, intervention in pairs}
     await lock_interventions(runner, interventions)
     before = await site_states(runner, pairs)
     outcome = await change(runner)
+    if lineage == "rows":
+        await lineage_kept.refresh(runner, pairs)
+    elif lineage == "whole":
+        await lineage_kept.recount(runner, interventions)
     after = await site_states(runner, pairs)
     try:
         await _add_difference(runner, pairs, before, after)

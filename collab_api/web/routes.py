@@ -54,7 +54,8 @@ def middleware(settings: Settings) -> list[Middleware]:
     return [Middleware(SessionMiddleware, secret_key=session_secret(settings), session_cookie=SESSION_COOKIE,
                        max_age=int(settings.session_hours * 3600), same_site="lax",
                        https_only=not settings.development and settings.env != "test"),
-            Middleware(LiveSessions), Middleware(Reader), Middleware(PageCache)]
+            # The page cache outside the reader: one data version for the whole request, the reader's operation included
+            Middleware(LiveSessions), Middleware(PageCache), Middleware(Reader)]
 
 
 def routes() -> list[BaseRoute]:

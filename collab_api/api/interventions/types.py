@@ -22,6 +22,7 @@ from collab_api.domain.interventions import CLOSING
 from collab_api.domain.lineage import Lineage
 from collab_api.domain.permissions import require_signed_in
 from collab_api.graph import adoptions as adoption_graph
+from collab_api.graph import lineage_kept
 from collab_api.graph import interventions as intervention_graph
 from collab_api.graph import improvement as improvement_graph
 from collab_api.graph import spread as spread_graph
@@ -229,7 +230,7 @@ async def _lineage(intervention: dict[str, Any], info: Any) -> Lineage:
     loaders = context_of(info).loaders
     origin, rows = await asyncio.gather(
         loaders.keyed(adoption_graph.lineage_origins, dict).load(intervention["id"]),
-        loaders.keyed(adoption_graph.lineage_rows, list).load(intervention["id"]))
+        loaders.keyed(lineage_kept.rows_of, list).load(intervention["id"]))  # the kept document (graph/lineage_kept.py)
     return Lineage.from_rows(origin, rows)
 
 
