@@ -155,3 +155,58 @@ def test_depth_is_the_length_of_the_path_whatever_the_source_and_parents_come_fi
     assert depths == {"Z43": 0, "Z50": 1, "Z60": 2, "Z61": 3, "Z44": 1}
     order = [a.odsCode for a in lineage.tree()]
     assert order.index("Z50") < order.index("Z60") < order.index("Z61")
+
+
+def test_levels_count_learners_and_everyone_below() -> None:
+    lineage = Lineage.from_rows({"organisation": "Z01", "collaborative": "KSS", "family": []}, [
+        row("Z01", "KSS", "2024/25 Q1"),
+        row("Z02", "KSS", "2024/25 Q2", source="Z01"),
+        row("Z03", "WM", "2024/25 Q3", source="Z02"),
+        row("Z04", "WM", "2024/25 Q3", source="Z02"),
+        row("Z05", "NENC", "2024/25 Q4"),  # nobody traced
+    ])
+    levels = lineage.levels()
+    assert [n.odsCode for n in levels[""]] == ["Z01", "Z05"]
+    assert [n.odsCode for n in levels["Z01"]] == ["Z02"] and {n.odsCode for n in levels["Z02"]} == {"Z03", "Z04"}
+    counts = {n.odsCode: (n.learners, n.below) for n in lineage.tree()}
+    assert counts == {"Z01": (1, 3), "Z02": (2, 2), "Z03": (0, 0), "Z04": (0, 0), "Z05": (0, 0)}
+
+
+@pytest.mark.usefixtures("seeded")
+async def test_the_tree_a_level_at_a_time_covers_the_whole_tree_once(gql: Any, settings: Any, graph: Any, monkeypatch: Any) -> None:
+    level = """query($id: ID!, $under: String) { intervention(id: $id) { adoptionTreeCount levelCount: adoptionTreeCount(under: $under)
+        adoptionTree(under: $under, first: 1000) { organisation { odsCode } learnedFrom { odsCode } learners below } } }"""
+    whole = (await gql.data("""{ intervention(id: "news2-deterioration") { adoptionTree(first: 1000) {
+        organisation { odsCode } learnedFrom { odsCode } } } }"""))["intervention"]["adoptionTree"]
+    seen: list[str] = []
+    waiting = [""]
+    while waiting:  # walk the levels from the first, as a reader following the links would
+        under = waiting.pop()
+        data = (await gql.data(level, {"id": "news2-deterioration", "under": under}))["intervention"]
+        assert data["levelCount"] == len(data["adoptionTree"])
+        for node in data["adoptionTree"]:
+            code = node["organisation"]["odsCode"]
+            seen.append(code)
+            if under:
+                assert node["learnedFrom"]["odsCode"] == under
+            children = (await gql.data(level, {"id": "news2-deterioration", "under": code}))["intervention"]["adoptionTree"]
+            assert node["learners"] == len(children) and node["below"] >= node["learners"]
+            if node["learners"]:
+                waiting.append(code)
+    assert sorted(seen) == sorted(n["organisation"]["odsCode"] for n in whole), "every organisation once"
+    assert any(n["learnedFrom"] for n in whole), "the demo tree has more than one level"
+
+    from collab_api.app import create_app
+    from collab_api.web.pages import interventions
+    from tests.web import PageClient
+
+    monkeypatch.setattr(interventions, "LEVEL_PAGE", 2)
+    async with PageClient(create_app(settings, graph=graph)) as pages:
+        await pages.sign_in("NATIONAL")
+        first = await pages.get("/interventions/news2-deterioration/lineage")
+        assert first.status_code == 200 and "The first level" in first.text
+        teacher = next(n for n in whole if n["learnedFrom"])["learnedFrom"]["odsCode"]
+        assert f"lineage?under={teacher}" in first.text or "offset=2" in first.text, "a link down, or to the next page"
+        under = await pages.get(f"/interventions/news2-deterioration/lineage?under={teacher}")
+        assert under.status_code == 200 and "Learned from" in under.text and "Back to the first level" in under.text
+        assert (await pages.get("/interventions/news2-deterioration/lineage?under=NOPE9")).status_code == 404

@@ -17,6 +17,8 @@ class RequestContext:
     settings: Settings
     viewer: Actor = ANONYMOUS
     loaders: Loaders = field(init=False)
+    # What a request works out once and several fields use (an intervention's resolved lineage)
+    worked_out: dict[tuple[str, str], Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.loaders = Loaders(self.graph)

@@ -38,6 +38,8 @@ class Adopter:
     sourceCollaborative: str | None = None  # or the collaborative it learned from
     sourceSince: int | None = None  # quarter index from which that source is recorded
     depth: int | None = None
+    learners: int = 0  # organisations that learned it directly from this one (set by Lineage.levels)
+    below: int = 0  # organisations that learned it from this one, directly or at a remove
     # Resolved place in the tree: (kind, code) with kind ORIGIN, PROGRAMME, ORGANISATION,
     # COLLABORATIVE; None when nothing links it to the origin.
     parent: tuple[str, str | None] | None = None
@@ -74,6 +76,7 @@ class Lineage:
         self._first = self._first_reachers()
         for code in self.adopters:
             self._depth(code, set())
+        self._levels: dict[str, list[Adopter]] | None = None
 
     @classmethod
     def from_rows(cls, origin: dict[str, Any], rows: list[dict[str, Any]]) -> Lineage:
@@ -163,6 +166,39 @@ class Lineage:
                                  parent=(ORIGIN, None)))
         return sorted(nodes, key=lambda a: (a.depth if a.depth is not None else far, a.odsCode != self.origin_organisation,
                                             a.firstQuarter or far, a.odsCode))
+
+    def levels(self) -> dict[str, list[Adopter]]:
+        """The tree a level at a time: each organisation's direct learners in the tree's order,
+        under its code; under "" the first level (the origin, and those that learned it from a
+        region, the national programme, or from nobody traced). Each node's `learners` and `below`
+        are counted (once: the answer is kept)."""
+        if self._levels is not None:
+            return self._levels
+        nodes = self.tree()
+        codes = {node.odsCode for node in nodes}
+        out: dict[str, list[Adopter]] = {"": []}
+        for node in nodes:
+            kind, ref = node.parent or (None, None)
+            parent = ref if kind == ORGANISATION and ref in codes and ref != node.odsCode else ""
+            out.setdefault(parent or "", []).append(node)
+
+        def count(code: str, seen: set[str]) -> int:
+            total = 0
+            for learner in out.get(code, []):
+                if learner.odsCode not in seen:  # a loop of sources is counted once
+                    seen.add(learner.odsCode)
+                    learner.below = count(learner.odsCode, seen)
+                    total += 1 + learner.below
+            return total
+
+        seen: set[str] = set()
+        for node in nodes:
+            node.learners = len(out.get(node.odsCode, []))
+        for root in out[""]:
+            seen.add(root.odsCode)
+            root.below = count(root.odsCode, seen)
+        self._levels = out
+        return out
 
     # -- regions ---------------------------------------------------------------------------
 

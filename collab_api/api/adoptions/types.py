@@ -181,6 +181,8 @@ class AdoptionTreeNode(graphene.ObjectType):
     firstQuarter = graphene.String(description="First quarter it reported stage 1 or above.")
     firstReachedOn = graphene.Date(description="The date of that first report, or the first day of that quarter.")
     currentStage = graphene.Field(AdoptionStage, description="The highest current stage over its adoptions.")
+    learners = graphene.Int(required=True, description="Organisations that learned it directly from this one.")
+    below = graphene.Int(required=True, description="Organisations that learned it from this one, directly or at a remove.")
 
     @staticmethod
     async def resolve_organisation(node: Any, info: Any) -> Any:

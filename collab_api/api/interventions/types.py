@@ -133,9 +133,14 @@ class Intervention(DescriptionFields, ReviewFields, graphene.ObjectType):
     adoptionTree = graphene.List(
         graphene.NonNull("collab_api.api.adoptions.types.AdoptionTreeNode"), required=True,
         **slice_arguments(TREE_PAGE),
+        under=graphene.String(description=(
+            "A level of the tree: the organisations that learned it directly from this one (its ODS code); \"\": the "
+            "first level (the origin, and those that learned it from a region, the national programme or from nobody "
+            "traced). Not given: the whole tree.")),
         description="The adopting organisations with whom each learned from, parents before children, to any depth; "
-                    "a page at a time (adoptionTreeCount in all).")
-    adoptionTreeCount = graphene.Int(required=True, description="How many organisations the whole adoption tree has.")
+                    "a page at a time (adoptionTreeCount in all), or a level at a time with `under`.")
+    adoptionTreeCount = graphene.Int(required=True, under=graphene.String(description="Count one level (see adoptionTree)."),
+                                     description="How many organisations the whole adoption tree (or one level of it) has.")
     spread = graphene.Field(
         graphene.NonNull("collab_api.api.spread.types.InterventionSpread"),
         description="How far it has spread: organisations and regions reached, median stage.")
@@ -201,13 +206,17 @@ class Intervention(DescriptionFields, ReviewFields, graphene.ObjectType):
         return await context_of(info).loaders.keyed(spread_graph.reach_of, dict).load(intervention["id"])
 
     @staticmethod
-    async def resolve_adoptionTree(intervention: dict[str, Any], info: Any, first: int | None = TREE_PAGE, offset: int | None = 0) -> Any:
+    async def resolve_adoptionTree(intervention: dict[str, Any], info: Any, first: int | None = TREE_PAGE, offset: int | None = 0,
+                                   under: str | None = None) -> Any:
         require_signed_in(context_of(info).viewer, "see who learned from whom")
-        return page_of((await _lineage(intervention, info)).tree(), first, offset, default=TREE_PAGE)
+        lineage = await _lineage(intervention, info)
+        nodes = lineage.tree() if under is None else lineage.levels().get(under.strip().upper(), [])
+        return page_of(nodes, first, offset, default=TREE_PAGE)
 
     @staticmethod
-    async def resolve_adoptionTreeCount(intervention: dict[str, Any], info: Any) -> int:
-        return len((await _lineage(intervention, info)).tree())
+    async def resolve_adoptionTreeCount(intervention: dict[str, Any], info: Any, under: str | None = None) -> int:
+        lineage = await _lineage(intervention, info)
+        return len(lineage.tree() if under is None else lineage.levels().get(under.strip().upper(), []))
 
     @staticmethod
     async def resolve_regionsReached(intervention: dict[str, Any], info: Any) -> Any:
@@ -227,11 +236,19 @@ class Intervention(DescriptionFields, ReviewFields, graphene.ObjectType):
 
 
 async def _lineage(intervention: dict[str, Any], info: Any) -> Lineage:
-    loaders = context_of(info).loaders
-    origin, rows = await asyncio.gather(
-        loaders.keyed(adoption_graph.lineage_origins, dict).load(intervention["id"]),
-        loaders.keyed(lineage_kept.rows_of, list).load(intervention["id"]))  # the kept document (graph/lineage_kept.py)
-    return Lineage.from_rows(origin, rows)
+    """The intervention's lineage, resolved once per request (its tree, levels and regions share it)."""
+    context = context_of(info)
+    key = ("lineage", intervention["id"])
+    if key not in context.worked_out:
+        origin, rows = await asyncio.gather(
+            context.loaders.keyed(adoption_graph.lineage_origins, dict).load(intervention["id"]),
+            context.loaders.keyed(lineage_kept.rows_of, list).load(intervention["id"]))  # the kept document
+        if key not in context.worked_out:  # another field of the request may have resolved it meanwhile
+            resolved = Lineage.from_rows(origin, rows)
+            resolved.levels()  # every node's learners and those below it, counted
+            context.worked_out[key] = resolved
+    lineage: Lineage = context.worked_out[key]
+    return lineage
 
 
 class InterventionFilterInput(graphene.InputObjectType):

@@ -53,11 +53,32 @@ def questions_context(data: dict[str, Any]) -> dict[str, Any]:
             "follows": [[f["kind"], f["target"]] for f in ((data.get("me") or {}).get("follows") or [])]}
 
 
+LEVEL_PAGE = 100  # organisations of one level of the adoption tree on a page
+
+
 async def lineage(request: Request) -> Response:
+    """Regions reached, then the adoption tree a level at a time: the first level (the origin, and
+    those that learned from a region, the programme or nobody traced), or, with `?under=CODE`,
+    the organisations that learned it from that one; each says how many learned it from them."""
     signed_in = not identity.viewer(request).is_anonymous
-    data = await operations.data(request, "lineage", {"id": request.path_params["id"], "signedIn": signed_in})
+    under = (request.query_params.get("under") or "").strip().upper()[:20]
+    try:
+        offset = max(0, int(request.query_params.get("offset") or 0))
+    except ValueError:
+        offset = 0
+    data = await operations.data(request, "lineage", {"id": request.path_params["id"], "signedIn": signed_in, "under": under,
+                                                      "underCode": under, "teaching": bool(under and signed_in),
+                                                      "first": LEVEL_PAGE, "offset": offset})
     item = operations.found(data["intervention"], "intervention with this id")
-    return render(request, "lineage.html", {"i": item, "tree": _tree(item.get("adoptionTree") or []), "active": "search"})
+    if under and signed_in and not data.get("teacher"):
+        operations.found(None, "organisation with this ODS code in the tree")
+    nodes = item.get("adoptionTree") or []
+    level = item.get("levelCount") or 0
+    return render(request, "lineage.html", {
+        "i": item, "nodes": nodes, "teacher": data.get("teacher"), "under": under, "level_count": level,
+        "shown_from": offset + 1, "shown_to": offset + len(nodes),
+        "next_offset": offset + LEVEL_PAGE if offset + LEVEL_PAGE < level else None,
+        "previous_offset": max(0, offset - LEVEL_PAGE) if offset else None, "active": "search"})
 
 
 async def version(request: Request) -> Response:
@@ -68,19 +89,6 @@ async def version(request: Request) -> Response:
     chosen = next((v for v in item["versions"] if v["number"] == number), None)
     operations.found(chosen, "version of this intervention with this number")
     return render(request, "version.html", {"i": item, "v": chosen, "active": "search"})
-
-
-def _tree(nodes: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The adoption tree as nested lists: each organisation under the one it learned from."""
-    by_code = {n["organisation"]["odsCode"]: {**n, "children": []} for n in nodes}
-    roots = []
-    for node in by_code.values():
-        parent = (node.get("learnedFrom") or {}).get("odsCode")
-        if parent in by_code and parent != node["organisation"]["odsCode"]:
-            by_code[parent]["children"].append(node)
-        else:
-            roots.append(node)
-    return roots
 
 
 routes = [

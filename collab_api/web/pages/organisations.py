@@ -14,7 +14,7 @@ from collab_api.web.organisation_finder import suggest
 from collab_api.web.templating import render
 
 
-HISTORY_PAGE = 200  # adoptions shown at a time
+HISTORY_PAGE = 50  # adoptions shown at a time
 
 
 def _from(request: Request) -> int:
