@@ -48,6 +48,7 @@ CREATE CONSTRAINT spread_tally_key IF NOT EXISTS FOR (n:SpreadTally) REQUIRE n.k
 CREATE INDEX spread_tally_bucket IF NOT EXISTS FOR (n:SpreadTally) ON (n.bucket);
 CREATE INDEX spread_tally_intervention IF NOT EXISTS FOR (n:SpreadTally) ON (n.intervention);
 CREATE CONSTRAINT spread_participation_intervention IF NOT EXISTS FOR (n:SpreadParticipation) REQUIRE n.intervention IS UNIQUE;
-CREATE CONSTRAINT lineage_facts_intervention IF NOT EXISTS FOR (n:LineageFacts) REQUIRE n.intervention IS UNIQUE;
+CREATE CONSTRAINT lineage_bucket_key IF NOT EXISTS FOR (n:LineageBucket) REQUIRE n.key IS UNIQUE;
+CREATE INDEX lineage_bucket_intervention IF NOT EXISTS FOR (n:LineageBucket) ON (n.intervention);
 CREATE CONSTRAINT spread_cells_key IF NOT EXISTS FOR (n:SpreadCells) REQUIRE n.key IS UNIQUE;
 CREATE INDEX spread_cells_intervention IF NOT EXISTS FOR (n:SpreadCells) ON (n.intervention);

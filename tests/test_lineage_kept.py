@@ -99,7 +99,7 @@ async def test_moves_and_an_enrolment_keep_the_rows_right(graph: Graph) -> None:
 
 
 async def test_the_migration_keeps_the_rows_of_an_older_graph(graph: Graph) -> None:
-    await graph.write("MATCH (f:LineageFacts) DETACH DELETE f")
+    await graph.write("MATCH (f:LineageBucket) DETACH DELETE f")
     missing = await lineage_kept.uncounted(graph)
     assert len(missing) > 10
     assert await migrations.backfill_lineage(graph, batch=7) == len(missing)

@@ -1,9 +1,11 @@
 """Each intervention's lineage facts, kept by the writes that change them: one row per adopting
 organisation (its region and trust, whether it is enrolled, its highest current stage, the first
-quarter and day it reported stage 1 or above, its sources with a source site's trust), as one
-JSON document on a `LineageFacts` node. The intervention and lineage pages resolve the tree and
-the regions reached from it (domain/lineage.py) instead of gathering every adopter's adoptions,
-answers and sources: one record read, not thousands.
+quarter and day it reported stage 1 or above, its sources with a source site's trust), as JSON
+documents on `LineageBucket` nodes: the organisations split into BUCKETS by their code, so that a
+write rewrites a sixteenth of a busy intervention's rows (tens of kilobytes), not all of them. The
+intervention and lineage pages resolve the tree and the regions reached from them
+(domain/lineage.py) instead of gathering every adopter's adoptions, answers and sources: a few
+records read, not thousands.
 
 Kept in the transaction of every write that changes a row:
 - answers recorded, corrected or withdrawn, sources recorded, enrolment and phases: the rows of
@@ -21,6 +23,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import zlib
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -65,6 +68,14 @@ _ROWS = """
                      reached: CASE WHEN firstQuarter IS NULL THEN [] ELSE [[firstQuarter, firstObservedOn]] END} AS row"""
 
 
+BUCKETS = 16
+
+
+def bucket_of(code: str) -> int:
+    """An organisation's bucket: the same on every machine and run (not Python's salted hash)."""
+    return zlib.crc32(code.encode()) % BUCKETS
+
+
 def _grouped(rows: list[dict[str, Any]]) -> dict[str, list[LineageAdopter]]:
     out: dict[str, list[LineageAdopter]] = {}
     for row in rows:
@@ -81,13 +92,25 @@ async def _counted_pairs(runner: Runner, pairs: Iterable[tuple[str, str]]) -> di
     return _grouped(await runner.read(_BY_PAIR + _ROWS, {"pairs": [list(pair) for pair in sorted(set(pairs))]}))
 
 
+def _plain(row: LineageAdopter) -> dict[str, Any]:
+    """A row as the document keeps it: dates as text, sources in one order, keys in one order."""
+    sources = sorted(row["sources"], key=lambda s: (s.get("since") or "", s.get("organisation") or "",
+                                                    s.get("collaborative") or "", s.get("organisationTrust") or ""))
+    return {"collaborative": row["collaborative"], "currentStage": row["currentStage"], "enrolled": row["enrolled"],
+            "odsCode": row["odsCode"],
+            "reached": [[quarter, day.isoformat() if isinstance(day, dt.date) else day] for quarter, day in row["reached"]],
+            "sources": [{key: source.get(key) for key in ("collaborative", "organisation", "organisationTrust", "since")}
+                        for source in sources],
+            "trust": row["trust"]}
+
+
+def _dumps(rows: dict[str, dict[str, Any]]) -> str:
+    """The document: rows by organisation in code order (the same rows, the same text)."""
+    return json.dumps({code: rows[code] for code in sorted(rows)}, separators=(",", ":"))
+
+
 def _encode(rows: Iterable[LineageAdopter]) -> str:
-    """The document: rows by organisation, sources in one order (the same rows, the same text)."""
-    for row in rows:
-        row["sources"].sort(key=lambda s: (s.get("since") or "", s.get("organisation") or "", s.get("collaborative") or "",
-                                           s.get("organisationTrust") or ""))
-    return json.dumps({row["odsCode"]: row for row in rows}, sort_keys=True,
-                      default=lambda value: value.isoformat() if isinstance(value, dt.date) else str(value))
+    return _dumps({row["odsCode"]: _plain(row) for row in rows})
 
 
 def _decode(text: str) -> dict[str, LineageAdopter]:
@@ -97,20 +120,35 @@ def _decode(text: str) -> dict[str, LineageAdopter]:
     return rows
 
 
-async def _write(runner: Runner, documents: dict[str, str]) -> None:
+async def _write(runner: Runner, documents: dict[tuple[str, int], str]) -> None:
+    """Put these buckets' documents (an empty one stays: bucket 0 marks an intervention counted)."""
     if documents:
         await runner.write("""
             UNWIND $rows AS row
-            MERGE (f:LineageFacts {intervention: row.id})
-            SET f.adopters = row.adopters""", {"rows": [{"id": key, "adopters": value} for key, value in sorted(documents.items())]})
+            MERGE (f:LineageBucket {key: row.key})
+            ON CREATE SET f.intervention = row.id, f.bucket = row.bucket
+            SET f.adopters = row.adopters""", {"rows": [
+                {"key": f"{intervention}|{bucket}", "id": intervention, "bucket": bucket, "adopters": text}
+                for (intervention, bucket), text in sorted(documents.items())]})
 
 
-async def _documents(runner: Runner, ids: Sequence[str]) -> dict[str, str]:
+async def _documents(runner: Runner, ids: Sequence[str]) -> dict[str, dict[int, str]]:
+    """Each intervention's kept buckets (an intervention never counted is absent)."""
     rows = await runner.read("""
         UNWIND $keys AS key
-        MATCH (f:LineageFacts {intervention: key})
-        RETURN key, f.adopters AS adopters""", {"keys": list(ids)})
-    return {str(row["key"]): str(row["adopters"]) for row in rows}
+        MATCH (f:LineageBucket {intervention: key})
+        RETURN key, f.bucket AS bucket, f.adopters AS adopters""", {"keys": list(ids)})
+    out: dict[str, dict[int, str]] = {}
+    for row in rows:
+        out.setdefault(str(row["key"]), {})[int(row["bucket"])] = str(row["adopters"])
+    return out
+
+
+def _by_bucket(intervention: str, rows: Iterable[LineageAdopter]) -> dict[tuple[str, int], str]:
+    split: dict[int, list[LineageAdopter]] = {0: []}
+    for row in rows:
+        split.setdefault(bucket_of(row["odsCode"]), []).append(row)
+    return {(intervention, bucket): _encode(part) for bucket, part in split.items()}
 
 
 async def recount(runner: Runner, ids: Iterable[str]) -> int:
@@ -119,30 +157,44 @@ async def recount(runner: Runner, ids: Iterable[str]) -> int:
     if not wanted:
         return 0
     found = await counted(runner, wanted)
-    await _write(runner, {key: _encode(found.get(key, [])) for key in wanted})
+    documents: dict[tuple[str, int], str] = {}
+    for key in wanted:
+        documents.update(_by_bucket(key, found.get(key, [])))
+    await _write(runner, documents)
+    await runner.write("""
+        UNWIND $keep AS keep
+        MATCH (f:LineageBucket {intervention: keep.id}) WHERE NOT f.bucket IN keep.buckets
+        DELETE f""", {"keep": [{"id": key, "buckets": sorted(b for i, b in documents if i == key)} for key in wanted]})
     return len(wanted)
 
 
 async def refresh(runner: Runner, pairs: Sequence[tuple[str, str]]) -> None:
     """After a write that changed what these organisations did for these interventions: their
-    rows counted again and put in the documents (an organisation with no adoption left, out)."""
+    rows counted again and put in their buckets (an organisation with no adoption left, out)."""
     if not pairs:
         return
     interventions = sorted({intervention for _, intervention in pairs})
     kept = await _documents(runner, interventions)
-    fresh = await _counted_pairs(runner, pairs)
-    changed: dict[str, str] = {}
-    for intervention in interventions:
-        if intervention not in kept:  # never counted (data from before, or the first adopter): count it whole
-            changed[intervention] = _encode((await counted(runner, [intervention])).get(intervention, []))
+    never = [intervention for intervention in interventions if intervention not in kept]
+    if never:  # never counted (data from before): counted whole
+        await recount(runner, never)
+    fresh = await _counted_pairs(runner, [pair for pair in pairs if pair[1] in kept])
+    changed: dict[tuple[str, int], str] = {}
+    for organisation, intervention in pairs:
+        if intervention not in kept:
             continue
-        rows = _decode(kept[intervention])
+        bucket = bucket_of(organisation)
+        if (intervention, bucket) not in changed:
+            changed[(intervention, bucket)] = kept[intervention].get(bucket, "{}")
+    for (intervention, bucket), text in list(changed.items()):
+        rows: dict[str, dict[str, Any]] = json.loads(text)  # as kept: only the touched rows change
         for organisation, of in pairs:
-            if of == intervention:
+            if of == intervention and bucket_of(organisation) == bucket:
                 rows.pop(organisation, None)
         for row in fresh.get(intervention, []):
-            rows[row["odsCode"]] = row
-        changed[intervention] = _encode(rows.values())
+            if bucket_of(row["odsCode"]) == bucket:
+                rows[row["odsCode"]] = _plain(row)
+        changed[(intervention, bucket)] = _dumps(rows)
     await _write(runner, changed)
 
 
@@ -169,9 +221,9 @@ async def recount_for_organisations(runner: Runner, organisations: Iterable[str]
 
 
 async def rows_of(graph: Graph, ids: Sequence[str]) -> dict[str, list[LineageAdopter]]:
-    """Per intervention, its rows: from its kept document, or counted when it has none."""
+    """Per intervention, its rows: from its kept buckets, or counted when it has none."""
     kept = await _documents(graph, ids)
-    out = {key: list(_decode(text).values()) for key, text in kept.items()}
+    out = {key: [row for text in buckets.values() for row in _decode(text).values()] for key, buckets in kept.items()}
     missing = [key for key in ids if key not in kept]
     if missing:
         out.update(await counted(graph, missing))
@@ -181,7 +233,7 @@ async def rows_of(graph: Graph, ids: Sequence[str]) -> dict[str, list[LineageAdo
 async def uncounted(graph: Graph) -> list[str]:
     """Interventions with no document (data from before they were kept; a new one gets an empty one)."""
     every = await graph.read("MATCH (i:Intervention) RETURN i.id AS id")
-    kept = {str(row["id"]) for row in await graph.read("MATCH (f:LineageFacts) RETURN f.intervention AS id")}
+    kept = {str(row["id"]) for row in await graph.read("MATCH (f:LineageBucket {bucket: 0}) RETURN f.intervention AS id")}
     return sorted(str(row["id"]) for row in every if str(row["id"]) not in kept)
 
 
@@ -189,5 +241,5 @@ async def start(runner: Runner, ids: Iterable[str]) -> None:
     """New interventions: an empty document each (nobody has adopted them yet)."""
     await runner.write("""
         UNWIND $ids AS id
-        MERGE (f:LineageFacts {intervention: id})
-        ON CREATE SET f.adopters = '{}'""", {"ids": sorted(set(ids))})
+        MERGE (f:LineageBucket {key: id + '|0'})
+        ON CREATE SET f.intervention = id, f.bucket = 0, f.adopters = '{}'""", {"ids": sorted(set(ids))})
