@@ -50,8 +50,8 @@ class DataVersions:
             self._lock, self._loop = asyncio.Lock(), loop
         return self._lock
 
-    def statements(self) -> list[tuple[str, dict[str, object]]]:
-        """What the next advance sends: this process's node, and on the first, forgetting idle ones."""
+    def next_advance(self) -> list[tuple[str, dict[str, object]]]:
+        """Count one more advance; what it sends: this process's node, and on the first, forgetting idle ones."""
         self.advances += 1
         now = dt.datetime.now(dt.timezone.utc)
         sent: list[tuple[str, dict[str, object]]] = [

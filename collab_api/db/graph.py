@@ -14,7 +14,7 @@ import dataclasses
 import logging
 import random
 import re
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar, Union
 
@@ -105,19 +105,21 @@ class RoundTrips:
     # an operation sent, to time the same Cypher without GraphQL).
     statements: list[tuple[str, dict[str, Any]]] | None = None
 
-    def add(self, query: str = "", params: Mapping[str, Any] | None = None) -> None:
+    def _and_outer(self) -> Iterator[RoundTrips]:
         counter: RoundTrips | None = self
         while counter is not None:
+            yield counter
+            counter = counter.outer
+
+    def add(self, query: str = "", params: Mapping[str, Any] | None = None) -> None:
+        for counter in self._and_outer():
             counter.count += 1
             if counter.statements is not None:
                 counter.statements.append((query, dict(params or {})))
-            counter = counter.outer
 
     def add_rows(self, rows: int) -> None:
-        counter: RoundTrips | None = self
-        while counter is not None:
+        for counter in self._and_outer():
             counter.rows += rows
-            counter = counter.outer
 
 
 _round_trips: contextvars.ContextVar[RoundTrips | None] = contextvars.ContextVar("round_trips", default=None)
@@ -292,7 +294,7 @@ class Graph:
         async with versions.lock():
             if versions.covered < mine:
                 began = versions.commits
-                statements = versions.statements()
+                statements = versions.next_advance()
 
                 async def advance(tx: neo4j.AsyncManagedTransaction) -> None:
                     counted = Tx(tx)

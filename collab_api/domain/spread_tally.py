@@ -291,6 +291,16 @@ def reach_applied(current: dict[str, int], delta: dict[str, int]) -> dict[str, i
     return {key: count for key, count in sorted(total.items()) if count}
 
 
+def adopters_by_region(splits: dict[str, int]) -> dict[str, int]:
+    """The kept reach counts ("collaborative|stage" -> organisations) summed by collaborative:
+    the organisations with a current stage in each region."""
+    out: dict[str, int] = {}
+    for where, count in splits.items():
+        collaborative = where.rsplit("|", 1)[0]
+        out[collaborative] = out.get(collaborative, 0) + int(count)
+    return out
+
+
 def reach_figures(splits: dict[str, int]) -> dict[str, Any]:
     """The reach from its kept counts ("collaborative|stage" -> organisations), as
     `spread.intervention_spread` counts it from the adopters."""

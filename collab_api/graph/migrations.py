@@ -53,8 +53,10 @@ async def _in_batches(graph: Graph, missing: list[str], batch: int, count: Calla
                       says: str) -> int:
     """Count what `missing` names, a batch per transaction; say how many in the log."""
     for start in range(0, len(missing), batch):
-        chunk = missing[start:start + batch]
-        await graph.write_tx(lambda tx, chunk=chunk: count(tx, chunk))  # type: ignore[misc]
+        async def work(tx: Tx, chunk: list[str] = missing[start:start + batch]) -> Any:
+            return await count(tx, chunk)
+
+        await graph.write_tx(work)
     if missing:
         log.info(says, len(missing))
     return len(missing)

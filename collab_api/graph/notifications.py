@@ -17,6 +17,7 @@ import json
 from typing import Any
 
 from collab_api.db.graph import Runner, Tx
+from collab_api.domain.spread_tally import adopters_by_region
 from collab_api.domain.learning_rows import FollowRow, MailRow, NotificationRow, PersonRow, Recipient
 from collab_api.graph.common import shaped, shaped_all
 
@@ -152,11 +153,7 @@ async def adoption_news(tx: Tx, organisation: str, intervention: str) -> dict[st
         {"org": organisation, "id": intervention})
     if row is None:
         return None
-    splits: dict[str, int] = json.loads(row["reachSplits"] or "{}")
-    by_region: dict[str, int] = {}
-    for where, count in splits.items():
-        code = where.rsplit("|", 1)[0]
-        by_region[code] = by_region.get(code, 0) + int(count)
+    by_region = adopters_by_region(json.loads(row["reachSplits"] or "{}"))
     first_in = [{"code": region["code"], "name": region["name"]} for region in row["regions"]
                 if by_region.get(region["code"], 0) - (1 if row["counted"] else 0) <= 0]
     return {"kind": row["kind"], "name": row["name"], "title": row["title"], "firstIn": first_in}

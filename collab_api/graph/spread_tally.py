@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 
 from collab_api.db.graph import Graph, ReadChangedUnderneath, Runner, hold_until_commit
 from collab_api.domain import spread_tally as rules
@@ -78,7 +78,7 @@ async def states_of_interventions(runner: Runner, ids: Sequence[str]) -> list[Si
 
 
 async def keeping_tallies(runner: Runner, pairs: Sequence[tuple[str, str]], change: Callable[[Runner], Awaitable[T]],
-                          *, lineage: str = "rows") -> T:
+                          *, lineage: Literal["rows", "whole", "caller"] = "rows") -> T:
     """Run `change` (writes that may alter what these sites answered to these interventions,
     or their collaborative or phase) and add its difference to the tallies, all in one
     transaction: the caller's, or a new one when given the Graph. The interventions' kept

@@ -105,11 +105,11 @@ class PageCache:
                 telemetry.note_operation(name, Role.ANONYMOUS.value, [])
             await self._send(kept, headers, send, trips=1, hit=True)
             return
-        answered = await self._answer_and_keep(scope, receive, send)  # sent already
+        answered = await self._answer_and_keep(scope, receive, send, headers)  # sent already
         if answered is not None:
             cache.put(key, version, answered)
 
-    async def _answer_and_keep(self, scope: Scope, receive: Receive, send: Send) -> KeptAnswer | None:
+    async def _answer_and_keep(self, scope: Scope, receive: Receive, send: Send, request_headers: Headers) -> KeptAnswer | None:
         """Run the page; keep its answer if it may be shared (returned, not yet sent), else send it as it is."""
         before = dict(scope["session"])
         noted = len(telemetry.operations_noted())
@@ -138,9 +138,9 @@ class PageCache:
         raw = tuple((name, value) for name, value in start.get("headers", [])
                     if name.lower() not in (b"content-length", b"cache-control", b"etag", ROUND_TRIPS))
         zipped = gzip.compress(body, compresslevel=6, mtime=0) if len(body) >= 1024 else None
-        counted = any(name.lower() == ROUND_TRIPS for name, _ in start.get("headers", []))
+        counted = ROUND_TRIPS.decode() in response_headers
         kept = KeptAnswer(raw, body, zipped, _etag(body), counted, tuple(telemetry.operations_noted()[noted:]))
-        await self._send(kept, Headers(scope=scope), send, trips=scope.get("state", {}).get("round_trips", 0) + 1, hit=False)
+        await self._send(kept, request_headers, send, trips=scope.get("state", {}).get("round_trips", 0) + 1, hit=False)
         return kept
 
     @staticmethod

@@ -9,10 +9,8 @@ import graphene
 from collab_api.api.adoptions.types import AdoptionStage
 from collab_api.api.context import context_of
 from collab_api.api.core.enums import CareSetting
-from collab_api.api.core.slices import page_of, slice_arguments
-from collab_api.api.spread.types import PAGE, SiteRef, StageCount
+from collab_api.api.spread.types import SiteRef, StageCount, held_whole, site_count, site_page, sites_field
 from collab_api.domain import stages
-from collab_api.domain.permissions import require_signed_in
 from collab_api.domain.quarterly_report import AT_OR_BELOW
 from collab_api.graph import collaboratives as collaborative_graph
 from collab_api.usecases.spread_reporting import build_quarterly_report
@@ -87,21 +85,6 @@ class SiteAnswers(SiteRef):
     answers = graphene.List(graphene.NonNull(Answer), required=True)
 
 
-def _page_for_signed_in(key: str) -> Any:
-    """A page of one of the report's lists of sites: which site answered what is for signed-in readers only."""
-    def resolve(report: dict[str, Any], info: Any, first: int | None = PAGE, offset: int | None = 0) -> Any:
-        require_signed_in(context_of(info).viewer, "see which sites reported what")
-        return page_of(report[key], first, offset, default=PAGE)
-    return staticmethod(resolve)
-
-
-def _count(key: str) -> Any:
-    """The length of one of the report's lists: a count anyone may read."""
-    def resolve(report: dict[str, Any], info: Any) -> int:
-        return len(report[key])
-    return staticmethod(resolve)
-
-
 class QuarterlyReport(graphene.ObjectType):
     """Everything the national team's quarterly report computes, for one quarter. Counts are
     for anyone; which site answered what is for signed-in readers."""
@@ -113,30 +96,26 @@ class QuarterlyReport(graphene.ObjectType):
     sitesByCollaborative = graphene.List(graphene.NonNull(CollaborativePhases), required=True, description="All 15, by code.")
     stageTables = graphene.List(graphene.NonNull(StageTable), required=True,
                                 description="Per care setting and component: every phase together (phase null), then each phase.")
-    sitesAtOrBelow = graphene.List(graphene.NonNull(SiteComponentStage), required=True, **slice_arguments(PAGE),
-                                   description="Answers at or below atOrBelowStage, a page at a time.")
+    sitesAtOrBelow = sites_field(SiteComponentStage, "Answers at or below atOrBelowStage.")
     sitesAtOrBelowCount = graphene.Int(required=True, description="How many answers are at or below atOrBelowStage.")
-    sitesAtStage6OnAllComponents = graphene.List(graphene.NonNull(SiteInSetting), required=True, **slice_arguments(PAGE),
-                                                 description="Sites at stage 6 or above on every component in a care setting, a page at a time.")
+    sitesAtStage6OnAllComponents = sites_field(SiteInSetting, "Sites at stage 6 or above on every component in a care setting.")
     sitesAtStage6OnAllComponentsCount = graphene.Int(required=True)
-    answers = graphene.List(graphene.NonNull(SiteAnswers), required=True, **slice_arguments(PAGE),
-                            description="The per-site table of every answer, a page of sites at a time.")
+    answers = sites_field(SiteAnswers, "The per-site table of every answer, by site.")
     answersCount = graphene.Int(required=True, description="How many sites answered in the quarter.")
-    sitesWithNoData = graphene.List(graphene.NonNull(SiteRef), required=True, **slice_arguments(PAGE),
-                                    description="Sites in a phase with no answer this quarter, a page at a time.")
+    sitesWithNoData = sites_field(SiteRef, "Sites in a phase with no answer this quarter.")
     sitesWithNoDataCount = graphene.Int(required=True)
     collaborativesReturned = graphene.List(graphene.NonNull("collab_api.api.collaboratives.types.Collaborative"), required=True)
     collaborativesNotReturned = graphene.List(graphene.NonNull("collab_api.api.collaboratives.types.Collaborative"), required=True)
     allReturned = graphene.Boolean(required=True, description="Did all 15 collaboratives return?")
 
-    resolve_sitesAtOrBelow = _page_for_signed_in("sitesAtOrBelow")
-    resolve_sitesAtStage6OnAllComponents = _page_for_signed_in("sitesAtStage6OnAllComponents")
-    resolve_answers = _page_for_signed_in("answers")
-    resolve_sitesWithNoData = _page_for_signed_in("sitesWithNoData")
-    resolve_sitesAtOrBelowCount = _count("sitesAtOrBelow")
-    resolve_sitesAtStage6OnAllComponentsCount = _count("sitesAtStage6OnAllComponents")
-    resolve_answersCount = _count("answers")
-    resolve_sitesWithNoDataCount = _count("sitesWithNoData")
+    resolve_sitesAtOrBelow = site_page("sitesAtOrBelow", held_whole)
+    resolve_sitesAtStage6OnAllComponents = site_page("sitesAtStage6OnAllComponents", held_whole)
+    resolve_answers = site_page("answers", held_whole)
+    resolve_sitesWithNoData = site_page("sitesWithNoData", held_whole)
+    resolve_sitesAtOrBelowCount = site_count("sitesAtOrBelow", held_whole)
+    resolve_sitesAtStage6OnAllComponentsCount = site_count("sitesAtStage6OnAllComponents", held_whole)
+    resolve_answersCount = site_count("answers", held_whole)
+    resolve_sitesWithNoDataCount = site_count("sitesWithNoData", held_whole)
 
     @staticmethod
     async def resolve_collaborativesReturned(report: dict[str, Any], info: Any) -> Any:

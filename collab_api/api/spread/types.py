@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import graphene
@@ -114,6 +115,39 @@ class SiteMovement(SiteRef):
 PAGE = 100  # sites in a list unless `first` says otherwise
 
 
+Lists = Callable[[dict[str, Any]], Awaitable[dict[str, Any]]]
+
+
+async def kept_site_lists(report: dict[str, Any]) -> dict[str, Any]:
+    """The spread report's lists of sites, worked out once, when a field first asks."""
+    lists: dict[str, Any] = await report["siteLists"].get()
+    return lists
+
+
+async def held_whole(report: dict[str, Any]) -> dict[str, Any]:
+    """A report (or part of one) that holds its lists of sites whole."""
+    return report
+
+
+def site_page(key: str, lists: Lists = kept_site_lists) -> Any:
+    """A resolver for a page of a report's list of sites: who reported what is for signed-in readers only."""
+    async def resolve(report: dict[str, Any], info: Any, first: int | None = PAGE, offset: int | None = 0) -> Any:
+        require_signed_in(context_of(info).viewer, "see which sites reported what")
+        return page_of((await lists(report))[key], first, offset, default=PAGE)
+    return staticmethod(resolve)
+
+
+def site_count(key: str, lists: Lists = kept_site_lists) -> Any:
+    """A resolver for the length of a report's list of sites: a count anyone may read."""
+    async def resolve(report: dict[str, Any], info: Any) -> int:
+        return len((await lists(report))[key])
+    return staticmethod(resolve)
+
+
+def sites_field(of: Any, description: str) -> Any:
+    return graphene.List(graphene.NonNull(of), required=True, **slice_arguments(PAGE), description=description + " A page at a time.")
+
+
 class Movement(graphene.ObjectType):
     """How cells reported in both quarters moved between them."""
 
@@ -123,29 +157,7 @@ class Movement(graphene.ObjectType):
     items = graphene.List(graphene.NonNull(SiteMovement), required=True, **slice_arguments(PAGE),
                           description="Site by site, a page at a time (advanced + fellBack + stayed in all): not for anonymous readers.")
 
-    @staticmethod
-    def resolve_items(movement: dict[str, Any], info: Any, first: int | None = PAGE, offset: int | None = 0) -> Any:
-        require_signed_in(context_of(info).viewer, "see which sites reported what")
-        return page_of(movement["items"], first, offset, default=PAGE)
-
-
-def _sites_for_signed_in(key: str) -> Any:
-    """A resolver for a page of a list of sites: who reported what is for signed-in readers only."""
-    async def resolve(report: dict[str, Any], info: Any, first: int | None = PAGE, offset: int | None = 0) -> Any:
-        require_signed_in(context_of(info).viewer, "see which sites reported what")
-        return page_of((await report["siteLists"].get())[key], first, offset, default=PAGE)
-    return staticmethod(resolve)
-
-
-def _how_many(key: str) -> Any:
-    """A resolver for the length of a list of sites: a count anyone may read."""
-    async def resolve(report: dict[str, Any], info: Any) -> int:
-        return len((await report["siteLists"].get())[key])
-    return staticmethod(resolve)
-
-
-def _sites(of: Any, description: str) -> Any:
-    return graphene.List(graphene.NonNull(of), required=True, **slice_arguments(PAGE), description=description + " A page at a time.")
+    resolve_items = site_page("items", held_whole)
 
 
 class SpreadReport(graphene.ObjectType):
@@ -155,30 +167,30 @@ class SpreadReport(graphene.ObjectType):
     byCollaborative = graphene.List(graphene.NonNull(CollaborativeDistribution), required=True, description="All 15, by code.")
     atOrBelowStage = graphene.Int(required=True)
     atOrBelow = graphene.Int(required=True, description="How many answers are at or below atOrBelowStage (a count anyone may read).")
-    sitesAtOrBelow = _sites(SiteStage, "The answers at or below atOrBelowStage, by collaborative, phase and site.")
+    sitesAtOrBelow = sites_field(SiteStage, "The answers at or below atOrBelowStage, by collaborative, phase and site.")
     collaborativesNotReported = graphene.List(graphene.NonNull("collab_api.api.collaboratives.types.Collaborative"), required=True)
     notReported = graphene.Int(required=True, description="How many sites gave no answer this quarter (wentSilent + neverTookPart).")
-    sitesNotReported = _sites(SiteRef, "Sites enrolled or reporting in other quarters, with no data this quarter: "
+    sitesNotReported = sites_field(SiteRef, "Sites enrolled or reporting in other quarters, with no data this quarter: "
                                        "sitesWentSilent and sitesNeverTookPart together.")
-    sitesWentSilent = _sites(SiteRef, "Sites that reported in an earlier quarter but not this one.")
-    sitesNeverTookPart = _sites(SiteRef, "Sites enrolled (or reporting only later) that have not reported up to this quarter.")
+    sitesWentSilent = sites_field(SiteRef, "Sites that reported in an earlier quarter but not this one.")
+    sitesNeverTookPart = sites_field(SiteRef, "Sites enrolled (or reporting only later) that have not reported up to this quarter.")
     stuckForQuarters = graphene.Int(required=True)
-    sitesStuck = _sites(SiteStuck, "Answers whose stage (below 7) has not moved for stuckForQuarters quarters in a row.")
+    sitesStuck = sites_field(SiteStuck, "Answers whose stage (below 7) has not moved for stuckForQuarters quarters in a row.")
     wentSilent = graphene.Int(required=True, description="How many sites went silent (a count anyone may read).")
     neverTookPart = graphene.Int(required=True, description="How many sites have never taken part up to this quarter.")
     stuck = graphene.Int(required=True, description="How many answers are stuck.")
     movement = graphene.Field(Movement, description="Only with compareWith.")
     timeSeries = graphene.List(graphene.NonNull(QuarterDistribution), required=True, description="The national distribution, quarter by quarter.")
 
-    resolve_sitesAtOrBelow = _sites_for_signed_in("sitesAtOrBelow")
-    resolve_sitesNotReported = _sites_for_signed_in("sitesNotReported")
-    resolve_sitesWentSilent = _sites_for_signed_in("sitesWentSilent")
-    resolve_sitesNeverTookPart = _sites_for_signed_in("sitesNeverTookPart")
-    resolve_sitesStuck = _sites_for_signed_in("sitesStuck")
-    resolve_notReported = _how_many("sitesNotReported")
-    resolve_wentSilent = _how_many("sitesWentSilent")
-    resolve_neverTookPart = _how_many("sitesNeverTookPart")
-    resolve_stuck = _how_many("sitesStuck")
+    resolve_sitesAtOrBelow = site_page("sitesAtOrBelow")
+    resolve_sitesNotReported = site_page("sitesNotReported")
+    resolve_sitesWentSilent = site_page("sitesWentSilent")
+    resolve_sitesNeverTookPart = site_page("sitesNeverTookPart")
+    resolve_sitesStuck = site_page("sitesStuck")
+    resolve_notReported = site_count("sitesNotReported")
+    resolve_wentSilent = site_count("sitesWentSilent")
+    resolve_neverTookPart = site_count("sitesNeverTookPart")
+    resolve_stuck = site_count("sitesStuck")
 
     @staticmethod
     async def resolve_movement(report: dict[str, Any], info: Any) -> Any:

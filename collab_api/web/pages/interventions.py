@@ -67,7 +67,7 @@ async def lineage(request: Request) -> Response:
     except ValueError:
         offset = 0
     data = await operations.data(request, "lineage", {"id": request.path_params["id"], "signedIn": signed_in, "under": under,
-                                                      "underCode": under, "teaching": bool(under and signed_in),
+                                                      "teaching": bool(under and signed_in),
                                                       "first": LEVEL_PAGE, "offset": offset})
     item = operations.found(data["intervention"], "intervention with this id")
     if under and signed_in and not data.get("teacher"):
