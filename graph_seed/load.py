@@ -53,6 +53,7 @@ async def load_all(graph: Graph, *, with_demo: bool = True, with_history: bool =
     if with_demo:
         demo_organisations = demo.organisations()
         organisations = organisations + demo_organisations
+    reference.with_made_up_postcodes(organisations)
     # Sites go in a step of their own, after the trusts they hang from exist.
     steps.append(("organisations", seed_graph.upsert_organisations, [o for o in organisations if o["kind"] != "SITE"]))
     steps.append(("trust sites", seed_graph.upsert_organisations, [o for o in organisations if o["kind"] == "SITE"]))

@@ -37,6 +37,7 @@ async def load_national(graph: Graph, scale: str = "national", *, show_progress:
     size = national.SCALES[scale]
     rng = random.Random(national.SEED)
     net = national.organisations(size, rng)
+    reference.with_made_up_postcodes(net.organisations)
     interventions = national.interventions(size, net, rng)
     adoptions = observations = 0
     for adopted in national.adoptions(size, net, interventions):  # a dry pass, to know the totals

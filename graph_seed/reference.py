@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import zlib
 from collections import OrderedDict
 from pathlib import Path
 from typing import Any
@@ -47,3 +48,19 @@ def real_trusts() -> list[dict[str, Any]]:
         }
         for r in _rows("trusts_in_seed_documents.csv")
     ]
+
+
+def with_made_up_postcodes(organisations: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Organisations the seed makes (demo ones, and the real trusts until an ODS import gives
+    their own) get a real postcode inside their ICB, chosen by their code, marked synthetic, and
+    its point: plausible on a map, never a claim about where they are."""
+    from collab_api.domain import geography, postcodes
+
+    by_name = {icb.name: icb.code for icb in geography.footprint().icbs}
+    samples = geography.footprint().sample_postcodes
+    for row in organisations:
+        choices = samples.get(by_name.get(row.get("icb") or "", ""), ())
+        if choices and not row.get("postcode"):
+            row["postcode"] = postcodes.display(choices[zlib.crc32(row["odsCode"].encode()) % len(choices)])
+            row["postcodeSynthetic"] = True
+    return postcodes.with_points(organisations)

@@ -270,7 +270,8 @@ async def test_national_journey(visit: Visit) -> None:
     await page.select_option("#careSetting", "ADULT_INPATIENT")
     await visit.submit("Show")
     assert "quarter=2025%2F26+Q4" in page.url and "careSetting=ADULT_INPATIENT" in page.url
-    assert await page.locator("svg[aria-labelledby^=chart-]").count() == 3
+    assert await page.locator("svg[aria-labelledby^=chart-]").count() == 2
+    assert await page.locator("svg[aria-labelledby^=map-spread-]").count() == 1
     assert "Movement since 2025/26 Q3" in await page.inner_text("main")
     async with page.expect_download() as download:
         await page.locator("a[href*='byCollaborative.csv']").click()
@@ -313,6 +314,33 @@ async def test_signed_in_and_narrow_the_header_menu_fits(visit: Visit) -> None:
         assert await visit.page.locator(".nhsuk-header__menu-toggle").is_visible(), path
     await visit.page.click(".nhsuk-header__menu-toggle")
     assert await visit.page.get_by_role("link", name="Quarterly returns").is_visible()
+
+
+async def test_the_map_of_spread_at_390_px_and_its_play_through_the_quarters(visit: Visit) -> None:
+    """Martha's Rule's spread page: England with the 15 territories and every site placed, readable
+    at 390 px, offline; "play" swaps in each quarter's map in turn, which then passes axe too."""
+    page = visit.page
+    await page.set_viewport_size({"width": 390, "height": 844})
+    await visit.sign_in("NATIONAL")
+    await visit.go("/interventions/marthas-rule/spread?quarter=2025%2F26+Q4")
+    assert await page.evaluate("document.documentElement.scrollWidth") <= 390
+    drawn = page.locator("svg.app-map")
+    assert await drawn.is_visible() and (await drawn.bounding_box() or {}).get("width", 0) >= 300
+    assert await page.locator("svg.app-map g.map-areas path").count() == 15
+    sites = await page.locator("svg.app-map circle").count()
+    assert sites >= 80 and f"The {sites} sites on the map" in await page.inner_text("main")
+    assert "2025/26 Q4" in await page.inner_text("#map-heading")
+    await page.get_by_role("button", name="Play through the quarters").click()
+    await page.locator("[data-map-play-status]", has_text="Showing").wait_for()  # the page's CSP allows no eval
+    first_shown = (await page.inner_text("[data-map-play-status]")).split("Showing ")[1].split(" (")[0]
+    assert first_shown in await page.inner_text("#map-heading")
+    await page.get_by_role("button", name="Stop").click()
+    await visit.axe()
+    for path in ("/interventions/marthas-rule/quarterly-report", "/organisations/Z3501",
+                 "/interventions/hydration-care-homes/lineage"):
+        await visit.go(path)
+        assert await page.evaluate("document.documentElement.scrollWidth") <= 390, path
+        assert await page.locator("svg.app-map").count() == 1, path
 
 
 async def test_graphiql_works_offline_with_a_token_field(visit: Visit) -> None:

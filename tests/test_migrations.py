@@ -16,6 +16,7 @@ from collab_api.graph.migrations import MigrationError, Step
 
 pytestmark = pytest.mark.usefixtures("seeded")
 INDEXES = "MATCH (x:AdoptionObservation) RETURN x.key AS key, x.quarterIndex AS index ORDER BY key"
+POINTS = "MATCH (o:Organisation) WHERE o.postcode IS NOT NULL RETURN o.odsCode AS code, o.easting AS e, o.northing AS n ORDER BY code"
 REACH = "MATCH (i:Intervention) RETURN i.id AS id, i.reachSplits AS splits, i.reachAdopters AS adopters ORDER BY id"
 
 
@@ -27,10 +28,12 @@ async def _as_the_previous_release_left_it(graph: Graph) -> None:
     await graph.write("MATCH (m:SchemaMigration) DETACH DELETE m")
     await graph.write("MATCH (x:AdoptionObservation) WITH x ORDER BY x.key LIMIT 400 REMOVE x.quarterIndex")
     await graph.write("MATCH (i:Intervention) REMOVE i.reachSplits, i.reachAdopters")
+    await graph.write("MATCH (o:Organisation) REMOVE o.easting, o.northing")
 
 
 async def test_the_previous_releases_graph_is_migrated_to_this_one(seeded: Graph) -> None:
-    indexes, reach = await seeded.read(INDEXES), await _reach(seeded)
+    indexes, reach, points = await seeded.read(INDEXES), await _reach(seeded), await seeded.read(POINTS)
+    assert len(points) > 300 and all(row["e"] and row["n"] for row in points)
     assert len(indexes) > 400 and all(row["index"] is not None for row in indexes)
     await _as_the_previous_release_left_it(seeded)
     assert await migrations.state(seeded) == ([step.id for step in migrations.STEPS], [])
@@ -42,6 +45,7 @@ async def test_the_previous_releases_graph_is_migrated_to_this_one(seeded: Graph
     assert ran["0001-observation-quarter-index"] == 400 and ran["0002-reach-kept"] >= 20
     assert await seeded.read(INDEXES) == indexes, "every answer's index as its label says, as it was written"
     assert await _reach(seeded) == reach, "reach recounted as the writes had kept it"
+    assert ran["0006-postcode-points"] == len(points) and await seeded.read(POINTS) == points, "every postcode placed again"
     await migrations.check(seeded)
     assert await migrations.migrate(seeded) == [], "a second run has nothing to do"
     ledger = await seeded.read("MATCH (m:SchemaMigration) RETURN m.id AS id, m.says AS says, m.appliedAt IS NOT NULL AS at ORDER BY id")

@@ -11,7 +11,8 @@ from collab_api.graph.common import RowShapeError, shaped
 
 ORGANISATION = {"odsCode": "RF4", "name": "Barking", "kind": "TRUST", "careSettings": ["ACUTE"],
                 "synthetic": False, "status": "ACTIVE", "closedOn": None, "openedOn": dt.date(1993, 4, 1), "postcode": "RM7 0AG",
-                "maternityAndNeonatal": True, "emergencyDepartment": None}
+                "maternityAndNeonatal": True, "emergencyDepartment": None, "easting": 551000, "northing": 188000,
+                "postcodeSynthetic": False}
 
 
 def test_a_row_of_the_declared_shape_is_returned_as_it_is() -> None:

@@ -273,11 +273,12 @@ async def test_the_spread_page_has_charts_with_their_tables_and_csv(app: Any) ->
         await national.sign_in("NATIONAL")
         page = await national.get("/interventions/marthas-rule/spread", params={"quarter": "2025/26 Q4", "compareWith": "2025/26 Q3"})
         assert page.status_code == 200
-        assert len(re.findall(r'<svg[^>]* role="img" aria-labelledby="chart-', page.text)) == 3
+        assert len(re.findall(r'<svg[^>]* role="img" aria-labelledby="chart-', page.text)) == 2
+        assert len(re.findall(r'<svg[^>]* role="img" aria-labelledby="map-spread-', page.text)) == 1  # the map of England
         assert "<title id=\"chart-regions-title\">Stage of adoption by collaborative, 2025/26 Q4</title>" in page.text
         assert "Health Innovation Kent Surrey Sussex" in page.text  # names, not only codes
         assert "answers have been at the same stage for 3 quarters or more" in text_of(page)
-        for table in ("table-by-collaborative", "table-time-series", "table-regions", "table-at-or-below", "table-movement"):
+        for table in ("table-by-collaborative", "table-time-series", "table-map-areas", "table-map-sites", "table-at-or-below", "table-movement"):
             assert f'id="{table}"' in page.text
         download = await national.get("/interventions/marthas-rule/spread/byCollaborative.csv", params={"quarter": "2025/26 Q4"})
         rows = list(csv.reader(io.StringIO(download.text)))

@@ -16,6 +16,7 @@ from collab_api.api.core.connection import connection_of, page_arguments
 from collab_api.api.core.node import Node, split
 from collab_api.graph import priorities as priority_graph
 from collab_api.api.interventions.types import Intervention, InterventionFilterInput, intervention_filter
+from collab_api.api.maps.types import MapQueries
 from collab_api.api.qart.queries import QartQueries
 from collab_api.api.spread.queries import SpreadQueries
 from collab_api.api.spread.quarterly import QuarterlyReportQueries
@@ -124,5 +125,5 @@ class NodeQueries(graphene.ObjectType):
 
 class Query(CollaborativeQueries, OrganisationQueries, InterventionQueries, ReferenceQueries, SpreadQueries, QuarterlyReportQueries,
             ImprovementQueries, AuditQueries, ReviewQueries, LearningQueries,
-            FindingQueries, QartQueries, NodeQueries, graphene.ObjectType):
+            FindingQueries, QartQueries, MapQueries, NodeQueries, graphene.ObjectType):
     """Read the network: collaboratives, organisations, interventions."""

@@ -36,6 +36,9 @@ class OrganisationRow(TypedDict):
     postcode: str | None
     maternityAndNeonatal: bool | None  # listed on the QART maternity and neonatal sheet
     emergencyDepartment: bool | None  # listed on the QART emergency departments sheet
+    easting: int | None  # the postcode's point on the British National Grid, metres
+    northing: int | None
+    postcodeSynthetic: bool | None  # a made-up postcode (demo organisations), not ODS's
 
 
 class SuccessionRow(OrganisationRow):

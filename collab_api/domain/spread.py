@@ -194,6 +194,7 @@ def site_lists(cells: dict[int, list[tally.Cell]], participation: dict[str, list
             continue
         (went_silent if quarter is not None and matching and min(matching) < quarter.index else never).append(
             entry(site, collaborative, site_phase))
+    on_map = sites_on_map(now, went_silent + never)
     stuck = [{**cell_entry(c), "since": Quarter.from_index(c[4]).label} for c in sorted(now, key=order)
              if quarter is not None and 0 <= c[3] < HIGHEST and quarter.index - c[4] + 1 >= stuck_quarters]
     return {
@@ -206,7 +207,26 @@ def site_lists(cells: dict[int, list[tally.Cell]], participation: dict[str, list
         "stuckForQuarters": stuck_quarters,
         "sitesStuck": stuck,
         "movement": _movement(cells_in(compare_with), now) if quarter and compare_with else None,
+        "sitesOnMap": on_map,
     }
+
+
+def sites_on_map(cells: list[tally.Cell], not_reported: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Every site taking part, once, by code: its stage when it reported one (the lowest of its
+    answers when several components or settings are shown together: a site is as far on as its
+    furthest-behind part), NOT_APPLICABLE when every answer was "not applicable", NOT_REPORTED
+    when it gave none this quarter."""
+    by_site: dict[str, list[tally.Cell]] = {}
+    for cell in cells:
+        by_site.setdefault(cell[0], []).append(cell)
+    rows = []
+    for site, answered in by_site.items():
+        stages = [c[3] for c in answered if c[3] >= 0]
+        first = answered[0]
+        rows.append({"site": site, "collaborative": first[5], "phase": first[6],
+                     "status": "REPORTED" if stages else "NOT_APPLICABLE", "stage": min(stages) if stages else None})
+    rows += [{**row, "status": "NOT_REPORTED", "stage": None} for row in not_reported]
+    return sorted(rows, key=lambda r: r["site"])
 
 
 def _movement(before: list[tally.Cell], now: list[tally.Cell]) -> dict[str, Any]:

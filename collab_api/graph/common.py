@@ -16,7 +16,7 @@ R = TypeVar("R")
 # collapses to the projection there, so queries return projections as columns of their own
 # or add entries inside the projection (`n {.x, extra: m.y}`), never nest them in literals.
 ORGANISATION_FIELDS = (".odsCode, .name, .kind, .careSettings, .synthetic, .status, .closedOn, .openedOn, .postcode, "
-                       ".maternityAndNeonatal, .emergencyDepartment")
+                       ".maternityAndNeonatal, .emergencyDepartment, .easting, .northing, .postcodeSynthetic")
 ORGANISATION = "{" + ORGANISATION_FIELDS + "}"
 COLLABORATIVE = "{.code, .name, .formerName}"
 ICB = "{.name}"

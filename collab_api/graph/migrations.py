@@ -16,7 +16,8 @@ from typing import Any
 from dataclasses import dataclass
 
 from collab_api.db.graph import Graph, Tx
-from collab_api.graph import lineage_kept, priority_lists, spread_tally
+from collab_api.domain import postcodes
+from collab_api.graph import lineage_kept, ods, priority_lists, spread_tally
 
 log = logging.getLogger(__name__)
 
@@ -88,12 +89,25 @@ async def backfill_lineage(graph: Graph, batch: int = 25) -> int:
                              "kept the lineage of %d interventions")
 
 
+async def place_postcodes(graph: Graph, batch: int = 1000) -> int:
+    """Organisations loaded with a postcode before their points were kept get them now, from the
+    postcode directory (a postcode it lacks stays unplaced, and is listed under the maps)."""
+    rows = postcodes.with_points([dict(row) for row in await ods.postcodes_without_points(graph)])
+    placed = [row for row in rows if row["easting"] is not None]
+    for start in range(0, len(placed), batch):
+        await ods.set_points(graph, placed[start:start + batch])
+    if placed:
+        log.info("placed %d organisations at their postcodes", len(placed))
+    return len(placed)
+
+
 STEPS: tuple[Step, ...] = (
     Step("0001-observation-quarter-index", "give every quarterly answer its quarter's index", _quarter_indexes),
     Step("0002-reach-kept", "count the reach of every intervention whose reach was never kept", backfill_reach),
     Step("0003-spread-tallies-kept", "count the spread tallies of every intervention never tallied", backfill_tallies),
     Step("0004-priority-lists-kept", "keep each priority's count and first interventions by title", backfill_priority_lists),
     Step("0005-lineage-kept", "keep each intervention's lineage rows", backfill_lineage),
+    Step("0006-postcode-points", "place every organisation with a postcode at its postcode's point", place_postcodes),
 )
 
 

@@ -25,7 +25,7 @@ async def set_icb_codes(runner: Runner, rows: list[dict[str, Any]]) -> None:
 
 
 async def upsert_organisations(runner: Runner, rows: list[dict[str, Any]]) -> None:
-    """rows: {odsCode, name, kind, careSettings, postcode, openedOn, closedOn, status, icb, trust}.
+    """rows: {odsCode, name, kind, careSettings, postcode, easting, northing, openedOn, closedOn, status, icb, trust}.
     Care settings are set only on creation (ODS does not know them; the platform may); the
     ICB and the trust move when ODS moves them. A site with no ICB of its own takes its trust's.
     An organisation's answers are tallied under its collaborative: one that may move ICB has
@@ -57,7 +57,8 @@ async def _upsert(runner: Runner, rows: list[dict[str, Any]]) -> None:
         UNWIND $rows AS row
         MERGE (o:Organisation {odsCode: row.odsCode})
         ON CREATE SET o.careSettings = row.careSettings, o.synthetic = false
-        SET o.name = row.name, o.kind = row.kind, o.postcode = row.postcode, o.openedOn = date(row.openedOn),
+        SET o.name = row.name, o.kind = row.kind, o.postcode = row.postcode, o.easting = row.easting, o.northing = row.northing,
+            o.postcodeSynthetic = false, o.openedOn = date(row.openedOn),
             o.closedOn = date(row.closedOn), o.status = row.status, o.source = 'ODS'
         WITH o, row
         OPTIONAL MATCH (t:Organisation {odsCode: coalesce(row.trust, '')})  // not null: a null key is looked up by a scan
@@ -85,3 +86,18 @@ async def upsert_successions(runner: Runner, rows: list[dict[str, Any]]) -> int:
         SET m.date = date(row.date)
         RETURN count(m) AS linked""", {"rows": rows})
     return int(result[0]["linked"]) if result else 0
+
+
+async def postcodes_without_points(runner: Runner) -> list[dict[str, Any]]:
+    """Organisations with a postcode and no point for it (loaded before points were kept)."""
+    return list(await runner.read("""
+        MATCH (o:Organisation) WHERE o.postcode IS NOT NULL AND o.easting IS NULL
+        RETURN o.odsCode AS odsCode, o.postcode AS postcode"""))
+
+
+async def set_points(runner: Runner, rows: list[dict[str, Any]]) -> None:
+    """rows: {odsCode, easting, northing}."""
+    await runner.write("""
+        UNWIND $rows AS row
+        MATCH (o:Organisation {odsCode: row.odsCode})
+        SET o.easting = row.easting, o.northing = row.northing""", {"rows": rows})

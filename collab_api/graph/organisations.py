@@ -9,8 +9,10 @@ from typing import Any
 from collab_api.db.graph import Graph
 from collab_api.domain.paging import Page, PageRequest
 from collab_api.domain.rows import CollaborativeRow, IcbRow, OrganisationRow, SuccessionRow
+from collab_api.domain.permissions import Visibility
+from collab_api.domain.spread_map import NearbyAdoptionRow, SitePoint
 from collab_api.graph.common import (
-    COLLABORATIVE, ICB, ORGANISATION, ORGANISATION_FIELDS, keyed_lists, keyed_pages, keyed_rows, page,
+    COLLABORATIVE, ICB, INTERVENTION, ORGANISATION, ORGANISATION_FIELDS, VISIBLE, keyed_lists, keyed_pages, keyed_rows, page, shaped_all,
 )
 
 
@@ -93,6 +95,36 @@ async def icb_of(graph: Graph, codes: Sequence[str]) -> dict[str, IcbRow]:
     return await keyed_rows(graph, f"""
         UNWIND $keys AS key MATCH (:Organisation {{odsCode: key}})-[:IN_ICB]->(i:ICB)
         RETURN key, i {ICB} AS value""", codes, IcbRow)
+
+
+async def points_of(graph: Graph, codes: Sequence[str]) -> dict[str, SitePoint]:
+    """Where each organisation is (its postcode's point) and its ICB's ODS code, by code."""
+    return await keyed_rows(graph, """
+        UNWIND $keys AS key MATCH (o:Organisation {odsCode: key})
+        RETURN key, o {.odsCode, .postcode, .postcodeSynthetic, .easting, .northing,
+                       icb: [(o)-[:IN_ICB]->(i:ICB) | i.odsCode][0]} AS value""", codes, SitePoint)
+
+
+async def nearby_adopters(graph: Graph, code: str, *, metres: int, stage: int, limit: int, viewer: Visibility
+                          ) -> list[NearbyAdoptionRow]:
+    """Organisations within `metres` of this one (a square first, an index-free filter on the
+    adopters of its own interventions only; then the circle) at `stage` or above of an
+    intervention this one has an adoption of, nearest first."""
+    rows = await graph.read(f"""
+        MATCH (o:Organisation {{odsCode: $code}})-[:ADOPTED]->(:Adoption)-[:OF]->(i:Intervention)
+        WHERE o.easting IS NOT NULL AND {VISIBLE}
+        WITH DISTINCT o, i
+        MATCH (i)<-[:OF]-(theirs:Adoption)<-[:ADOPTED]-(other:Organisation)
+        WHERE other <> o AND theirs.currentStage >= $stage AND other.easting IS NOT NULL
+          AND abs(other.easting - o.easting) <= $metres AND abs(other.northing - o.northing) <= $metres
+        WITH i, other, o, max(theirs.currentStage) AS stage
+        WITH i, other, stage, sqrt((other.easting - o.easting) * (other.easting - o.easting)
+                                   + (other.northing - o.northing) * (other.northing - o.northing)) AS metres
+        WHERE metres <= $metres
+        WITH i, other, stage, metres ORDER BY metres, i.id, other.odsCode LIMIT $limit
+        RETURN i {INTERVENTION} AS intervention, other {ORGANISATION} AS organisation, stage, metres""",
+        {"code": code, "metres": metres, "stage": stage, "limit": limit, **viewer.params()})
+    return shaped_all(NearbyAdoptionRow, rows)
 
 
 async def sites_of(graph: Graph, codes: Sequence[str]) -> dict[str, list[OrganisationRow]]:

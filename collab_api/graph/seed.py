@@ -37,13 +37,19 @@ async def upsert_adoption_stages(runner: Runner, rows: Rows) -> None:
 
 
 async def upsert_organisations(runner: Runner, rows: Rows) -> None:
-    """rows: {odsCode, name, kind, careSettings, synthetic, status, closedOn, icb, trust} and, for
+    """rows: {odsCode, name, kind, careSettings, synthetic, status, closedOn, icb, trust, postcode, easting,
+    northing, postcodeSynthetic} and, for
     sites, optionally {maternityAndNeonatal, emergencyDepartment} (flags are only ever set here)."""
     await runner.write("""
         UNWIND $rows AS row
         MERGE (o:Organisation {odsCode: row.odsCode})
         SET o.name = row.name, o.kind = row.kind, o.careSettings = row.careSettings,
             o.synthetic = row.synthetic, o.status = row.status, o.closedOn = date(row.closedOn),
+            // a made-up postcode never replaces the one ODS gave
+            o.postcode = CASE WHEN o.source = 'ODS' THEN o.postcode ELSE row.postcode END,
+            o.easting = CASE WHEN o.source = 'ODS' THEN o.easting ELSE row.easting END,
+            o.northing = CASE WHEN o.source = 'ODS' THEN o.northing ELSE row.northing END,
+            o.postcodeSynthetic = CASE WHEN o.source = 'ODS' THEN o.postcodeSynthetic ELSE row.postcodeSynthetic END,
             o.maternityAndNeonatal = coalesce(o.maternityAndNeonatal, false) OR coalesce(row.maternityAndNeonatal, false),
             o.emergencyDepartment = coalesce(o.emergencyDepartment, false) OR coalesce(row.emergencyDepartment, false)
         WITH o, row

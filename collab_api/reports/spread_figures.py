@@ -1,5 +1,5 @@
 """Pictures of an intervention's spread (matplotlib): stages per collaborative, the national
-distribution over quarters, and a schematic regional picture (each region by its median stage)."""
+distribution over quarters, and a map of the collaboratives' areas (each by its median stage)."""
 
 from __future__ import annotations
 
@@ -14,20 +14,14 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.colors import Normalize  # noqa: E402
-from matplotlib.patches import FancyBboxPatch  # noqa: E402
+from matplotlib.patches import Polygon as MapPolygon  # noqa: E402
 
+from collab_api.domain import geography  # noqa: E402
 from collab_api.domain.stages import STAGES  # noqa: E402
 
 COLOURS = plt.get_cmap("RdYlGn")
 STAGE_COLOURS = [COLOURS(i / 7) for i in range(8)]
 NOT_APPLICABLE_COLOUR = "#bdbdbd"
-# A schematic layout of the 15 regions, roughly as they sit on a map of England (column, row).
-TILES = {
-    "NENC": (3, 0), "NWC": (2, 1), "YH": (3, 1), "GM": (2, 2), "EM": (3, 2), "WM": (2, 3), "EAST": (4, 3),
-    "WOE": (1, 4), "OTV": (2, 4), "ICHP": (3, 4), "UCLP": (4, 4), "SW": (0, 5), "WESSEX": (1, 5), "SL": (3, 5), "KSS": (4, 5),
-}
-
-
 def _stacked(ax: Any, labels: list[str], rows: list[dict[str, Any]], title: str, horizontal: bool) -> None:
     bottoms = [0.0] * len(rows)
     for stage in range(8):
@@ -56,23 +50,26 @@ def _median(row: dict[str, Any]) -> float | None:
 
 
 def _regions(ax: Any, report: dict[str, Any]) -> None:
+    """England's 15 collaboratives' areas (the dated ICB footprint), each by its median stage."""
     norm = Normalize(0, 7)
     by_code = {row["collaborative"]: row for row in report["byCollaborative"]}
-    for code, (col, row) in TILES.items():
-        x, y = col * 1.1, -row * 1.1
-        counts = by_code.get(code)
+    for area in geography.footprint().collaboratives:
+        counts = by_code.get(area.code)
         median = _median(counts) if counts else None
         face = COLOURS(norm(median)) if median is not None else "#f0f0f0"
-        ax.add_patch(FancyBboxPatch((x, y), 1, 1, boxstyle="round,pad=0.02", facecolor=face, edgecolor="#555", linewidth=0.8, alpha=0.75))
-        ax.text(x + 0.5, y + 0.72, code, ha="center", va="center", fontsize=8, fontweight="bold")
-        if median is not None:
-            ax.text(x + 0.5, y + 0.42, f"median {median:g}", ha="center", va="center", fontsize=7)
-        ax.text(x + 0.5, y + 0.12, f"{counts['sites']} sites" if counts and counts["sites"] else "no return", ha="center", fontsize=6.5, color="#333")
-    ax.set_xlim(-0.2, 5.8)
-    ax.set_ylim(-6.0, 1.2)
+        for polygon in area.polygons:
+            ax.add_patch(MapPolygon(polygon[0], closed=True, facecolor=face, edgecolor="#555", linewidth=0.6))
+        biggest = max((polygon[0] for polygon in area.polygons), key=len)
+        x = (min(p[0] for p in biggest) + max(p[0] for p in biggest)) / 2
+        y = (min(p[1] for p in biggest) + max(p[1] for p in biggest)) / 2
+        label = f"{area.code}\n{'median ' + format(median, 'g') if median is not None else 'no return'}"
+        ax.text(x, y, label, ha="center", va="center", fontsize=6.5, fontweight="bold")
+    west, south, east, north = geography.footprint().bounds
+    ax.set_xlim(west, east)
+    ax.set_ylim(south, north)
     ax.set_aspect("equal")
     ax.axis("off")
-    ax.set_title("Regions (schematic, not to scale): each by the median stage of its answers", fontsize=11, loc="left")
+    ax.set_title("Regions: each collaborative's area by the median stage of its answers", fontsize=11, loc="left")
 
 
 def figure(report: dict[str, Any], title: str) -> Any:

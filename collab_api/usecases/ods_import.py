@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from collab_api.db.graph import Graph
+from collab_api.domain import postcodes
 from collab_api.graph import ods as ods_graph
 from collab_api.ods_files.reader import OdsOrganisation, Skipped, read_directory
 from collab_api.progress import QUIET, Steps
@@ -60,7 +61,7 @@ async def import_ods(graph: Graph, directory: Path | str, *, progress: Steps | N
     summary = OdsSummary(str(folder), read.files, read.not_found, skipped=list(read.skipped))
     icbs = await ods_graph.icb_codes(graph)
     for name, organisations in read.organisations.items():
-        rows = [_row(organisation, icbs) for organisation in organisations]
+        rows = postcodes.with_points([_row(organisation, icbs) for organisation in organisations])
         summary.without_icb += sum(1 for row in rows if row["icb"] is None and row["trust"] is None)
         with progress.step(f"loading {name}", len(rows), "organisations") as advance:
             for start in range(0, len(rows), BATCH):

@@ -22,7 +22,7 @@ from collab_api.web.operations import PageForbidden
 from collab_api.web.page_cache import PageCache
 from collab_api.web.pages import (
     adoption, collaboratives, feeds, finding, improvement, interventions, measures, national, notifications, organisations,
-    harm_areas, national_records, publishing, quarterly_report, questions, returns, reviews, spread,
+    harm_areas, maps, national_records, publishing, quarterly_report, questions, returns, reviews, spread,
 )
 from collab_api.web.reader import Reader
 from collab_api.web.templating import HERE, render
@@ -63,7 +63,7 @@ def routes() -> list[BaseRoute]:
         Mount("/assets", StaticFiles(directory=HERE / "static" / "nhsuk"), name="assets"),
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
         *signin.routes, *finding.routes, *publishing.routes, *interventions.routes, *adoption.routes,
-        *organisations.routes, *collaboratives.routes, *returns.routes, *spread.routes,
+        *organisations.routes, *collaboratives.routes, *returns.routes, *spread.routes, *maps.routes,
         *quarterly_report.routes, *measures.routes, *improvement.routes, *reviews.routes, *national.routes,
         *questions.routes, *notifications.routes, *feeds.routes, *national_records.routes, *harm_areas.routes,
     ]

@@ -6,6 +6,8 @@ from typing import Any
 
 import graphene
 
+from collab_api.api.maps.types import NEARBY_FIELD, resolve_nearby
+from collab_api.domain import spread_map
 from collab_api.domain.permissions import may_act_for
 from collab_api.api.core.node import Node, prefixed
 
@@ -66,7 +68,10 @@ class Organisation(graphene.ObjectType):
     status = graphene.Field(OrganisationStatus, required=True)
     closedOn = graphene.Date()
     openedOn = graphene.Date(description="From the national ODS data, when loaded.")
-    postcode = graphene.String(description="From the national ODS data, when loaded.")
+    postcode = graphene.String(description="From the national ODS data, when loaded (a demo organisation's is made up).")
+    location = graphene.Field("collab_api.api.maps.types.Location", description="Its postcode's point; none when unknown.")
+    nearbyAdopters = NEARBY_FIELD
+    resolve_nearbyAdopters = staticmethod(resolve_nearby)
     maternityAndNeonatal = graphene.Boolean(required=True, description="A site with maternity and neonatal services "
                                             "(listed on the quarterly return's maternity and neonatal sheet).")
     emergencyDepartment = graphene.Boolean(required=True, description="A site with an emergency department "
@@ -100,6 +105,10 @@ class Organisation(graphene.ObjectType):
     @staticmethod
     def resolve_careSettings(organisation: dict[str, Any], info: Any) -> list[str]:
         return organisation.get("careSettings") or []
+
+    @staticmethod
+    def resolve_location(organisation: dict[str, Any], info: Any) -> Any:
+        return spread_map.location_of(organisation)
 
     @staticmethod
     def resolve_isSynthetic(organisation: dict[str, Any], info: Any) -> bool:

@@ -181,6 +181,15 @@ class SpreadReport(graphene.ObjectType):
     stuck = graphene.Int(required=True, description="How many answers are stuck.")
     movement = graphene.Field(Movement, description="Only with compareWith.")
     timeSeries = graphene.List(graphene.NonNull(QuarterDistribution), required=True, description="The national distribution, quarter by quarter.")
+    map = graphene.Field("collab_api.api.maps.types.SpreadMap", required=True,
+                         atOrAboveStage=graphene.Int(default_value=6, description="The areas' share is of sites at or above this stage."),
+                         description="The quarter on a map of England: sites placed at their postcodes, shares by area.")
+
+    @staticmethod
+    async def resolve_map(report: dict[str, Any], info: Any, atOrAboveStage: int = 6) -> Any:
+        from collab_api.api.maps.types import resolve_spread_map  # the map's types build on this module's
+
+        return await resolve_spread_map(report, info, 6 if atOrAboveStage is None else atOrAboveStage)
 
     resolve_sitesAtOrBelow = site_page("sitesAtOrBelow")
     resolve_sitesNotReported = site_page("sitesNotReported")

@@ -11,6 +11,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from collab_api.web import identity, operations
+from collab_api.web.pages import maps
 from collab_api.web.templating import render
 
 DESCRIPTION = [  # TIDieR, in the checklist's order
@@ -76,6 +77,7 @@ async def lineage(request: Request) -> Response:
     level = item.get("levelCount") or 0
     return render(request, "lineage.html", {
         "i": item, "nodes": nodes, "teacher": data.get("teacher"), "under": under, "level_count": level,
+        "region_map": maps.lineage_map(item),
         "shown_from": offset + 1, "shown_to": offset + len(nodes),
         "next_offset": offset + LEVEL_PAGE if offset + LEVEL_PAGE < level else None,
         "previous_offset": max(0, offset - LEVEL_PAGE) if offset else None, "active": "search"})

@@ -10,6 +10,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from collab_api.web import identity, operations
+from collab_api.web.pages import maps
 from collab_api.web.organisation_finder import suggest
 from collab_api.web.templating import render
 
@@ -23,6 +24,9 @@ def _from(request: Request) -> int:
     return int(text) if text.isdigit() and len(text) < 7 and int(text) % HISTORY_PAGE == 0 else 0
 
 
+NEARBY_KM = 50  # how far the organisation page looks for others to ask
+
+
 async def organisation(request: Request) -> Response:
     code = request.path_params["ods"].strip().upper()
     data = await operations.data(request, "organisation", {"odsCode": code})
@@ -34,6 +38,9 @@ async def organisation(request: Request) -> Response:
         more = await operations.data(request, "organisation_history", {"odsCode": code, "first": HISTORY_PAGE,
                                                                        "offset": _from(request)})
         more.update(await operations.data(request, "organisations_like_yours", {"odsCode": code}))
+        if item.get("location"):
+            nearby = await operations.data(request, "organisation_nearby", {"odsCode": code, "withinKm": NEARBY_KM})
+            more["nearby"] = (nearby.get("organisation") or {}).get("nearbyAdopters") or []
     viewer = identity.viewer(request)
     mine = viewer.organisation in {code, (item.get("trust") or {}).get("odsCode")}
     return render(request, "organisation.html", {
@@ -41,6 +48,8 @@ async def organisation(request: Request) -> Response:
         "history_count": (more.get("organisation") or {}).get("learningHistoryCount") or 0, "history_from": _from(request),
         "history_page": HISTORY_PAGE,
         "like_yours": more.get("organisationsLikeYours") or [], "mine": mine,
+        "nearby": more.get("nearby") or [], "nearby_km": NEARBY_KM,
+        "where": maps.where_map(item, more.get("nearby") or [], NEARBY_KM) if item.get("location") else None,
         "active": "organisation" if mine else "collaboratives",
     })
 

@@ -13,8 +13,10 @@ from starlette.routing import Route
 
 from collab_api.domain.stages import STAGES
 from collab_api.web import identity, operations
+from collab_api.web.pages import maps
 from collab_api.web.forms import FormErrors, from_graphql_errors
-from collab_api.web.pages.spread import CSV_PAGE, PAGE, csv_download
+from collab_api.web.pages.downloads import csv_download
+from collab_api.web.pages.spread import CSV_PAGE, PAGE
 from collab_api.web.templating import render, setting_label
 
 FIELDS = {"quarter": "quarter", "atOrBelowStage": "atOrBelowStage"}
@@ -82,9 +84,11 @@ def answers_by_setting(report: dict[str, Any]) -> list[dict[str, Any]]:
 
 async def quarterly_report(request: Request) -> Response:
     item, report, chosen, errors = await _report(request)
+    on_map = (await maps.map_page_parts(request, item, {"quarter": report["quarter"]}, errors)
+              if report and report["quarter"] else {})
     return render(request, "quarterly_report.html", {
-        "i": item, "report": report, "chosen": chosen, "active": "national",
-        "query": {k: v for k, v in chosen.items() if v},
+        "i": item, "report": report, "chosen": chosen, "active": "national", **on_map,
+        "query": {k: v for k, v in {**chosen, **on_map.get("map_chosen", {})}.items() if v},
         "settings": stage_tables_by_setting(report) if report else [],
         "answer_rows": answers_by_setting(report) if report else [],
         "answer_columns": answer_columns(item, report) if report else [],

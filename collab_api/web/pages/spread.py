@@ -4,19 +4,17 @@ CSV of each table. Filters are form controls kept in the URL."""
 
 from __future__ import annotations
 
-import csv
-import io
-import statistics
 from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from collab_api.domain.text import formula_safe
 from collab_api.domain.vocabulary import CARE_SETTING_CODES
-from collab_api.reports.charts import Bar, region_tiles, stacked_bars
+from collab_api.reports.charts import Bar, stacked_bars
 from collab_api.web import identity, operations
+from collab_api.web.pages import maps
+from collab_api.web.pages.downloads import csv_download
 from collab_api.web.forms import FormErrors, from_graphql_errors
 from collab_api.web.templating import render, setting_label
 
@@ -54,10 +52,6 @@ def _counts(row: dict[str, Any]) -> list[int]:
     return counts
 
 
-def _median(counts: list[int]) -> float | None:
-    values = [stage for stage, count in enumerate(counts) for _ in range(count)]
-    return statistics.median(values) if values else None
-
 
 def charts(report: dict[str, Any], title: str) -> dict[str, str]:
     rows = report["byCollaborative"]
@@ -72,16 +66,7 @@ def charts(report: dict[str, Any], title: str) -> dict[str, str]:
         "National distribution by quarter",
         f"{title}: answers at each stage across England, quarter by quarter. The table below gives the numbers.",
         horizontal=False)
-    tiles = region_tiles(
-        "chart-map", {r["collaborative"]["code"]: (r["collaborative"]["name"], _median(_counts(r)), r["reported"]) for r in rows},
-        f"Median stage by region, {quarter}",
-        "A schematic picture of the 15 regions placed roughly as on a map of England, each coloured by the median stage of its answers.")
-    return {"regions": by_region, "time": over_time, "map": tiles}
-
-
-def region_medians(report: dict[str, Any]) -> list[tuple[str, float | None, int]]:
-    """The regional picture's numbers: each region's name, median stage and answers."""
-    return [(r["collaborative"]["name"], _median(_counts(r)), r["reported"]) for r in report["byCollaborative"]]
+    return {"regions": by_region, "time": over_time}
 
 
 async def _report(request: Request, first: int = PAGE, offset: int = 0
@@ -102,11 +87,13 @@ async def _report(request: Request, first: int = PAGE, offset: int = 0
 
 async def spread(request: Request) -> Response:
     item, report, chosen, errors = await _report(request)
+    filters = {**chosen, "phase": int(chosen["phase"]) if chosen["phase"] in {p for p, _ in PHASES} else None}
+    on_map = await maps.map_page_parts(request, item, {k: v or None for k, v in filters.items()}, errors) if report else {}
+    query = {k: v for k, v in {**chosen, **on_map.get("map_chosen", {})}.items() if v}
     return render(request, "spread.html", {
-        "i": item, "report": report, "chosen": chosen, "phases": PHASES, "query": {k: v for k, v in chosen.items() if v},
+        "i": item, "report": report, "chosen": chosen, "phases": PHASES, "query": query,
         "charts": charts(report, item["title"]) if report else {}, "active": "national",
-        "medians": region_medians(report) if report else [],
-        "counts": _counts, **errors.context(),
+        "counts": _counts, **on_map, **errors.context(),
     }, status=400 if errors else 200)
 
 
@@ -158,16 +145,6 @@ async def spread_csv(request: Request) -> Response:
         rows += table_rows(more, table)[1:] if more else []
         offset += CSV_PAGE
     return csv_download(rows, f"{item['id']}-{table}-{report['quarter'] or 'all'}")
-
-
-def csv_download(rows: list[list[Any]], name: str) -> Response:
-    """A table as a CSV attachment named `name` (slashes and spaces taken out); a cell that
-    would start a formula in a spreadsheet is neutralised."""
-    buffer = io.StringIO()
-    csv.writer(buffer).writerows([[formula_safe(value) for value in row] for row in rows])
-    safe = name.replace("/", "-").replace(" ", "")
-    return Response(buffer.getvalue(), media_type="text/csv; charset=utf-8",
-                    headers={"Content-Disposition": f'attachment; filename="{safe}.csv"'})
 
 
 routes = [

@@ -68,3 +68,43 @@ function enhanceFinder(input) {
     new MutationObserver(keep).observe(created, { attributes: true, attributeFilter: ['aria-describedby'] });
   }
 }
+
+// The spread map's "play": step through the quarters of the quarter select, oldest first, each
+// quarter's map fetched as the page itself (the same URL with that quarter) and swapped in.
+// Without JavaScript the quarter select and the Show button do the same, a quarter at a time.
+const player = document.querySelector('[data-map-play]');
+const quarterSelect = document.querySelector('select[name="quarter"]');
+if (player && quarterSelect) {
+  const button = player.querySelector('[data-map-play-button]');
+  const status = player.querySelector('[data-map-play-status]');
+  const quarters = [...quarterSelect.options].map((o) => o.value).filter(Boolean).reverse();
+  let playing = false;
+  player.hidden = false;
+  const show = async (quarter, index) => {
+    const url = new URL(window.location.href);
+    url.searchParams.set('quarter', quarter);
+    const response = await fetch(url, { credentials: 'same-origin', headers: { Accept: 'text/html' } });
+    if (!response.ok) throw new Error(`${response.status}`);
+    const page = new DOMParser().parseFromString(await response.text(), 'text/html');
+    const body = page.querySelector('[data-map-body]');
+    if (body) document.querySelector('[data-map-body]').replaceWith(document.adoptNode(body));
+    const heading = page.querySelector('[data-map-heading]');
+    if (heading) document.querySelector('[data-map-heading]').textContent = heading.textContent;
+    status.textContent = `Showing ${quarter} (${index + 1} of ${quarters.length})`;
+  };
+  button.addEventListener('click', async () => {
+    if (playing) { playing = false; return; }
+    playing = true;
+    button.textContent = 'Stop';
+    try {
+      for (let index = 0; index < quarters.length && playing; index += 1) {
+        await show(quarters[index], index);
+        await new Promise((resolve) => { setTimeout(resolve, 1200); });
+      }
+    } catch (error) {
+      status.textContent = 'The quarters could not be loaded: choose a quarter above and select Show.';
+    }
+    playing = false;
+    button.textContent = 'Play through the quarters';
+  });
+}
