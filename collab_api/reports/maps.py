@@ -23,6 +23,7 @@ MARGIN = 4  # units around England
 # Shares at or above a stage, in five bands of NHS blue, light to dark (0-19%, ... 80-100%)
 SHARE_COLOURS = ["#e3edf7", "#bcd5ec", "#8db9df", "#5293cf", "#1f6bb3"]
 NO_DATA_COLOUR = "#f0f4f5"
+NOT_REPORTED = "hatched"  # a fill: white with grey diagonal lines, for an area where no site reported a stage
 SHARE_BANDS = ["0 to 19%", "20 to 39%", "40 to 59%", "60 to 79%", "80 to 100%"]
 
 
@@ -49,7 +50,7 @@ def share_band(share: float | None) -> int | None:
 
 def share_colour(share: float | None) -> str:
     band = share_band(share)
-    return NO_DATA_COLOUR if band is None else SHARE_COLOURS[band]
+    return NOT_REPORTED if band is None else SHARE_COLOURS[band]
 
 
 def _x(easting: float) -> float:
@@ -97,15 +98,22 @@ def centre(code: str) -> tuple[float, float]:
     return round((min(xs) + max(xs)) / 2, 1), round((min(ys) + max(ys)) / 2, 1)
 
 
-def _site(site: MapSite, k: float) -> str:
-    x, y, r = round(_x(site.easting), 1), round(_y(site.northing), 1), round(8 * k, 2)
-    if site.status == "HERE":  # the organisation a page is about: a blue square
-        return f'<rect x="{x - 1.4 * r:g}" y="{y - 1.4 * r:g}" width="{2.8 * r:g}" height="{2.8 * r:g}" fill="#005eb8" stroke="#fff"/>'
-    if site.status == "REPORTED" and site.stage is not None:
-        return f'<circle cx="{x:g}" cy="{y:g}" r="{r:g}" fill="{STAGE_COLOURS[site.stage]}"/>'
-    if site.status == "NOT_APPLICABLE":  # a diamond, so colour is not the only sign
-        return f'<path d="M{x:g} {y - r:g}l{r:g} {r:g}-{r:g} {r:g}-{r:g}-{r:g}z" fill="{NOT_APPLICABLE_COLOUR}"/>'
-    return f'<circle cx="{x:g}" cy="{y:g}" r="{0.75 * r:g}" fill="#fff" stroke-width="{3 * k:g}"/>'  # not reported: a ring
+def _markers(key: str, k: float) -> str:
+    """The sites' markers, defined once and placed by <use>: about 35 bytes a site, so a map of
+    3,000 sites stays near 150 KB. Shapes as well as colours: colour is never the only sign."""
+    r = round(8 * k, 2)
+    marks = [f'<circle id="{key}-s{n}" r="{r:g}" fill="{colour}"/>' for n, colour in enumerate(STAGE_COLOURS)]
+    marks.append(f'<path id="{key}-na" d="M0 {-r:g}l{r:g} {r:g}-{r:g} {r:g}-{r:g}-{r:g}z" fill="{NOT_APPLICABLE_COLOUR}"/>')
+    marks.append(f'<circle id="{key}-nr" r="{0.75 * r:g}" fill="#fff" stroke-width="{3 * k:g}"/>')  # not reported: a ring
+    marks.append(f'<rect id="{key}-here" x="{-1.4 * r:g}" y="{-1.4 * r:g}" width="{2.8 * r:g}" height="{2.8 * r:g}" '
+                 'fill="#005eb8" stroke="#fff"/>')  # the organisation a page is about: a blue square
+    return "<defs>" + "".join(marks) + "</defs>"
+
+
+def _site(key: str, site: MapSite) -> str:
+    mark = ("here" if site.status == "HERE" else f"s{site.stage}" if site.status == "REPORTED" and site.stage is not None
+            else "na" if site.status == "NOT_APPLICABLE" else "nr")
+    return f'<use href="#{key}-{mark}" x="{_x(site.easting):.0f}" y="{_y(site.northing):.0f}"/>'
 
 
 def _arrow(arrow: Arrow) -> str:
@@ -134,11 +142,17 @@ def england(key: str, title: str, description: str, *, level: str = "collaborati
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="{box}" class="app-map" role="img" '
            f'aria-labelledby="{key}-title {key}-desc" focusable="false">',
            f'<title id="{key}-title">{escape(title)}</title><desc id="{key}-desc">{escape(description)}</desc>']
+    if NOT_REPORTED in fills.values():
+        out.append(f'<defs><pattern id="{key}-hatch" width="10" height="10" patternUnits="userSpaceOnUse" '
+                   'patternTransform="rotate(45)"><rect width="10" height="10" fill="#fff"/>'
+                   '<line x1="0" y1="0" x2="0" y2="10" stroke="#aeb7bd" stroke-width="4"/></pattern></defs>')
     if arrows:
         out.append(f'<defs><marker id="{key}-head" viewBox="0 0 10 10" refX="8" refY="5" markerWidth="5" markerHeight="5" '
                    'orient="auto-start-reverse"><path d="M0 0L10 5 0 10z" fill="#212b32"/></marker></defs>')
     out.append(f'<g class="map-areas" stroke="#fff" stroke-width="{1.2 * k:g}" stroke-linejoin="round">')
-    out += [f'<path d="{path}" fill="{fills.get(code, NO_DATA_COLOUR)}"/>' for code, _, path in _paths(level)]
+    hatch = f"url(#{key}-hatch)"
+    out += [f'<path d="{path}" fill="{hatch if fills.get(code) == NOT_REPORTED else fills.get(code, NO_DATA_COLOUR)}"/>'
+            for code, _, path in _paths(level)]
     out.append('</g>')
     if level == "icb":  # the collaboratives' borders over the ICBs'
         out.append(f'<g fill="none" stroke="#425563" stroke-width="{2 * k:g}" stroke-linejoin="round">')
@@ -159,7 +173,8 @@ def england(key: str, title: str, description: str, *, level: str = "collaborati
                    f'{int(number)}</text></g>')
     if sites:
         out.append(f'<g stroke="#212b32" stroke-width="{1.5 * k:g}">')
-        out += [_site(site, k) for site in sorted(sites, key=lambda s: (s.status == "HERE", s.status == "REPORTED", s.stage or 0))]
+        out.append(_markers(key, k))
+        out += [_site(key, site) for site in sorted(sites, key=lambda s: (s.status == "HERE", s.status == "REPORTED", s.stage or 0))]
         out.append('</g>')
     out.append('</svg>')
     return "".join(out)

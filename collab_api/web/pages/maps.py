@@ -67,8 +67,8 @@ def _description(found: dict[str, Any], areas: list[dict[str, Any]], title: str)
     shaded = [a for a in areas if a["share"] is not None]
     top = max(shaded, key=lambda a: a["share"], default=None)
     text = (f"A map of England for {title}, {quarter}: each {level}'s area is shaded by the share of its sites at stage "
-            f"{stage} or above, in five bands from light (under 20%) to dark (80% or more); areas with no site reporting a stage "
-            f"are pale grey.")
+            f"{stage} or above, in five bands from light (under 20%) to dark (80% or more); areas where no site reported a stage "
+            f"are hatched in grey.")
     if top is not None:
         text += f" The highest share is {top['name']}'s, {round(top['share'] * 100)}%."
     if found.get("sites") is not None:
@@ -88,7 +88,7 @@ def drawing(found: dict[str, Any], title: str, key: str = "map-spread") -> dict[
                        fills=fills, sites=sites)
     return {
         "svg": svg, "areas": areas, "share_bands": list(zip(maps.SHARE_COLOURS, maps.SHARE_BANDS)),
-        "no_data_colour": maps.NO_DATA_COLOUR, "stage_colours": list(zip(STAGE_COLOURS, STAGE_NAMES)),
+        "stage_colours": list(zip(STAGE_COLOURS, STAGE_NAMES)),
         "not_applicable_colour": NOT_APPLICABLE_COLOUR, "levels": LEVELS, "status_words": STATUS_WORDS,
         "table_rows": TABLE_ROWS, "size_kb": round(len(svg.encode()) / 1024),
     }
