@@ -218,7 +218,7 @@ async def test_the_spread_page_shows_the_map_with_its_tables_and_downloads(app: 
         rows = list(csv.reader(io.StringIO(sites_csv.text)))
         placed = [r for r in rows[1:] if r[9]]
         assert len(re.findall(r'<use href="#map-spread-', svg.group(0))) == len(placed)
-        assert rows[0][:3] == ["Site code", "Site", "Trust"] and any(r[0] == "RAJ99" and not r[9] for r in rows)
+        assert rows[0][:3] == ["Site code", "Site", "Collaborative"] and any(r[0] == "RAJ99" and not r[9] for r in rows)
         for table in ("table-map-areas", "table-map-sites"):
             assert f'id="{table}"' in page.text
         assert "NOWHERE HOSPITAL (RAJ99)" in text_of(page) and "postcode ZZ99 9ZZ" in text_of(page)

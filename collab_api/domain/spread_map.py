@@ -13,14 +13,9 @@ from collab_api.domain.rows import InterventionRow, OrganisationRow
 STATUSES = ("REPORTED", "NOT_APPLICABLE", "NOT_REPORTED")
 
 
-class SitePoint(TypedDict):
-    """Where an organisation is: its postcode's point, and its ICB now."""
+class SitePoint(OrganisationRow):
+    """An organisation with its ICB now: where it is is its postcode's point (easting, northing)."""
 
-    odsCode: str
-    postcode: str | None
-    postcodeSynthetic: bool | None
-    easting: int | None
-    northing: int | None
     icb: str | None  # the ICB's ODS code
 
 
@@ -68,27 +63,25 @@ def _shares(areas: Sequence[geography.Area], key: str, sites: Sequence[dict[str,
     return out
 
 
-def spread_map(sites: Sequence[dict[str, Any]], points: dict[str, SitePoint], at_or_above: int) -> dict[str, Any]:
+def collaborative_shares(sites: Sequence[dict[str, Any]], at_or_above: int) -> list[AreaShare]:
+    """Each collaborative's shares, from the sites as they answered: no site need be placed."""
+    return _shares(geography.footprint().collaboratives, "collaborative", sites, at_or_above)
+
+
+def placed(sites: Sequence[dict[str, Any]], points: dict[str, SitePoint], at_or_above: int) -> dict[str, Any]:
     """sites: the report's sites on the map (domain.spread.sites_on_map), points by site code.
     Returns the placed sites, the unplaced ones (no postcode, or one the directory lacks: listed,
-    never dropped) and the shares by collaborative (as the site answered) and ICB (now)."""
-    placed, unplaced = [], []
+    never dropped) and the shares by ICB (the site's ICB now)."""
+    placed_sites, unplaced = [], []
     for site in sites:
         point = points.get(site["site"])
         row = {**site, "icb": point["icb"] if point else None}
         if point and point["easting"] is not None and point["northing"] is not None:
-            placed.append({**row, "easting": point["easting"], "northing": point["northing"]})
+            placed_sites.append({**row, "easting": point["easting"], "northing": point["northing"]})
         else:
             unplaced.append({**row, "postcode": point["postcode"] if point else None})
-    footprint = geography.footprint()
-    every = [{**s} for s in placed + unplaced]
-    return {
-        "atOrAboveStage": at_or_above,
-        "sites": placed,
-        "unplaced": unplaced,
-        "collaboratives": _shares(footprint.collaboratives, "collaborative", every, at_or_above),
-        "icbs": _shares(footprint.icbs, "icb", every, at_or_above),
-    }
+    return {"sites": placed_sites, "unplaced": unplaced,
+            "icbs": _shares(geography.footprint().icbs, "icb", placed_sites + unplaced, at_or_above)}
 
 
 # -- GeoJSON (RFC 7946: WGS84 longitude and latitude, outer rings anticlockwise) --------------

@@ -98,11 +98,10 @@ async def icb_of(graph: Graph, codes: Sequence[str]) -> dict[str, IcbRow]:
 
 
 async def points_of(graph: Graph, codes: Sequence[str]) -> dict[str, SitePoint]:
-    """Where each organisation is (its postcode's point) and its ICB's ODS code, by code."""
-    return await keyed_rows(graph, """
-        UNWIND $keys AS key MATCH (o:Organisation {odsCode: key})
-        RETURN key, o {.odsCode, .postcode, .postcodeSynthetic, .easting, .northing,
-                       icb: [(o)-[:IN_ICB]->(i:ICB) | i.odsCode][0]} AS value""", codes, SitePoint)
+    """Each organisation whole, with its ICB's ODS code (where it is: its postcode's point), by code."""
+    return await keyed_rows(graph, f"""
+        UNWIND $keys AS key MATCH (o:Organisation {{odsCode: key}})
+        RETURN key, o {{{ORGANISATION_FIELDS}, icb: [(o)-[:IN_ICB]->(i:ICB) | i.odsCode][0]}} AS value""", codes, SitePoint)
 
 
 async def nearby_adopters(graph: Graph, code: str, *, metres: int, stage: int, limit: int, viewer: Visibility

@@ -42,6 +42,13 @@ class _Loader:
     async def load_many(self, keys: Sequence[Hashable]) -> list[Any]:
         return list(await asyncio.gather(*(self.load(key) for key in keys)))
 
+    def prime(self, key: Hashable, value: Any) -> None:
+        """Give a key its answer, read by another query, so that loading it sends none."""
+        if key not in self.cache:
+            future = asyncio.get_running_loop().create_future()
+            future.set_result(value)
+            self.cache[key] = future
+
     async def dispatch(self) -> None:
         batch, self.queue = self.queue, {}
         try:

@@ -3,6 +3,7 @@ coloured, shares by area) and GeoJSON of both for GIS users."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 from typing import Any
 
@@ -184,32 +185,32 @@ class SpreadMap(graphene.ObjectType):
         return postcodes.directory_version()
 
     @staticmethod
-    def resolve_icbs(figures: dict[str, Any], info: Any) -> Any:
+    async def resolve_icbs(figures: dict[str, Any], info: Any) -> Any:
         require_signed_in(context_of(info).viewer, "see the map by ICB")
-        return figures["icbs"]
+        return (await _placed(figures, info))["icbs"]
 
     @staticmethod
-    def resolve_sitesCount(figures: dict[str, Any], info: Any) -> int:
-        return len(figures["sites"])
+    async def resolve_sitesCount(figures: dict[str, Any], info: Any) -> int:
+        return len((await _placed(figures, info))["sites"])
 
     @staticmethod
-    def resolve_unplacedCount(figures: dict[str, Any], info: Any) -> int:
-        return len(figures["unplaced"])
+    async def resolve_unplacedCount(figures: dict[str, Any], info: Any) -> int:
+        return len((await _placed(figures, info))["unplaced"])
 
     @staticmethod
-    def resolve_sites(figures: dict[str, Any], info: Any, first: int | None = MAP_PAGE, offset: int | None = 0) -> Any:
+    async def resolve_sites(figures: dict[str, Any], info: Any, first: int | None = MAP_PAGE, offset: int | None = 0) -> Any:
         require_signed_in(context_of(info).viewer, "see which sites reported what")
-        return page_of(figures["sites"], first, offset, default=MAP_PAGE)
+        return page_of((await _placed(figures, info))["sites"], first, offset, default=MAP_PAGE)
 
     @staticmethod
-    def resolve_unplaced(figures: dict[str, Any], info: Any, first: int | None = MAP_PAGE, offset: int | None = 0) -> Any:
+    async def resolve_unplaced(figures: dict[str, Any], info: Any, first: int | None = MAP_PAGE, offset: int | None = 0) -> Any:
         require_signed_in(context_of(info).viewer, "see which sites reported what")
-        return page_of(figures["unplaced"], first, offset, default=MAP_PAGE)
+        return page_of((await _placed(figures, info))["unplaced"], first, offset, default=MAP_PAGE)
 
     @staticmethod
-    def resolve_geoJson(figures: dict[str, Any], info: Any) -> Any:
+    async def resolve_geoJson(figures: dict[str, Any], info: Any) -> Any:
         require_signed_in(context_of(info).viewer, "see which sites reported what")
-        sites = figures["sites"]
+        sites = (await _placed(figures, info))["sites"]
         return spread_map.sites_collection(
             sites, [{"collaborative": s["collaborative"], "icb": s["icb"], "phase": s["phase"], "status": s["status"],
                      "stage": s["stage"]} for s in sites],
@@ -217,14 +218,31 @@ class SpreadMap(graphene.ObjectType):
             intervention=figures["intervention"], postcodeDirectory=postcodes.directory_version())
 
 
+async def _placed(figures: dict[str, Any], info: Any) -> dict[str, Any]:
+    """The sites placed at their points, the unplaced and the ICBs' shares: read (one batch of
+    every site, whole, which also answers each site's `site` field) only when a field asks, once."""
+    if "placed" not in figures:
+        async def place() -> dict[str, Any]:
+            sites = figures["sitesOnMap"]
+            organisations = context_of(info).loaders.keyed(organisation_graph.by_codes)
+            points = await context_of(info).loaders.keyed(organisation_graph.points_of).load_many([s["site"] for s in sites])
+            for point in points:
+                if point:
+                    organisations.prime(point["odsCode"], {k: v for k, v in point.items() if k != "icb"})
+            return spread_map.placed(sites, {s["site"]: p for s, p in zip(sites, points) if p}, figures["atOrAboveStage"])
+        figures["placed"] = asyncio.ensure_future(place())
+    placed: dict[str, Any] = await figures["placed"]
+    return placed
+
+
 async def resolve_spread_map(report: dict[str, Any], info: Any, atOrAboveStage: int = 6) -> dict[str, Any]:
-    """SpreadReport.map: the report's sites on the map with their points, read in one batch."""
+    """SpreadReport.map: the shares by collaborative from the sites as they answered; where each
+    is (and all that needs it) read when first asked for."""
     if not LOWEST <= atOrAboveStage <= HIGHEST:
         raise InvalidInput([FieldProblem("atOrAboveStage", "OUT_OF_SCALE", f"stage {atOrAboveStage} is outside 0 to 7")])
     sites = (await kept_site_lists(report))["sitesOnMap"]
-    points = await context_of(info).loaders.keyed(organisation_graph.points_of).load_many([s["site"] for s in sites])
-    figures = spread_map.spread_map(sites, {s["site"]: p for s, p in zip(sites, points) if p}, atOrAboveStage)
-    return {**figures, "quarter": report["quarter"], "intervention": report["intervention"]}
+    return {"sitesOnMap": sites, "atOrAboveStage": atOrAboveStage, "quarter": report["quarter"],
+            "intervention": report["intervention"], "collaboratives": spread_map.collaborative_shares(sites, atOrAboveStage)}
 
 
 class MapLevel(graphene.Enum):

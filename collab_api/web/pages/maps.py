@@ -25,6 +25,7 @@ LEVELS = [("collaborative", "Collaboratives"), ("icb", "ICBs")]
 STATUS_WORDS = {"REPORTED": "Reported", "NOT_APPLICABLE": "Not applicable", "NOT_REPORTED": "Not reported"}
 DEFAULT_STAGE = "4"  # testing or implementing it, or further
 TABLE_ROWS = 100  # sites listed under the map; the CSV has them all
+MAP_ROWS = 5_000  # every site, for a download (the API's most)
 
 
 def chosen_map(request: Request, errors: FormErrors) -> dict[str, str]:
@@ -44,19 +45,21 @@ def chosen_map(request: Request, errors: FormErrors) -> dict[str, str]:
     return chosen
 
 
-async def figures(request: Request, intervention: str, filters: dict[str, Any], chosen: dict[str, str]
-                  ) -> tuple[dict[str, Any] | None, FormErrors]:
+async def figures(request: Request, intervention: str, filters: dict[str, Any], chosen: dict[str, str], *,
+                  table_rows: int = TABLE_ROWS) -> tuple[dict[str, Any] | None, FormErrors]:
     """The map's figures for the report's quarter and filters ({component, careSetting, phase, quarter})."""
     signed_in = not identity.viewer(request).is_anonymous
     setting = filters.get("careSetting")
     outcome = await operations.run(request, "spread_map", {
         "id": intervention, "component": filters.get("component"), "phase": filters.get("phase"),
         "careSetting": setting if setting in CARE_SETTING_CODES else None, "quarter": filters.get("quarter"),
-        "atOrAboveStage": int(chosen["atOrAboveStage"]), "signedIn": signed_in, "byIcb": chosen["mapAreas"] == "icb"})
+        "atOrAboveStage": int(chosen["atOrAboveStage"]), "signedIn": signed_in, "byIcb": chosen["mapAreas"] == "icb",
+        "tableRows": table_rows})
     if outcome.errors:
         return None, from_graphql_errors(outcome.errors, {"quarter": "quarter", "atOrAboveStage": "atOrAboveStage"}, "quarter")
     report = (outcome.data or {})["spreadReport"]
-    found = {"icbs": None, "sites": None, "unplaced": None, **report["map"]}  # what this reader was not sent is None
+    found = {"icbs": None, "sites": None, "table": None, "unplaced": None, "sitesCount": None, "unplacedCount": None,
+             **report["map"]}  # what this reader was not sent is None
     return {**found, "quarter": report["quarter"], "level": chosen["mapAreas"]}, FormErrors()
 
 
@@ -109,7 +112,7 @@ async def _for_download(request: Request, *, personal: bool) -> tuple[dict[str, 
                "phase": int(phase) if phase in {"1", "2", "3"} else None, "quarter": (params.get("quarter") or "").strip()[:40] or None}
     found = None
     if not errors:
-        found, errors = await figures(request, item["id"], filters, chosen)
+        found, errors = await figures(request, item["id"], filters, chosen, table_rows=MAP_ROWS)
     if errors or found is None:
         return Response("; ".join(errors.by_field.values()) or "no map", status_code=400, media_type="text/plain")
     return item, found
@@ -134,11 +137,11 @@ async def sites_csv(request: Request) -> Response:
     if isinstance(got, Response):
         return got
     item, found = got
-    rows: list[list[Any]] = [["Site code", "Site", "Trust", "Collaborative", "Phase", "State", "Stage", "Postcode",
+    rows: list[list[Any]] = [["Site code", "Site", "Collaborative", "Phase", "State", "Stage", "Postcode",
                               "Postcode made up", "Easting", "Northing"]]
-    for s in (found.get("sites") or []) + (found.get("unplaced") or []):
+    for s in (found.get("table") or []) + (found.get("unplaced") or []):
         where = s.get("location") or {}
-        rows.append([s["site"]["odsCode"], s["site"]["name"], (s.get("trust") or {}).get("name"), (s["collaborative"] or {}).get("name"),
+        rows.append([s["site"]["odsCode"], s["site"]["name"], (s["collaborative"] or {}).get("name"),
                      s["phase"], STATUS_WORDS[s["status"]], stage_label((s["stage"] or {}).get("stage")) if s["stage"] else "",
                      where.get("postcode") or s.get("postcode") or "", "yes" if where.get("synthetic") else "",
                      where.get("easting", ""), where.get("northing", "")])
@@ -153,10 +156,10 @@ async def sites_geojson(request: Request) -> Response:
         return got
     item, found = got
     collection = spread_map.sites_collection(
-        [{"site": s["site"]["odsCode"], **s["location"]} for s in found.get("sites") or []],
+        [{"site": s["site"]["odsCode"], **s["location"]} for s in found.get("table") or []],
         [{"name": s["site"]["name"], "collaborative": (s["collaborative"] or {}).get("name"), "phase": s["phase"],
           "status": s["status"], "stage": (s["stage"] or {}).get("stage"), "postcode": s["location"]["postcode"],
-          "postcodeSynthetic": s["location"]["synthetic"]} for s in found.get("sites") or []],
+          "postcodeSynthetic": s["location"]["synthetic"]} for s in found.get("table") or []],
         name=f"{item['title']}: sites, {found['quarter'] or 'no quarter'}", quarter=found["quarter"],
         postcodeDirectory=found["postcodeDirectory"])
     return _geojson(collection, f"{item['id']}-sites-{found['quarter'] or 'all'}")

@@ -77,7 +77,8 @@ const quarterSelect = document.querySelector('select[name="quarter"]');
 if (player && quarterSelect) {
   const button = player.querySelector('[data-map-play-button]');
   const status = player.querySelector('[data-map-play-status]');
-  const quarters = [...quarterSelect.options].map((o) => o.value).filter(Boolean).reverse();
+  const listed = player.dataset.mapQuarters;  // the quarters with data, oldest first, when the page knows them
+  const quarters = listed ? listed.split('|') : [...quarterSelect.options].map((o) => o.value).filter(Boolean).reverse();
   let playing = false;
   player.hidden = false;
   const show = async (quarter, index) => {
