@@ -53,7 +53,7 @@ def real_trusts() -> list[dict[str, Any]]:
 def with_made_up_postcodes(organisations: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Organisations the seed makes (demo ones, and the real trusts until an ODS import gives
     their own) get a real postcode inside their ICB, chosen by their code, marked synthetic, and
-    its point: plausible on a map, never a claim about where they are."""
+    its point (kept with the sample: no look-up): plausible on a map, never a claim about where they are."""
     from collab_api.domain import geography, postcodes
 
     by_name = {icb.name: icb.code for icb in geography.footprint().icbs}
@@ -61,6 +61,7 @@ def with_made_up_postcodes(organisations: list[dict[str, Any]]) -> list[dict[str
     for row in organisations:
         choices = samples.get(by_name.get(row.get("icb") or "", ""), ())
         if choices and not row.get("postcode"):
-            row["postcode"] = postcodes.display(choices[zlib.crc32(row["odsCode"].encode()) % len(choices)])
+            row["postcode"], row["easting"], row["northing"] = choices[zlib.crc32(row["odsCode"].encode()) % len(choices)]
             row["postcodeSynthetic"] = True
-    return postcodes.with_points(organisations)
+    postcodes.with_points([row for row in organisations if row.get("postcode") and not row.get("postcodeSynthetic")])
+    return organisations

@@ -14,7 +14,8 @@ simplified together as one coverage (`shapely.coverage_simplify`, so neighbours 
 border with no gaps or slivers), tiny islands are dropped, and each collaborative's area is the
 union of its ICBs (graph_seed/reference/collaboratives.csv). Coordinates stay in the British
 National Grid (EPSG:27700), rounded to 100 m, the resolution a national map can show. It also picks,
-for each ICB, real postcodes whose point lies inside it, for demo organisations' made-up addresses.
+for each ICB, real postcodes whose point lies inside it, with that point, for demo organisations'
+made-up addresses (so that seeding needs no look-up in the directory).
 """
 
 from __future__ import annotations
@@ -73,8 +74,10 @@ def _postcodes() -> tuple[list[str], numpy.ndarray, numpy.ndarray]:
     for name in sorted(p.name for p in folder.iterdir() if p.name.endswith(".msgpack.br")):
         data = msgpack.unpackb(brotli.decompress((folder / name).read_bytes()), raw=False)["data"]
         for code, east, north in zip(data["pcd"], data["oseast1m"], data["osnrth1m"]):
+            if code.startswith("BT"):  # Northern Ireland's points are on the Irish Grid, not the British
+                continue
             if east is not None and north is not None and east == east and north == north:
-                codes.append(" ".join(code.split()))
+                codes.append(f"{code.replace(' ', '')[:-3]} {code.replace(' ', '')[-3:]}")
                 eastings.append(east)
                 northings.append(north)
     return codes, numpy.array(eastings), numpy.array(northings)
@@ -109,7 +112,7 @@ def main() -> None:
     for code, true_shape, drawn in zip(codes, whole, simplified):
         inside = numpy.nonzero(shapely.contains_xy(true_shape, eastings, northings))[0]
         step = max(1, len(inside) // SAMPLE_POSTCODES)
-        sample = [postcodes[i] for i in inside[::step][:SAMPLE_POSTCODES]]
+        sample = [[postcodes[i], int(eastings[i]), int(northings[i])] for i in inside[::step][:SAMPLE_POSTCODES]]
         icbs.append({"code": code, "odsCode": ods_code[names[code]], "name": names[code], "polygons": _rings(drawn),
                      "samplePostcodes": sample})
     territories = []

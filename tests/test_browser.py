@@ -326,7 +326,7 @@ async def test_the_map_of_spread_at_390_px_and_its_play_through_the_quarters(vis
     assert await page.evaluate("document.documentElement.scrollWidth") <= 390
     drawn = page.locator("svg.app-map")
     assert await drawn.is_visible() and (await drawn.bounding_box() or {}).get("width", 0) >= 300
-    assert await page.locator("svg.app-map g.map-areas path").count() == 15
+    assert await page.locator("svg.app-map g.map-areas path").count() == 42  # the ICBs, within the 15 territories' borders
     sites = await page.locator("svg.app-map use").count()
     assert sites >= 80 and f"The {sites} sites on the map" in await page.inner_text("main")
     assert "2025/26 Q4" in await page.inner_text("#map-heading")

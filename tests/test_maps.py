@@ -63,6 +63,7 @@ async def essex(seeded: Graph, tmp_path_factory: pytest.TempPathFactory) -> Grap
 def test_the_postcode_directory_places_postcodes_as_the_ons_does() -> None:
     found = postcodes.locate(["sw1a 1aa", "SW1A1AA", "ZZ99 9ZZ", "not a postcode", None])
     assert list(found) == ["SW1A1AA"], "a postcode the directory lacks, or nonsense, is simply not found"
+    assert postcodes.locate(["BT1 1AA"]) == {}, "Northern Ireland's points are on the Irish Grid: not placed on the British"
     # The ONS Postcode Directory gives Buckingham Palace's postcode as 51.501009, -0.141588.
     assert metres_between(geography.latitude_longitude(*found["SW1A1AA"]), (51.501009, -0.141588)) < 30
     assert postcodes.display("ss165nl") == "SS16 5NL" and postcodes.compact(" ss16  5NL ") == "SS165NL"
@@ -77,9 +78,11 @@ def test_the_footprint_is_the_reference_lists_icbs_and_collaboratives() -> None:
         a.code: sorted(icb_codes[code] for code in a.icbs) for a in footprint.collaboratives}
     assert "July 2022" in footprint.footprint and "Open Government Licence" in footprint.source
     for icb in footprint.icbs:  # every demo postcode really is inside its ICB's drawn area (or a border's width of it)
-        assert len(footprint.sample_postcodes[icb.code]) >= 20
-        points = postcodes.locate(footprint.sample_postcodes[icb.code][:10])
-        inside = [p for p in points.values() if _inside(p, icb.polygons, footprint.tolerance)]
+        samples = footprint.sample_postcodes[icb.code]
+        assert len(samples) >= 20
+        found = postcodes.locate(code for code, _, _ in samples[:10])
+        assert {postcodes.compact(code): (e, n) for code, e, n in samples[:10]} == found, "kept with the directory's points"
+        inside = [p for p in found.values() if _inside(p, icb.polygons, footprint.tolerance)]
         assert len(inside) >= 8, icb.name
 
 

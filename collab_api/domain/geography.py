@@ -44,7 +44,7 @@ class Footprint:
     tolerance: int  # metres a drawn border may stray from the true one
     icbs: tuple[Area, ...]
     collaboratives: tuple[Area, ...]
-    sample_postcodes: dict[str, tuple[str, ...]]  # by ICB ODS code: real postcodes inside it
+    sample_postcodes: dict[str, tuple[tuple[str, int, int], ...]]  # by ICB ODS code: real postcodes inside it, with their points
 
     def icb(self, ods_code: str) -> Area | None:
         return next((a for a in self.icbs if a.code == ods_code), None)
@@ -67,7 +67,8 @@ def footprint() -> Footprint:
                         key=lambda a: a.name))
     collaboratives = tuple(Area(r["code"], r["name"], _polygons(r["polygons"]), tuple(r["icbs"])) for r in data["collaboratives"])
     return Footprint(data["footprint"], data["source"], data["postcodeSource"], tuple(data["bounds"]), data["tolerance"],
-                     icbs, collaboratives, {r["odsCode"]: tuple(r["samplePostcodes"]) for r in data["icbs"]})
+                     icbs, collaboratives,
+                     {r["odsCode"]: tuple((p, int(e), int(n)) for p, e, n in r["samplePostcodes"]) for r in data["icbs"]})
 
 
 @cache

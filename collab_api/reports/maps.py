@@ -89,6 +89,12 @@ def _paths(level: str) -> tuple[tuple[str, str, str], ...]:
 
 
 @functools.cache
+def _collaborative_of() -> dict[str, str]:
+    """Each ICB's collaborative, by the ICB's ODS code."""
+    return {icb: area.code for area in geography.footprint().collaboratives for icb in area.icbs}
+
+
+@functools.cache
 def centre(code: str) -> tuple[float, float]:
     """A collaborative's label point: the centre of its largest polygon's bounding box, in units."""
     area = geography.footprint().collaborative(code)
@@ -149,19 +155,17 @@ def england(key: str, title: str, description: str, *, level: str = "collaborati
     if arrows:
         out.append(f'<defs><marker id="{key}-head" viewBox="0 0 10 10" refX="8" refY="5" markerWidth="5" markerHeight="5" '
                    'orient="auto-start-reverse"><path d="M0 0L10 5 0 10z" fill="#212b32"/></marker></defs>')
+    # The 42 ICBs, filled by their own code or their collaborative's, with thin white lines between
+    # them; each collaborative's border (the union of its ICBs) drawn over them.
     out.append(f'<g class="map-areas" stroke="#fff" stroke-width="{1.2 * k:g}" stroke-linejoin="round">')
-    hatch = f"url(#{key}-hatch)"
-    out += [f'<path d="{path}" fill="{hatch if fills.get(code) == NOT_REPORTED else fills.get(code, NO_DATA_COLOUR)}"/>'
-            for code, _, path in _paths(level)]
+    hatch, owner = f"url(#{key}-hatch)", _collaborative_of()
+    for code, _, path in _paths("icb"):
+        fill = fills.get(code if level == "icb" else owner[code], NO_DATA_COLOUR)
+        out.append(f'<path d="{path}" fill="{hatch if fill == NOT_REPORTED else fill}"/>')
     out.append('</g>')
-    if level == "icb":  # the collaboratives' borders over the ICBs'
-        out.append(f'<g fill="none" stroke="#425563" stroke-width="{2 * k:g}" stroke-linejoin="round">')
-        out += [f'<path d="{path}"/>' for _, _, path in _paths("collaborative")]
-        out.append('</g>')
-    else:
-        out.append(f'<g fill="none" stroke="#425563" stroke-width="{1.5 * k:g}" stroke-linejoin="round">')
-        out += [f'<path d="{path}"/>' for _, _, path in _paths("collaborative")]
-        out.append('</g>')
+    out.append(f'<g fill="none" stroke="#425563" stroke-width="{(2 if level == "icb" else 1.5) * k:g}" stroke-linejoin="round">')
+    out += [f'<path d="{path}"/>' for _, _, path in _paths("collaborative")]
+    out.append('</g>')
     if arrows:
         out.append('<g fill="none" stroke="#212b32" stroke-width="3">')
         out += [_arrow(arrow).replace("{key}", key) for arrow in arrows]
