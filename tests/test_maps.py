@@ -220,7 +220,7 @@ async def test_the_spread_page_shows_the_map_with_its_tables_and_downloads(app: 
         sites_csv = await national.get("/interventions/marthas-rule/spread/map/sites.csv", params={"atOrAboveStage": "3"})
         rows = list(csv.reader(io.StringIO(sites_csv.text)))
         placed = [r for r in rows[1:] if r[9]]
-        assert len(re.findall(r'<use href="#map-spread-', svg.group(0))) == len(placed)
+        assert len(re.findall(r'<use href="#ms-', svg.group(0))) == len(placed)
         assert rows[0][:3] == ["Site code", "Site", "Collaborative"] and any(r[0] == "RAJ99" and not r[9] for r in rows)
         for table in ("table-map-areas", "table-map-sites"):
             assert f'id="{table}"' in page.text
@@ -276,6 +276,14 @@ async def test_the_organisation_page_shows_where_it_is_and_who_near_it_adopted(a
         page = await anonymous.get("/organisations/Z3501")
         assert 'id="map-where-title"' in page.text and 'id="table-nearby"' not in page.text
         assert "to see who near it adopted" in text_of(page)
+
+
+def test_a_map_of_3000_sites_stays_under_150_kb() -> None:
+    from collab_api.reports import maps
+
+    sites = [maps.MapSite(f"S{n}", 300_000 + n * 97 % 300_000, 100_000 + n * 89 % 400_000, "REPORTED", n % 8) for n in range(3000)]
+    svg = maps.england("map-spread", "A title", "A description", level="icb", sites=sites)
+    assert len(svg.encode()) < 150_000 and svg.count("<use ") == 3000
 
 
 def test_the_built_footprint_file_is_small_and_ships_with_the_package() -> None:

@@ -104,10 +104,15 @@ def centre(code: str) -> tuple[float, float]:
     return round((min(xs) + max(xs)) / 2, 1), round((min(ys) + max(ys)) / 2, 1)
 
 
+def _short(key: str) -> str:
+    """A map's markers' id prefix: its key's initials ("map-spread" -> "ms"), a few bytes a site."""
+    return "".join(part[:1] for part in key.split("-"))
+
+
 def _markers(key: str, k: float) -> str:
-    """The sites' markers, defined once and placed by <use>: about 35 bytes a site, so a map of
-    3,000 sites stays near 150 KB. Shapes as well as colours: colour is never the only sign."""
-    r = round(8 * k, 2)
+    """The sites' markers, defined once and placed by <use>: about 33 bytes a site, so a map of
+    3,000 sites stays under 150 KB. Shapes as well as colours: colour is never the only sign."""
+    r, key = round(8 * k, 2), _short(key)
     marks = [f'<circle id="{key}-s{n}" r="{r:g}" fill="{colour}"/>' for n, colour in enumerate(STAGE_COLOURS)]
     marks.append(f'<path id="{key}-na" d="M0 {-r:g}l{r:g} {r:g}-{r:g} {r:g}-{r:g}-{r:g}z" fill="{NOT_APPLICABLE_COLOUR}"/>')
     marks.append(f'<circle id="{key}-nr" r="{0.75 * r:g}" fill="#fff" stroke-width="{3 * k:g}"/>')  # not reported: a ring
@@ -119,7 +124,7 @@ def _markers(key: str, k: float) -> str:
 def _site(key: str, site: MapSite) -> str:
     mark = ("here" if site.status == "HERE" else f"s{site.stage}" if site.status == "REPORTED" and site.stage is not None
             else "na" if site.status == "NOT_APPLICABLE" else "nr")
-    return f'<use href="#{key}-{mark}" x="{_x(site.easting):.0f}" y="{_y(site.northing):.0f}"/>'
+    return f'<use href="#{_short(key)}-{mark}" x="{_x(site.easting):.0f}" y="{_y(site.northing):.0f}"/>'
 
 
 def _arrow(arrow: Arrow) -> str:
