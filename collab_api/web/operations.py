@@ -31,11 +31,26 @@ class PageForbidden(Exception):
 
 @cache
 def document(name: str) -> str:
-    return (TEMPLATES / f"{name}.graphql").read_text(encoding="utf-8")
+    """The document, with the shared fragments it spreads (`templates/_*.graphql`, one
+    `fragment Name on Type` each) appended: pages that show the same thing ask for it alike."""
+    text = (TEMPLATES / f"{name}.graphql").read_text(encoding="utf-8")
+    for fragment, source in _fragments().items():
+        if f"...{fragment}" in text:
+            text += "\n" + source
+    return text
+
+
+@cache
+def _fragments() -> dict[str, str]:
+    found = {}
+    for path in sorted(TEMPLATES.glob("_*.graphql")):
+        source = path.read_text(encoding="utf-8")
+        found[source.split("fragment ", 1)[1].split()[0]] = source
+    return found
 
 
 def documents() -> list[str]:
-    return sorted(path.stem for path in TEMPLATES.glob("*.graphql"))
+    return sorted(path.stem for path in TEMPLATES.glob("*.graphql") if not path.stem.startswith("_"))
 
 
 def operation_names() -> set[str]:

@@ -57,10 +57,14 @@ async def figures(request: Request, intervention: str, filters: dict[str, Any], 
         "tableRows": table_rows})
     if outcome.errors:
         return None, from_graphql_errors(outcome.errors, {"quarter": "quarter", "atOrAboveStage": "atOrAboveStage"}, "quarter")
-    report = (outcome.data or {})["spreadReport"]
+    return shaped(report := (outcome.data or {})["spreadReport"], report["quarter"], chosen), FormErrors()
+
+
+def shaped(report: dict[str, Any], quarter: str | None, chosen: dict[str, str]) -> dict[str, Any]:
+    """A report's map (as SpreadMapFields asks for it) with what this reader was not sent as None."""
     found = {"icbs": None, "sites": None, "table": None, "unplaced": None, "sitesCount": None, "unplacedCount": None,
-             **report["map"]}  # what this reader was not sent is None
-    return {**found, "quarter": report["quarter"], "level": chosen["mapAreas"]}, FormErrors()
+             **report["map"]}
+    return {**found, "quarter": quarter, "level": chosen["mapAreas"]}
 
 
 def _description(found: dict[str, Any], areas: list[dict[str, Any]], title: str) -> str:
@@ -189,7 +193,16 @@ async def map_page_parts(request: Request, item: dict[str, Any], filters: dict[s
     found, problems = await figures(request, item["id"], filters, chosen)
     for name, message in problems.by_field.items():
         errors.add(name, message)
+    return drawn(item, found, chosen)
+
+
+def drawn(item: dict[str, Any], found: dict[str, Any] | None, chosen: dict[str, str]) -> dict[str, Any]:
     return {"map_chosen": chosen, "map": {**found, **drawing(found, item["title"])} if found else None}
+
+
+def map_variables(request: Request, chosen: dict[str, str]) -> dict[str, Any]:
+    """The variables SpreadMapFields needs, for a page that asks for the map in its own document."""
+    return {"atOrAboveStage": int(chosen["atOrAboveStage"]), "byIcb": chosen["mapAreas"] == "icb", "tableRows": TABLE_ROWS}
 
 
 routes = [

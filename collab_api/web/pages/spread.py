@@ -69,15 +69,18 @@ def charts(report: dict[str, Any], title: str) -> dict[str, str]:
     return {"regions": by_region, "time": over_time}
 
 
-async def _report(request: Request, first: int = PAGE, offset: int = 0
+async def _report(request: Request, first: int = PAGE, offset: int = 0, map_chosen: dict[str, str] | None = None
                   ) -> tuple[dict[str, Any], dict[str, Any] | None, dict[str, str], FormErrors]:
+    """The report, with its map when `map_chosen` says how it is to be drawn (one document: the
+    report is worked out once for both)."""
     head = await operations.data(request, "spread_head", {"id": request.path_params["id"]})
     item = operations.found(head["intervention"], "intervention with this id")
     errors = FormErrors()
     variables, chosen = _variables(request, errors)
     report = None
     if not errors:
-        outcome = await operations.run(request, "spread", {**variables, "first": first, "offset": offset})
+        with_map = {"withMap": True, **maps.map_variables(request, map_chosen)} if map_chosen else {"withMap": False}
+        outcome = await operations.run(request, "spread", {**variables, "first": first, "offset": offset, **with_map})
         if outcome.errors:
             errors = from_graphql_errors(outcome.errors, FIELDS, "quarter")
         else:
@@ -86,10 +89,14 @@ async def _report(request: Request, first: int = PAGE, offset: int = 0
 
 
 async def spread(request: Request) -> Response:
-    item, report, chosen, errors = await _report(request)
-    filters = {**chosen, "phase": int(chosen["phase"]) if chosen["phase"] in {p for p, _ in PHASES} else None}
-    on_map = await maps.map_page_parts(request, item, {k: v or None for k, v in filters.items()}, errors) if report else {}
-    query = {k: v for k, v in {**chosen, **on_map.get("map_chosen", {})}.items() if v}
+    map_errors = FormErrors()
+    map_chosen = maps.chosen_map(request, map_errors)
+    item, report, chosen, errors = await _report(request, map_chosen=None if map_errors else map_chosen)
+    for name, message in map_errors.by_field.items():
+        errors.add(name, message)
+    found = maps.shaped(report, report["quarter"], map_chosen) if report and report.get("map") else None
+    on_map = maps.drawn(item, found, map_chosen)
+    query = {k: v for k, v in {**chosen, **map_chosen}.items() if v}
     return render(request, "spread.html", {
         "i": item, "report": report, "chosen": chosen, "phases": PHASES, "query": query,
         "charts": charts(report, item["title"]) if report else {}, "active": "national",
