@@ -236,6 +236,8 @@ async def test_the_spread_page_shows_the_map_with_its_tables_and_downloads(app: 
         assert sites.headers["content-type"].startswith("application/geo+json") and geojson.loads(sites.text).is_valid
         bad = await national.get("/interventions/marthas-rule/spread/map/areas.csv", params={"atOrAboveStage": "9"})
         assert bad.status_code == 400 and bad.text == "Choose a stage from the list"
+        bad = await national.get("/interventions/marthas-rule/spread/map/sites.csv", params={"careSetting": "NOPE"})
+        assert bad.status_code == 400 and bad.text == "Choose a care setting from the list", "checked as the page checks it"
         icbs = await national.get("/map/areas.geojson", params={"level": "icb"})
         assert len(json.loads(icbs.text)["features"]) == 42
         report = await national.get("/interventions/marthas-rule/quarterly-report")

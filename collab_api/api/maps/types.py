@@ -4,7 +4,7 @@ coloured, shares by area) and GeoJSON of both for GIS users."""
 from __future__ import annotations
 
 import asyncio
-import json
+import functools
 from typing import Any
 
 import graphene
@@ -116,7 +116,7 @@ class MapSite(SiteRef):
 
     @staticmethod
     async def resolve_location(row: dict[str, Any], info: Any) -> Any:
-        return spread_map.location_of({**row, "postcode": row.get("postcode") or "", **await _point(info, row["site"])})
+        return spread_map.location_of(await _point(info, row["site"]))  # the point is the organisation whole
 
     @staticmethod
     async def resolve_postcode(row: dict[str, Any], info: Any) -> Any:
@@ -261,10 +261,7 @@ class MapQueries(graphene.ObjectType):
         return _areas(str(getattr(level, "value", level)))
 
 
-_AREAS: dict[str, str] = {}
-
-
-def _areas(level: str) -> Any:
-    if level not in _AREAS:  # the same every time: worked out once per process
-        _AREAS[level] = json.dumps(spread_map.areas_collection(level), separators=(",", ":"))
-    return json.loads(_AREAS[level])
+@functools.cache
+def _areas(level: str) -> dict[str, Any]:
+    """The same every time: worked out once per process (JSONString only reads it)."""
+    return spread_map.areas_collection(level)

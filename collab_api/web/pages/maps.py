@@ -13,11 +13,11 @@ from starlette.routing import Route
 
 from collab_api.domain import geography, spread_map
 from collab_api.domain.stages import STAGES
-from collab_api.domain.vocabulary import CARE_SETTING_CODES
 from collab_api.reports import maps
 from collab_api.reports.charts import NOT_APPLICABLE_COLOUR, STAGE_COLOURS, STAGE_NAMES
 from collab_api.web import identity, operations
 from collab_api.web.forms import FormErrors, from_graphql_errors
+from collab_api.web.pages import spread_filters
 from collab_api.web.pages.downloads import csv_download
 from collab_api.web.templating import render, stage_label
 
@@ -47,12 +47,12 @@ def chosen_map(request: Request, errors: FormErrors) -> dict[str, str]:
 
 async def figures(request: Request, intervention: str, filters: dict[str, Any], chosen: dict[str, str], *,
                   table_rows: int = TABLE_ROWS) -> tuple[dict[str, Any] | None, FormErrors]:
-    """The map's figures for the report's quarter and filters ({component, careSetting, phase, quarter})."""
+    """The map's figures for the report's quarter and filters ({component, careSetting, phase, quarter},
+    already checked)."""
     signed_in = not identity.viewer(request).is_anonymous
-    setting = filters.get("careSetting")
     outcome = await operations.run(request, "spread_map", {
         "id": intervention, "component": filters.get("component"), "phase": filters.get("phase"),
-        "careSetting": setting if setting in CARE_SETTING_CODES else None, "quarter": filters.get("quarter"),
+        "careSetting": filters.get("careSetting"), "quarter": filters.get("quarter"),
         "atOrAboveStage": int(chosen["atOrAboveStage"]), "signedIn": signed_in, "byIcb": chosen["mapAreas"] == "icb",
         "tableRows": table_rows})
     if outcome.errors:
@@ -86,18 +86,17 @@ def _description(found: dict[str, Any], areas: list[dict[str, Any]], title: str)
 
 def drawing(found: dict[str, Any], title: str, key: str = "map-spread") -> dict[str, Any]:
     """The SVG and what the template needs beside it (legend, table rows)."""
-    areas = found["icbs"] if found["level"] == "icb" and found.get("icbs") is not None else found["collaboratives"]
+    level = "icb" if found["level"] == "icb" and found.get("icbs") is not None else "collaborative"
+    areas = found["icbs"] if level == "icb" else found["collaboratives"]
     fills = {a["code"]: maps.share_colour(a["share"]) for a in areas}
     sites = [maps.MapSite(s["site"]["odsCode"], s["location"]["easting"], s["location"]["northing"], s["status"],
                           (s["stage"] or {}).get("stage")) for s in found.get("sites") or [] if s["location"]]
     svg = maps.england(key, f"Share of sites at stage {found['atOrAboveStage']} or above, {found['quarter'] or 'no data yet'}",
-                       _description(found, areas, title), level=found["level"] if found.get("icbs") is not None else "collaborative",
-                       fills=fills, sites=sites)
+                       _description(found, areas, title), level=level, fills=fills, sites=sites)
     return {
         "svg": svg, "areas": areas, "share_bands": list(zip(maps.SHARE_COLOURS, maps.SHARE_BANDS)),
         "stage_colours": list(zip(STAGE_COLOURS, STAGE_NAMES)),
-        "not_applicable_colour": NOT_APPLICABLE_COLOUR, "levels": LEVELS, "status_words": STATUS_WORDS,
-        "table_rows": TABLE_ROWS, "size_kb": round(len(svg.encode()) / 1024),
+        "not_applicable_colour": NOT_APPLICABLE_COLOUR, "status_words": STATUS_WORDS, "table_rows": TABLE_ROWS,
     }
 
 
@@ -110,10 +109,7 @@ async def _for_download(request: Request, *, personal: bool) -> tuple[dict[str, 
     item = operations.found(head["intervention"], "intervention with this id")
     errors = FormErrors()
     chosen = chosen_map(request, errors)
-    params = request.query_params
-    phase = (params.get("phase") or "").strip()
-    filters = {"component": (params.get("component") or "").strip()[:100] or None, "careSetting": params.get("careSetting") or None,
-               "phase": int(phase) if phase in {"1", "2", "3"} else None, "quarter": (params.get("quarter") or "").strip()[:40] or None}
+    filters, _ = spread_filters.variables(request, errors)  # checked as the spread page checks them
     found = None
     if not errors:
         found, errors = await figures(request, item["id"], filters, chosen, table_rows=MAP_ROWS)

@@ -10,39 +10,17 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from collab_api.domain.vocabulary import CARE_SETTING_CODES
 from collab_api.reports.charts import Bar, stacked_bars
 from collab_api.web import identity, operations
 from collab_api.web.pages import maps
 from collab_api.web.pages.downloads import csv_download
+from collab_api.web.pages.spread_filters import FIELDS, PHASES, variables as _variables
 from collab_api.web.forms import FormErrors, from_graphql_errors
 from collab_api.web.templating import render, setting_label
 
-FILTERS = ("component", "careSetting", "phase", "quarter", "compareWith", "atOrBelowStage")
-FIELDS = {name: name for name in FILTERS}
 TABLES = ("byCollaborative", "timeSeries", "sitesAtOrBelow", "sitesNotReported", "movement")
-PHASES = [("1", "Phase 1"), ("2", "Phase 2"), ("3", "Phase 3")]
 LISTS = ("sitesAtOrBelow", "sitesNotReported", "movement")  # paged: a CSV asks for them a page at a time
 PAGE, CSV_PAGE = 50, 5_000
-
-
-def _variables(request: Request, errors: FormErrors) -> tuple[dict[str, Any], dict[str, str]]:
-    params = request.query_params
-    chosen = {name: (params.get(name) or "").strip() for name in FILTERS}
-    variables: dict[str, Any] = {"id": request.path_params["id"], "signedIn": not identity.viewer(request).is_anonymous}
-    for name in ("component", "quarter", "compareWith"):
-        variables[name] = chosen[name][:100] or None
-    if chosen["careSetting"] and chosen["careSetting"] not in CARE_SETTING_CODES:
-        errors.add("careSetting", "Choose a care setting from the list")
-    variables["careSetting"] = chosen["careSetting"] if chosen["careSetting"] in CARE_SETTING_CODES else None
-    for name, allowed, message in (("phase", {p for p, _ in PHASES}, "Choose a phase from the list"),
-                                   ("atOrBelowStage", {str(n) for n in range(8)}, "Choose a stage from the list")):
-        if chosen[name] and chosen[name] not in allowed:
-            errors.add(name, message)
-        variables[name] = int(chosen[name]) if chosen[name] in allowed else None
-    if variables["atOrBelowStage"] is None:
-        variables["atOrBelowStage"] = 3
-    return variables, chosen
 
 
 def _counts(row: dict[str, Any]) -> list[int]:
