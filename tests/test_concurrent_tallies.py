@@ -14,7 +14,7 @@ import pytest
 
 from collab_api.db.graph import Graph
 from collab_api.db.runtime import Connection
-from collab_api.graph import spread_tally
+from collab_api.graph import tally_keeping
 from collab_api.usecases.recording import record_adoption
 from tests.test_reach_aggregate import _assert_kept_equals_recount as reach_equals_recount
 from tests.test_spread_tally import NATIONAL, _assert_kept_equals_recount as tallies_equal_recount
@@ -49,7 +49,7 @@ async def test_simultaneous_corrections_of_one_answer_equal_a_recount(writers: i
         async def no_process_lock(keys: set[str]) -> None:
             return None
 
-        monkeypatch.setattr("collab_api.graph.spread_tally.hold_until_commit", no_process_lock)
+        monkeypatch.setattr("collab_api.graph.tally_keeping.hold_until_commit", no_process_lock)
     rng = random.Random(writers * 2 + one_process)
     providers = {site: gql.as_(tokens("PROVIDER", organisation=site)) for site in SITES}
     # Most writers correct Z06's one answer for 2025/26 Q2; the others answer for its neighbours and the quarter before.
@@ -89,7 +89,7 @@ async def test_a_writer_holding_the_lock_runs_again_when_another_commits_first(g
     async def no_process_lock(keys: set[str]) -> None:
         return None
 
-    monkeypatch.setattr("collab_api.graph.spread_tally.hold_until_commit", no_process_lock)
+    monkeypatch.setattr("collab_api.graph.tally_keeping.hold_until_commit", no_process_lock)
     latest = {"organisation": "Z06", "intervention": INTERVENTION, "component": COMPONENT, "careSetting": "ACUTE",
               "quarter": "2025/26 Q3", "stage": 5}
     for site in ("Z06", "Z0601"):
@@ -98,7 +98,7 @@ async def test_a_writer_holding_the_lock_runs_again_when_another_commits_first(g
     # writes have no record in common but the intervention's lock.
     first = {**latest, "quarter": "2024/25 Q4", "stage": 3}
     second = {**first, "organisation": "Z0601", "stage": 2}
-    real_reading = spread_tally.site_states
+    real_reading = tally_keeping.site_states
     readings_by_first: list[bool] = []
 
     async def site_states(runner: Any, pairs: Any) -> Any:
@@ -108,7 +108,7 @@ async def test_a_writer_holding_the_lock_runs_again_when_another_commits_first(g
                 await record_adoption(graph, second, NATIONAL)
         return await real_reading(runner, pairs)
 
-    monkeypatch.setattr(spread_tally, "site_states", site_states)
+    monkeypatch.setattr(tally_keeping, "site_states", site_states)
     await record_adoption(graph, first, NATIONAL)
 
     assert len(readings_by_first) == 4, "refused once and run again (a reading before and after, each time)"

@@ -16,6 +16,9 @@ from collab_api.db.graph import Graph
 from collab_api.graph import lineage_kept, migrations
 from collab_api.graph import ods as ods_graph
 from collab_api.graph.qart import move_sites
+from collab_api.graph.tally_keeping import keeping_tallies
+from collab_api.usecases.recording import record_adoption
+from tests.test_spread_tally import NATIONAL
 
 pytestmark = pytest.mark.usefixtures("seeded")
 RECORD = """mutation($input: RecordAdoptionInput!) { recordAdoption(input: $input) { errors { field code message } } }"""
@@ -91,11 +94,23 @@ async def test_moves_and_an_enrolment_keep_the_rows_right(graph: Graph) -> None:
     await ods_graph.upsert_organisations(graph, [{**moved_site, "postcode": None, "openedOn": None, "closedOn": None,
                                                    "icb": None, "trust": site["trust"]}])  # and back to its first trust
     assert await _mismatches(graph) == []
-    # an enrolment in the national programme (a trust's sites follow it)
-    await graph.write("""MATCH (t:Organisation {odsCode: $t}) MATCH (i:Intervention {id: 'marthas-rule'})
-        MERGE (t)-[:ENROLLED]->(i)""", {"t": other})
-    await lineage_kept.recount(graph, ["marthas-rule"])  # what qart.set_phases does, through keeping_tallies(lineage="whole")
-    assert await _mismatches(graph) == []
+    # a trust enrolled and then not, as a return's phases write it: its sites' rows follow, not only its own
+    found = (await graph.read("""
+        MATCH (t:Organisation {kind: 'TRUST'})-[:HAS_SITE]->(s:Organisation), (i:Intervention {id: 'lying-standing-bp'})
+        WHERE NOT EXISTS { MATCH (s)-[:ENROLLED]->(i) } AND NOT EXISTS { MATCH (t)-[:ENROLLED]->(i) }
+        RETURN t.odsCode AS trust, s.odsCode AS site, i.id AS intervention ORDER BY site LIMIT 1"""))[0]
+    await record_adoption(graph, {"organisation": found["site"], "intervention": found["intervention"], "quarter": "2025/26 Q3",
+                                  "component": "Lying and standing measurement", "careSetting": "ACUTE", "stage": 4}, NATIONAL)
+
+    async def enrolled(statement: str) -> bool:
+        await keeping_tallies(graph, [(found["trust"], found["intervention"])],
+                              lambda tx: tx.write(statement, {"t": found["trust"], "i": found["intervention"]}), lineage="enrolment")
+        assert await _mismatches(graph) == []
+        rows = (await lineage_kept.rows_of(graph, [found["intervention"]]))[found["intervention"]]
+        return next(row["enrolled"] for row in rows if row["odsCode"] == found["site"])
+
+    assert await enrolled("MATCH (t:Organisation {odsCode: $t}), (i:Intervention {id: $i}) MERGE (t)-[:ENROLLED]->(i)") is True
+    assert await enrolled("MATCH (:Organisation {odsCode: $t})-[e:ENROLLED]->(:Intervention {id: $i}) DELETE e") is False
 
 
 async def test_the_migration_keeps_the_rows_of_an_older_graph(graph: Graph) -> None:

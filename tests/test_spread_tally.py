@@ -176,3 +176,32 @@ def test_rebuilt_tallies_are_written_in_messages_the_server_takes() -> None:
     assert [row for batch in batches for row in batch] == rows
     assert all(sum(len(r["cells"]) + len(r["key"]) for r in batch) <= MESSAGE_BYTES for batch in batches) and len(batches) > 1
     assert _by_size([{"cells": "x" * (MESSAGE_BYTES + 1)}]) == [[{"cells": "x" * (MESSAGE_BYTES + 1)}]], "one row too big goes alone"
+
+
+async def test_a_return_is_kept_once_for_all_its_batches(seeded: Graph, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A quarterly return's enrolments, its batches of answers (500 a statement) and its
+    withdrawals are kept in the tallies and the lineage together: the states of its sites are
+    read once before and once after, however many batches it takes, and the tallies, reach and
+    lineage still equal a recount."""
+    from bench.workbooks import QUARTER, books
+    from collab_api.domain.permissions import SYSTEM
+    from collab_api.graph import tally_keeping
+    from collab_api.usecases.qart_import import import_return
+    from tests.test_lineage_kept import _mismatches
+    from tests.test_reach_aggregate import _assert_kept_equals_recount as reach_equals_recount
+
+    readings: list[int] = []
+    real_reading = tally_keeping.site_states
+
+    async def site_states(runner: Any, pairs: Any) -> Any:
+        readings.append(len(pairs))
+        return await real_reading(runner, pairs)
+
+    monkeypatch.setattr(tally_keeping, "site_states", site_states)
+    code, book = sorted(books().items())[0]
+    summary = await import_return(seeded, book, actor=SYSTEM, quarter=QUARTER, collaborative=code)
+    assert summary.cells_accepted > 500, "more answers than one batch"
+    assert len(readings) == 2 and readings[0] == readings[1] > 0, readings
+    await _assert_kept_equals_recount(seeded)
+    await reach_equals_recount(seeded)
+    assert await _mismatches(seeded) == []

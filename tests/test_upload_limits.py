@@ -15,6 +15,7 @@ from typing import Any
 import httpx
 import pytest
 
+from collab_api.qart import isolated
 from collab_api.qart.isolated import WorkbookLimits, read_isolated_sync
 from collab_api.qart.layout import ADULT_PAEDS
 from collab_api.qart.layout import MAX_SITE_ROWS
@@ -101,6 +102,30 @@ def test_a_parse_over_its_memory_ceiling_is_refused_and_the_child_ends() -> None
     assert read_isolated_sync(data).rows_read == 1
     with pytest.raises(WorkbookTooLarge, match="needs more memory"):
         read_isolated_sync(data, WorkbookLimits(memory_bytes=1024 * 1024))
+
+
+def test_each_upload_is_read_by_a_child_of_its_own_started_ahead_of_it() -> None:
+    """The child for the next upload waits, loaded, for it; it reads that one upload and ends. One
+    killed while it waited is replaced; other limits get a child of their own."""
+    data = _plain()
+    assert read_isolated_sync(data).rows_read == 1
+    waiting = isolated._SPARE._child
+    assert waiting is not None and waiting.poll() is None, "a child waits for the next upload"
+    assert read_isolated_sync(data).rows_read == 1
+    assert waiting.wait(timeout=5) == 0, "it read that upload and ended"
+    next_one = isolated._SPARE._child
+    assert next_one is not None and next_one is not waiting and next_one.poll() is None
+    next_one.kill()
+    next_one.wait()
+    assert read_isolated_sync(data).rows_read == 1, "a spare that ended while it waited is replaced"
+    other = WorkbookLimits(seconds=9)
+    before = isolated._SPARE._child
+    assert read_isolated_sync(data, other).rows_read == 1
+    assert before is not None and before.poll() is not None, "the spare for the other limits is stopped, not kept"
+    tight = WorkbookLimits(memory_bytes=1024 * 1024)
+    for _ in range(2):  # the second is read by a child that waited: it holds its ceilings too
+        with pytest.raises(WorkbookTooLarge, match="needs more memory"):
+            read_isolated_sync(_many_strings(), tight)
 
 
 @pytest.mark.parametrize(("data", "words"), [

@@ -13,7 +13,8 @@ from collab_api.domain.rows import (
     AdoptionRow, ComponentRow, LineageAdopter, LineageOrigin, ObservationRow, ObservationWrite, ObservationWritten, RecordingContext,
     ReturnFacts, SourceRow,
 )
-from collab_api.graph.spread_tally import ANSWERS_OF_ADOPTION, KEEP_ANSWERS, keeping_tallies
+from collab_api.graph.spread_tally import ANSWERS_OF_ADOPTION, KEEP_ANSWERS
+from collab_api.graph.tally_keeping import keeping_tallies
 from collab_api.graph.common import VISIBLE, keyed_columns, keyed_lists, keyed_rows, shaped, shaped_all, visible
 
 ADOPTION = "{.id, .key, .organisation, .interventionId, .componentKey, .careSetting, .currentStage, .currentQuarter, .currentNotApplicable, .createdAt}"

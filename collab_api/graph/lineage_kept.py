@@ -10,7 +10,8 @@ records read, not thousands.
 Kept in the transaction of every write that changes a row:
 - answers recorded, corrected or withdrawn, sources recorded, enrolment and phases: the rows of
   the organisations written (`keeping_tallies`, which every such write goes through, calls
-  `refresh`; an enrolment recounts the whole intervention, a trust's enrolment being its sites');
+  `refresh`; for an enrolment, the rows of the organisations enrolled and of their sites, a
+  trust's enrolment being its sites');
 - an organisation moving region or trust (ODS files, a return's site moved to a merged trust):
   every intervention it adopted or taught (`recount_for_organisations`).
 Mergers change the origin's family, which is read as it is; the bulk load and the graphs from
@@ -243,3 +244,16 @@ async def start(runner: Runner, ids: Iterable[str]) -> None:
         UNWIND $ids AS id
         MERGE (f:LineageBucket {key: id + '|0'})
         ON CREATE SET f.intervention = id, f.bucket = 0, f.adopters = '{}'""", {"ids": sorted(set(ids))})
+
+
+
+async def with_sites(runner: Runner, pairs: Sequence[tuple[str, str]]) -> list[tuple[str, str]]:
+    """These pairs and, for each organisation, its sites with the same intervention: the rows an
+    enrolment changes (a trust's enrolment counts for its sites), not the whole intervention's."""
+    if not pairs:
+        return []
+    sites = await runner.read("""
+        UNWIND $pairs AS pair
+        MATCH (:Organisation {odsCode: pair[0]})-[:HAS_SITE]->(s:Organisation)
+        RETURN s.odsCode AS site, pair[1] AS intervention""", {"pairs": [list(pair) for pair in sorted(set(pairs))]})
+    return [*pairs, *((str(row["site"]), str(row["intervention"])) for row in sites)]

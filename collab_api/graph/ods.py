@@ -7,7 +7,7 @@ from typing import Any
 
 from collab_api.db.graph import Runner
 from collab_api.graph import lineage_kept
-from collab_api.graph.spread_tally import keeping_tallies
+from collab_api.graph.tally_keeping import keeping_tallies
 
 
 async def icb_codes(runner: Runner) -> dict[str, str]:

@@ -13,7 +13,7 @@ from collab_api.domain.rows import (
 from collab_api.domain.spread import phase_then
 from collab_api.graph.common import VISIBLE, phase_history, shaped, shaped_all
 from collab_api.graph import lineage_kept
-from collab_api.graph.spread_tally import keeping_tallies
+from collab_api.graph.tally_keeping import keeping_tallies
 
 
 async def return_context(tx: Tx, intervention: str, trusts: list[str], sites: list[str], collaborative: str | None,
@@ -107,7 +107,7 @@ async def set_phases(tx: Tx, intervention: str, rows: list[dict[str, Any]], quar
             {"rows": writes, "intervention": intervention})
 
     # participation keeps each site's phase and enrolment: kept in the same transaction
-    await keeping_tallies(tx, [(row["site"], intervention) for row in rows], change, lineage="whole")
+    await keeping_tallies(tx, [(row["site"], intervention) for row in rows], change, lineage="enrolment")
     return changes
 
 

@@ -14,7 +14,8 @@ from collab_api.db.graph import Runner
 from collab_api.domain.rows import ReturnUploadRow, WithdrawnRow
 from collab_api.graph.common import shaped_all
 from collab_api.graph.adoptions import KEEP_LATEST
-from collab_api.graph.spread_tally import ANSWERS_OF_ADOPTION, KEEP_ANSWERS, keeping_tallies
+from collab_api.graph.spread_tally import ANSWERS_OF_ADOPTION, KEEP_ANSWERS
+from collab_api.graph.tally_keeping import keeping_tallies
 
 
 def return_key(collaborative: str | None, intervention: str, quarter_index: int) -> str:

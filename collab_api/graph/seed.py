@@ -12,7 +12,7 @@ from collab_api.db.graph import Graph, Runner
 from collab_api.domain.rows import ObservationWrite
 from collab_api.graph.adoptions import write_observations
 from collab_api.graph import lineage_kept
-from collab_api.graph.spread_tally import keeping_tallies
+from collab_api.graph.tally_keeping import keeping_tallies
 
 Rows = list[dict[str, Any]]
 
@@ -133,7 +133,7 @@ async def snapshot(graph: Graph) -> dict[str, Any]:
 
     For checking that a load changed nothing; fine for the demo's size, not for production.
     The lock tokens (`tallyWrite`, `listWrite`) are left out: every write that may change a tally
-    or a priority's kept list leaves a new one (see spread_tally.lock_interventions and
+    or a priority's kept list leaves a new one (see tally_keeping.lock_interventions and
     priority_lists.refresh), changing nothing else. So is the
     data version (db/data_version.py): bookkeeping of writes, not data.
     """

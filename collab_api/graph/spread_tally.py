@@ -12,17 +12,14 @@ ever read whole.
 from __future__ import annotations
 
 import json
-import uuid
-from collections.abc import Awaitable, Callable, Sequence
-from typing import Any, Literal, TypeVar
+from collections.abc import Sequence
+from typing import Any
 
-from collab_api.db.graph import Graph, ReadChangedUnderneath, Runner, hold_until_commit
+from collab_api.db.graph import Graph, Runner
 from collab_api.domain import spread_tally as rules
 from collab_api.domain.rows import SiteState, TallyRow
-from collab_api.graph import lineage_kept
 from collab_api.graph.common import phase_history, shaped_all
 
-T = TypeVar("T")
 TALLY_VERSION = 4  # the form of the tallies; interventions counted in an older form are counted again (4: quarter-true)
 
 # Each adoption's answers in quarter order (-1: not applicable), as kept on it: set by every
@@ -75,69 +72,6 @@ async def states_of_interventions(runner: Runner, ids: Sequence[str]) -> list[Si
         MATCH (i:Intervention {id: id})<-[:ENROLLED]-(o:Organisation)
         WITH o, i, [] AS adoptions""" + _STATE, {"ids": list(ids)}))
     return adopters + [state for state in enrolled if (state["site"], state["intervention"]) not in seen]
-
-
-async def keeping_tallies(runner: Runner, pairs: Sequence[tuple[str, str]], change: Callable[[Runner], Awaitable[T]],
-                          *, lineage: Literal["rows", "whole", "caller"] = "rows") -> T:
-    """Run `change` (writes that may alter what these sites answered to these interventions,
-    or their collaborative or phase) and add its difference to the tallies, all in one
-    transaction: the caller's, or a new one when given the Graph. The interventions' kept
-    lineage follows (graph/lineage_kept.py): the rows of these sites (`lineage="rows"`), every
-    row (`"whole"`: an enrolment, which a trust's sites follow), or the caller keeps it (`"caller"`)."""
-    if isinstance(runner, Graph):
-        return await runner.write_tx(lambda tx: keeping_tallies(tx, pairs, change, lineage=lineage))
-    interventions = {intervention for _, intervention in pairs}
-    await lock_interventions(runner, interventions)
-    before = await site_states(runner, pairs)
-    outcome = await change(runner)
-    if lineage == "rows":
-        await lineage_kept.refresh(runner, pairs)
-    elif lineage == "whole":
-        await lineage_kept.recount(runner, interventions)
-    after = await site_states(runner, pairs)
-    try:
-        await _add_difference(runner, pairs, before, after)
-    except rules.BelowZero as exc:  # another writer committed between our reading and our lock (ArcadeDB)
-        raise ReadChangedUnderneath(exc) from exc
-    return outcome
-
-
-async def _add_difference(runner: Runner, pairs: Sequence[tuple[str, str]], before: list[SiteState],
-                          after: list[SiteState]) -> None:
-    touched: dict[str, set[str]] = {}
-    for site, intervention in pairs:
-        touched.setdefault(intervention, set()).add(site)
-    cells_before, cells_after = rules.cells_by_tally(before), rules.cells_by_tally(after)
-    await write_tallies(runner, rules.difference(rules.tallied(after), rules.tallied(before)), {
-        key: (touched[key.intervention], cells_after.get(key, [])) for key in set(cells_before) | set(cells_after)
-        if {tuple(c) for c in cells_before.get(key, [])} != {tuple(c) for c in cells_after.get(key, [])}})
-    taking_part_before, taking_part_after = rules.participation(before), rules.participation(after)
-    await write_participation(runner, {
-        intervention: (sites, taking_part_after.get(intervention, {})) for intervention, sites in touched.items()
-        if taking_part_before.get(intervention, {}) != taking_part_after.get(intervention, {})})
-    reach_before, reach_after = rules.reached(before), rules.reached(after)
-    await add_to_reach(runner, {intervention: delta for intervention in sorted(set(reach_before) | set(reach_after))
-                                if (delta := rules.reach_difference(reach_after.get(intervention, {}),
-                                                                    reach_before.get(intervention, {})))})
-
-
-async def lock_interventions(runner: Runner, ids: set[str]) -> None:
-    """Take each intervention's write lock before reading what a write changes, so that the
-    difference is worked out from a state no other writer can change before this one commits.
-    Neo4j: the second writer waits for the first to commit, then reads its result. ArcadeDB
-    (optimistic): both change the same record, the later commit is refused and run again from
-    the start. Sorted, so that writers touching several interventions take them in one order.
-
-    The lock leaves a value no other write leaves (`tallyWrite`, this write's own token), never
-    a flag set and then removed: ArcadeDB merges two commits that changed a page in different
-    records, and a record set and then put back as it was counts as unchanged, so such a flag
-    let a writer that held the lock commit over another's answers (tests/test_concurrent_tallies.py)."""
-    if ids:
-        await hold_until_commit({f"tallies:{id}" for id in ids})
-        await runner.write("""
-            UNWIND $ids AS id
-            MATCH (i:Intervention {id: id})
-            SET i.tallyWrite = $write""", {"ids": sorted(ids), "write": uuid.uuid4().hex})
 
 
 _SET_REACH = """

@@ -23,6 +23,7 @@ from collab_api.graph import adoptions as adoption_graph
 from collab_api.graph import collaboratives as collaborative_graph
 from collab_api.graph import qart as qart_graph
 from collab_api.graph import returns as returns_graph
+from collab_api.graph.tally_keeping import keeping_tallies
 from collab_api.progress import QUIET, Steps
 from collab_api.qart.isolated import read_isolated
 from collab_api.qart.layout import MARTHAS_RULE_ID, ReturnLayout
@@ -121,7 +122,9 @@ async def import_return(
         summary = ImportSummary(Path(filename).name if filename else None, reporting.label, intervention, code,
                                 dry_run, parsed.sheets, parsed.missing_sheets, parsed.other_sheets, rows_read=parsed.rows_read,
                                 rows_rejected=parsed.rows_rejected, rejections=list(parsed.rejections))
-        sites = await _apply(tx, parsed, summary, layout, reporting, visibility(actor), progress, actor.subject or "")
+        # Its enrolments, answers and withdrawals kept in the tallies and the lineage once, not per batch
+        sites = await keeping_tallies(tx, [], lambda runner: _apply(tx, parsed, summary, layout, reporting, visibility(actor),
+                                                                   progress, actor.subject or ""))
         if dry_run:
             raise _DryRun(summary)
         if summary.changes():
