@@ -16,10 +16,12 @@ The rules, pure functions over rows the graph layer gathers in batched queries:
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from collab_api.domain.quarters import Quarter
+from collab_api.domain.rows import LineageAdopter
 
 ORIGIN, PROGRAMME, ORGANISATION, COLLABORATIVE = "ORIGIN", "PROGRAMME", "ORGANISATION", "COLLABORATIVE"
 
@@ -285,3 +287,12 @@ class Lineage:
         for row in reached:
             del row["_order"]
         return reached
+
+
+def adopters_by_region(rows: Iterable[LineageAdopter]) -> dict[str | None, list[str]]:
+    """The adopting organisations' ODS codes by their region (None: not known), each in code
+    order: what the intervention page counts and the adopters pages list a page of."""
+    out: dict[str | None, list[str]] = {}
+    for row in rows:
+        out.setdefault(row["collaborative"], []).append(row["odsCode"])
+    return {region: sorted(codes) for region, codes in out.items()}

@@ -226,6 +226,15 @@ async def of_interventions(graph: Graph, ids: Sequence[str]) -> dict[str, list[A
         RETURN key, collect(a {ADOPTION}) AS value""", ids, AdoptionRow)
 
 
+async def of_organisations_for(graph: Graph, codes: Sequence[str], intervention: str) -> dict[str, list[AdoptionRow]]:
+    """Each organisation's own adoptions of one intervention (a page of its adopters)."""
+    return await keyed_lists(graph, f"""
+        UNWIND $keys AS key
+        MATCH (:Organisation {{odsCode: key}})-[:ADOPTED]->(a:Adoption) WHERE a.interventionId = $intervention
+        WITH key, a ORDER BY a.componentKey, a.careSetting
+        RETURN key, collect(a {ADOPTION}) AS value""", codes, AdoptionRow, intervention=intervention)
+
+
 async def observations_of(graph: Graph, ids: Sequence[str]) -> dict[str, list[ObservationRow]]:
     return await keyed_lists(graph, f"""
         UNWIND $keys AS key

@@ -14,6 +14,7 @@ from collab_api.api.core.slices import page_of, slice_arguments
 from collab_api.api.context import context_of
 from collab_api.api.core.enums import CareSetting, InterventionStatus, value_of
 from collab_api.api.interventions.review import ReviewFields
+from collab_api.api.adoptions.adopters import AdopterFields
 from collab_api.api.interventions.description import DescriptionFields
 from collab_api.api.learning.types import QuestionConnection, questions_about
 from collab_api.api.core.connection import page_arguments
@@ -104,7 +105,7 @@ class InterventionVersion(DescriptionFields, graphene.ObjectType):
         return await context_of(info).loaders.keyed(intervention_graph.by_ids, viewer=context_of(info).visibility).load(version["interventionId"])
 
 
-class Intervention(DescriptionFields, ReviewFields, graphene.ObjectType):
+class Intervention(DescriptionFields, ReviewFields, AdopterFields, graphene.ObjectType):
     """A solution a collaborative developed, tested or adopted, described so that others can
     replicate it. Its fields are those of the current version."""
 
@@ -129,7 +130,10 @@ class Intervention(DescriptionFields, ReviewFields, graphene.ObjectType):
     )
     evidenceStrength = graphene.Int(required=True, description="Rank of its strongest evidence type; 0 for none.")
     versions = graphene.List(graphene.NonNull(InterventionVersion), required=True, description="Every version, oldest first.")
-    adoptions = graphene.List(graphene.NonNull("collab_api.api.adoptions.types.Adoption"), required=True)
+    adoptions = graphene.List(graphene.NonNull("collab_api.api.adoptions.types.Adoption"), required=True,
+                              description="Every adoption at once (signed in): thousands for a national programme.",
+                              deprecation_reason="Use adopters: a page of the adopting organisations (by region), each with "
+                                                 "its adoptions; adopterRegions and adoptersCount count them.")
     adoptionTree = graphene.List(
         graphene.NonNull("collab_api.api.adoptions.types.AdoptionTreeNode"), required=True,
         **slice_arguments(TREE_PAGE),

@@ -3,8 +3,8 @@ to ask; and its lineage: who learned it from whom, region by region."""
 
 from __future__ import annotations
 
-from collections import defaultdict
 from typing import Any
+from urllib.parse import quote
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -36,14 +36,12 @@ async def intervention_page(request: Request, identifier: str, extra: dict[str, 
     if not viewer.is_anonymous:
         adopters = await operations.data(request, "intervention_adopters", {
             "id": identifier, "odsCode": viewer.organisation or "", "asking": bool(viewer.organisation)})
-    by_region: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for adoption in (adopters.get("intervention") or {}).get("adoptions") or []:
-        region = (adoption["organisation"].get("collaborative") or {}).get("name") or "Region not known"
-        by_region[region].append(adoption)
+    regions = sorted((adopters.get("intervention") or {}).get("adopterRegions") or [],
+                     key=lambda r: (r["collaborative"] is None, (r["collaborative"] or {}).get("name") or ""))
     asked = await operations.data(request, "intervention_questions", {"id": identifier})
     return render(request, "intervention.html", {
         "i": item, "more": adopters.get("intervention") or {}, "whom": adopters.get("whomToAsk") or [],
-        "by_region": dict(sorted(by_region.items())), "description": DESCRIPTION, "active": "search",
+        "regions": regions, "description": DESCRIPTION, "active": "search",
         "ask": {"text": ""}, **questions_context(asked), **(extra or {}),
     }, status=status)
 
@@ -52,6 +50,43 @@ def questions_context(data: dict[str, Any]) -> dict[str, Any]:
     """Its questions, and what the reader follows (for the follow button)."""
     return {"questions": (data.get("intervention") or {}).get("questions") or {"totalCount": 0, "nodes": []},
             "follows": [[f["kind"], f["target"]] for f in ((data.get("me") or {}).get("follows") or [])]}
+
+
+ADOPTERS_PAGE = 50  # adopting organisations on a page of the adopters list
+UNKNOWN_REGION = "unknown"  # the `region` of the adopters whose region is not known
+
+
+async def adopters(request: Request) -> Response:
+    """The organisations that adopted an intervention, in one region (`?region=CODE`, or
+    `unknown`) or in all, a page at a time, each with its adoptions and their stages. Signed in:
+    who reported what is not public."""
+    identifier = request.path_params["id"]
+    back = quote(request.url.path + (f"?{request.url.query}" if request.url.query else ""), safe="/")
+    if (redirect := identity.sign_in_first(request, back)) is not None:
+        return redirect
+    chosen = (request.query_params.get("region") or "").strip()
+    region = None if not chosen else "" if chosen.lower() == UNKNOWN_REGION else chosen.upper()[:20]
+    offset = _offset(request)
+    data = await operations.data(request, "intervention_region_adopters",
+                                 {"id": identifier, "region": region, "first": ADOPTERS_PAGE, "offset": offset})
+    item = operations.found(data["intervention"], "intervention with this id")
+    names = {c["code"]: c["name"] for c in data["collaboratives"]}
+    if region and region not in names:
+        operations.found(None, "region with this code")
+    total, rows = item["adoptersCount"], item["adopters"]
+    return render(request, "intervention_adopters.html", {
+        "i": item, "rows": rows, "total": total, "region": chosen.lower() if region == "" else region,
+        "region_name": None if region is None else names.get(region) or "Region not known",
+        "shown_from": offset + 1, "shown_to": offset + len(rows),
+        "next_offset": offset + ADOPTERS_PAGE if offset + ADOPTERS_PAGE < total else None,
+        "previous_offset": max(0, offset - ADOPTERS_PAGE) if offset else None, "active": "search"})
+
+
+def _offset(request: Request) -> int:
+    try:
+        return max(0, int(request.query_params.get("offset") or 0))
+    except ValueError:
+        return 0
 
 
 LEVEL_PAGE = 100  # organisations of one level of the adoption tree on a page
@@ -63,10 +98,7 @@ async def lineage(request: Request) -> Response:
     the organisations that learned it from that one; each says how many learned it from them."""
     signed_in = not identity.viewer(request).is_anonymous
     under = (request.query_params.get("under") or "").strip().upper()[:20]
-    try:
-        offset = max(0, int(request.query_params.get("offset") or 0))
-    except ValueError:
-        offset = 0
+    offset = _offset(request)
     data = await operations.data(request, "lineage", {"id": request.path_params["id"], "signedIn": signed_in, "under": under,
                                                       "teaching": bool(under and signed_in),
                                                       "first": LEVEL_PAGE, "offset": offset})
@@ -96,5 +128,6 @@ async def version(request: Request) -> Response:
 routes = [
     Route("/interventions/{id}", intervention),
     Route("/interventions/{id}/lineage", lineage),
+    Route("/interventions/{id}/adopters", adopters),
     Route("/interventions/{id}/versions/{number:int}", version),
 ]
