@@ -11,15 +11,53 @@ component in a setting; the per-site table of every answer; and whether all 15 r
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from collab_api.domain.quarters import Quarter
-from collab_api.domain.rows import EnrolledSite, QuarterAnswers
+from collab_api.domain.rows import EnrolledSite, QuarterAnswers, TallyRow
+from collab_api.domain.spread_tally import ANSWERS, NOT_APPLICABLE, Cell
 from collab_api.domain.stages import HIGHEST, LOWEST
 
 AT_OR_BELOW = 3
 ALL_COMPONENTS_AT = 6
+
+
+# A not-applicable answer read from the kept cells, which keep that it was not applicable but not
+# the words the return gave ("No paediatric patients"): the API looks those up for a page's rows.
+REASON_NOT_KEPT = True
+
+
+def latest_answered(tallies: Iterable[TallyRow]) -> int | None:
+    """The latest quarter (its index) anyone answered in, from the all-components, all-settings
+    tallies (a quarter whose answers were all withdrawn keeps an empty tally)."""
+    answered = [row["quarter"] for row in tallies if any(values[ANSWERS] for values in row["splits"].values())]
+    return max(answered, default=None)
+
+
+def answers_from_cells(cells: Iterable[Cell]) -> list[QuarterAnswers]:
+    """Each answering site's answers in a quarter, as `quarterly_report` takes them, from the
+    quarter's kept cells ([site, component, setting, stage (-1: not applicable), since,
+    collaborative, phase, trust], the facts as they stood in that quarter); in site order, each
+    site's answers by component and setting, as the cells are kept."""
+    sites: dict[str, QuarterAnswers] = {}
+    for site, component, setting, stage, _since, collaborative, phase, *rest in cells:
+        row = sites.get(site)
+        if row is None:
+            row = sites[site] = QuarterAnswers(site=site, siteName="", trust=(rest[0] if rest else None) or None, trustName=None,
+                                               collaborative=collaborative, phase=phase, phaseHistory=None, answers=[])
+        not_applicable = stage == NOT_APPLICABLE
+        row["answers"].append([component, setting, None if not_applicable else stage, REASON_NOT_KEPT if not_applicable else None])
+    return list(sites.values())
+
+
+def enrolled_from_participation(entries: dict[str, list[Any]]) -> list[EnrolledSite]:
+    """The sites enrolled in the roll-out, from the intervention's kept participation
+    ({site: [collaborative, phase, enrolled, firsts, phase history]}): region and phase now,
+    with the dated phases for `spread.enrolled_as_of` (their trusts are looked up apart)."""
+    return [EnrolledSite(site=site, siteName="", trust=None, trustName=None, collaborative=entry[0], phase=entry[1],
+                         phaseHistory=entry[4] if len(entry) > 4 else [])
+            for site, entry in sorted(entries.items()) if entry[2]]
 
 
 def percentage(part: int, whole: int) -> float | None:

@@ -332,6 +332,14 @@ class QuarterAnswers(EnrolledSite):
     answers: list[list[Any]]
 
 
+class NotApplicableReason(TypedDict):
+    """The words a site gave for a not-applicable answer in one quarter."""
+
+    component: str | None
+    setting: str | None
+    reason: str | None
+
+
 class SiteState(TypedDict):
     """A site's answers to one intervention, with what its tallies are split by: its
     collaborative and roll-out phase, and each adoption's [componentKey, careSetting,

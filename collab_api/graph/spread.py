@@ -8,8 +8,8 @@ from typing import Any
 
 from collab_api.db.graph import Graph
 from collab_api.domain.permissions import Visibility
-from collab_api.domain.rows import EnrolledSite, InterventionReach, QuarterAnswers, SiteObservations
-from collab_api.graph.common import VISIBLE, keyed_columns, phase_history, shaped_all
+from collab_api.domain.rows import EnrolledSite, InterventionReach, NotApplicableReason, QuarterAnswers, SiteObservations
+from collab_api.graph.common import VISIBLE, keyed_columns, keyed_lists, phase_history, shaped_all
 
 _ADOPTERS = """
         UNWIND $keys AS key
@@ -44,7 +44,8 @@ async def observations_by_site(graph: Graph, intervention: str, component: str |
 
 async def answers_in_quarter(graph: Graph, intervention: str, quarter_index: int, viewer: Visibility) -> list[QuarterAnswers]:
     """Per site that answered in one quarter: its trust, region, phase and answers (only that
-    quarter's observations are read)."""
+    quarter's observations are read). The report reads the kept cells instead; this is the
+    recount tests/test_quarterly_report_kept.py checks them against."""
     return shaped_all(QuarterAnswers, await graph.read("""
         MATCH (i:Intervention {id: $intervention}) WHERE """ + VISIBLE + """
         MATCH (i)<-[:OF]-(a:Adoption)<-[:ADOPTED]-(o:Organisation)
@@ -65,12 +66,16 @@ async def answers_in_quarter(graph: Graph, intervention: str, quarter_index: int
         {"intervention": intervention, "quarter": quarter_index, **viewer.params()}))
 
 
-async def latest_quarter(graph: Graph, intervention: str) -> int | None:
-    """The latest quarter (its index) in which anyone answered for the intervention."""
-    rows = await graph.read("""
-        MATCH (:Intervention {id: $intervention})<-[:OF]-(a:Adoption)-[:OBSERVED]->(x:AdoptionObservation)
-        RETURN max(x.quarterIndex) AS latest""", {"intervention": intervention})
-    return rows[0]["latest"] if rows and rows[0]["latest"] is not None else None
+async def not_applicable_reasons(graph: Graph, sites: Sequence[str], intervention: str,
+                                 quarter: int) -> dict[str, list[NotApplicableReason]]:
+    """Per site, the words of its not-applicable answers to the intervention in one quarter (the
+    kept cells say only that they were not applicable)."""
+    return await keyed_lists(graph, """
+        UNWIND $keys AS key
+        MATCH (:Organisation {odsCode: key})-[:ADOPTED]->(a:Adoption) WHERE a.interventionId = $intervention
+        MATCH (a)-[:OBSERVED]->(x:AdoptionObservation) WHERE x.quarterIndex = $quarter AND x.stage IS NULL
+        RETURN key, collect({component: a.componentKey, setting: a.careSetting, reason: x.notApplicable}) AS value""",
+        sites, NotApplicableReason, intervention=intervention, quarter=quarter)
 
 
 async def enrolled_sites(graph: Graph, intervention: str) -> list[EnrolledSite]:

@@ -8,13 +8,16 @@ from typing import Any
 
 from collab_api.db.graph import Graph
 from collab_api.domain import spread as rules
-from collab_api.domain.quarterly_report import AT_OR_BELOW, quarterly_report
+from collab_api.domain.quarterly_report import (
+    AT_OR_BELOW, REASON_NOT_KEPT, answers_from_cells, enrolled_from_participation, latest_answered, quarterly_report,
+)
 from collab_api.domain.vocabulary import CARE_SETTINGS
 from collab_api.domain.errors import FieldProblem, InvalidInput
 from collab_api.domain.permissions import Visibility
 from collab_api.domain.quarters import Quarter, QuarterError
 from collab_api.domain.stages import HIGHEST, LOWEST
 from collab_api.graph import collaboratives as collaborative_graph
+from collab_api.graph import organisations as organisation_graph
 from collab_api.graph import spread as spread_graph
 from collab_api.graph import spread_tally as tally_graph
 
@@ -93,12 +96,24 @@ async def build_quarterly_report(graph: Graph, intervention: str, viewer: Visibi
     reporting = _quarter("quarter", quarter)
     if not LOWEST <= at_or_below <= HIGHEST:
         raise InvalidInput([FieldProblem("atOrBelowStage", "OUT_OF_SCALE", f"stage {at_or_below} is outside 0 to 7")])
-    index = reporting.index if reporting else await spread_graph.latest_quarter(graph, intervention)
-    answers = await spread_graph.answers_in_quarter(graph, intervention, index, viewer) if index is not None else []
-    enrolled = rules.enrolled_as_of(await spread_graph.enrolled_sites(graph, intervention), index)  # as they stood then
+    # From what the writes keep, never the observations: the quarter's cells (its answers, with
+    # the facts as they stood), the participation (who is enrolled, their dated phases), and the
+    # trusts now of the enrolled sites that did not answer.
+    index = reporting.index if reporting else latest_answered(await tally_graph.tallies(graph, intervention, None, None))
+    cells = (await tally_graph.cells_in(graph, intervention, [index])).get(index, []) if index is not None else []
+    answers = answers_from_cells(cells)
+    enrolled = rules.enrolled_as_of(enrolled_from_participation(await tally_graph.participation_of(graph, intervention)),
+                                    index)  # as they stood then
+    answering = {row["site"] for row in answers}
+    trusts = await organisation_graph.trust_of(graph, sorted({row["site"] for row in enrolled} - answering))
+    enrolled = [{**row, "trust": trusts[row["site"]]["odsCode"] if row["site"] in trusts else None} for row in enrolled]
     codes = [row["code"] for row in await collaborative_graph.all_collaboratives(graph)]
     names = await spread_graph.components(graph, intervention)
     report = quarterly_report(answers, enrolled, codes, names, [s.code for s in CARE_SETTINGS],
                               quarter=Quarter.from_index(index).label if index is not None else None, at_or_below=at_or_below)
+    for site in report["answers"]:  # where to look up a not-applicable answer's words, should a reader ask for them
+        for answer in site["answers"]:
+            if answer["notApplicable"] is REASON_NOT_KEPT:
+                answer.update(site=site["site"], intervention=intervention, quarterIndex=index)
     report["intervention"] = intervention
     return report

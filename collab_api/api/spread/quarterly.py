@@ -11,8 +11,9 @@ from collab_api.api.context import context_of
 from collab_api.api.core.enums import CareSetting
 from collab_api.api.spread.types import SiteRef, StageCount, held_whole, site_count, site_page, sites_field
 from collab_api.domain import stages
-from collab_api.domain.quarterly_report import AT_OR_BELOW
+from collab_api.domain.quarterly_report import AT_OR_BELOW, REASON_NOT_KEPT
 from collab_api.graph import collaboratives as collaborative_graph
+from collab_api.graph import spread as spread_graph
 from collab_api.usecases.spread_reporting import build_quarterly_report
 
 
@@ -79,6 +80,17 @@ class Answer(graphene.ObjectType):
     @staticmethod
     def resolve_stage(row: dict[str, Any], info: Any) -> Any:
         return None if row["stage"] is None else stages.stage(row["stage"])
+
+    @staticmethod
+    async def resolve_notApplicable(row: dict[str, Any], info: Any) -> str | None:
+        """The words the site gave, looked up for the sites of the page asked for (the report is
+        worked out from kept cells, which say only that the answer was not applicable)."""
+        if row["notApplicable"] is not REASON_NOT_KEPT:
+            return row["notApplicable"]  # type: ignore[no-any-return]
+        given = await context_of(info).loaders.keyed(spread_graph.not_applicable_reasons, list, intervention=row["intervention"],
+                                                     quarter=row["quarterIndex"]).load(row["site"])
+        return next((found["reason"] for found in given if (found["component"], found["setting"]) == (row["component"], row["careSetting"])),
+                    None) or "Not applicable"
 
 
 class SiteAnswers(SiteRef):
