@@ -37,6 +37,7 @@ import neo4j
 from bench.timing import HEADER, line, timed
 from collab_api.api import result_cache
 from collab_api.api.execution import run_operation
+from collab_api.app import settle_memory
 from collab_api.config import Settings
 from collab_api.db.graph import Graph
 from collab_api.db.local_server import LocalArcadeDB, free_port
@@ -122,6 +123,7 @@ async def pages(graph: Graph, settings: Settings, runs: int) -> None:
 
     busiest, organisation = await _busiest(graph)
     app = create_app(settings.model_copy(update={"session_secret": secrets.token_urlsafe(48)}), graph=graph)
+    settle_memory()  # what the app's start-up does after opening the database (an app given a graph skips it)
     quarter = "2026%2F27+Q2"
     paths = ["/search?q=falls", f"/interventions/{busiest}", f"/interventions/{busiest}/lineage",
              f"/organisations/{organisation}", f"/interventions/{national.PROGRAMME}/spread?quarter={quarter}",
@@ -242,6 +244,7 @@ async def main_async(args: argparse.Namespace) -> None:
             print(f"loaded: {counts}", flush=True)
         else:
             print(f"reusing the loaded network: {have} observations", flush=True)
+        settle_memory()  # as `collab serve` does once started (collab_api/app.py)
         print(f"reads (in-process GraphQL, as the pages run them, {args.runs} runs each; ms):", flush=True)
         await reads(graph, settings, args.runs)
         print(f"pages (anonymous, rendered in-process, {args.runs} runs each; ms):", flush=True)
