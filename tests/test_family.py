@@ -57,3 +57,24 @@ async def test_the_learning_history_comes_a_page_at_a_time(gql) -> None:
     found = (await gql.data(query, {"ods": "Z01"}))["organisation"]
     assert found["learningHistoryCount"] == len(found["all"]) >= 3
     assert [a["id"] for a in found["page"]] == [a["id"] for a in found["all"][1:3]]
+
+
+async def test_a_history_comes_a_page_at_a_time_cut_by_the_query(gql: Any) -> None:
+    """The pages, walked, give the whole history in its order, once each; the count is its length;
+    a page asked for wrongly is refused by name."""
+    query = """query($ods: String!, $first: Int, $offset: Int) { organisation(odsCode: $ods) {
+        learningHistoryCount learningHistory(first: $first, offset: $offset) { id intervention { id } } } }"""
+    whole = (await gql.data(query, {"ods": "Z43", "first": 1000, "offset": 0}))["organisation"]
+    assert len(whole["learningHistory"]) == whole["learningHistoryCount"] > 6
+    assert [a["intervention"]["id"] for a in whole["learningHistory"]] == sorted(a["intervention"]["id"] for a in whole["learningHistory"])
+    walked: list[str] = []
+    while len(walked) < whole["learningHistoryCount"]:
+        page = (await gql.data(query, {"ods": "Z43", "first": 4, "offset": len(walked)}))["organisation"]
+        assert page["learningHistoryCount"] == whole["learningHistoryCount"] and 0 < len(page["learningHistory"]) <= 4
+        walked += [a["id"] for a in page["learningHistory"]]
+    assert walked == [a["id"] for a in whole["learningHistory"]]
+    past = (await gql.data(query, {"ods": "Z43", "first": 4, "offset": len(walked)}))["organisation"]
+    assert past["learningHistory"] == []
+    refused = await gql(query, {"ods": "Z43", "first": -1, "offset": -2})
+    assert {(p["field"], p["code"]) for e in refused["errors"] for p in e["extensions"].get("problems", [])} == \
+        {("first", "OUT_OF_RANGE"), ("offset", "OUT_OF_RANGE")}

@@ -196,11 +196,9 @@ async def by_ids(graph: Graph, ids: Sequence[str], viewer: Visibility) -> dict[s
         RETURN key, a {ADOPTION} AS value""", ids, AdoptionRow, **viewer.params())
 
 
-async def of_organisations(graph: Graph, codes: Sequence[str], viewer: Visibility) -> dict[str, list[AdoptionRow]]:
-    """Each organisation's adoptions, as one family: its own, its sites' (for a trust), its
-    trust's (for a site), and those of the organisations it succeeded and their sites (a merged
-    trust's history follows it)."""
-    return await keyed_lists(graph, f"""
+# An organisation's family (itself, its sites or its trust, the organisations it succeeded and
+# their sites: a merged trust's history follows it) and their adoptions of visible interventions.
+_FAMILY_ADOPTIONS = f"""
         UNWIND $keys AS key
         MATCH (o:Organisation {{odsCode: key}})
         // The family first, then its adoptions (not every adoption, filtered by family).
@@ -213,9 +211,24 @@ async def of_organisations(graph: Graph, codes: Sequence[str], viewer: Visibilit
         UNWIND near + predecessors + predecessorSites + [o] AS p
         WITH DISTINCT key, p
         MATCH (p)-[:ADOPTED]->(a:Adoption)-[:OF]->(i:Intervention)
-        WHERE {VISIBLE}
+        WHERE {VISIBLE}"""
+
+
+async def history_pages(graph: Graph, codes: Sequence[str], viewer: Visibility, first: int,
+                        offset: int) -> dict[str, list[AdoptionRow]]:
+    """A page of each organisation's family adoptions, by intervention (only the page's are projected)."""
+    return await keyed_lists(graph, _FAMILY_ADOPTIONS + f"""
         WITH key, a ORDER BY a.interventionId, a.componentKey, a.careSetting
-        RETURN key, collect(a {ADOPTION}) AS value""", codes, AdoptionRow, **viewer.params())
+        WITH key, collect(a)[$offset..$end] AS page  // ('all' is a word ArcadeDB's parser keeps to itself)
+        UNWIND page AS a
+        RETURN key, collect(a {ADOPTION}) AS value""", codes, AdoptionRow, offset=offset, end=offset + first, **viewer.params())
+
+
+async def history_counts(graph: Graph, codes: Sequence[str], viewer: Visibility) -> dict[str, int]:
+    """How many adoptions each organisation's family has."""
+    rows = await graph.read(_FAMILY_ADOPTIONS + """
+        RETURN key, count(a) AS n""", {"keys": list(codes), **viewer.params()})
+    return {row["key"]: int(row["n"]) for row in rows}
 
 
 async def of_interventions(graph: Graph, ids: Sequence[str]) -> dict[str, list[AdoptionRow]]:

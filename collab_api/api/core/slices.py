@@ -1,6 +1,6 @@
 """Pages sliced from a list a resolver worked out whole (the spread report's lists of sites,
-the adoption tree): `first` and `offset`, each checked by name. Lists read from the graph a
-page at a time use cursors instead (domain/paging.py)."""
+the adoption tree), or cut by the query (an organisation's history): `first` and `offset`,
+each checked by name. Other lists read from the graph a page at a time use cursors (domain/paging.py)."""
 
 from __future__ import annotations
 
@@ -19,8 +19,8 @@ def slice_arguments(default: int) -> dict[str, Any]:
             "offset": graphene.Int(default_value=0, description="How many to skip first (default 0).")}
 
 
-def page_of(items: list[Any], first: int | None, offset: int | None, *, default: int) -> list[Any]:
-    """One page of a list worked out whole (first and offset checked, each by name)."""
+def checked(first: int | None, offset: int | None, *, default: int) -> tuple[int, int]:
+    """`first` (its default when not given) and `offset`, each checked by name."""
     first = default if first is None else first
     offset = offset or 0
     problems = []
@@ -30,6 +30,10 @@ def page_of(items: list[Any], first: int | None, offset: int | None, *, default:
         problems.append(FieldProblem("offset", "OUT_OF_RANGE", "offset is 0 or more"))
     if problems:
         raise InvalidInput(problems)
+    return first, offset
+
+
+def page_of(items: list[Any], first: int | None, offset: int | None, *, default: int) -> list[Any]:
+    """One page of a list worked out whole (first and offset checked, each by name)."""
+    first, offset = checked(first, offset, default=default)
     return items[offset:offset + first]
-
-

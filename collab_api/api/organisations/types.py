@@ -13,7 +13,7 @@ from collab_api.api.core.node import Node, prefixed
 
 from collab_api.api.context import context_of
 from collab_api.api.core.enums import CareSetting, OrganisationKind, value_of
-from collab_api.api.core.slices import page_of, slice_arguments
+from collab_api.api.core.slices import checked, slice_arguments
 from collab_api.domain.permissions import require_signed_in
 from collab_api.graph import adoptions as adoption_graph
 from collab_api.graph import organisations as organisation_graph
@@ -168,17 +168,15 @@ class Organisation(graphene.ObjectType):
     async def resolve_learningHistory(organisation: dict[str, Any], info: Any, first: int | None = HISTORY_PAGE,
                                       offset: int | None = 0) -> Any:
         require_signed_in(context_of(info).viewer, "see who reported what")
-        return page_of(await _history(organisation, info), first, offset, default=HISTORY_PAGE)
+        first, offset = checked(first, offset, default=HISTORY_PAGE)
+        return await context_of(info).loaders.keyed(adoption_graph.history_pages, list, viewer=context_of(info).visibility,
+                                                    first=first, offset=offset).load(organisation["odsCode"])
 
     @staticmethod
     async def resolve_learningHistoryCount(organisation: dict[str, Any], info: Any) -> int:
         require_signed_in(context_of(info).viewer, "see who reported what")
-        return len(await _history(organisation, info))
-
-async def _history(organisation: dict[str, Any], info: Any) -> Any:
-    """The family's adoptions (their observations and sources are loaded only for a page)."""
-    return await context_of(info).loaders.keyed(adoption_graph.of_organisations, list,
-                                                viewer=context_of(info).visibility).load(organisation["odsCode"])
+        return await context_of(info).loaders.keyed(adoption_graph.history_counts, lambda: 0,  # type: ignore[no-any-return]
+                                                    viewer=context_of(info).visibility).load(organisation["odsCode"])
 
 
 class OrganisationFilterInput(graphene.InputObjectType):
