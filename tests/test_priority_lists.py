@@ -23,28 +23,32 @@ NATIONAL = Actor("test:national", Role.NATIONAL)
 WORDS = ["Falls", "bedside", "Sepsis", "alert", "Delirium", "huddle", "Pressure", "ulcer", "Ward", "round"]
 
 
-async def recount(graph: Graph) -> dict[str, tuple[int, int, list[str], list[str]]]:
-    """Counted here in Python from what addresses each priority: (all, published, first all, first published)."""
+async def recount(graph: Graph) -> dict[str, tuple[int, int, list[tuple[str, str, str]], list[tuple[str, str, str]]]]:
+    """Counted here in Python from what addresses each priority: (all, published, first all,
+    first published), each of the first as (id, title, status)."""
     rows = await graph.read("""MATCH (p:Priority) OPTIONAL MATCH (p)<-[:ADDRESSES]-(i:Intervention)
-        RETURN p.id AS priority, i.id AS id, i.title AS title, coalesce(i.everPublished, i.status <> 'IDEA') AS published""")
-    found: dict[str, list[tuple[str, str, bool]]] = {}
+        RETURN p.id AS priority, i.id AS id, i.title AS title, i.status AS status,
+               coalesce(i.everPublished, i.status <> 'IDEA') AS published""")
+    found: dict[str, list[tuple[str, str, str, bool]]] = {}
     for row in rows:
         found.setdefault(row["priority"], [])
         if row["id"] is not None:
-            found[row["priority"]].append((row["title"], row["id"], bool(row["published"])))
+            found[row["priority"]].append((row["title"], row["id"], row["status"], bool(row["published"])))
     expected = {}
     for priority, items in found.items():
         items.sort()
-        published = [item for item in items if item[2]]
-        expected[priority] = (len(items), len(published), [i[1] for i in items[:priority_lists.KEPT]],
-                              [i[1] for i in published[:priority_lists.KEPT]])
+        published = [item for item in items if item[3]]
+        expected[priority] = (len(items), len(published), [(i[1], i[0], i[2]) for i in items[:priority_lists.KEPT]],
+                              [(i[1], i[0], i[2]) for i in published[:priority_lists.KEPT]])
     return expected
 
 
-async def kept(graph: Graph) -> dict[str, tuple[int, int, list[str], list[str]]]:
+async def kept(graph: Graph) -> dict[str, tuple[int, int, list[tuple[str, str, str]], list[tuple[str, str, str]]]]:
     rows = await graph.read("""MATCH (p:Priority) RETURN p.id AS priority, p.interventionsAll AS a, p.interventionsPublished AS b,
-        p.firstInterventionsAll AS c, p.firstInterventionsPublished AS d""")
-    return {row["priority"]: (row["a"], row["b"], list(row["c"] or []), list(row["d"] or [])) for row in rows}
+        p.firstInterventionsAll AS c, p.firstTitlesAll AS ct, p.firstStatusesAll AS cs,
+        p.firstInterventionsPublished AS d, p.firstTitlesPublished AS dt, p.firstStatusesPublished AS ds""")
+    return {row["priority"]: (row["a"], row["b"], list(zip(row["c"] or [], row["ct"] or [], row["cs"] or [], strict=True)),
+                              list(zip(row["d"] or [], row["dt"] or [], row["ds"] or [], strict=True))) for row in rows}
 
 
 async def _priorities(graph: Graph, collaborative: str) -> list[str]:
@@ -96,17 +100,32 @@ async def test_simultaneous_publications_addressing_one_priority_are_all_counted
 
 
 async def test_readers_get_from_the_kept_list_what_the_full_query_gives(gql: Any, tokens: Any, graph: Graph) -> None:
-    query = """{ collaborative(code: "KSS") { priorities { id interventionCount interventions(first: 3) { id } } } }"""
-    full = """{ collaborative(code: "KSS") { priorities { id interventionCount interventions(first: 11) { id } } } }"""
+    """The cards kept on the priority (id, title, status, and what is worked out from the id) equal
+    the interventions the full query reads; a field beyond the card, or a fragment, is answered in full."""
+    card = "id title status statusReviewed spread { organisationsReached regionsReached medianStage } __typename"
+    query = """{ collaborative(code: "KSS") { priorities { id interventionCount interventions(first: 3) { %s } } } }""" % card
+    full = """{ collaborative(code: "KSS") { priorities { id interventionCount interventions(first: 11) { %s } } } }""" % card
     for token in (None, tokens("PROVIDER", organisation="Z43"), tokens("NATIONAL"), tokens("LEAD", collaborative="KSS")):
         caller = gql.as_(token)
         short, long = (await caller.data(query))["collaborative"]["priorities"], (await caller.data(full))["collaborative"]["priorities"]
         assert [(p["id"], p["interventionCount"], p["interventions"]) for p in short] == \
                [(p["id"], p["interventionCount"], p["interventions"][:3]) for p in long]
         assert any(p["interventions"] for p in short)
+    beyond = """{ collaborative(code: "KSS") { priorities { interventions(first: 3) { id summary version } } } }"""
+    fragment = """{ collaborative(code: "KSS") { priorities { interventions(first: 3) { ...Card } } } }
+        fragment Card on Intervention { id summary }"""
+    for document in (beyond, fragment):
+        rows = [i for p in (await gql.data(document))["collaborative"]["priorities"] for i in p["interventions"]]
+        assert rows and all(i["summary"] for i in rows), "the full rows, not cards"
 
 
 async def test_the_migration_keeps_the_lists_of_an_older_graph(graph: Graph) -> None:
+    # kept before the cards were: the ids and counts, no titles or statuses
+    await graph.write("MATCH (p:Priority) REMOVE p.firstTitlesAll, p.firstTitlesPublished, p.firstStatusesAll, p.firstStatusesPublished")
+    assert len(await priority_lists.unkept(graph)) > 10
+    assert await migrations.backfill_priority_lists(graph, batch=7) > 10
+    assert await priority_lists.unkept(graph) == [] and await kept(graph) == await recount(graph)
+    # kept never
     await graph.write("""MATCH (p:Priority) REMOVE p.interventionsAll, p.interventionsPublished, p.firstInterventionsAll,
         p.firstInterventionsPublished""")
     assert len(await priority_lists.unkept(graph)) > 10

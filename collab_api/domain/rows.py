@@ -78,6 +78,15 @@ class InterventionRow(TypedDict):
     updatedAt: dt.datetime | None
 
 
+class InterventionCard(TypedDict):
+    """What a list of interventions shows of each (the network overview's cards): kept on the
+    priorities they address (graph/priority_lists.py)."""
+
+    id: str
+    title: str
+    status: str
+
+
 class SearchHitRow(InterventionRow):
     score: float
     reached: int   # organisations at stage 1 or above

@@ -9,7 +9,7 @@ from typing import Any
 from collab_api.db.graph import Graph
 from collab_api.domain.paging import Page, PageRequest
 from collab_api.domain.permissions import Visibility
-from collab_api.domain.rows import ComponentRow, InterventionRow, OriginRow, PriorityRow, VersionRow
+from collab_api.domain.rows import ComponentRow, InterventionCard, InterventionRow, OriginRow, PriorityRow, VersionRow
 from collab_api.graph import priority_lists
 from collab_api.graph.common import (
     COLLABORATIVE, INTERVENTION, ORGANISATION, PRIORITY, VERSION, VISIBLE, keyed_columns, keyed_lists, keyed_rows, page, shaped,
@@ -107,6 +107,19 @@ async def addressing_priorities(graph: Graph, ids: Sequence[str], viewer: Visibi
             RETURN collect(i {INTERVENTION}) AS value
         }}
         RETURN key, value""", ids, InterventionRow, first=first, **viewer.params())
+
+
+async def first_cards(graph: Graph, ids: Sequence[str], viewer: Visibility, first: int) -> dict[str, list[InterventionCard] | None]:
+    """Per priority: the first `first` (at most the kept number) interventions addressing it, as
+    kept on it: id, title and status, for a reader who sees all drafts or none (None: a
+    priority whose cards were never kept)."""
+    kept_ids, kept_titles, kept_statuses = priority_lists.kept_card_names(viewer.all_drafts)
+    rows = await graph.read(f"""
+        UNWIND $keys AS key MATCH (p:Priority {{id: key}})
+        RETURN key, p.{kept_ids} AS ids, p.{kept_titles} AS titles, p.{kept_statuses} AS statuses""", {"keys": list(ids)})
+    return {row["key"]: None if row["titles"] is None else
+            [InterventionCard(id=i, title=t, status=s) for i, t, s in list(zip(row["ids"], row["titles"], row["statuses"]))[:first]]
+            for row in rows}
 
 
 async def count_addressing(graph: Graph, ids: Sequence[str], viewer: Visibility) -> dict[str, int]:

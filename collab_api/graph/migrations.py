@@ -108,6 +108,7 @@ STEPS: tuple[Step, ...] = (
     Step("0004-priority-lists-kept", "keep each priority's count and first interventions by title", backfill_priority_lists),
     Step("0005-lineage-kept", "keep each intervention's lineage rows", backfill_lineage),
     Step("0006-postcode-points", "place every organisation with a postcode at its postcode's point", place_postcodes),
+    Step("0007-priority-cards-kept", "keep the title and status of each priority's first interventions", backfill_priority_lists),
 )
 
 

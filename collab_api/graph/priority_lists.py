@@ -1,7 +1,8 @@
 """What each priority keeps of the interventions addressing it, so that the network overview reads
 a few ids per priority instead of every intervention addressing it: how many there are, and the
-first `KEPT` by title, counting published interventions only (for readers who see no drafts) and
-counting drafts too (for the national team). A lead, who sees their own collaborative's drafts
+first `KEPT` by title (their ids, titles and statuses: what the overview's cards show), counting
+published interventions only (for readers who see no drafts) and counting drafts too (for the
+national team). A lead, who sees their own collaborative's drafts
 and nobody else's, is answered by the full query (graph/interventions.py).
 
 Kept by the only two writes that change them, in their own transaction: creating interventions
@@ -37,13 +38,19 @@ async def refresh(runner: Runner, priority_ids: Iterable[str]) -> None:
         CALL (p) {{
             OPTIONAL MATCH (p)<-[:ADDRESSES]-(i:Intervention)
             WITH i ORDER BY i.title, i.id
-            WITH collect(CASE WHEN i IS NULL THEN null ELSE {{id: i.id, published: {PUBLISHED}}} END) AS everyone
-            WITH everyone, [x IN everyone WHERE x.published] AS published
-            RETURN size(everyone) AS allCount, size(published) AS publishedCount,
-                   [x IN everyone[0..$kept] | x.id] AS firstAll, [x IN published[0..$kept] | x.id] AS firstPublished
+            WITH collect(CASE WHEN i IS NULL THEN null ELSE {{id: i.id, title: i.title, status: i.status, published: {PUBLISHED}}} END)
+                 AS everyone
+            WITH everyone[0..$kept] AS firstAll, [x IN everyone WHERE x.published] AS published, size(everyone) AS allCount
+            WITH allCount, firstAll, size(published) AS publishedCount, published[0..$kept] AS firstPublished
+            RETURN allCount, publishedCount,
+                   [x IN firstAll | x.id] AS idsAll, [x IN firstAll | x.title] AS titlesAll, [x IN firstAll | x.status] AS statusesAll,
+                   [x IN firstPublished | x.id] AS idsPublished, [x IN firstPublished | x.title] AS titlesPublished,
+                   [x IN firstPublished | x.status] AS statusesPublished
         }}
         SET p.interventionsAll = allCount, p.interventionsPublished = publishedCount,
-            p.firstInterventionsAll = firstAll, p.firstInterventionsPublished = firstPublished""",
+            p.firstInterventionsAll = idsAll, p.firstTitlesAll = titlesAll, p.firstStatusesAll = statusesAll,
+            p.firstInterventionsPublished = idsPublished, p.firstTitlesPublished = titlesPublished,
+            p.firstStatusesPublished = statusesPublished""",
                        {"ids": ids, "kept": KEPT})
 
 
@@ -55,7 +62,8 @@ def lock_keys(priority_ids: Iterable[str]) -> set[str]:
 
 async def unkept(graph: Graph) -> list[str]:
     """Priorities whose lists were never kept (data from before they were)."""
-    rows = await graph.read("MATCH (p:Priority) WHERE p.interventionsAll IS NULL RETURN p.id AS id ORDER BY id")
+    rows = await graph.read("""MATCH (p:Priority) WHERE p.interventionsAll IS NULL OR p.firstTitlesAll IS NULL
+        RETURN p.id AS id ORDER BY id""")
     return [str(row["id"]) for row in rows]
 
 
@@ -63,3 +71,9 @@ def kept_names(all_drafts: bool) -> tuple[str, str]:
     """The kept list and count a reader uses: with every draft, or published only."""
     return (("firstInterventionsAll", "interventionsAll") if all_drafts
             else ("firstInterventionsPublished", "interventionsPublished"))
+
+
+def kept_card_names(all_drafts: bool) -> tuple[str, str, str]:
+    """The kept ids, titles and statuses a reader uses: with every draft, or published only."""
+    which = "All" if all_drafts else "Published"
+    return f"firstInterventions{which}", f"firstTitles{which}", f"firstStatuses{which}"

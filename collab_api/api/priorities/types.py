@@ -11,11 +11,18 @@ from collab_api.api.learning.types import QuestionConnection, questions_about
 from collab_api.api.core.node import Node, prefixed
 
 from collab_api.api.context import context_of
+from collab_api.api.core.selection import selected_fields
 from collab_api.domain.errors import FieldProblem, InvalidInput
 from collab_api.api.core.enums import PriorityStatus
 from collab_api.graph import collaboratives as collaborative_graph
 from collab_api.graph import interventions as intervention_graph
+from collab_api.graph import priority_lists
 from collab_api.graph import priorities as priority_graph
+
+
+# What an intervention's card in a list (the network overview) shows: an Intervention built from
+# the priority's kept card (id, title, status) answers these and nothing else.
+CARD_FIELDS = frozenset({"__typename", "id", "title", "status", "statusReviewed", "spread"})
 
 
 class Priority(graphene.ObjectType):
@@ -53,7 +60,14 @@ class Priority(graphene.ObjectType):
     async def resolve_interventions(priority: dict[str, Any], info: Any, first: int | None = None) -> Any:
         if first is not None and not 0 <= first <= 100:
             raise InvalidInput([FieldProblem("first", "OUT_OF_RANGE", "first is 0 to 100")])
-        return await context_of(info).loaders.keyed(intervention_graph.addressing_priorities, list, viewer=context_of(info).visibility,
+        viewer = context_of(info).visibility
+        if first is not None and first <= priority_lists.KEPT and not viewer.draft_collaboratives \
+                and (asked := selected_fields(info)) is not None and asked <= CARD_FIELDS:
+            cards = await context_of(info).loaders.keyed(intervention_graph.first_cards, lambda: None, viewer=viewer,
+                                                         first=first).load(priority["id"])
+            if cards is not None:  # what the overview shows of each, as kept on the priority
+                return cards
+        return await context_of(info).loaders.keyed(intervention_graph.addressing_priorities, list, viewer=viewer,
                                                     first=first).load(priority["id"])
 
     @staticmethod
