@@ -45,7 +45,7 @@ async def observations_by_site(graph: Graph, intervention: str, component: str |
 async def answers_in_quarter(graph: Graph, intervention: str, quarter_index: int, viewer: Visibility) -> list[QuarterAnswers]:
     """Per site that answered in one quarter: its trust, region, phase and answers (only that
     quarter's observations are read). The report reads the kept cells instead; this is the
-    recount tests/test_quarterly_report_kept.py checks them against."""
+    recount tests/test_overview_and_report.py checks them against."""
     return shaped_all(QuarterAnswers, await graph.read("""
         MATCH (i:Intervention {id: $intervention}) WHERE """ + VISIBLE + """
         MATCH (i)<-[:OF]-(a:Adoption)<-[:ADOPTED]-(o:Organisation)
