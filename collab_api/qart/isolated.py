@@ -7,7 +7,7 @@ entries): those sizes bind, since Python's zip reader never returns more than an
 declares. Then the workbook is parsed in a child interpreter with a memory and CPU ceiling and
 a wall-clock limit, and killed past it: the server's own memory is untouched and returns to
 where it was. Each child reads one upload and ends; the next one is started as soon as the last
-is taken, so that its interpreter start and imports (about 0.3 s) are done before its upload
+is read, so that its interpreter start and imports (about 0.3 s) are done before its upload
 comes (`_Spare`). openpyxl reads through defusedxml (a dependency), so a DTD or an external
 entity is refused, never followed.
 
@@ -129,7 +129,7 @@ class _Spare:
         with self._lock:
             if self._child is None:
                 self._command = command
-                self._child = _start(command, warm=True)
+                self._child = _start(command)
 
     def close(self) -> None:
         with self._lock:
@@ -143,32 +143,8 @@ class _Spare:
             child.communicate()
 
 
-def _start(command: list[str], *, warm: bool = False) -> subprocess.Popen[bytes]:
-    return subprocess.Popen([*command, *(["warm"] if warm else [])],
-                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-
-
-def _warm_up(layout: ReturnLayout) -> None:
-    """Write and read a return of the layout with one row, in a spare child before its upload
-    comes: a first parse in a fresh interpreter takes about three times as long as the next. Only
-    a speed-up: should it fail, the upload is read all the same."""
-    from collab_api.domain.quarters import Quarter
-    from collab_api.qart.writer import write_organisations_workbook, write_workbook
-
-    made = io.BytesIO()
-    quarter = Quarter.parse("2025/26 Q1")
-    try:
-        if layout.national:
-            write_workbook([{"trustCode": "RXX", "trustName": "A trust", "siteCode": "RXX01", "siteName": "A site", "phase": 1,
-                             "maternityAndNeonatal": True, "emergencyDepartment": True, "cells": []}],
-                           [], {}, "EAST", quarter, made, prefill=False)
-        else:
-            settings = sorted({setting for sheet in layout.sheets for setting, _ in sheet.settings if setting})
-            write_organisations_workbook(layout, [{"code": "RXX", "name": "An organisation", "careSettings": settings, "cells": []}],
-                                         {}, "EAST", quarter, made, prefill=False)
-        read_return(made.getvalue(), layout)
-    except Exception:  # noqa: BLE001, S110 - a warm-up only
-        pass
+def _start(command: list[str]) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
 
 
 _SPARE = _Spare()
@@ -208,11 +184,9 @@ async def read_isolated(source: bytes | Path | str, limits: WorkbookLimits = LIM
     return await asyncio.to_thread(read_isolated_sync, data, limits, layout)
 
 
-if __name__ == "__main__":  # the child: `python -m collab_api.qart.isolated LIMITS-JSON LAYOUT-JSON [warm]` < workbook > answer
+if __name__ == "__main__":  # the child: `python -m collab_api.qart.isolated LIMITS-JSON LAYOUT-JSON` < workbook > answer
     given = WorkbookLimits(**json.loads(sys.argv[1]))
     chosen = ReturnLayout.from_json(sys.argv[2]) if len(sys.argv) > 2 else MARTHAS_RULE
-    if sys.argv[3:] == ["warm"]:
-        _warm_up(chosen)  # our own blank workbook, before the ceilings: none of it is the upload's
     _set_ceilings(given)  # before the upload is even read: all of it is under the ceiling
     try:
         upload = sys.stdin.buffer.read()
