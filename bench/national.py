@@ -122,7 +122,8 @@ async def pages(graph: Graph, settings: Settings, runs: int) -> None:
     from collab_api.app import create_app
 
     busiest, organisation = await _busiest(graph)
-    app = create_app(settings.model_copy(update={"session_secret": secrets.token_urlsafe(48)}), graph=graph)
+    app = create_app(settings.model_copy(update={"session_secret": secrets.token_urlsafe(48), "rate_limit_per_minute": 0}),
+                     graph=graph)  # one client asking hundreds of pages a minute: the rate limit off, as for the throughput runs
     settle_memory()  # what the app's start-up does after opening the database (an app given a graph skips it)
     quarter = "2026%2F27+Q2"
     paths = ["/search?q=falls", f"/interventions/{busiest}", f"/interventions/{busiest}/lineage",
