@@ -15,8 +15,8 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from collab_api.domain.quarters import Quarter
-from collab_api.domain.rows import EnrolledSite, QuarterAnswers, TallyRow
-from collab_api.domain.spread_tally import ANSWERS, NOT_APPLICABLE, Cell
+from collab_api.domain.rows import EnrolledSite, QuarterAnswers
+from collab_api.domain.spread_tally import NOT_APPLICABLE, Cell
 from collab_api.domain.stages import HIGHEST, LOWEST
 
 AT_OR_BELOW = 3
@@ -26,13 +26,6 @@ ALL_COMPONENTS_AT = 6
 # A not-applicable answer read from the kept cells, which keep that it was not applicable but not
 # the words the return gave ("No paediatric patients"): the API looks those up for a page's rows.
 REASON_NOT_KEPT = True
-
-
-def latest_answered(tallies: Iterable[TallyRow]) -> int | None:
-    """The latest quarter (its index) anyone answered in, from the all-components, all-settings
-    tallies (a quarter whose answers were all withdrawn keeps an empty tally)."""
-    answered = [row["quarter"] for row in tallies if any(values[ANSWERS] for values in row["splits"].values())]
-    return max(answered, default=None)
 
 
 def answers_from_cells(cells: Iterable[Cell]) -> list[QuarterAnswers]:

@@ -246,7 +246,6 @@ async def start(runner: Runner, ids: Iterable[str]) -> None:
         ON CREATE SET f.intervention = id, f.bucket = 0, f.adopters = '{}'""", {"ids": sorted(set(ids))})
 
 
-
 async def with_sites(runner: Runner, pairs: Sequence[tuple[str, str]]) -> list[tuple[str, str]]:
     """These pairs and, for each organisation, its sites with the same intervention: the rows an
     enrolment changes (a trust's enrolment counts for its sites), not the whole intervention's."""

@@ -35,7 +35,6 @@ class _Scope:
     runner: Runner
     pairs: dict[Pair, None] = field(default_factory=dict)  # in the order first touched
     before: list[SiteState] = field(default_factory=list)
-    locked: set[str] = field(default_factory=set)
     rows: dict[Pair, None] = field(default_factory=dict)
     enrolled: dict[Pair, None] = field(default_factory=dict)
     whole: set[str] = field(default_factory=set)
@@ -43,9 +42,8 @@ class _Scope:
     async def enter(self, pairs: Sequence[Pair], lineage: Lineage) -> None:
         """Before a change to these pairs: their interventions locked and their states read (once)."""
         new = [pair for pair in dict.fromkeys(pairs) if pair not in self.pairs]
-        if new:
-            await lock_interventions(self.runner, {intervention for _, intervention in new} - self.locked)
-            self.locked |= {intervention for _, intervention in new}
+        if new:  # the interventions of pairs already touched are locked already
+            await lock_interventions(self.runner, {intervention for _, intervention in new} - {i for _, i in self.pairs})
             self.before += await site_states(self.runner, new)
             self.pairs.update(dict.fromkeys(new))
         self._follow(pairs, lineage)
@@ -140,5 +138,3 @@ async def lock_interventions(runner: Runner, ids: set[str]) -> None:
             UNWIND $ids AS id
             MATCH (i:Intervention {id: id})
             SET i.tallyWrite = $write""", {"ids": sorted(ids), "write": uuid.uuid4().hex})
-
-

@@ -17,11 +17,11 @@ No library does this whole job (openpyxl has no limits of its own), hence these 
 from __future__ import annotations
 
 import asyncio
+import atexit
 import io
 import json
 import os
 import pickle
-import atexit
 import subprocess
 import sys
 import threading

@@ -9,7 +9,7 @@ from typing import Any
 from collab_api.db.graph import Graph
 from collab_api.domain import spread as rules
 from collab_api.domain.quarterly_report import (
-    AT_OR_BELOW, REASON_NOT_KEPT, answers_from_cells, enrolled_from_participation, latest_answered, quarterly_report,
+    AT_OR_BELOW, REASON_NOT_KEPT, answers_from_cells, enrolled_from_participation, quarterly_report,
 )
 from collab_api.domain.vocabulary import CARE_SETTINGS
 from collab_api.domain.errors import FieldProblem, InvalidInput
@@ -99,7 +99,11 @@ async def build_quarterly_report(graph: Graph, intervention: str, viewer: Visibi
     # From what the writes keep, never the observations: the quarter's cells (its answers, with
     # the facts as they stood), the participation (who is enrolled, their dated phases), and the
     # trusts now of the enrolled sites that did not answer.
-    index = reporting.index if reporting else latest_answered(await tally_graph.tallies(graph, intervention, None, None))
+    codes = [row["code"] for row in await collaborative_graph.all_collaboratives(graph)]
+    if reporting is None:  # the latest quarter with answers, as the spread report picks it
+        latest = rules.summaries(await tally_graph.tallies(graph, intervention, None, None), codes, quarter=None, phase=None)["quarter"]
+        reporting = Quarter.parse(latest) if latest else None
+    index = reporting.index if reporting else None
     cells = (await tally_graph.cells_in(graph, intervention, [index])).get(index, []) if index is not None else []
     answers = answers_from_cells(cells)
     enrolled = rules.enrolled_as_of(enrolled_from_participation(await tally_graph.participation_of(graph, intervention)),
@@ -107,10 +111,9 @@ async def build_quarterly_report(graph: Graph, intervention: str, viewer: Visibi
     answering = {row["site"] for row in answers}
     trusts = await organisation_graph.trust_of(graph, sorted({row["site"] for row in enrolled} - answering))
     enrolled = [{**row, "trust": trusts[row["site"]]["odsCode"] if row["site"] in trusts else None} for row in enrolled]
-    codes = [row["code"] for row in await collaborative_graph.all_collaboratives(graph)]
     names = await spread_graph.components(graph, intervention)
     report = quarterly_report(answers, enrolled, codes, names, [s.code for s in CARE_SETTINGS],
-                              quarter=Quarter.from_index(index).label if index is not None else None, at_or_below=at_or_below)
+                              quarter=reporting.label if reporting else None, at_or_below=at_or_below)
     for site in report["answers"]:  # where to look up a not-applicable answer's words, should a reader ask for them
         for answer in site["answers"]:
             if answer["notApplicable"] is REASON_NOT_KEPT:

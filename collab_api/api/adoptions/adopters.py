@@ -65,9 +65,15 @@ class InterventionAdopter(graphene.ObjectType):
 
 
 async def _by_region(intervention: dict[str, Any], info: Any) -> dict[str | None, list[str]]:
+    """The adopters' codes by region, worked out once per request (its fields share them)."""
     require_signed_in(context_of(info).viewer, "see who reported what")
-    rows = await context_of(info).loaders.keyed(lineage_kept.rows_of, list).load(intervention["id"])  # the kept document
-    return adopters_by_region(rows)
+    context, key = context_of(info), ("adoptersByRegion", intervention["id"])
+    if key not in context.worked_out:
+        rows = await context.loaders.keyed(lineage_kept.rows_of, list).load(intervention["id"])  # the kept document
+        if key not in context.worked_out:  # another field may have worked them out meanwhile
+            context.worked_out[key] = adopters_by_region(rows)
+    by_region: dict[str | None, list[str]] = context.worked_out[key]
+    return by_region
 
 
 def _in_region(by_region: dict[str | None, list[str]], region: str | None) -> list[str]:

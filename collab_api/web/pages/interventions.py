@@ -77,9 +77,7 @@ async def adopters(request: Request) -> Response:
     return render(request, "intervention_adopters.html", {
         "i": item, "rows": rows, "total": total, "region": chosen.lower() if region == "" else region,
         "region_name": None if region is None else names.get(region) or "Region not known",
-        "shown_from": offset + 1, "shown_to": offset + len(rows),
-        "next_offset": offset + ADOPTERS_PAGE if offset + ADOPTERS_PAGE < total else None,
-        "previous_offset": max(0, offset - ADOPTERS_PAGE) if offset else None, "active": "search"})
+        **_paging(offset, len(rows), total, ADOPTERS_PAGE), "active": "search"})
 
 
 def _offset(request: Request) -> int:
@@ -87,6 +85,14 @@ def _offset(request: Request) -> int:
         return max(0, int(request.query_params.get("offset") or 0))
     except ValueError:
         return 0
+
+
+def _paging(offset: int, shown: int, total: int, size: int) -> dict[str, int | None]:
+    """Which rows of `total` a page of `size` from `offset` shows, and the offsets of the pages
+    before and after it (None: there is none)."""
+    return {"shown_from": offset + 1, "shown_to": offset + shown,
+            "next_offset": offset + size if offset + size < total else None,
+            "previous_offset": max(0, offset - size) if offset else None}
 
 
 LEVEL_PAGE = 100  # organisations of one level of the adoption tree on a page
@@ -109,10 +115,7 @@ async def lineage(request: Request) -> Response:
     level = item.get("levelCount") or 0
     return render(request, "lineage.html", {
         "i": item, "nodes": nodes, "teacher": data.get("teacher"), "under": under, "level_count": level,
-        "region_map": maps.lineage_map(item),
-        "shown_from": offset + 1, "shown_to": offset + len(nodes),
-        "next_offset": offset + LEVEL_PAGE if offset + LEVEL_PAGE < level else None,
-        "previous_offset": max(0, offset - LEVEL_PAGE) if offset else None, "active": "search"})
+        "region_map": maps.lineage_map(item), **_paging(offset, len(nodes), level, LEVEL_PAGE), "active": "search"})
 
 
 async def version(request: Request) -> Response:
