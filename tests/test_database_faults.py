@@ -38,7 +38,7 @@ def _serve(tmp_path: Path) -> tuple[subprocess.Popen[bytes], str, dict[str, str]
     return process, f"http://127.0.0.1:{port}", env
 
 
-AFTER = 24  # writes acknowledged after the outage before the writers stop
+AFTER = 24  # writes acknowledged after the outage (once one has been refused) before the writers stop
 
 
 async def test_a_database_outage_under_write_load(tmp_path: Path) -> None:
@@ -54,8 +54,8 @@ async def test_a_database_outage_under_write_load(tmp_path: Path) -> None:
 
         async def writer(client: httpx.AsyncClient, mine: list[tuple[str, str]]) -> None:
             for organisation, quarter in mine:
-                if killed_at and len(acknowledged) - killed_at[1] >= AFTER:
-                    return  # enough writes acknowledged since the outage: the rest would show nothing new
+                if refused and killed_at and len(acknowledged) - killed_at[1] >= AFTER:
+                    return  # the outage met, and enough writes acknowledged since: the rest would show nothing new
                 text = f"outage test {organisation} {quarter}"
                 started = time.monotonic()
                 try:
