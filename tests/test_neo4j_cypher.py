@@ -5,7 +5,8 @@ included). Production is Neo4j 5.26 LTS or later; the tests run on ArcadeDB, so 
 shows the same statements are Neo4j's Cypher.
 
 The statements are those the rest of the suite sent over Bolt (recorded in db/graph.py; this
-test runs last) and every literal statement in the graph-access and seed modules, whether or
+test runs last; tests/cypher_checker.py checks them in the background as they are recorded) and
+every literal statement in the graph-access and seed modules, whether or
 not a test sent it, plus the Neo4j full-text DDL. Needs Node and npm; skipped with that reason
 without them, except under CI, where it fails.
 """
@@ -14,12 +15,8 @@ from __future__ import annotations
 
 import ast
 import importlib
-import json
 import os
 import pkgutil
-import shutil
-import subprocess
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -29,15 +26,15 @@ import collab_api.graph
 import graph_seed
 from schema import FULLTEXT_INDEX, fulltext_statements  # noqa: F401  (the Neo4j DDL)
 from collab_api.db.graph import transaction_kinds, writes
+from tests import cypher_checker
 from tests.conftest import STATEMENTS
 
-CHECK = Path(__file__).parent / "neo4j_cypher"
-NODE, NPM = shutil.which("node"), shutil.which("npm")
-if not (NODE and NPM):
+if not (cypher_checker.NODE and cypher_checker.NPM):
     if os.environ.get("CI"):
         raise RuntimeError("the Neo4j Cypher check needs node and npm")
     pytest.skip("no node/npm for the Neo4j Cypher check", allow_module_level=True)
 
+DEPRECATED = "MATCH (n) RETURN id(n) AS id"  # handed over too: the checker must flag it
 QUERY_METHODS = {"run", "read", "write", "single"}  # Tx and Graph: the query is the first argument
 QUERY_FUNCTIONS = {"keyed_rows", "keyed_lists", "keyed_columns", "keyed_values", "page", "keyed_pages"}  # the second
 
@@ -73,37 +70,20 @@ def statements_in_source() -> set[str]:
     return found
 
 
-@pytest.fixture(scope="module")
-def checker(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    work = tmp_path_factory.mktemp("neo4j-cypher")
-    for name in ("package.json", "package-lock.json", "check.mjs"):
-        shutil.copy(CHECK / name, work / name)
-    subprocess.run([NPM, "ci", "--no-audit", "--no-fund", "--silent", "--engine-strict=false"], cwd=work, check=True,  # type: ignore[list-item]
-                   timeout=300)
-    return work
-
-
-def test_every_statement_the_app_sends_is_neo4j_5_and_25_cypher_without_warnings(checker: Path, record_property: Any) -> None:
+def test_every_statement_the_app_sends_is_neo4j_5_and_25_cypher_without_warnings(record_property: Any) -> None:
     source = statements_in_source()
-    statements = sorted(STATEMENTS | source | set(fulltext_statements("neo4j")))
+    assert len(source) >= 60, "the statements in the source were found"
+    statements, answers = cypher_checker.checker(STATEMENTS).finish(source | set(fulltext_statements("neo4j")) | {DEPRECATED})
     record_property("statements", len(statements))
     record_property("recorded", len(STATEMENTS))
-    assert len(source) >= 60, "the statements in the source were found"
-    # Two checkers at once, each on every other statement (the machine has two cores).
-    halves = [list(range(start, len(statements), 2)) for start in (0, 1)]
-    runs = [subprocess.Popen([NODE, "check.mjs"], cwd=checker, stdin=subprocess.PIPE,  # type: ignore[list-item]
-                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in halves]
-    with ThreadPoolExecutor(len(runs)) as pool:
-        answers = list(pool.map(lambda pair: pair[0].communicate(json.dumps([statements[i] for i in pair[1]]), timeout=600),
-                                zip(runs, halves)))
-    results = []
-    for run, half, (out, err) in zip(runs, halves, answers):
-        assert run.returncode == 0, err[-3000:]
-        results += [{**line, "index": half[line["index"]]} for line in map(json.loads, filter(lambda l: l.startswith("{"),
-                                                                                               out.splitlines()))]
-    assert len(results) == 2 * len(statements), "every statement checked as Cypher 5 and Cypher 25"
-    problems = [f"Cypher {r['version']} {d['severity']}: {d['message']}\n    {' '.join(statements[r['index']].split())[:400]}"
-                for r in results for d in r["diagnostics"]]
+    assert set(statements) >= STATEMENTS | source, "every recorded and every literal statement was handed over"
+    assert sorted((a["id"], a["version"]) for a in answers) == [(i, v) for i in range(len(statements)) for v in ("25", "5")], \
+        "every statement checked once as Cypher 5 and once as Cypher 25"
+    flagged = {statements[a["id"]] for a in answers if a["diagnostics"]}
+    assert DEPRECATED in flagged, "the checker flags a deprecated function (else it would pass anything)"
+    answers = [a for a in answers if statements[a["id"]] != DEPRECATED]
+    problems = [f"Cypher {a['version']} {d['severity']}: {d['message']}\n    {' '.join(statements[a['id']].split())[:400]}"
+                for a in answers for d in a["diagnostics"]]
     assert not problems, f"{len(problems)} problems in {len(statements)} statements:\n" + "\n".join(problems)
 
 

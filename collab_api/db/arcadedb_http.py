@@ -27,5 +27,19 @@ class ArcadeHttp:
     def create_database(self, name: str) -> None:
         self._post("/api/v1/server", {"command": f"create database {name}"})
 
+    def drop_database(self, name: str) -> None:
+        self._post("/api/v1/server", {"command": f"drop database {name}"})
+
+    def restore_database(self, name: str, archive_uri: str) -> None:
+        """Create database `name` from a backup zip (the server must allow local restores:
+        `allow_local_restores`)."""
+        self._post("/api/v1/server", {"command": f"restore database {name} {archive_uri}"})
+
+    def allow_local_restores(self) -> None:
+        """Let `restore_database` read a `file://` backup (off by default; the test suite's own
+        server turns it on to copy a seeded database rather than seed every module again)."""
+        self._post("/api/v1/server",
+                   {"command": "set server setting arcadedb.server.restoreImportAllowLocalUrls true"})
+
     def sql(self, database: str, command: str) -> dict[str, Any]:
         return self._post(f"/api/v1/command/{database}", {"language": "sql", "command": command})

@@ -1,17 +1,18 @@
-// Reads a JSON array of Cypher statements on stdin; prints one JSON line per statement and
-// Cypher version with every diagnostic Neo4j's front end gives (errors and warnings), except
-// "parameter not defined" (the app's parameters are bound at run time, not declared here).
+// Reads Cypher statements on stdin, one JSON line each ({"id": n, "statement": "..."}), as they
+// come; prints one JSON line per statement and Cypher version with every diagnostic Neo4j's front
+// end gives (errors and warnings), except "parameter not defined" (the app's parameters are
+// bound at run time, not declared here).
+import { createInterface } from 'node:readline';
 import { lintCypherQuery, isNotParamError } from '@neo4j-cypher/language-support';
 
-const chunks = [];
-for await (const chunk of process.stdin) chunks.push(chunk);
-const statements = JSON.parse(Buffer.concat(chunks).toString('utf8'));
-for (const [index, statement] of statements.entries()) {
+for await (const line of createInterface({ input: process.stdin, crlfDelay: Infinity })) {
+  if (!line.trim()) continue;
+  const { id, statement } = JSON.parse(line);
   for (const version of ['5', '25']) {
     const { diagnostics } = lintCypherQuery(`CYPHER ${version} ${statement}`, {});
     const found = diagnostics.filter(isNotParamError).map((d) => ({
       severity: d.severity === 1 ? 'error' : 'warning', message: d.message,
     }));
-    console.log(JSON.stringify({ index, version, diagnostics: found }));
+    console.log(JSON.stringify({ id, version, diagnostics: found }));
   }
 }
