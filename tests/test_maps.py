@@ -134,6 +134,36 @@ async def test_the_spread_map_matches_a_recount_and_lists_the_unplaced(essex: Gr
     assert all(s["stage"] is None for s in sites if s["status"] != "REPORTED")
 
 
+async def test_the_map_reads_where_each_site_is_and_names_only_the_sites_it_shows(essex: Graph, gql: Any) -> None:
+    """A national map places hundreds of sites: for each it reads its point and ICB, not the
+    organisation whole; names are read for the page of the table that shows them."""
+    query = """{ spreadReport(intervention: "marthas-rule") { map(atOrAboveStage: 4) { unplacedCount
+        sites { site { odsCode %s } location { easting } } table: sites(first: 5) { site { name } } } } }"""
+    sent: list[tuple[str, int]] = []
+    real = essex.read
+
+    async def read(statement: str, params: Any = None) -> Any:
+        rows = await real(statement, params)
+        sent.append((statement, len(rows)))
+        return rows
+
+    essex.read = read  # type: ignore[method-assign]
+    try:
+        for named in (False, True):
+            sent.clear()
+            found = (await gql.data(query % ("name" if named else "__typename")))["spreadReport"]["map"]
+            assert len(found["sites"]) > 80 and len(found["table"]) == 5
+            named_rows = max((rows for statement, rows in sent if ".name," in statement and "Organisation" in statement), default=0)
+            placed = [rows for statement, rows in sent if ".easting" in statement and ".name," not in statement]
+            assert placed == [len(found["sites"]) + found["unplacedCount"]], "every site's place in one batch, without its name"
+            if named:
+                assert named_rows == len(found["sites"]), "asked for every site's name, it is read"
+            else:
+                assert named_rows == 5, "names read for the table's page alone"
+    finally:
+        del essex.read
+
+
 async def test_the_geojson_validates_and_puts_a_real_site_at_its_postcode(essex: Graph, gql: Any) -> None:
     found = (await gql.data(MAP, {"id": "marthas-rule"}))["spreadReport"]["map"]
     collection = geojson.loads(found["geoJson"])  # JSON text, as GraphQL's JSONString gives it

@@ -13,9 +13,15 @@ from collab_api.domain.rows import InterventionRow, OrganisationRow
 STATUSES = ("REPORTED", "NOT_APPLICABLE", "NOT_REPORTED")
 
 
-class SitePoint(OrganisationRow):
-    """An organisation with its ICB now: where it is is its postcode's point (easting, northing)."""
+class SitePoint(TypedDict):
+    """Where an organisation is (its postcode's point) and its ICB now: what the map needs of
+    each site, and no more (a national map places every site taking part)."""
 
+    odsCode: str
+    postcode: str | None
+    postcodeSynthetic: bool | None
+    easting: int | None
+    northing: int | None
     icb: str | None  # the ICB's ODS code
 
 

@@ -12,7 +12,8 @@ from collab_api.domain.rows import CollaborativeRow, IcbRow, OrganisationRow, Su
 from collab_api.domain.permissions import Visibility
 from collab_api.domain.spread_map import NearbyAdoptionRow, SitePoint
 from collab_api.graph.common import (
-    COLLABORATIVE, ICB, INTERVENTION, ORGANISATION, ORGANISATION_FIELDS, VISIBLE, keyed_lists, keyed_pages, keyed_rows, page, shaped_all,
+    COLLABORATIVE, ICB, INTERVENTION, ORGANISATION, ORGANISATION_FIELDS, VISIBLE, keyed_lists, keyed_pages, keyed_rows, keyed_values, page,
+    shaped_all,
 )
 
 
@@ -98,10 +99,11 @@ async def icb_of(graph: Graph, codes: Sequence[str]) -> dict[str, IcbRow]:
 
 
 async def points_of(graph: Graph, codes: Sequence[str]) -> dict[str, SitePoint]:
-    """Each organisation whole, with its ICB's ODS code (where it is: its postcode's point), by code."""
-    return await keyed_rows(graph, f"""
-        UNWIND $keys AS key MATCH (o:Organisation {{odsCode: key}})
-        RETURN key, o {{{ORGANISATION_FIELDS}, icb: [(o)-[:IN_ICB]->(i:ICB) | i.odsCode][0]}} AS value""", codes, SitePoint)
+    """Where each organisation is (its postcode's point) and its ICB's ODS code, by code."""
+    return await keyed_rows(graph, """
+        UNWIND $keys AS key MATCH (o:Organisation {odsCode: key})
+        RETURN key, o {.odsCode, .postcode, .postcodeSynthetic, .easting, .northing,
+                       icb: [(o)-[:IN_ICB]->(i:ICB) | i.odsCode][0]} AS value""", codes, SitePoint)
 
 
 async def nearby_adopters(graph: Graph, code: str, *, metres: int, stage: int, limit: int, viewer: Visibility
@@ -137,6 +139,13 @@ async def trust_of(graph: Graph, codes: Sequence[str]) -> dict[str, Organisation
     return await keyed_rows(graph, f"""
         UNWIND $keys AS key MATCH (:Organisation {{odsCode: key}})<-[:HAS_SITE]-(t:Organisation)
         RETURN key, t {ORGANISATION} AS value""", codes, OrganisationRow)
+
+
+async def trust_codes_of(graph: Graph, codes: Sequence[str]) -> dict[str, str]:
+    """Each site's trust's ODS code now (only the code: a report sorts by it for every site)."""
+    return await keyed_values(graph, """
+        UNWIND $keys AS key MATCH (:Organisation {odsCode: key})<-[:HAS_SITE]-(t:Organisation)
+        RETURN key, t.odsCode AS value""", codes)
 
 
 async def successor_of(graph: Graph, codes: Sequence[str]) -> dict[str, SuccessionRow]:

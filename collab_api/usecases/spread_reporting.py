@@ -109,8 +109,8 @@ async def build_quarterly_report(graph: Graph, intervention: str, viewer: Visibi
     enrolled = rules.enrolled_as_of(enrolled_from_participation(await tally_graph.participation_of(graph, intervention)),
                                     index)  # as they stood then
     answering = {row["site"] for row in answers}
-    trusts = await organisation_graph.trust_of(graph, sorted({row["site"] for row in enrolled} - answering))
-    enrolled = [{**row, "trust": trusts[row["site"]]["odsCode"] if row["site"] in trusts else None} for row in enrolled]
+    trusts = await organisation_graph.trust_codes_of(graph, sorted({row["site"] for row in enrolled} - answering))
+    enrolled = [{**row, "trust": trusts.get(row["site"])} for row in enrolled]
     names = await spread_graph.components(graph, intervention)
     report = quarterly_report(answers, enrolled, codes, names, [s.code for s in CARE_SETTINGS],
                               quarter=reporting.label if reporting else None, at_or_below=at_or_below)

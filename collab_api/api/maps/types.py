@@ -116,7 +116,7 @@ class MapSite(SiteRef):
 
     @staticmethod
     async def resolve_location(row: dict[str, Any], info: Any) -> Any:
-        return spread_map.location_of(await _point(info, row["site"]))  # the point is the organisation whole
+        return spread_map.location_of(await _point(info, row["site"]))
 
     @staticmethod
     async def resolve_postcode(row: dict[str, Any], info: Any) -> Any:
@@ -220,15 +220,11 @@ class SpreadMap(graphene.ObjectType):
 
 async def _placed(figures: dict[str, Any], info: Any) -> dict[str, Any]:
     """The sites placed at their points, the unplaced and the ICBs' shares: read (one batch of
-    every site, whole, which also answers each site's `site` field) only when a field asks, once."""
+    every site's point and ICB) only when a field asks, once."""
     if "placed" not in figures:
         async def place() -> dict[str, Any]:
             sites = figures["sitesOnMap"]
-            organisations = context_of(info).loaders.keyed(organisation_graph.by_codes)
             points = await context_of(info).loaders.keyed(organisation_graph.points_of).load_many([s["site"] for s in sites])
-            for point in points:
-                if point:
-                    organisations.prime(point["odsCode"], {k: v for k, v in point.items() if k != "icb"})
             return spread_map.placed(sites, {s["site"]: p for s, p in zip(sites, points) if p}, figures["atOrAboveStage"])
         figures["placed"] = asyncio.ensure_future(place())
     placed: dict[str, Any] = await figures["placed"]
