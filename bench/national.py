@@ -7,7 +7,8 @@ Loads the synthetic national network (graph_seed/national.py) into a local Arcad
 DIR (default .collab-bench/<scale>; reused when it is already there; the load prints its
 observations per second), then reports, for each read the pages and the API serve and for
 the pages themselves, p50, p95 and max over `runs` runs cold (the caches emptied before each
-run) and warm, with the database round trips and the rows the database returned; the write
+run) and warm, after ten untimed passes over them all (so that "cold" is a server that has been
+running with its response cache empty, not a Java process that has just started), with the database round trips and the rows the database returned; the write
 rate of recordAdoption; requests per second of `collab serve` (with each number of workers,
 at each concurrency) for a mixed read load against that graph, caches warm, with its peak memory; and the peak memory of this
 process and of the database server. Then, at demo size in a fresh database (bench/demo_size.py):
@@ -34,7 +35,7 @@ from typing import Any
 
 import neo4j
 
-from bench.timing import HEADER, line, timed
+from bench.timing import HEADER, line, timed, warm_up
 from collab_api.api import result_cache
 from collab_api.api.execution import run_operation
 from collab_api.app import settle_memory
@@ -103,8 +104,9 @@ async def reads(graph: Graph, settings: Settings, runs: int) -> list[tuple[str, 
                                                                        "atOrBelowStage": 3, "signedIn": True})),
         ("network overview", _op(graph, settings, "national", {})),
     ]
-    print(HEADER, flush=True)
     forget = lambda: result_cache.forget(graph)  # noqa: E731 - cold: nothing kept
+    await warm_up([action for _, action in cases], forget)
+    print(HEADER, flush=True)
     for label, action in cases:
         try:
             cold = await timed(runs, action, forget)
@@ -129,14 +131,19 @@ async def pages(graph: Graph, settings: Settings, runs: int) -> None:
     paths = ["/search?q=falls", f"/interventions/{busiest}", f"/interventions/{busiest}/lineage",
              f"/organisations/{organisation}", f"/interventions/{national.PROGRAMME}/spread?quarter={quarter}",
              f"/interventions/{national.PROGRAMME}/quarterly-report?quarter={quarter}", "/national", "/"]
-    print(HEADER, flush=True)
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://bench") as client:
-        for path in paths:
-            async def get(path: str = path) -> None:
+        def getter(path: str) -> Callable[[], Awaitable[None]]:
+            async def get() -> None:
                 client.cookies.clear()
                 response = await client.get(path)
                 if response.status_code != 200:
                     raise RuntimeError(f"{path}: {response.status_code} {response.text[:200]}")
+            return get
+
+        await warm_up([getter(path) for path in paths], lambda: result_cache.forget(graph))
+        print(HEADER, flush=True)
+        for path in paths:
+            get = getter(path)
             try:
                 cold = await timed(runs, get, lambda: result_cache.forget(graph))
                 warm = await timed(runs, get)

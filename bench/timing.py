@@ -41,6 +41,24 @@ async def timed(runs: int, action: Callable[[], Awaitable[Any]], before: Callabl
     return Timing(statistics.median(times), times[min(len(times) - 1, int(len(times) * 0.95))], times[-1], trips, rows)
 
 
+WARM_UP_PASSES = 10
+
+
+async def warm_up(actions: list[Callable[[], Awaitable[Any]]], before: Callable[[], None], passes: int = WARM_UP_PASSES) -> None:
+    """Run every action `passes` times, untimed, caches emptied before each: the database's
+    JIT-compiled code and page cache warmed as on a server that has been running, so that "cold"
+    means the response cache is empty, not that the Java process has just started. A failure
+    is left for the timed runs to report."""
+    print(f"  (warming up: {passes} untimed passes over these, caches emptied before each)", flush=True)
+    for _ in range(passes):
+        for action in actions:
+            before()
+            try:
+                await action()
+            except Exception:  # noqa: BLE001
+                pass
+
+
 def verdict(p95: float, target: float) -> str:
     return "meets" if p95 < target else f"misses by {p95 / target:.1f}x"
 
