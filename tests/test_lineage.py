@@ -172,6 +172,21 @@ def test_levels_count_learners_and_everyone_below() -> None:
     assert counts == {"Z01": (1, 3), "Z02": (2, 2), "Z03": (0, 0), "Z04": (0, 0), "Z05": (0, 0)}
 
 
+def test_an_origin_with_no_adoption_of_its_own_is_counted_in_the_tree_as_in_its_levels() -> None:
+    """The origin is a node of the tree even when it recorded no adoption; the whole tree and its
+    levels give the same node, with its learners and everyone below it counted, whichever is asked first."""
+    rows = [row("Z02", "KSS", "2024/25 Q2", source="Z01"), row("Z03", "WM", "2024/25 Q3", source="Z02"),
+            row("Z04", "WM", "2024/25 Q3", source="Z01")]
+    for levels_first in (True, False):
+        lineage = Lineage.from_rows({"organisation": "Z01", "collaborative": "KSS", "family": []}, rows)
+        if levels_first:
+            lineage.levels()
+        tree = lineage.tree()
+        lineage.levels()
+        assert tree[0].odsCode == "Z01" and (tree[0].learners, tree[0].below) == (2, 3)
+        assert lineage.levels()[""][0] is tree[0]
+
+
 @pytest.mark.usefixtures("seeded")
 async def test_the_tree_a_level_at_a_time_covers_the_whole_tree_once(gql: Any, settings: Any, graph: Any, monkeypatch: Any) -> None:
     level = """query($id: ID!, $under: String) { intervention(id: $id) { adoptionTreeCount levelCount: adoptionTreeCount(under: $under)

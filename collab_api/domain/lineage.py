@@ -78,6 +78,7 @@ class Lineage:
         self._first = self._first_reachers()
         for code in self.adopters:
             self._depth(code, set())
+        self._tree: list[Adopter] | None = None
         self._levels: dict[str, list[Adopter]] | None = None
 
     @classmethod
@@ -87,6 +88,7 @@ class Lineage:
         ([quarter index, observed on] at stage 1 or above) and sources ({since, organisation,
         organisationTrust, collaborative})."""
         adopters: dict[str, Adopter] = {}
+        indexes: dict[str, int] = {}  # a few quarters, named by thousands of sources
         for row in rows:
             adopter = adopters.setdefault(row["odsCode"], Adopter(row["odsCode"], row.get("collaborative"), None, None, None,
                                                                   trust=row.get("trust")))
@@ -98,7 +100,10 @@ class Lineage:
                         adopter.firstQuarter, adopter.firstObservedOn or dt.date.max):
                     adopter.firstQuarter, adopter.firstObservedOn = quarter, observed_on
             for source in row.get("sources") or []:
-                since = Quarter.parse(source["since"]).index if source.get("since") else None
+                label = source.get("since")
+                if label and label not in indexes:
+                    indexes[label] = Quarter.parse(label).index
+                since = indexes[label] if label else None
                 if adopter.sourceOrganisation or adopter.sourceCollaborative:
                     if since is None or (adopter.sourceSince is not None and since >= adopter.sourceSince):
                         continue
@@ -160,7 +165,14 @@ class Lineage:
         return adopter.depth
 
     def tree(self) -> list[Adopter]:
-        """The origin, then every adopter, parents before children (by depth, then first quarter)."""
+        """The origin, then every adopter, parents before children (by depth, then first quarter).
+        Worked out once: its nodes are those `levels` counts (the origin's too, when it has no
+        adoption of its own and so is made here)."""
+        if self._tree is None:
+            self._tree = self._sorted_tree()
+        return self._tree
+
+    def _sorted_tree(self) -> list[Adopter]:
         far = 10**9
         nodes = list(self.adopters.values())
         if self.origin_organisation and self.origin_organisation not in self.adopters:

@@ -214,7 +214,8 @@ class Intervention(DescriptionFields, ReviewFields, AdopterFields, graphene.Obje
                                    under: str | None = None) -> Any:
         require_signed_in(context_of(info).viewer, "see who learned from whom")
         lineage = await _lineage(intervention, info)
-        nodes = lineage.tree() if under is None else lineage.levels().get(under.strip().upper(), [])
+        levels = lineage.levels()  # every node's learners and those below it, counted
+        nodes = lineage.tree() if under is None else levels.get(under.strip().upper(), [])
         return page_of(nodes, first, offset, default=TREE_PAGE)
 
     @staticmethod
@@ -248,9 +249,7 @@ async def _lineage(intervention: dict[str, Any], info: Any) -> Lineage:
             context.loaders.keyed(adoption_graph.lineage_origins, dict).load(intervention["id"]),
             context.loaders.keyed(lineage_kept.rows_of, list).load(intervention["id"]))  # the kept document
         if key not in context.worked_out:  # another field of the request may have resolved it meanwhile
-            resolved = Lineage.from_rows(origin, rows)
-            resolved.levels()  # every node's learners and those below it, counted
-            context.worked_out[key] = resolved
+            context.worked_out[key] = Lineage.from_rows(origin, rows)  # its tree and levels worked out when asked
     lineage: Lineage = context.worked_out[key]
     return lineage
 
