@@ -83,9 +83,10 @@ def placed(sites: Sequence[dict[str, Any]], points: dict[str, SitePoint], at_or_
         point = points.get(site["site"])
         row = {**site, "icb": point["icb"] if point else None}
         if point and point["easting"] is not None and point["northing"] is not None:
-            placed_sites.append({**row, "easting": point["easting"], "northing": point["northing"]})
+            placed_sites.append({**row, "easting": point["easting"], "northing": point["northing"],
+                                 "location": location_of(dict(point))})
         else:
-            unplaced.append({**row, "postcode": point["postcode"] if point else None})
+            unplaced.append({**row, "postcode": point["postcode"] if point else None, "location": None})
     return {"sites": placed_sites, "unplaced": unplaced,
             "icbs": _shares(geography.footprint().icbs, "icb", placed_sites + unplaced, at_or_above)}
 

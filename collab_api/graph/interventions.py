@@ -12,7 +12,7 @@ from collab_api.domain.permissions import Visibility
 from collab_api.domain.rows import ComponentRow, InterventionCard, InterventionRow, OriginRow, PriorityRow, VersionRow
 from collab_api.graph import priority_lists
 from collab_api.graph.common import (
-    COLLABORATIVE, INTERVENTION, ORGANISATION, PRIORITY, VERSION, VISIBLE, keyed_columns, keyed_lists, keyed_rows, page, shaped,
+    COLLABORATIVE, INTERVENTION, ORGANISATION, PRIORITY, VERSION, VISIBLE, collected, keyed_columns, keyed_lists, keyed_rows, page, shaped,
 )
 
 
@@ -114,12 +114,14 @@ async def first_cards(graph: Graph, ids: Sequence[str], viewer: Visibility, firs
     kept on it: id, title and status, for a reader who sees all drafts or none (None: a
     priority whose cards were never kept)."""
     kept_ids, kept_titles, kept_statuses = priority_lists.kept_card_names(viewer.all_drafts)
+    # Cut to the page in the query, and every priority's cards in one record (see ONE_RECORD).
     rows = await graph.read(f"""
         UNWIND $keys AS key MATCH (p:Priority {{id: key}})
-        RETURN key, p.{kept_ids} AS ids, p.{kept_titles} AS titles, p.{kept_statuses} AS statuses""", {"keys": list(ids)})
-    return {row["key"]: None if row["titles"] is None else
-            [InterventionCard(id=i, title=t, status=s) for i, t, s in list(zip(row["ids"], row["titles"], row["statuses"]))[:first]]
-            for row in rows}
+        RETURN collect([key, p.{kept_ids}[0..$first], p.{kept_titles}[0..$first], p.{kept_statuses}[0..$first]]) AS rows""",
+                            {"keys": list(ids), "first": first})
+    return {key: None if titles is None else
+            [InterventionCard(id=i, title=t, status=s) for i, t, s in zip(ids_, titles, statuses)]
+            for key, ids_, titles, statuses in collected(rows)}
 
 
 async def count_addressing(graph: Graph, ids: Sequence[str], viewer: Visibility) -> dict[str, int]:
@@ -127,9 +129,9 @@ async def count_addressing(graph: Graph, ids: Sequence[str], viewer: Visibility)
     else counted, not fetched)."""
     if not viewer.draft_collaboratives:
         _, count = priority_lists.kept_names(viewer.all_drafts)
-        rows = await graph.read(f"UNWIND $keys AS key MATCH (p:Priority {{id: key}}) RETURN key, coalesce(p.{count}, 0) AS n",
+        rows = await graph.read(f"UNWIND $keys AS key MATCH (p:Priority {{id: key}}) RETURN collect([key, coalesce(p.{count}, 0)]) AS rows",
                                 {"keys": list(ids)})
-        return {row["key"]: int(row["n"]) for row in rows}
+        return {key: int(n) for key, n in collected(rows)}
     rows = await graph.read(f"""
         UNWIND $keys AS key MATCH (:Priority {{id: key}})<-[:ADDRESSES]-(i:Intervention) WHERE {VISIBLE}
         RETURN key, count(i) AS n""", {"keys": list(ids), **viewer.params()})

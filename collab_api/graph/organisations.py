@@ -13,7 +13,7 @@ from collab_api.domain.permissions import Visibility
 from collab_api.domain.spread_map import NearbyAdoptionRow, SitePoint
 from collab_api.graph.common import (
     COLLABORATIVE, ICB, INTERVENTION, ORGANISATION, ORGANISATION_FIELDS, VISIBLE, keyed_lists, keyed_pages, keyed_rows, keyed_values, page,
-    shaped_all,
+    collected, shaped, shaped_all,
 )
 
 
@@ -100,10 +100,11 @@ async def icb_of(graph: Graph, codes: Sequence[str]) -> dict[str, IcbRow]:
 
 async def points_of(graph: Graph, codes: Sequence[str]) -> dict[str, SitePoint]:
     """Where each organisation is (its postcode's point) and its ICB's ODS code, by code."""
-    return await keyed_rows(graph, """
+    rows = await graph.read("""
         UNWIND $keys AS key MATCH (o:Organisation {odsCode: key})
-        RETURN key, o {.odsCode, .postcode, .postcodeSynthetic, .easting, .northing,
-                       icb: [(o)-[:IN_ICB]->(i:ICB) | i.odsCode][0]} AS value""", codes, SitePoint)
+        RETURN collect([key, o {.odsCode, .postcode, .postcodeSynthetic, .easting, .northing,
+                                icb: [(o)-[:IN_ICB]->(i:ICB) | i.odsCode][0]}]) AS rows""", {"keys": list(codes)})
+    return {key: shaped(SitePoint, point) for key, point in collected(rows)}  # a national map's sites in one record (ONE_RECORD)
 
 
 async def nearby_adopters(graph: Graph, code: str, *, metres: int, stage: int, limit: int, viewer: Visibility

@@ -9,7 +9,7 @@ from typing import Any
 from collab_api.db.graph import Graph
 from collab_api.domain.permissions import Visibility
 from collab_api.domain.rows import EnrolledSite, InterventionReach, NotApplicableReason, QuarterAnswers, SiteObservations
-from collab_api.graph.common import VISIBLE, keyed_columns, keyed_lists, phase_history, shaped_all
+from collab_api.graph.common import VISIBLE, collected, keyed_columns, keyed_lists, phase_history, shaped_all
 
 _ADOPTERS = """
         UNWIND $keys AS key
@@ -112,9 +112,9 @@ async def reach_of(graph: Graph, ids: Sequence[str]) -> dict[str, dict[str, Any]
     rows = await graph.read("""
         UNWIND $keys AS key
         MATCH (i:Intervention {id: key})
-        RETURN key, coalesce(i.reachOrganisations, 0) AS organisationsReached, coalesce(i.reachRegions, 0) AS regionsReached,
-               i.reachMedianStage AS medianStage, coalesce(i.reachAdopters, 0) AS adopters""", {"keys": list(ids)})
-    return {row["key"]: {name: row[name] for name in REACH_FIELDS} for row in rows}
+        RETURN collect([key, coalesce(i.reachOrganisations, 0), coalesce(i.reachRegions, 0), i.reachMedianStage,
+                        coalesce(i.reachAdopters, 0)]) AS rows""", {"keys": list(ids)})  # one record (ONE_RECORD)
+    return {key: dict(zip(REACH_FIELDS, values)) for key, *values in collected(rows)}
 
 
 async def spread_of(graph: Graph, ids: Sequence[str]) -> dict[str, InterventionReach]:
