@@ -82,15 +82,20 @@ class Answer(graphene.ObjectType):
         return None if row["stage"] is None else stages.stage(row["stage"])
 
     @staticmethod
-    async def resolve_notApplicable(row: dict[str, Any], info: Any) -> str | None:
+    def resolve_notApplicable(row: dict[str, Any], info: Any) -> Any:
         """The words the site gave, looked up for the sites of the page asked for (the report is
-        worked out from kept cells, which say only that the answer was not applicable)."""
+        worked out from kept cells, which say only that the answer was not applicable). Not a
+        coroutine: most answers have a stage and are answered at once."""
         if row["notApplicable"] is not REASON_NOT_KEPT:
-            return row["notApplicable"]  # type: ignore[no-any-return]
-        given = await context_of(info).loaders.keyed(spread_graph.not_applicable_reasons, list, intervention=row["intervention"],
-                                                     quarter=row["quarterIndex"]).load(row["site"])
-        return next((found["reason"] for found in given if (found["component"], found["setting"]) == (row["component"], row["careSetting"])),
-                    None) or "Not applicable"
+            return row["notApplicable"]
+        return _words_given(row, info)
+
+
+async def _words_given(row: dict[str, Any], info: Any) -> str:
+    given = await context_of(info).loaders.keyed(spread_graph.not_applicable_reasons, list, intervention=row["intervention"],
+                                                 quarter=row["quarterIndex"]).load(row["site"])
+    return next((found["reason"] for found in given if (found["component"], found["setting"]) == (row["component"], row["careSetting"])),
+                None) or "Not applicable"
 
 
 class SiteAnswers(SiteRef):
