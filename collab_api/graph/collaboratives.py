@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from collab_api.db.graph import Graph
 from collab_api.domain.rows import CollaborativeRow, IcbRow
-from collab_api.graph.common import COLLABORATIVE, ICB, keyed_lists, keyed_rows, shaped
+from collab_api.graph.common import COLLABORATIVE, ICB, keyed_collected, keyed_lists, keyed_rows, shaped
 
 
 async def all_collaboratives(graph: Graph) -> list[CollaborativeRow]:
@@ -15,9 +15,9 @@ async def all_collaboratives(graph: Graph) -> list[CollaborativeRow]:
 
 
 async def by_codes(graph: Graph, codes: Sequence[str]) -> dict[str, CollaborativeRow]:
-    return await keyed_rows(graph, f"""
+    return await keyed_collected(graph, f"""
         UNWIND $keys AS key MATCH (c:Collaborative {{code: key}})
-        RETURN key, c {COLLABORATIVE} AS value""", codes, CollaborativeRow)
+        RETURN collect([key, c {COLLABORATIVE}]) AS rows""", codes, CollaborativeRow)
 
 
 async def icbs_of(graph: Graph, codes: Sequence[str]) -> dict[str, list[IcbRow]]:

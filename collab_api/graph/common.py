@@ -102,6 +102,12 @@ def collected(records: Sequence[Mapping[str, Any]]) -> list[Any]:
     return list(records[0]["rows"]) if records else []
 
 
+async def keyed_collected(graph: Graph, query: str, keys: Sequence[Hashable], shape: type[R], **params: Any) -> dict[Any, R]:
+    """As keyed_rows, for a query of the ONE_RECORD shape: `RETURN collect([key, value]) AS rows`."""
+    records = await graph.read(query, {"keys": list(keys), **params})
+    return {key: shaped(shape, value) for key, value in collected(records) if value is not None}
+
+
 async def keyed_rows(graph: Graph, query: str, keys: Sequence[Hashable], shape: type[R], **params: Any) -> dict[Any, R]:
     """A batch query returning `key` and `value`, one row map per key."""
     rows = await graph.read(query, {"keys": list(keys), **params})

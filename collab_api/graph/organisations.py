@@ -12,8 +12,8 @@ from collab_api.domain.rows import CollaborativeRow, IcbRow, OrganisationRow, Su
 from collab_api.domain.permissions import Visibility
 from collab_api.domain.spread_map import NearbyAdoptionRow, SitePoint
 from collab_api.graph.common import (
-    COLLABORATIVE, ICB, INTERVENTION, ORGANISATION, ORGANISATION_FIELDS, VISIBLE, keyed_lists, keyed_pages, keyed_rows, keyed_values, page,
-    collected, shaped, shaped_all,
+    COLLABORATIVE, ICB, INTERVENTION, ORGANISATION, ORGANISATION_FIELDS, VISIBLE, keyed_collected, keyed_lists, keyed_pages, keyed_rows, keyed_values,
+    page, shaped_all,
 )
 
 
@@ -41,9 +41,9 @@ MATCHES_FILTER = """
 
 
 async def by_codes(graph: Graph, codes: Sequence[str]) -> dict[str, OrganisationRow]:
-    return await keyed_rows(graph, f"""
+    return await keyed_collected(graph, f"""
         UNWIND $keys AS key MATCH (o:Organisation {{odsCode: key}})
-        RETURN key, o {ORGANISATION} AS value""", codes, OrganisationRow)
+        RETURN collect([key, o {ORGANISATION}]) AS rows""", codes, OrganisationRow)
 
 
 async def page_of(graph: Graph, filter: OrganisationFilter, request: PageRequest) -> Page[OrganisationRow]:
@@ -100,11 +100,10 @@ async def icb_of(graph: Graph, codes: Sequence[str]) -> dict[str, IcbRow]:
 
 async def points_of(graph: Graph, codes: Sequence[str]) -> dict[str, SitePoint]:
     """Where each organisation is (its postcode's point) and its ICB's ODS code, by code."""
-    rows = await graph.read("""
+    return await keyed_collected(graph, """
         UNWIND $keys AS key MATCH (o:Organisation {odsCode: key})
         RETURN collect([key, o {.odsCode, .postcode, .postcodeSynthetic, .easting, .northing,
-                                icb: [(o)-[:IN_ICB]->(i:ICB) | i.odsCode][0]}]) AS rows""", {"keys": list(codes)})
-    return {key: shaped(SitePoint, point) for key, point in collected(rows)}  # a national map's sites in one record (ONE_RECORD)
+                                icb: [(o)-[:IN_ICB]->(i:ICB) | i.odsCode][0]}]) AS rows""", codes, SitePoint)  # a national map's sites
 
 
 async def nearby_adopters(graph: Graph, code: str, *, metres: int, stage: int, limit: int, viewer: Visibility
@@ -137,9 +136,9 @@ async def sites_of(graph: Graph, codes: Sequence[str]) -> dict[str, list[Organis
 
 
 async def trust_of(graph: Graph, codes: Sequence[str]) -> dict[str, OrganisationRow]:
-    return await keyed_rows(graph, f"""
+    return await keyed_collected(graph, f"""
         UNWIND $keys AS key MATCH (:Organisation {{odsCode: key}})<-[:HAS_SITE]-(t:Organisation)
-        RETURN key, t {ORGANISATION} AS value""", codes, OrganisationRow)
+        RETURN collect([key, t {ORGANISATION}]) AS rows""", codes, OrganisationRow)
 
 
 async def trust_codes_of(graph: Graph, codes: Sequence[str]) -> dict[str, str]:
