@@ -27,8 +27,8 @@ VERSION = "{.key, .number, .interventionId, .title, .summary, .status, .careSett
 
 # ONE_RECORD: a batch of hundreds of keys (a national map's sites, the overview's interventions)
 # is returned as one record holding a list of [key, ...] rows, not a record per key: ArcadeDB's
-# Bolt and the driver each charge for every record (about 25 µs together, measured on 539 and
-# 845 keys: 16-24 ms as one record against 28-41 ms as a record each).
+# Bolt and the driver each charge for every record (about 25 µs together; measured on 539 keys,
+# 14-21 ms as one record against 20-34 ms as a record each; on 845, 24-35 against 36-41 ms).
 
 # Drafts (interventions never published beyond IDEA, retired ones included) are seen only by
 # those allowed to: a predicate on `i` in every query that returns interventions or what hangs
