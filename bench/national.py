@@ -8,8 +8,8 @@ DIR (default .collab-bench/<scale>; reused when it is already there; the load pr
 observations per second), then reports, for each read the pages and the API serve and for
 the pages themselves, p50, p95 and max over `runs` runs cold (the caches emptied before each
 run) and warm, after ten untimed passes over them all (so that "cold" is a server that has been
-running with its response cache empty, not a Java process that has just started), with the database round trips and the rows the database returned; the write
-rate of recordAdoption; requests per second of `collab serve` (with each number of workers,
+running with its response cache empty, not a Java process that has just started), with the
+database round trips and the rows the database returned; the write rate of recordAdoption; requests per second of `collab serve` (with each number of workers,
 at each concurrency) for a mixed read load against that graph, caches warm, with its peak memory; and the peak memory of this
 process and of the database server. Then, at demo size in a fresh database (bench/demo_size.py):
 GraphQL against the raw Cypher it sends, alternately, and the import of 15 returned

@@ -296,4 +296,3 @@ def wait_ready(process: subprocess.Popen[bytes], port: int, timeout: float = 180
         time.sleep(0.3)
     process.kill()
     raise AssertionError("collab serve did not become ready")
-

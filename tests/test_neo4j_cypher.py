@@ -36,7 +36,7 @@ if not (cypher_checker.NODE and cypher_checker.NPM):
 
 DEPRECATED = "MATCH (n) RETURN id(n) AS id"  # handed over too: the checker must flag it
 QUERY_METHODS = {"run", "read", "write", "single"}  # Tx and Graph: the query is the first argument
-QUERY_FUNCTIONS = {"keyed_rows", "keyed_lists", "keyed_columns", "keyed_values", "page", "keyed_pages"}  # the second
+QUERY_FUNCTIONS = {"keyed_rows", "keyed_collected", "keyed_lists", "keyed_columns", "keyed_values", "page", "keyed_pages"}  # the second
 
 
 def _query_argument(call: ast.Call) -> ast.expr | None:

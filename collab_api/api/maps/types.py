@@ -116,17 +116,11 @@ class MapSite(SiteRef):
 
     @staticmethod
     def resolve_location(row: dict[str, Any], info: Any) -> Any:
-        if "location" in row:  # placed with the rest of the map: answered without a coroutine per site
-            return row["location"]
-        return _location(info, row["site"])
+        return row["location"]  # placed with the rest of the map (`_placed`): no coroutine per site
 
     @staticmethod
     async def resolve_postcode(row: dict[str, Any], info: Any) -> Any:
         return (await _point(info, row["site"])).get("postcode")
-
-
-async def _location(info: Any, code: str) -> Any:
-    return spread_map.location_of(await _point(info, code))
 
 
 async def _point(info: Any, code: str) -> dict[str, Any]:
