@@ -50,5 +50,6 @@ CREATE INDEX spread_tally_intervention IF NOT EXISTS FOR (n:SpreadTally) ON (n.i
 CREATE CONSTRAINT spread_participation_intervention IF NOT EXISTS FOR (n:SpreadParticipation) REQUIRE n.intervention IS UNIQUE;
 CREATE CONSTRAINT lineage_bucket_key IF NOT EXISTS FOR (n:LineageBucket) REQUIRE n.key IS UNIQUE;
 CREATE INDEX lineage_bucket_intervention IF NOT EXISTS FOR (n:LineageBucket) ON (n.intervention);
+CREATE CONSTRAINT lineage_resolved_key IF NOT EXISTS FOR (n:LineageResolved) REQUIRE n.key IS UNIQUE;
 CREATE CONSTRAINT spread_cells_key IF NOT EXISTS FOR (n:SpreadCells) REQUIRE n.key IS UNIQUE;
 CREATE INDEX spread_cells_intervention IF NOT EXISTS FOR (n:SpreadCells) ON (n.intervention);

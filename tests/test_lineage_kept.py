@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import random
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import pytest
@@ -43,39 +44,55 @@ async def _mismatches(graph: Graph) -> list[str]:
     return [key for key in ids if _canonical(kept.get(key, [])) != _canonical(counted.get(key, []))]
 
 
-async def test_kept_rows_equal_a_recount_as_seeded_and_after_random_adoptions(graph: Graph, gql: Any) -> None:
-    assert await _mismatches(graph) == []
-    chance = random.Random(2027)
+async def random_adoptions(gql: Any, graph: Graph, seed: int, count: int,
+                           between: Callable[[str], Awaitable[None]] | None = None) -> int:
+    """`count` random answers (corrections, not applicable, sources of an organisation or a region)
+    for organisations and interventions already adopted; `between(intervention)` after every 8th.
+    Returns how many were accepted."""
+    chance = random.Random(seed)
     rows = await graph.read("""MATCH (o:Organisation)-[:ADOPTED]->(a:Adoption)-[:OF]->(i:Intervention)
-        RETURN DISTINCT o.odsCode AS o, i.id AS i, a.careSetting AS setting""")
-    organisations = [r["code"] for r in await graph.read("MATCH (o:Organisation {kind: 'TRUST'}) RETURN o.odsCode AS code")]
+        RETURN DISTINCT o.odsCode AS o, i.id AS i, a.careSetting AS setting ORDER BY o, i, setting""")
+    organisations = [r["code"] for r in await graph.read("MATCH (o:Organisation) RETURN o.odsCode AS code ORDER BY code")]
     done = 0
-    for n in range(40):
+    for n in range(count):
         row = chance.choice(rows)
         given: dict[str, Any] = {"organisation": row["o"], "intervention": row["i"], "careSetting": row["setting"],
-                                 "quarter": chance.choice(["2025/26 Q3", "2025/26 Q4", "2026/27 Q1"])}
+                                 "quarter": chance.choice(["2024/25 Q4", "2025/26 Q3", "2025/26 Q4", "2026/27 Q1"])}
         if chance.random() < 0.15:
             given["notApplicable"] = "Not applicable"
         else:
             given["stage"] = chance.randint(0, 6)
-        if chance.random() < 0.4:
+        if chance.random() < 0.5:
             given["learnedFrom"] = ({"organisation": chance.choice(organisations)} if chance.random() < 0.7
-                                    else {"collaborative": chance.choice(["KSS", "NENC", "WEST"])})
-        outcome = (await gql.data(RECORD, {"input": given}))["recordAdoption"]
-        done += not outcome["errors"]
-    assert done > 20, "most writes were accepted"
+                                    else {"collaborative": chance.choice(["KSS", "NENC", "WEST", "EAST"])})
+        done += not (await gql.data(RECORD, {"input": given}))["recordAdoption"]["errors"]
+        if between is not None and n % 8 == 7:
+            await between(row["i"])
+    return done
+
+
+async def test_kept_rows_equal_a_recount_as_seeded_and_after_random_adoptions(graph: Graph, gql: Any) -> None:
+    assert await _mismatches(graph) == []
+    assert await random_adoptions(gql, graph, 2027, 40) > 20, "most writes were accepted"
     assert await _mismatches(graph) == []
 
 
-async def test_many_simultaneous_writers_leave_the_rows_right(graph: Graph, gql: Any) -> None:
+async def simultaneous_sources(gql: Any, graph: Graph, *readers: Awaitable[Any], shift: int = 1) -> list[str]:
+    """Twelve sites record news2-deterioration at once, each learning from another (`shift` on),
+    while `readers` run beside them. Returns the sites."""
     sites = [r["code"] for r in await graph.read("""MATCH (o:Organisation {kind: 'SITE'}) WHERE 'ACUTE' IN o.careSettings
         RETURN o.odsCode AS code ORDER BY code LIMIT 12""")]
 
     async def record(n: int, site: str) -> None:
         await gql.data(RECORD, {"input": {"organisation": site, "intervention": "news2-deterioration", "stage": 1 + n % 5,
-                                          "quarter": "2026/27 Q1", "learnedFrom": {"organisation": sites[(n + 1) % len(sites)]}}})
+                                          "quarter": "2026/27 Q1", "learnedFrom": {"organisation": sites[(n + shift) % len(sites)]}}})
 
-    await asyncio.gather(*(record(n, site) for n, site in enumerate(sites)))
+    await asyncio.gather(*(record(n, site) for n, site in enumerate(sites)), *readers)
+    return sites
+
+
+async def test_many_simultaneous_writers_leave_the_rows_right(graph: Graph, gql: Any) -> None:
+    await simultaneous_sources(gql, graph)
     assert await _mismatches(graph) == []
 
 

@@ -355,8 +355,11 @@ async def test_page_round_trips_do_not_grow_with_the_rows_shown(settings: Settin
         # the first quarter of the demo history and the last: the same cost
         reports = {await trips(f"/interventions/marthas-rule/quarterly-report?{q}") for q in ("quarter=2024%2F25+Q1", "quarter=2026%2F27+Q2")}
         assert len(reports) == 1
-        # a tree of 85 organisations and one of 6: the same cost
-        assert await trips("/interventions/marthas-rule/lineage") == await trips("/interventions/news2-deterioration/lineage")
+        # a tree of 85 organisations and one of 6: the same cost, once each has its resolved lineage kept
+        # (the first read after a change resolves it from the rows and keeps it: two statements more)
+        big, small = "/interventions/marthas-rule/lineage", "/interventions/news2-deterioration/lineage"
+        first = [await trips(big), await trips(small)]
+        assert await trips(big) == await trips(small) <= min(first)
 
 
 async def test_development_sign_in_checks_its_choices_and_exists_only_in_development(app: Any, settings: Settings, seeded: Graph) -> None:

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import uuid
 import zlib
 from collections.abc import Iterable, Sequence
 from typing import Any
@@ -122,15 +123,36 @@ def _decode(text: str) -> dict[str, LineageAdopter]:
 
 
 async def _write(runner: Runner, documents: dict[tuple[str, int], str]) -> None:
-    """Put these buckets' documents (an empty one stays: bucket 0 marks an intervention counted)."""
+    """Put these buckets' documents (an empty one stays: bucket 0 marks an intervention counted),
+    and give the interventions whose documents changed a new lineage version: the parts resolved
+    from the facts before are no longer used (graph/lineage_resolved.py). A document written as it
+    was is left alone (resending an answer changes nothing)."""
     if documents:
         await runner.write("""
             UNWIND $rows AS row
             MERGE (f:LineageBucket {key: row.key})
             ON CREATE SET f.intervention = row.id, f.bucket = row.bucket
-            SET f.adopters = row.adopters""", {"rows": [
+            WITH f, row WHERE f.adopters IS NULL OR f.adopters <> row.adopters  // a document as it was: no change
+            SET f.adopters = row.adopters
+            WITH DISTINCT row.id AS id
+            MATCH (i:Intervention {id: id})
+            SET i.lineageVersion = $version""", {"version": uuid.uuid4().hex, "rows": [
                 {"key": f"{intervention}|{bucket}", "id": intervention, "bucket": bucket, "adopters": text}
                 for (intervention, bucket), text in sorted(documents.items())]})
+
+
+async def _buckets(runner: Runner, keys: set[tuple[str, int]]) -> dict[str, dict[int, str]]:
+    """These buckets as kept, by intervention; an intervention never counted (no bucket 0) is
+    absent. A write reads the buckets of the organisations it touched, not the whole document."""
+    rows = await runner.read("""
+        UNWIND $keys AS key
+        MATCH (f:LineageBucket {key: key})
+        RETURN f.intervention AS id, f.bucket AS bucket, f.adopters AS adopters""",
+        {"keys": sorted(f"{intervention}|{bucket}" for intervention, bucket in keys)})
+    out: dict[str, dict[int, str]] = {}
+    for row in rows:
+        out.setdefault(str(row["id"]), {})[int(row["bucket"])] = str(row["adopters"])
+    return {intervention: buckets for intervention, buckets in out.items() if 0 in buckets}
 
 
 async def _documents(runner: Runner, ids: Sequence[str]) -> dict[str, dict[int, str]]:
@@ -165,7 +187,12 @@ async def recount(runner: Runner, ids: Iterable[str]) -> int:
     await runner.write("""
         UNWIND $keep AS keep
         MATCH (f:LineageBucket {intervention: keep.id}) WHERE NOT f.bucket IN keep.buckets
-        DELETE f""", {"keep": [{"id": key, "buckets": sorted(b for i, b in documents if i == key)} for key in wanted]})
+        DELETE f
+        WITH DISTINCT keep.id AS id
+        MATCH (i:Intervention {id: id})
+        SET i.lineageVersion = $version""", {"version": uuid.uuid4().hex,
+                                             "keep": [{"id": key, "buckets": sorted(b for i, b in documents if i == key)}
+                                                      for key in wanted]})
     return len(wanted)
 
 
@@ -175,7 +202,8 @@ async def refresh(runner: Runner, pairs: Sequence[tuple[str, str]]) -> None:
     if not pairs:
         return
     interventions = sorted({intervention for _, intervention in pairs})
-    kept = await _documents(runner, interventions)
+    kept = await _buckets(runner, {(intervention, 0) for intervention in interventions}  # bucket 0: counted
+                          | {(intervention, bucket_of(organisation)) for organisation, intervention in pairs})
     never = [intervention for intervention in interventions if intervention not in kept]
     if never:  # never counted (data from before): counted whole
         await recount(runner, never)

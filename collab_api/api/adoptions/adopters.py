@@ -1,5 +1,5 @@
-"""An intervention's adopters by region: how many organisations in each (from its kept lineage
-rows: a few records, whatever the count), and a page of them with their adoptions."""
+"""An intervention's adopters by region: how many organisations in each (from its resolved
+lineage's kept summary: one record, whatever the count), and a page of them with their adoptions."""
 
 from __future__ import annotations
 
@@ -10,11 +10,10 @@ import graphene
 
 from collab_api.api.context import context_of
 from collab_api.api.core.slices import page_of, slice_arguments
-from collab_api.domain.lineage import adopters_by_region
+from collab_api.api.interventions import lineage_view
 from collab_api.domain.permissions import require_signed_in
 from collab_api.graph import adoptions as adoption_graph
 from collab_api.graph import collaboratives as collaborative_graph
-from collab_api.graph import lineage_kept
 from collab_api.graph import organisations as organisation_graph
 
 ADOPTER_PAGE = 50
@@ -65,15 +64,15 @@ class InterventionAdopter(graphene.ObjectType):
 
 
 async def _by_region(intervention: dict[str, Any], info: Any) -> dict[str | None, list[str]]:
-    """The adopters' codes by region, worked out once per request (its fields share them)."""
+    """The adopters' codes by region (the kept part: a few kilobytes, not every adopter's facts)."""
     require_signed_in(context_of(info).viewer, "see who reported what")
-    context, key = context_of(info), ("adoptersByRegion", intervention["id"])
-    if key not in context.worked_out:
-        rows = await context.loaders.keyed(lineage_kept.rows_of, list).load(intervention["id"])  # the kept document
-        if key not in context.worked_out:  # another field may have worked them out meanwhile
-            context.worked_out[key] = adopters_by_region(rows)
-    by_region: dict[str | None, list[str]] = context.worked_out[key]
-    return by_region
+    return await lineage_view.adopters(intervention, info)
+
+
+async def _counts(intervention: dict[str, Any], info: Any) -> list[tuple[str | None, int]]:
+    """The adopters counted by region (from the lineage's kept summary)."""
+    require_signed_in(context_of(info).viewer, "see who reported what")
+    return (await lineage_view.summary(intervention, info))["adopterRegions"]
 
 
 def _in_region(by_region: dict[str | None, list[str]], region: str | None) -> list[str]:
@@ -94,7 +93,7 @@ class AdopterFields:
 
     @staticmethod
     async def resolve_adopterRegions(intervention: dict[str, Any], info: Any) -> list[RegionCount]:
-        return [RegionCount(region, len(codes)) for region, codes in (await _by_region(intervention, info)).items()]
+        return [RegionCount(region, count) for region, count in await _counts(intervention, info)]
 
     @staticmethod
     async def resolve_adopters(intervention: dict[str, Any], info: Any, region: str | None = None, first: int | None = ADOPTER_PAGE,
@@ -104,4 +103,7 @@ class AdopterFields:
 
     @staticmethod
     async def resolve_adoptersCount(intervention: dict[str, Any], info: Any, region: str | None = None) -> int:
-        return len(_in_region(await _by_region(intervention, info), region))
+        counts = await _counts(intervention, info)
+        if region is None:
+            return sum(count for _, count in counts)
+        return dict(counts).get(region.strip().upper() or None, 0)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 from typing import Any
 
@@ -13,6 +12,7 @@ from collab_api.api.core.slices import page_of, slice_arguments
 
 from collab_api.api.context import context_of
 from collab_api.api.core.enums import CareSetting, InterventionStatus, value_of
+from collab_api.api.interventions import lineage_view
 from collab_api.api.interventions.review import ReviewFields
 from collab_api.api.adoptions.adopters import AdopterFields
 from collab_api.api.interventions.description import DescriptionFields
@@ -20,10 +20,8 @@ from collab_api.api.learning.types import QuestionConnection, questions_about
 from collab_api.api.core.connection import page_arguments
 from collab_api.domain.changes import FieldChange, field_changes
 from collab_api.domain.interventions import CLOSING
-from collab_api.domain.lineage import Lineage
 from collab_api.domain.permissions import require_signed_in
 from collab_api.graph import adoptions as adoption_graph
-from collab_api.graph import lineage_kept
 from collab_api.graph import interventions as intervention_graph
 from collab_api.graph import improvement as improvement_graph
 from collab_api.graph import spread as spread_graph
@@ -213,19 +211,21 @@ class Intervention(DescriptionFields, ReviewFields, AdopterFields, graphene.Obje
     async def resolve_adoptionTree(intervention: dict[str, Any], info: Any, first: int | None = TREE_PAGE, offset: int | None = 0,
                                    under: str | None = None) -> Any:
         require_signed_in(context_of(info).viewer, "see who learned from whom")
-        lineage = await _lineage(intervention, info)
-        levels = lineage.levels()  # every node's learners and those below it, counted
-        nodes = lineage.tree() if under is None else levels.get(under.strip().upper(), [])
-        return page_of(nodes, first, offset, default=TREE_PAGE)
+        if under is None:  # the whole tree, resolved from the facts
+            whole = await lineage_view.lineage(intervention, info)
+            whole.levels()  # every node's learners and those below it, counted
+            return page_of(whole.tree(), first, offset, default=TREE_PAGE)
+        return page_of(await lineage_view.level(intervention, info, under.strip().upper()), first, offset, default=TREE_PAGE)
 
     @staticmethod
     async def resolve_adoptionTreeCount(intervention: dict[str, Any], info: Any, under: str | None = None) -> int:
-        lineage = await _lineage(intervention, info)
-        return len(lineage.tree() if under is None else lineage.levels().get(under.strip().upper(), []))
+        if under is None:
+            return (await lineage_view.summary(intervention, info))["treeCount"]
+        return len(await lineage_view.level(intervention, info, under.strip().upper()))
 
     @staticmethod
     async def resolve_regionsReached(intervention: dict[str, Any], info: Any) -> Any:
-        return (await _lineage(intervention, info)).regions()
+        return await lineage_view.regions(intervention, info)
 
     @staticmethod
     async def resolve_origin(intervention: dict[str, Any], info: Any) -> Any:
@@ -238,20 +238,6 @@ class Intervention(DescriptionFields, ReviewFields, AdopterFields, graphene.Obje
     @staticmethod
     async def resolve_priorities(intervention: dict[str, Any], info: Any) -> Any:
         return await context_of(info).loaders.keyed(intervention_graph.priorities_addressed, list).load(intervention["id"])
-
-
-async def _lineage(intervention: dict[str, Any], info: Any) -> Lineage:
-    """The intervention's lineage, resolved once per request (its tree, levels and regions share it)."""
-    context = context_of(info)
-    key = ("lineage", intervention["id"])
-    if key not in context.worked_out:
-        origin, rows = await asyncio.gather(
-            context.loaders.keyed(adoption_graph.lineage_origins, dict).load(intervention["id"]),
-            context.loaders.keyed(lineage_kept.rows_of, list).load(intervention["id"]))  # the kept document
-        if key not in context.worked_out:  # another field of the request may have resolved it meanwhile
-            context.worked_out[key] = Lineage.from_rows(origin, rows)  # its tree and levels worked out when asked
-    lineage: Lineage = context.worked_out[key]
-    return lineage
 
 
 class InterventionFilterInput(graphene.InputObjectType):
