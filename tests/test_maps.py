@@ -28,7 +28,7 @@ from web import PageClient, error_beside, text_of
 pytestmark = pytest.mark.usefixtures("seeded")
 
 MAP = """query($id: ID!, $stage: Int) { spreadReport(intervention: $id) { quarter map(atOrAboveStage: $stage) {
-    footprint postcodeDirectory atOrAboveStage sitesCount unplacedCount geoJson
+    footprint postcodeDirectory atOrAboveStage sitesCount unplacedCount geoJson sitePoints
     collaboratives { code sites reported atOrAbove share notApplicable notReported }
     icbs { code name sites reported atOrAbove share }
     sites { site { odsCode } collaborative { code } status stage { stage } location { easting northing latitude longitude } }
@@ -132,6 +132,9 @@ async def test_the_spread_map_matches_a_recount_and_lists_the_unplaced(essex: Gr
     assert sum(a["sites"] for a in found["icbs"]) == len(every), "every site in its ICB, the unplaced one too"
     assert {s["status"] for s in sites} <= {"REPORTED", "NOT_APPLICABLE", "NOT_REPORTED"}
     assert all(s["stage"] is None for s in sites if s["status"] != "REPORTED")
+    # the same sites in one value, as the pages draw them
+    assert json.loads(found["sitePoints"]) == [[s["site"]["odsCode"], s["status"], (s["stage"] or {}).get("stage"),
+                                                s["location"]["easting"], s["location"]["northing"]] for s in sites]
 
 
 async def test_the_map_reads_where_each_site_is_and_names_only_the_sites_it_shows(essex: Graph, gql: Any) -> None:
@@ -194,7 +197,7 @@ async def test_the_areas_geojson_validates_with_outer_rings_anticlockwise(gql: A
 async def test_who_reported_what_stays_off_the_map_for_anonymous_readers(gql: Any) -> None:
     anonymous = gql.as_(None)
     body = await anonymous(MAP, {"id": "marthas-rule"})
-    assert {e["path"][-1] for e in body["errors"]} == {"icbs", "sites", "unplaced", "geoJson"}
+    assert {e["path"][-1] for e in body["errors"]} == {"icbs", "sites", "unplaced", "geoJson", "sitePoints"}
     assert body["data"]["spreadReport"]["map"]["sites"] is None and len(body["data"]["spreadReport"]["map"]["collaboratives"]) == 15
     refused = await anonymous("""{ spreadReport(intervention: "marthas-rule") { map(atOrAboveStage: 9) { sitesCount } } }""")
     assert refused["errors"][0]["extensions"]["field"] == "atOrAboveStage"

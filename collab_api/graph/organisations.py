@@ -102,8 +102,9 @@ async def points_of(graph: Graph, codes: Sequence[str]) -> dict[str, SitePoint]:
     """Where each organisation is (its postcode's point) and its ICB's ODS code, by code."""
     return await keyed_collected(graph, """
         UNWIND $keys AS key MATCH (o:Organisation {odsCode: key})
-        RETURN collect([key, o {.odsCode, .postcode, .postcodeSynthetic, .easting, .northing,
-                                icb: [(o)-[:IN_ICB]->(i:ICB) | i.odsCode][0]}]) AS rows""", codes, SitePoint)  # a national map's sites
+        OPTIONAL MATCH (o)-[:IN_ICB]->(i:ICB)  // not a pattern comprehension: on ArcadeDB that doubles the time (845 sites: 44 -> 24 ms)
+        RETURN collect([key, o {.odsCode, .postcode, .postcodeSynthetic, .easting, .northing, icb: i.odsCode}]) AS rows""",
+        codes, SitePoint)  # a national map's sites
 
 
 async def nearby_adopters(graph: Graph, code: str, *, metres: int, stage: int, limit: int, viewer: Visibility

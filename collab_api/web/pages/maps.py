@@ -62,9 +62,10 @@ async def figures(request: Request, intervention: str, filters: dict[str, Any], 
 
 def shaped(report: dict[str, Any], quarter: str | None, chosen: dict[str, str]) -> dict[str, Any]:
     """A report's map (as SpreadMapFields asks for it) with what this reader was not sent as None."""
-    found = {"icbs": None, "sites": None, "table": None, "unplaced": None, "sitesCount": None, "unplacedCount": None,
+    found = {"icbs": None, "sitePoints": None, "table": None, "unplaced": None, "sitesCount": None, "unplacedCount": None,
              **report["map"]}
-    return {**found, "quarter": quarter, "level": chosen["mapAreas"]}
+    points = found.pop("sitePoints")  # [code, status, stage, easting, northing] of each placed site, in one value
+    return {**found, "sites": None if points is None else json.loads(points), "quarter": quarter, "level": chosen["mapAreas"]}
 
 
 def _description(found: dict[str, Any], areas: list[dict[str, Any]], title: str) -> str:
@@ -89,8 +90,8 @@ def drawing(found: dict[str, Any], title: str, key: str = "map-spread") -> dict[
     level = "icb" if found["level"] == "icb" and found.get("icbs") is not None else "collaborative"
     areas = found["icbs"] if level == "icb" else found["collaboratives"]
     fills = {a["code"]: maps.share_colour(a["share"]) for a in areas}
-    sites = [maps.MapSite(s["site"]["odsCode"], s["location"]["easting"], s["location"]["northing"], s["status"],
-                          (s["stage"] or {}).get("stage")) for s in found.get("sites") or [] if s["location"]]
+    sites = [maps.MapSite(code, easting, northing, status, stage) for code, status, stage, easting, northing
+             in found.get("sites") or []]
     svg = maps.england(key, f"Share of sites at stage {found['atOrAboveStage']} or above, {found['quarter'] or 'no data yet'}",
                        _description(found, areas, title), level=level, fills=fills, sites=sites)
     return {
