@@ -12,14 +12,13 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import zlib
 from typing import Any, TypedDict
 
-from collab_api.domain.lineage import Lineage, Adopter, adopters_by_region
+from collab_api.domain.buckets import BUCKETS, bucket_of
+from collab_api.domain.lineage import Adopter, Lineage, adopters_by_region
 from collab_api.domain.rows import LineageAdopter
 
 SUMMARY, ADOPTERS = "summary", "adopters"
-LEVEL_BUCKETS = 16
 
 
 class LineageSummary(TypedDict):
@@ -30,7 +29,7 @@ class LineageSummary(TypedDict):
 
 def level_part(under: str) -> str:
     """The part that holds the direct learners of `under` ("": the first level)."""
-    return f"level-{zlib.crc32(under.encode()) % LEVEL_BUCKETS}"
+    return f"level-{bucket_of(under)}"
 
 
 def stamp_of(version: str | None, origin: dict[str, Any]) -> str:
@@ -62,7 +61,7 @@ def parts_of(lineage: Lineage, rows: list[LineageAdopter]) -> dict[str, str]:
     regions = [{**region, "firstReachedOn": region["firstReachedOn"].isoformat()} for region in lineage.regions()]
     summary = {"regions": regions, "treeCount": len(lineage.tree()),
                "adopterRegions": [[region, len(codes)] for region, codes in by_region.items()]}
-    buckets: dict[str, dict[str, list[list[Any]]]] = {f"level-{n}": {} for n in range(LEVEL_BUCKETS)}  # all, empty too
+    buckets: dict[str, dict[str, list[list[Any]]]] = {f"level-{n}": {} for n in range(BUCKETS)}  # all, empty too
     for under, nodes in levels.items():
         buckets.setdefault(level_part(under), {})[under] = [_node(node) for node in nodes]
     parts = {SUMMARY: summary, ADOPTERS: [[region, codes] for region, codes in by_region.items()], **buckets}

@@ -25,11 +25,11 @@ from __future__ import annotations
 import datetime as dt
 import json
 import uuid
-import zlib
 from collections.abc import Iterable, Sequence
 from typing import Any
 
 from collab_api.db.graph import Graph, Runner
+from collab_api.domain.buckets import bucket_of
 from collab_api.domain.rows import LineageAdopter
 from collab_api.graph.common import shaped_all
 
@@ -68,14 +68,6 @@ _ROWS = """
         RETURN key, {odsCode: o.odsCode, collaborative: c.code, trust: t.odsCode, enrolled: enrolled,
                      currentStage: currentStage, sources: reduce(all = [], s IN sourceLists | all + s),
                      reached: CASE WHEN firstQuarter IS NULL THEN [] ELSE [[firstQuarter, firstObservedOn]] END} AS row"""
-
-
-BUCKETS = 16
-
-
-def bucket_of(code: str) -> int:
-    """An organisation's bucket: the same on every machine and run (not Python's salted hash)."""
-    return zlib.crc32(code.encode()) % BUCKETS
 
 
 def _grouped(rows: list[dict[str, Any]]) -> dict[str, list[LineageAdopter]]:
