@@ -48,8 +48,11 @@ CREATE CONSTRAINT spread_tally_key IF NOT EXISTS FOR (n:SpreadTally) REQUIRE n.k
 CREATE INDEX spread_tally_bucket IF NOT EXISTS FOR (n:SpreadTally) ON (n.bucket);
 CREATE INDEX spread_tally_intervention IF NOT EXISTS FOR (n:SpreadTally) ON (n.intervention);
 CREATE CONSTRAINT spread_participation_intervention IF NOT EXISTS FOR (n:SpreadParticipation) REQUIRE n.intervention IS UNIQUE;
+CREATE CONSTRAINT spread_sites_key IF NOT EXISTS FOR (n:SpreadSites) REQUIRE n.key IS UNIQUE;
+CREATE INDEX spread_sites_intervention IF NOT EXISTS FOR (n:SpreadSites) ON (n.intervention);
 CREATE CONSTRAINT lineage_bucket_key IF NOT EXISTS FOR (n:LineageBucket) REQUIRE n.key IS UNIQUE;
 CREATE INDEX lineage_bucket_intervention IF NOT EXISTS FOR (n:LineageBucket) ON (n.intervention);
 CREATE CONSTRAINT lineage_resolved_key IF NOT EXISTS FOR (n:LineageResolved) REQUIRE n.key IS UNIQUE;
 CREATE CONSTRAINT spread_cells_key IF NOT EXISTS FOR (n:SpreadCells) REQUIRE n.key IS UNIQUE;
 CREATE INDEX spread_cells_intervention IF NOT EXISTS FOR (n:SpreadCells) ON (n.intervention);
+CREATE INDEX spread_cells_tally IF NOT EXISTS FOR (n:SpreadCells) ON (n.tally);

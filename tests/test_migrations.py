@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from collab_api.db.graph import Graph
-from collab_api.graph import migrations
+from collab_api.graph import migrations, spread_tally
 from collab_api.graph.migrations import MigrationError, Step
 
 pytestmark = pytest.mark.usefixtures("seeded")
@@ -24,8 +24,26 @@ async def _reach(graph: Graph) -> list[tuple[str, dict[str, int], int]]:
     return [(row["id"], json.loads(row["splits"]), row["adopters"]) for row in await graph.read(REACH)]
 
 
+async def _participation(graph: Graph) -> dict[str, Any]:
+    """Each intervention's participation and its cells of every quarter, as the reports read them."""
+    ids = [row["id"] for row in await graph.read("MATCH (i:Intervention) RETURN i.id AS id ORDER BY id")]
+    quarters = [row["q"] for row in await graph.read("MATCH (c:SpreadCells) RETURN DISTINCT c.quarterIndex AS q")]
+    found = {i: (await spread_tally.participation_of(graph, i), await spread_tally.cells_in(graph, i, quarters)) for i in ids}
+    return {i: (sites, cells) for i, (sites, cells) in found.items() if sites or cells}
+
+
 async def _as_the_previous_release_left_it(graph: Graph) -> None:
     await graph.write("MATCH (m:SchemaMigration) DETACH DELETE m")
+    # each intervention's participation in one document, as before it was kept in buckets
+    whole = await _participation(graph)
+    await graph.write("MATCH (p:SpreadSites) DELETE p")
+    await graph.write("MATCH (c:SpreadCells) DELETE c")
+    await graph.write("UNWIND $rows AS row CREATE (:SpreadParticipation {intervention: row.id, sites: row.sites})",
+                      {"rows": [{"id": i, "sites": json.dumps(sites)} for i, (sites, _) in whole.items() if sites]})
+    await graph.write("""UNWIND $rows AS row
+        CREATE (:SpreadCells {key: row.key, intervention: row.id, quarterIndex: row.quarter, cells: row.cells})""",
+                      {"rows": [{"key": f"{i}|{q}|*|*", "id": i, "quarter": q, "cells": json.dumps(found)}
+                                for i, (_, cells) in whole.items() for q, found in cells.items()]})
     await graph.write("MATCH (x:AdoptionObservation) WITH x ORDER BY x.key LIMIT 400 REMOVE x.quarterIndex")
     await graph.write("MATCH (i:Intervention) REMOVE i.reachSplits, i.reachAdopters")
     await graph.write("MATCH (o:Organisation) REMOVE o.easting, o.northing")
@@ -33,6 +51,8 @@ async def _as_the_previous_release_left_it(graph: Graph) -> None:
 
 async def test_the_previous_releases_graph_is_migrated_to_this_one(seeded: Graph) -> None:
     indexes, reach, points = await seeded.read(INDEXES), await _reach(seeded), await seeded.read(POINTS)
+    participation = await _participation(seeded)
+    assert len(participation) > 10
     assert len(points) > 300 and all(row["e"] and row["n"] for row in points)
     assert len(indexes) > 400 and all(row["index"] is not None for row in indexes)
     await _as_the_previous_release_left_it(seeded)
@@ -46,6 +66,9 @@ async def test_the_previous_releases_graph_is_migrated_to_this_one(seeded: Graph
     assert await seeded.read(INDEXES) == indexes, "every answer's index as its label says, as it was written"
     assert await _reach(seeded) == reach, "reach recounted as the writes had kept it"
     assert ran["0006-postcode-points"] == len(points) and await seeded.read(POINTS) == points, "every postcode placed again"
+    assert ran["0008-spread-documents-in-buckets"] > len(participation) and await _participation(seeded) == participation
+    assert await seeded.read("MATCH (p:SpreadParticipation) RETURN count(p) AS n") == [{"n": 0}], "the whole documents gone"
+    assert await seeded.read("MATCH (c:SpreadCells) WHERE c.tally IS NULL RETURN count(c) AS n") == [{"n": 0}]
     await migrations.check(seeded)
     assert await migrations.migrate(seeded) == [], "a second run has nothing to do"
     ledger = await seeded.read("MATCH (m:SchemaMigration) RETURN m.id AS id, m.says AS says, m.appliedAt IS NOT NULL AS at ORDER BY id")

@@ -11,6 +11,7 @@ import pytest
 
 from collab_api.db.graph import Graph
 from collab_api.domain import spread_tally as tally
+from collab_api.domain.buckets import bucket_of
 from collab_api.domain.quarters import Quarter
 from collab_api.domain.permissions import Actor, Role, Visibility
 from collab_api.domain.spread import answered, states_of
@@ -26,11 +27,19 @@ EVERYTHING = Visibility(True)
 
 async def _kept(graph: Graph) -> dict[str, Any]:
     rows = await graph.read("MATCH (t:SpreadTally) RETURN t.key AS key, t.splits AS splits")
-    cells = await graph.read("MATCH (c:SpreadCells) RETURN c.key AS key, c.cells AS cells")
-    taking_part = await graph.read("MATCH (p:SpreadParticipation) RETURN p.intervention AS id, p.sites AS sites")
+    cells: dict[str, list[Any]] = {}
+    for row in await graph.read("MATCH (c:SpreadCells) RETURN c.key AS key, c.tally AS tally, c.bucket AS bucket, c.cells AS cells"):
+        found = json.loads(row["cells"])
+        assert row["key"] == f"{row['tally']}|{row['bucket']}" and {bucket_of(c[0]) for c in found} <= {row["bucket"]}, row["key"]
+        cells.setdefault(row["tally"], []).extend(found)
+    participation: dict[str, dict[str, Any]] = {}
+    for row in await graph.read("MATCH (p:SpreadSites) RETURN p.key AS key, p.intervention AS id, p.bucket AS bucket, p.sites AS sites"):
+        sites = json.loads(row["sites"])
+        assert row["key"] == f"{row['id']}|{row['bucket']}" and {bucket_of(site) for site in sites} <= {row["bucket"]}, row["key"]
+        participation.setdefault(row["id"], {}).update(sites)
     return {"splits": {row["key"]: splits for row in rows if (splits := json.loads(row["splits"]))},
-            "cells": {row["key"]: found for row in cells if (found := json.loads(row["cells"] or "[]"))},
-            "participation": {row["id"]: sites for row in taking_part if (sites := json.loads(row["sites"]))}}
+            "cells": {key: tally.replaced([], set(), found) for key, found in cells.items() if found},
+            "participation": {key: dict(sorted(sites.items())) for key, sites in participation.items() if sites}}
 
 
 async def _recount(graph: Graph) -> dict[str, Any]:
@@ -93,7 +102,7 @@ async def test_tallies_kept_before_they_existed_are_backfilled(seeded: Graph) ->
     await seeded.write("MATCH (t:SpreadTally) DELETE t")
     await seeded.write("MATCH (a:Adoption) REMOVE a.answeredQuarters, a.answeredStages")
     await seeded.write("MATCH (i:Intervention) REMOVE i.spreadTallyVersion")
-    await seeded.write("MATCH (p:SpreadParticipation) DELETE p")
+    await seeded.write("MATCH (p:SpreadSites) DELETE p")
     await seeded.write("MATCH (c:SpreadCells) DELETE c")
     assert await backfill_tallies(seeded) >= 20
     await _assert_kept_equals_recount(seeded)

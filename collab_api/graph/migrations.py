@@ -109,6 +109,8 @@ STEPS: tuple[Step, ...] = (
     Step("0005-lineage-kept", "keep each intervention's lineage rows", backfill_lineage),
     Step("0006-postcode-points", "place every organisation with a postcode at its postcode's point", place_postcodes),
     Step("0007-priority-cards-kept", "keep the title and status of each priority's first interventions", backfill_priority_lists),
+    Step("0008-spread-documents-in-buckets", "keep each intervention's spread participation and cells in buckets by site",
+         spread_tally.split_spread_documents),
 )
 
 

@@ -1,12 +1,15 @@
 """Graph access for the spread tallies (collab_api/domain/spread_tally.py): kept by difference
 in the writer's transaction, rebuilt from the observations when missing, read by the report.
 
-`SpreadTally {key, bucket, intervention, quarterIndex, splits}`, `SpreadCells {key,
-intervention, quarterIndex, cells}` (beside each all-components, all-settings tally, apart so
-that reading the counts never loads the cells) and `SpreadParticipation {intervention, sites}`:
+`SpreadTally {key, bucket, intervention, quarterIndex, splits}`, `SpreadCells {key, tally,
+bucket, intervention, quarterIndex, cells}` (the cells of each all-components, all-settings
+tally, apart so that reading the counts never loads them) and `SpreadSites {key, intervention,
+bucket, sites}` (each intervention's participation). Cells and participation are split by site
+code into BUCKETS (domain/buckets.py), a node each: a write reads and rewrites the sixteenth
+holding the sites it touched, which ArcadeDB, rewriting a record whole, charges by its size (a
+national programme's cells are hundreds of kilobytes a quarter); a report reads all sixteen.
 `splits`, `cells` and `sites` are JSON (the shapes of the domain module): a property per
-collaborative and phase, or a node per cell, would be read back one by one, and each is only
-ever read whole.
+collaborative and phase, or a node per cell, would be read back one by one.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from typing import Any
 
 from collab_api.db.graph import Graph, Runner
 from collab_api.domain import spread_tally as rules
+from collab_api.domain.buckets import bucket_of
 from collab_api.domain.rows import SiteState, TallyRow
 from collab_api.graph.common import phase_history, shaped_all
 
@@ -124,53 +128,102 @@ async def write_tallies(runner: Runner, deltas: dict[rules.TallyKey, rules.Split
         MERGE (t:SpreadTally {key: row.key})
         ON CREATE SET t.bucket = row.bucket, t.intervention = row.intervention, t.quarterIndex = row.quarter, t.splits = '{}'
         SET t.changing = true
-        WITH t, row
-        OPTIONAL MATCH (c:SpreadCells {key: row.key})
-        RETURN t.key AS key, t.splits AS splits, c.cells AS cells""",
+        RETURN t.key AS key, t.splits AS splits""",
         {"rows": [{"key": k.key, "bucket": k.bucket, "intervention": k.intervention, "quarter": k.quarter} for k in keys.values()]})
+    touched = {(key, bucket) for key, (sites, _) in cells.items() for bucket in {bucket_of(site) for site in sites}}
+    kept = {row["key"]: row["cells"] for row in await runner.read("""
+        UNWIND $keys AS key
+        MATCH (c:SpreadCells {key: key})
+        RETURN key, c.cells AS cells""", {"keys": sorted(f"{key.key}|{bucket}" for key, bucket in touched)})} if touched else {}
     rows = []
     for row in current:
         key = keys[row["key"]]
         splits = json.loads(row["splits"])
         if key in deltas:
             splits = rules.applied(splits, deltas[key])
-        replacing = None  # the cells, only where they change
+        replacing = []  # the cells' buckets, only where they change
         if key in cells:
             sites, new = cells[key]
-            replacing = json.dumps(rules.replaced(json.loads(row["cells"] or "[]"), sites, new))
-        rows.append({"key": row["key"], "splits": json.dumps(splits), "cells": replacing,
-                     "intervention": key.intervention, "quarter": key.quarter})
+            for bucket in sorted(b for k, b in touched if k == key):
+                found = rules.replaced(json.loads(kept.get(f"{key.key}|{bucket}") or "[]"), sites,
+                                       [cell for cell in new if bucket_of(cell[0]) == bucket])
+                replacing.append({**_cells_row(key, bucket), "cells": json.dumps(found)})
+        rows.append({"key": row["key"], "splits": json.dumps(splits), "cells": replacing})
     await runner.write("""
         UNWIND $rows AS row
         MATCH (t:SpreadTally {key: row.key})
         SET t.splits = row.splits
         REMOVE t.changing
-        WITH row WHERE row.cells IS NOT NULL
-        MERGE (c:SpreadCells {key: row.key})
-        SET c.intervention = row.intervention, c.quarterIndex = row.quarter, c.cells = row.cells""", {"rows": rows})
+        WITH row UNWIND row.cells AS cell
+        MERGE (c:SpreadCells {key: cell.key})
+        ON CREATE SET c.tally = cell.tally, c.bucket = cell.bucket, c.intervention = cell.intervention,
+                      c.quarterIndex = cell.quarter
+        SET c.cells = cell.cells""", {"rows": rows})
+
+
+def _cells_row(key: rules.TallyKey, bucket: int) -> dict[str, Any]:
+    return {"key": f"{key.key}|{bucket}", "tally": key.key, "bucket": bucket, "intervention": key.intervention,
+            "quarter": key.quarter}
+
+
+def cells_in_buckets(key: rules.TallyKey, cells: list[rules.Cell]) -> list[dict[str, Any]]:
+    """A tally's cells as its SpreadCells rows (the buckets with cells), each in site order."""
+    split: dict[int, list[rules.Cell]] = {}
+    for cell in cells:
+        split.setdefault(bucket_of(cell[0]), []).append(cell)
+    return [{**_cells_row(key, bucket), "cells": json.dumps(rules.replaced([], set(), found))}
+            for bucket, found in sorted(split.items())]
+
+
+async def create_cells(runner: Runner, rows: list[dict[str, Any]]) -> None:
+    """Create SpreadCells rows (of `cells_in_buckets`), in batches of a sensible size."""
+    for batch in _by_size(rows):
+        await runner.write("""
+            UNWIND $rows AS row
+            CREATE (:SpreadCells {key: row.key, tally: row.tally, bucket: row.bucket, intervention: row.intervention,
+                                  quarterIndex: row.quarter, cells: row.cells})""", {"rows": batch})
 
 
 async def write_participation(runner: Runner, changes: dict[str, tuple[set[str], dict[str, list[Any]]]]) -> None:
-    """Replace the participation entries of the sites touched, per intervention."""
+    """Replace the participation entries of the sites touched, per intervention (their buckets)."""
     if not changes:
         return
+    buckets = sorted({(intervention, bucket_of(site)) for intervention, (sites, _) in changes.items() for site in sites})
     current = await runner.write("""
-        UNWIND $ids AS id
-        MERGE (p:SpreadParticipation {intervention: id})
-        ON CREATE SET p.sites = '{}'
+        UNWIND $rows AS row
+        MERGE (p:SpreadSites {key: row.key})
+        ON CREATE SET p.intervention = row.id, p.bucket = row.bucket, p.sites = '{}'
         SET p.changing = true
-        RETURN p.intervention AS id, p.sites AS sites""", {"ids": sorted(changes)})
+        RETURN p.intervention AS id, p.bucket AS bucket, p.sites AS sites""",
+        {"rows": [{"key": f"{intervention}|{bucket}", "id": intervention, "bucket": bucket} for intervention, bucket in buckets]})
     rows = []
     for row in current:
         sites, entries = changes[row["id"]]
         kept = {site: entry for site, entry in json.loads(row["sites"]).items() if site not in sites}
-        kept.update({site: entry for site, entry in entries.items() if site in sites})
-        rows.append({"id": row["id"], "sites": json.dumps(dict(sorted(kept.items())))})
+        kept.update({site: entry for site, entry in entries.items() if site in sites and bucket_of(site) == row["bucket"]})
+        rows.append({"key": f"{row['id']}|{row['bucket']}", "sites": json.dumps(dict(sorted(kept.items())))})
     await runner.write("""
         UNWIND $rows AS row
-        MATCH (p:SpreadParticipation {intervention: row.id})
+        MATCH (p:SpreadSites {key: row.key})
         SET p.sites = row.sites
         REMOVE p.changing""", {"rows": rows})
+
+
+def sites_in_buckets(intervention: str, sites: dict[str, list[Any]]) -> list[dict[str, Any]]:
+    """An intervention's participation as its SpreadSites rows (the buckets with sites)."""
+    split: dict[int, dict[str, list[Any]]] = {}
+    for site, entry in sorted(sites.items()):
+        split.setdefault(bucket_of(site), {})[site] = entry
+    return [{"key": f"{intervention}|{bucket}", "id": intervention, "bucket": bucket, "sites": json.dumps(found)}
+            for bucket, found in sorted(split.items())]
+
+
+async def create_sites(runner: Runner, rows: list[dict[str, Any]]) -> None:
+    """Create SpreadSites rows (of `sites_in_buckets`), in batches of a sensible size."""
+    for batch in _by_size(rows):
+        await runner.write("""
+            UNWIND $rows AS row
+            CREATE (:SpreadSites {key: row.key, intervention: row.id, bucket: row.bucket, sites: row.sites})""", {"rows": batch})
 
 
 async def rebuild(runner: Runner, ids: Sequence[str], *, answers: bool = True) -> int:
@@ -187,7 +240,7 @@ async def rebuild(runner: Runner, ids: Sequence[str], *, answers: bool = True) -
         MATCH (t:SpreadTally {intervention: id})
         DELETE t""", {"ids": list(ids)})
     await runner.write("UNWIND $ids AS id MATCH (c:SpreadCells {intervention: id}) DELETE c", {"ids": list(ids)})
-    await runner.write("UNWIND $ids AS id MATCH (p:SpreadParticipation {intervention: id}) DELETE p", {"ids": list(ids)})
+    await runner.write("UNWIND $ids AS id MATCH (p:SpreadSites {intervention: id}) DELETE p", {"ids": list(ids)})
     states = await states_of_interventions(runner, ids)
     await recount_reach(runner, ids, states)
     totals, cells = rules.tallied(states), rules.cells_by_tally(states)
@@ -198,17 +251,9 @@ async def rebuild(runner: Runner, ids: Sequence[str], *, answers: bool = True) -
             UNWIND $rows AS row
             CREATE (:SpreadTally {key: row.key, bucket: row.bucket, intervention: row.intervention,
                                   quarterIndex: row.quarter, splits: row.splits})""", {"rows": batch})
-    for batch in _by_size([{"key": k.key, "intervention": k.intervention, "quarter": k.quarter,
-                            "cells": json.dumps(rules.replaced([], set(), found))} for k, found in cells.items()]):
-        await runner.write("""
-            UNWIND $rows AS row
-            CREATE (:SpreadCells {key: row.key, intervention: row.intervention, quarterIndex: row.quarter, cells: row.cells})""",
-            {"rows": batch})
-    for batch in _by_size([{"id": intervention, "sites": json.dumps(dict(sorted(sites.items())))}
-                           for intervention, sites in rules.participation(states).items()]):
-        await runner.write("""
-            UNWIND $rows AS row
-            CREATE (:SpreadParticipation {intervention: row.id, sites: row.sites})""", {"rows": batch})
+    await create_cells(runner, [row for key, found in cells.items() for row in cells_in_buckets(key, found)])
+    await create_sites(runner, [row for intervention, sites in rules.participation(states).items()
+                                for row in sites_in_buckets(intervention, sites)])
     await runner.write("UNWIND $ids AS id MATCH (i:Intervention {id: id}) SET i.spreadTallyVersion = $version",
                        {"ids": list(ids), "version": TALLY_VERSION})
     return len(rows)
@@ -255,13 +300,53 @@ async def cells_in(graph: Graph, intervention: str, quarters: Sequence[int]) -> 
     """The cells of these quarters (all components and settings)."""
     rows = await graph.read("""
         UNWIND $keys AS key
-        MATCH (c:SpreadCells {key: key})
+        MATCH (c:SpreadCells {tally: key})
         RETURN c.quarterIndex AS quarter, c.cells AS cells""",
         {"keys": [rules.TallyKey(intervention, quarter, rules.ALL, rules.ALL).key for quarter in quarters]})
-    return {int(row["quarter"]): json.loads(row["cells"] or "[]") for row in rows}
+    found: dict[int, list[rules.Cell]] = {}
+    for row in rows:
+        found.setdefault(int(row["quarter"]), []).extend(json.loads(row["cells"] or "[]"))
+    return {quarter: rules.replaced([], set(), cells) for quarter, cells in found.items()}
 
 
 async def participation_of(graph: Graph, intervention: str) -> dict[str, list[Any]]:
     """Each site that answered, or is enrolled: [collaborative, phase, enrolled, firsts]."""
-    rows = await graph.read("MATCH (p:SpreadParticipation {intervention: $id}) RETURN p.sites AS sites", {"id": intervention})
-    return dict(json.loads(rows[0]["sites"])) if rows else {}
+    rows = await graph.read("MATCH (p:SpreadSites {intervention: $id}) RETURN p.sites AS sites", {"id": intervention})
+    return dict(sorted((site, entry) for row in rows for site, entry in json.loads(row["sites"]).items()))
+
+
+async def split_spread_documents(graph: Graph, batch: int = 200) -> int:
+    """Participation and cells kept whole (`SpreadParticipation {intervention, sites}`,
+    `SpreadCells {key, cells}` without `tally`: before they were kept in buckets) put in their
+    buckets, a batch per transaction. Returns the documents moved."""
+    moved = 0
+    while True:
+        rows = await graph.read("""
+            MATCH (p:SpreadParticipation) RETURN p.intervention AS id, p.sites AS sites LIMIT $batch""", {"batch": batch})
+        if not rows:
+            break
+
+        async def sites(tx: Runner, rows: list[dict[str, Any]] = rows) -> None:
+            ids = [row["id"] for row in rows]
+            await tx.write("UNWIND $ids AS id MATCH (p:SpreadSites {intervention: id}) DELETE p", {"ids": ids})
+            await create_sites(tx, [bucket for row in rows for bucket in sites_in_buckets(row["id"], json.loads(row["sites"] or "{}"))])
+            await tx.write("UNWIND $ids AS id MATCH (p:SpreadParticipation {intervention: id}) DELETE p", {"ids": ids})
+
+        await graph.write_tx(sites)
+        moved += len(rows)
+    while True:
+        rows = await graph.read("""
+            MATCH (c:SpreadCells) WHERE c.tally IS NULL
+            RETURN c.key AS key, c.intervention AS intervention, c.quarterIndex AS quarter, c.cells AS cells LIMIT $batch""",
+            {"batch": batch})
+        if not rows:
+            return moved
+
+        async def cells(tx: Runner, rows: list[dict[str, Any]] = rows) -> None:
+            await create_cells(tx, [bucket for row in rows for bucket in cells_in_buckets(
+                rules.TallyKey(row["intervention"], int(row["quarter"]), rules.ALL, rules.ALL), json.loads(row["cells"] or "[]"))])
+            await tx.write("UNWIND $keys AS key MATCH (c:SpreadCells {key: key}) WHERE c.tally IS NULL DELETE c",
+                           {"keys": [row["key"] for row in rows]})
+
+        await graph.write_tx(cells)
+        moved += len(rows)
