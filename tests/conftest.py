@@ -28,7 +28,7 @@ from collab_api.config import Settings
 from collab_api.db.arcadedb_http import ArcadeHttp
 from collab_api.db.graph import Graph, record_statements
 from collab_api.db.local_server import LocalArcadeDB, free_port
-from collab_api.db.runtime import Connection
+from collab_api.db.runtime import RETRY_OPTIONS, Connection
 from collab_api.graph.schema_ops import apply_schema
 
 # Every statement the suite sends, for tests/test_neo4j_cypher.py (which runs last).
@@ -105,7 +105,7 @@ async def connection(test_server: TestServer, seed_copies: SeedCopies, request: 
                      ) -> AsyncIterator[Connection]:
     """A connection to an empty database with the schema applied, for one test module; on the
     suite's own server, a module that asks for the demo network gets a restored copy instead."""
-    driver = neo4j.AsyncGraphDatabase.driver(test_server.uri, auth=test_server.auth)
+    driver = neo4j.AsyncGraphDatabase.driver(test_server.uri, auth=test_server.auth, **RETRY_OPTIONS)
     wanted = _seed_wanted(request) if test_server.database is None else None
     if test_server.database is None:
         graph = Graph(driver, _database_name(request))
@@ -157,7 +157,7 @@ class SeedCopies:
         if with_history not in self.archives:
             name = f"template{'history' if with_history else 'network'}{uuid.uuid4().hex[:6]}"
             http.create_database(name)
-            driver = neo4j.AsyncGraphDatabase.driver(self.test_server.uri, auth=self.test_server.auth)
+            driver = neo4j.AsyncGraphDatabase.driver(self.test_server.uri, auth=self.test_server.auth, **RETRY_OPTIONS)
             try:
                 template = Graph(driver, name)
                 await apply_schema(Connection(template, http, "arcadedb"))
