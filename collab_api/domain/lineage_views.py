@@ -76,9 +76,9 @@ def summary_of(text: str) -> LineageSummary:
                           adopterRegions=[(region, count) for region, count in value["adopterRegions"]])
 
 
-def level_of(text: str, under: str) -> list[Adopter]:
-    """The direct learners of `under` in the tree's order, from its level part."""
-    return [node_of(row) for row in json.loads(text).get(under, [])]
+def level_of(levels: dict[str, list[list[Any]]], under: str) -> list[Adopter]:
+    """The direct learners of `under` in the tree's order, from its level part (decoded)."""
+    return [node_of(row) for row in levels.get(under, [])]
 
 
 def adopters_of(text: str) -> dict[str | None, list[str]]:

@@ -6,13 +6,17 @@ stale). The whole tree, asked by an API client without `under`, is always resolv
 from __future__ import annotations
 
 import asyncio
-from typing import Any
+import json
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from collab_api.api.context import context_of
 from collab_api.domain import lineage_views as views
 from collab_api.domain.lineage import Adopter, Lineage
 from collab_api.graph import adoptions as adoption_graph
 from collab_api.graph import lineage_kept, lineage_resolved
+
+T = TypeVar("T")
 
 
 async def lineage(intervention: dict[str, Any], info: Any) -> Lineage:
@@ -66,8 +70,21 @@ async def _kept_anew(intervention: dict[str, Any], info: Any, version: str | Non
     return parts
 
 
+async def _decoded(intervention: dict[str, Any], info: Any, name: str, decode: Callable[[str], T]) -> T:
+    """A part decoded once per request: the fields of a page that read one part (a level and its
+    count, the summary's regions and counts) share it."""
+    context = context_of(info)
+    key = ("lineagePart", f"{intervention['id']}|{name}")
+    if key not in context.worked_out:
+        text = await part(intervention, info, name)
+        if key not in context.worked_out:  # another field may have decoded it meanwhile
+            context.worked_out[key] = decode(text)
+    decoded: T = context.worked_out[key]
+    return decoded
+
+
 async def summary(intervention: dict[str, Any], info: Any) -> views.LineageSummary:
-    return views.summary_of(await part(intervention, info, views.SUMMARY))
+    return await _decoded(intervention, info, views.SUMMARY, views.summary_of)
 
 
 async def regions(intervention: dict[str, Any], info: Any) -> list[dict[str, Any]]:
@@ -80,8 +97,8 @@ async def regions(intervention: dict[str, Any], info: Any) -> list[dict[str, Any
 
 async def level(intervention: dict[str, Any], info: Any, under: str) -> list[Adopter]:
     """The direct learners of `under` ("": the first level), each with its counts."""
-    return views.level_of(await part(intervention, info, views.level_part(under)), under)
+    return views.level_of(await _decoded(intervention, info, views.level_part(under), json.loads), under)
 
 
 async def adopters(intervention: dict[str, Any], info: Any) -> dict[str | None, list[str]]:
-    return views.adopters_of(await part(intervention, info, views.ADOPTERS))
+    return await _decoded(intervention, info, views.ADOPTERS, views.adopters_of)
