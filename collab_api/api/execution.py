@@ -16,6 +16,7 @@ from graphql import DocumentNode, GraphQLError, OperationDefinitionNode, Operati
 from collab_api.api import limits as limit_rules
 from collab_api.api import result_cache
 from collab_api.api.context import RequestContext
+from collab_api.api.executor import FastExecutionContext
 from collab_api.api.core.errors import format_error
 from collab_api.api.schema import schema
 from collab_api.config import Settings
@@ -105,7 +106,8 @@ async def _execute(document: DocumentNode, *, graph: Graph, settings: Settings, 
     context = RequestContext(graph=graph, settings=settings, viewer=viewer)
     with count_round_trips() as round_trips:
         result = execute(schema.graphql_schema, document, variable_values=variables,
-                         operation_name=operation_name, context_value=context)
+                         operation_name=operation_name, context_value=context,
+                         execution_context_class=FastExecutionContext)
         if isawaitable(result):
             try:
                 result = await asyncio.wait_for(result, timeout=settings.request_seconds)

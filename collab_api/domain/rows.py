@@ -55,6 +55,8 @@ class PriorityRow(TypedDict):
     dateSet: dt.date | None
     status: str
     retiredOn: dt.date | None
+    interventionsAll: int | None  # kept: how many interventions address it, drafts too (graph/priority_lists.py)
+    interventionsPublished: int | None  # kept: published ones only
 
 
 # -- Interventions -----------------------------------------------------------------------------

@@ -14,7 +14,8 @@ writers never keep a list that misses the other's change.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 from collab_api.db.graph import Graph, Runner, hold_until_commit
 
@@ -71,6 +72,12 @@ def kept_names(all_drafts: bool) -> tuple[str, str]:
     """The kept list and count a reader uses: with every draft, or published only."""
     return (("firstInterventionsAll", "interventionsAll") if all_drafts
             else ("firstInterventionsPublished", "interventionsPublished"))
+
+
+def kept_count(priority: Mapping[str, Any], all_drafts: bool) -> int:
+    """The kept count a reader who sees all drafts or none uses, from a priority's row read with
+    it (as count_addressing reads it: none kept is none)."""
+    return int(priority.get(kept_names(all_drafts)[1]) or 0)
 
 
 def kept_card_names(all_drafts: bool) -> tuple[str, str, str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from typing import Any
 
@@ -13,7 +14,8 @@ from collab_api.api.core.slices import page_of, slice_arguments
 from collab_api.api.context import context_of
 from collab_api.api.core.enums import CareSetting, InterventionStatus, value_of
 from collab_api.api.interventions import lineage_view
-from collab_api.api.interventions.review import ReviewFields
+from collab_api.api.core.loaders import KeyedLoader
+from collab_api.api.interventions.review import REVIEW_FIELDS, ReviewFields, reviews_loader
 from collab_api.api.adoptions.adopters import AdopterFields
 from collab_api.api.interventions.description import DescriptionFields
 from collab_api.api.learning.types import QuestionConnection, questions_about
@@ -101,6 +103,22 @@ class InterventionVersion(DescriptionFields, graphene.ObjectType):
     @staticmethod
     async def resolve_intervention(version: dict[str, Any], info: Any) -> Any:
         return await context_of(info).loaders.keyed(intervention_graph.by_ids, viewer=context_of(info).visibility).load(version["interventionId"])
+
+
+def _reach_loader(info: Any) -> KeyedLoader:
+    return context_of(info).loaders.keyed(spread_graph.reach_of, dict)
+
+
+async def preload(info: Any, ids: list[str], asked: set[str]) -> None:
+    """Load, for a list's interventions, what the fields `asked` of each would load one by one,
+    in one wave: those fields then answer at once, without a task each (api/executor.py). The
+    same loaders as the fields', so what is answered is what the fields would have read."""
+    waiting = []
+    if "spread" in asked:
+        waiting.append(_reach_loader(info).load_many(ids))
+    if asked & REVIEW_FIELDS:
+        waiting.append(reviews_loader(info).load_many(ids))
+    await asyncio.gather(*waiting)
 
 
 class Intervention(DescriptionFields, ReviewFields, AdopterFields, graphene.ObjectType):
@@ -204,8 +222,9 @@ class Intervention(DescriptionFields, ReviewFields, AdopterFields, graphene.Obje
                 "open": acts.count(None), "items": cycles}
 
     @staticmethod
-    async def resolve_spread(intervention: dict[str, Any], info: Any) -> Any:
-        return await context_of(info).loaders.keyed(spread_graph.reach_of, dict).load(intervention["id"])
+    def resolve_spread(intervention: dict[str, Any], info: Any) -> Any:
+        """Not a coroutine: the loader's future, answered at once when preloaded (a list's cards)."""
+        return _reach_loader(info).load(intervention["id"])
 
     @staticmethod
     async def resolve_adoptionTree(intervention: dict[str, Any], info: Any, first: int | None = TREE_PAGE, offset: int | None = 0,

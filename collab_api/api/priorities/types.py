@@ -12,6 +12,7 @@ from collab_api.api.core.node import Node, prefixed
 
 from collab_api.api.context import context_of
 from collab_api.api.core.selection import selected_fields
+from collab_api.api.interventions.types import preload
 from collab_api.domain.errors import FieldProblem, InvalidInput
 from collab_api.api.core.enums import PriorityStatus
 from collab_api.graph import collaboratives as collaborative_graph
@@ -60,17 +61,24 @@ class Priority(graphene.ObjectType):
     async def resolve_interventions(priority: dict[str, Any], info: Any, first: int | None = None) -> Any:
         if first is not None and not 0 <= first <= 100:
             raise InvalidInput([FieldProblem("first", "OUT_OF_RANGE", "first is 0 to 100")])
-        viewer = context_of(info).visibility
+        viewer, asked = context_of(info).visibility, selected_fields(info)
+        found = None
         if first is not None and first <= priority_lists.KEPT and not viewer.draft_collaboratives \
-                and (asked := selected_fields(info)) is not None and asked <= CARD_FIELDS:
-            cards = await context_of(info).loaders.keyed(intervention_graph.first_cards, lambda: None, viewer=viewer,
+                and asked is not None and asked <= CARD_FIELDS:
+            found = await context_of(info).loaders.keyed(intervention_graph.first_cards, lambda: None, viewer=viewer,
+                                                         first=first).load(priority["id"])  # as kept on the priority
+        if found is None:
+            found = await context_of(info).loaders.keyed(intervention_graph.addressing_priorities, list, viewer=viewer,
                                                          first=first).load(priority["id"])
-            if cards is not None:  # what the overview shows of each, as kept on the priority
-                return cards
-        return await context_of(info).loaders.keyed(intervention_graph.addressing_priorities, list, viewer=viewer,
-                                                    first=first).load(priority["id"])
+        if asked is not None:
+            await preload(info, [intervention["id"] for intervention in found], asked)
+        return found
 
     @staticmethod
-    async def resolve_interventionCount(priority: dict[str, Any], info: Any) -> Any:
-        return await context_of(info).loaders.keyed(intervention_graph.count_addressing, lambda: 0,
-                                                    viewer=context_of(info).visibility).load(priority["id"])
+    def resolve_interventionCount(priority: dict[str, Any], info: Any) -> Any:
+        """Not a coroutine: the count kept on the priority, read with it, for a reader who sees
+        every draft or none; otherwise counted (the loader's future)."""
+        viewer = context_of(info).visibility
+        if not viewer.draft_collaboratives and "interventionsAll" in priority:
+            return priority_lists.kept_count(priority, viewer.all_drafts)
+        return context_of(info).loaders.keyed(intervention_graph.count_addressing, lambda: 0, viewer=viewer).load(priority["id"])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -11,7 +12,8 @@ from collab_api.api.adoptions.types import AdoptionStage
 from collab_api.api.context import context_of
 from collab_api.api.core.enums import CareSetting
 from collab_api.domain import stages
-from collab_api.api.core.selection import selected_fields
+from collab_api.api.core.loaders import KeyedLoader
+from collab_api.api.core.selection import selected_fields, selected_under
 from collab_api.api.core.slices import page_of, slice_arguments
 from collab_api.domain.permissions import require_signed_in
 from collab_api.graph import adoptions as adoption_graph
@@ -60,23 +62,60 @@ class SiteRef(graphene.ObjectType):
     @staticmethod
     def resolve_site(row: dict[str, Any], info: Any) -> Any:
         """Not a coroutine: a national map's hundreds of sites, asked only their codes, are
-        answered from the codes the report kept without a task each."""
-        if selected_fields(info) in ({"odsCode"}, {"odsCode", "__typename"}):
+        answered from the codes the report kept without a task each; others with the loader's
+        future, answered at once when the page preloaded it (preload_sites)."""
+        if selected_fields(info) in CODE_ONLY:
             return {"odsCode": row["site"]}
-        return context_of(info).loaders.keyed(organisation_graph.by_codes).load(row["site"])  # awaited by the executor
+        return _organisations(info).load(row["site"])
 
     @staticmethod
-    async def resolve_trust(row: dict[str, Any], info: Any) -> Any:
+    def resolve_trust(row: dict[str, Any], info: Any) -> Any:
         """The trust the site answered under in the report's quarter where the row knows it
         (sites move between trusts on mergers); otherwise its trust now."""
         if code := row.get("trust"):
-            return await context_of(info).loaders.keyed(organisation_graph.by_codes).load(code)
-        return await context_of(info).loaders.keyed(organisation_graph.trust_of).load(row["site"])
+            return _organisations(info).load(code)
+        return _trusts(info).load(row["site"])
 
     @staticmethod
-    async def resolve_collaborative(row: dict[str, Any], info: Any) -> Any:
+    def resolve_collaborative(row: dict[str, Any], info: Any) -> Any:
         code = row.get("collaborative")
-        return code and await context_of(info).loaders.keyed(collaborative_graph.by_codes).load(code)
+        return _collaboratives(info).load(code) if code else code
+
+
+CODE_ONLY = ({"odsCode"}, {"odsCode", "__typename"})
+
+
+def _organisations(info: Any) -> KeyedLoader:
+    return context_of(info).loaders.keyed(organisation_graph.by_codes)
+
+
+def _trusts(info: Any) -> KeyedLoader:
+    return context_of(info).loaders.keyed(organisation_graph.trust_of)
+
+
+def _collaboratives(info: Any) -> KeyedLoader:
+    return context_of(info).loaders.keyed(collaborative_graph.by_codes)
+
+
+async def preload_sites(info: Any, rows: list[dict[str, Any]]) -> None:
+    """Load, for a page of SiteRef rows, the site, trust and collaborative their fields would
+    load one by one, with the same loaders, in one wave: each row's fields then answer at once,
+    without a task each (api/executor.py)."""
+    if not rows or not isinstance(rows[0], dict) or "site" not in rows[0]:
+        return
+    site, trust, collaborative = (selected_under(info, name) for name in ("site", "trust", "collaborative"))
+    if site is None or trust is None or collaborative is None:
+        return
+    waiting = []
+    codes = [row["site"] for row in rows] if site and site not in CODE_ONLY else []
+    if trust:
+        codes += [row["trust"] for row in rows if row.get("trust")]
+        waiting.append(_trusts(info).load_many([row["site"] for row in rows if not row.get("trust")]))
+    if codes:
+        waiting.append(_organisations(info).load_many(codes))
+    if collaborative:
+        waiting.append(_collaboratives(info).load_many([row["collaborative"] for row in rows if row.get("collaborative")]))
+    await asyncio.gather(*waiting)
 
 
 async def _component_name(row: dict[str, Any], info: Any) -> str | None:
@@ -138,7 +177,9 @@ def site_page(key: str, lists: Lists = kept_site_lists) -> Any:
     """A resolver for a page of a report's list of sites: who reported what is for signed-in readers only."""
     async def resolve(report: dict[str, Any], info: Any, first: int | None = PAGE, offset: int | None = 0) -> Any:
         require_signed_in(context_of(info).viewer, "see which sites reported what")
-        return page_of((await lists(report))[key], first, offset, default=PAGE)
+        page = page_of((await lists(report))[key], first, offset, default=PAGE)
+        await preload_sites(info, page)
+        return page
     return staticmethod(resolve)
 
 
