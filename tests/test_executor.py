@@ -12,6 +12,7 @@ import pytest
 from graphql import ExecutionContext, execute, parse
 
 from collab_api.api.context import RequestContext
+from collab_api.api.execution import run_operation
 from collab_api.api.executor import FastExecutionContext
 from collab_api.api.schema import schema
 from collab_api.domain.permissions import ANONYMOUS, Actor, Role
@@ -106,3 +107,22 @@ async def test_report_pages_answer_their_sites_without_a_task_each(graph, settin
     more = rows(large[0]) - rows(small[0])
     assert more > 20
     assert large[2] - small[2] < more / 2  # without the preloading, three tasks or more a row
+
+
+async def test_priorities_answer_their_interventions_without_a_task_each(graph, settings) -> None:
+    """A collaborative's priorities load their interventions ahead (with the argument the items
+    ask): twelve more priorities cost no more tasks. (Last in the module: it sets priorities.)"""
+    query = """{ networkOverview { code priorities(status: ACTIVE) { id
+        interventions(first: 3) { id title spread { organisationsReached } } } } }"""
+    count = lambda data: sum(len(c["priorities"]) for c in data["networkOverview"])  # noqa: E731
+    before = await _run(graph, settings, ANONYMOUS, query, {}, FastExecutionContext)
+    for n in range(12):
+        outcome = await run_operation("""mutation($input: SetPriorityInput!) { setPriority(input: $input) { errors { message } } }""",
+                                      graph=graph, settings=settings, viewer=NATIONAL, variables={"input": {
+                                          "collaborative": "KSS", "title": f"Executor test priority {n}", "harmArea": "Falls"}})
+        assert not outcome.errors and not outcome.data["setPriority"]["errors"], outcome
+    after = await _run(graph, settings, ANONYMOUS, query, {}, FastExecutionContext)
+    assert not before[1] and not after[1]
+    assert count(after[0]) == count(before[0]) + 12
+    assert after[2] - before[2] < 6  # without the preloading, a task or more a priority
+    assert after[0] == (await _run(graph, settings, ANONYMOUS, query, {}, ExecutionContext))[0]

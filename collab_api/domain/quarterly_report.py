@@ -81,9 +81,15 @@ def quarterly_report(answers: Sequence[QuarterAnswers], enrolled: Sequence[Enrol
     directory: dict[str, EnrolledSite] = {row["site"]: row for row in [*enrolled, *answers]}
     index = Quarter.parse(quarter).index if quarter else None
 
+    entries: dict[str, dict[str, Any]] = {}
+
     def site_entry(code: str) -> dict[str, Any]:
-        row = directory[code]
-        return {key: row.get(key) for key in ("site", "siteName", "trust", "trustName", "collaborative", "phase")}
+        """A site's columns, made once per site (read, never changed: the lists copy them)."""
+        entry = entries.get(code)
+        if entry is None:
+            row = directory[code]
+            entry = entries[code] = {key: row.get(key) for key in ("site", "siteName", "trust", "trustName", "collaborative", "phase")}
+        return entry
 
     def order(row: dict[str, Any]) -> tuple[Any, ...]:
         return (row.get("collaborative") or "~", row.get("phase") or 99, row.get("trust") or "", row["site"])
@@ -92,6 +98,8 @@ def quarterly_report(answers: Sequence[QuarterAnswers], enrolled: Sequence[Enrol
     ordered: list[str | None] = [s for s in settings if s in seen_settings]
     ordered += sorted(s for s in seen_settings - set(settings) if s) + ([None] if None in seen_settings else [])
     phases = sorted({phase for row in directory.values() if (phase := row.get("phase")) is not None})
+    setting_at = {setting: position for position, setting in enumerate(ordered)}
+    component_at = {component: position for position, component in enumerate(components)}
     cells: dict[tuple[str | None, str | None], list[tuple[dict[str, Any], int | None, str | None]]] = defaultdict(list)
     for row in answers:
         for component, setting, stage, not_applicable in row["answers"]:
@@ -103,8 +111,11 @@ def quarterly_report(answers: Sequence[QuarterAnswers], enrolled: Sequence[Enrol
             given = cells.get((component, setting), [])
             if not given:
                 continue
+            by_phase: dict[Any, list[tuple[dict[str, Any], int | None, str | None]]] = defaultdict(list)
+            for cell in given:
+                by_phase[cell[0]["phase"]].append(cell)
             for phase in [None, *phases]:
-                chosen = [c for c in given if phase is None or c[0]["phase"] == phase]
+                chosen = given if phase is None else by_phase.get(phase, [])
                 tables.append({"component": component, "componentName": component_names.get(component or ""),
                                "careSetting": setting, "phase": phase,
                                **stage_table([c[1] for c in chosen if c[1] is not None], sum(1 for c in chosen if c[2]))})
@@ -114,7 +125,7 @@ def quarterly_report(answers: Sequence[QuarterAnswers], enrolled: Sequence[Enrol
           "stage": stage}
          for (component, setting), given in cells.items() for entry, stage, _ in given
          if stage is not None and stage <= at_or_below),
-        key=lambda r: (*order(r), ordered.index(r["careSetting"]), components.index(r["component"])))
+        key=lambda r: (*order(r), setting_at[r["careSetting"]], component_at[r["component"]]))
 
     high = []
     for setting in ordered:
@@ -122,17 +133,20 @@ def quarterly_report(answers: Sequence[QuarterAnswers], enrolled: Sequence[Enrol
             stages = {c[0]: c[2] for c in row["answers"] if c[1] == setting}
             if real_components and all((stages.get(k) or -1) >= ALL_COMPONENTS_AT for k in real_components):
                 high.append({**site_entry(row["site"]), "careSetting": setting})
-    high.sort(key=lambda r: (ordered.index(r["careSetting"]), *order(r)))
+    high.sort(key=lambda r: (setting_at[r["careSetting"]], *order(r)))
 
     reporting = {row["site"] for row in answers}
     listed = [row for row in directory.values() if row.get("phase") is not None]
+    in_returns: Counter[int] = Counter()  # sites listed with each phase in the quarter's own returns
+    for row in enrolled:
+        in_returns.update({entry[1] for entry in row.get("phaseHistory") or [] if len(entry) == 2 and entry[0] == index})
     returned = sorted({code for site in reporting if (code := directory[site].get("collaborative")) is not None})
     return {
         "quarter": quarter,
         "atOrBelowStage": at_or_below,
         "sitesByPhase": [{"phase": phase, "sites": sum(1 for r in listed if r["phase"] == phase),
                           "reporting": sum(1 for r in listed if r["phase"] == phase and r["site"] in reporting),
-                          "inReturns": sum(1 for r in enrolled if [index, phase] in [list(h) for h in r.get("phaseHistory") or []])}
+                          "inReturns": in_returns[phase]}
                          for phase in phases],
         "sitesInPhases": len(listed),
         "sitesByCollaborative": _by_collaborative(listed, collaboratives, phases),
@@ -142,7 +156,7 @@ def quarterly_report(answers: Sequence[QuarterAnswers], enrolled: Sequence[Enrol
         "answers": [{**site_entry(row["site"]), "answers": sorted(
             ({"component": c[0], "componentName": component_names.get(c[0] or ""), "careSetting": c[1], "stage": c[2],
               "notApplicable": c[3]} for c in row["answers"]),
-            key=lambda a: (ordered.index(a["careSetting"]), components.index(a["component"])))}
+            key=lambda a: (setting_at[a["careSetting"]], component_at[a["component"]]))}
             for row in sorted(answers, key=lambda r: order(dict(r)))],
         "sitesWithNoData": sorted((site_entry(r["site"]) for r in listed if r["site"] not in reporting), key=order),
         "collaborativesReturned": returned,

@@ -11,6 +11,7 @@ from collab_api.api.core.node import Node, prefixed
 from collab_api.api.context import context_of
 from collab_api.api.core.connection import connection_of, page_arguments
 from collab_api.api.core.enums import PriorityStatus, value_of
+from collab_api.api.priorities.types import preload_interventions
 from collab_api.api.organisations.types import Organisation, OrganisationFilterInput, organisation_filter
 from collab_api.domain.paging import Page, PageRequest
 from collab_api.graph import collaboratives as collaborative_graph
@@ -88,7 +89,9 @@ class Collaborative(graphene.ObjectType):
     @staticmethod
     async def resolve_priorities(collaborative: dict[str, Any], info: Any, status: Any = None) -> list[dict[str, Any]]:
         loader = context_of(info).loaders.grouped(priority_graph.of_collaboratives, lambda args: [])
-        return await loader.load((collaborative["code"], (value_of(status),)))
+        priorities: list[dict[str, Any]] = await loader.load((collaborative["code"], (value_of(status),)))
+        await preload_interventions(info, priorities)  # each priority's interventions then answer at once
+        return priorities
 
     @staticmethod
     async def resolve_interventions(collaborative: dict[str, Any], info: Any) -> list[dict[str, Any]]:

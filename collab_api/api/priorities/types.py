@@ -11,7 +11,7 @@ from collab_api.api.learning.types import QuestionConnection, questions_about
 from collab_api.api.core.node import Node, prefixed
 
 from collab_api.api.context import context_of
-from collab_api.api.core.selection import selected_fields
+from collab_api.api.core.selection import child_field, selected_fields
 from collab_api.api.interventions.types import preload
 from collab_api.domain.errors import FieldProblem, InvalidInput
 from collab_api.api.core.enums import PriorityStatus
@@ -24,6 +24,43 @@ from collab_api.graph import priorities as priority_graph
 # What an intervention's card in a list (the network overview) shows: an Intervention built from
 # the priority's kept card (id, title, status) answers these and nothing else.
 CARD_FIELDS = frozenset({"__typename", "id", "title", "status", "statusReviewed", "spread"})
+
+
+def _preloaded(priority: str, first: int | None, asked: set[str] | None) -> tuple[str, str]:
+    return ("priority interventions", f"{priority}|{first}|{sorted(asked) if asked is not None else None}")
+
+
+async def interventions_of(info: Any, ids: list[str], first: int | None, asked: set[str] | None) -> dict[str, Any]:
+    """Per priority, the interventions its field `interventions(first:)` shows, with what their
+    fields `asked` load preloaded: every priority's in one wave each."""
+    loaders, viewer = context_of(info).loaders, context_of(info).visibility
+    found: dict[str, Any] = dict.fromkeys(ids)
+    if first is not None and first <= priority_lists.KEPT and not viewer.draft_collaboratives \
+            and asked is not None and asked <= CARD_FIELDS:  # as kept on the priority
+        found.update(zip(ids, await loaders.keyed(intervention_graph.first_cards, lambda: None, viewer=viewer,
+                                                  first=first).load_many(ids)))
+    if missing := [key for key, value in found.items() if value is None]:
+        found.update(zip(missing, await loaders.keyed(intervention_graph.addressing_priorities, list, viewer=viewer,
+                                                      first=first).load_many(missing)))
+    if asked is not None:
+        await preload(info, [intervention["id"] for rows in found.values() for intervention in rows], asked)
+    return found
+
+
+async def preload_interventions(info: Any, priorities: list[dict[str, Any]]) -> None:
+    """For a list of priorities whose items ask `interventions`: load them all ahead, so that
+    each priority's field answers at once, without a task (api/executor.py)."""
+    child = child_field(info, "interventions")
+    if child is None or not priorities:
+        return
+    arguments, asked = child
+    first = arguments.get("first")
+    if first is not None and not 0 <= first <= 100:
+        return  # the field itself says what is wrong
+    found = await interventions_of(info, [priority["id"] for priority in priorities], first, asked)
+    worked_out = context_of(info).worked_out
+    for key, rows in found.items():
+        worked_out[_preloaded(key, first, asked)] = rows
 
 
 class Priority(graphene.ObjectType):
@@ -58,21 +95,18 @@ class Priority(graphene.ObjectType):
         return await loaders.keyed(collaborative_graph.by_codes).load(code)
 
     @staticmethod
-    async def resolve_interventions(priority: dict[str, Any], info: Any, first: int | None = None) -> Any:
+    def resolve_interventions(priority: dict[str, Any], info: Any, first: int | None = None) -> Any:
+        """Not a coroutine when the list of priorities loaded it ahead (preload_interventions)."""
         if first is not None and not 0 <= first <= 100:
             raise InvalidInput([FieldProblem("first", "OUT_OF_RANGE", "first is 0 to 100")])
-        viewer, asked = context_of(info).visibility, selected_fields(info)
-        found = None
-        if first is not None and first <= priority_lists.KEPT and not viewer.draft_collaboratives \
-                and asked is not None and asked <= CARD_FIELDS:
-            found = await context_of(info).loaders.keyed(intervention_graph.first_cards, lambda: None, viewer=viewer,
-                                                         first=first).load(priority["id"])  # as kept on the priority
-        if found is None:
-            found = await context_of(info).loaders.keyed(intervention_graph.addressing_priorities, list, viewer=viewer,
-                                                         first=first).load(priority["id"])
-        if asked is not None:
-            await preload(info, [intervention["id"] for intervention in found], asked)
-        return found
+        asked = selected_fields(info)
+        kept = context_of(info).worked_out.get(_preloaded(priority["id"], first, asked))
+        if kept is not None:
+            return kept
+
+        async def load() -> Any:
+            return (await interventions_of(info, [priority["id"]], first, asked))[priority["id"]]
+        return load()
 
     @staticmethod
     def resolve_interventionCount(priority: dict[str, Any], info: Any) -> Any:
