@@ -35,8 +35,8 @@ def compact(postcode: str | None) -> str | None:
 
 def display(postcode: str) -> str:
     """'SS165NL' as 'SS16 5NL'."""
-    text = compact(postcode) or postcode.strip().upper()
-    return f"{text[:-3]} {text[-3:]}" if compact(postcode) else text
+    text = compact(postcode)
+    return f"{text[:-3]} {text[-3:]}" if text else postcode.strip().upper()
 
 
 @cache

@@ -59,9 +59,12 @@ class AreaShare:
 
 
 def _shares(areas: Sequence[geography.Area], key: str, sites: Sequence[dict[str, Any]], at_or_above: int) -> list[AreaShare]:
+    by_area: dict[Any, list[dict[str, Any]]] = {}
+    for site in sites:  # once over the sites, not once per area
+        by_area.setdefault(site.get(key), []).append(site)
     out = []
     for area in areas:
-        mine = [s for s in sites if s.get(key) == area.code]
+        mine = by_area.get(area.code, [])
         staged = [s for s in mine if s["status"] == "REPORTED"]
         out.append(AreaShare(area.code, area.name, len(mine), len(staged), sum(1 for s in staged if s["stage"] >= at_or_above),
                              sum(1 for s in mine if s["status"] == "NOT_APPLICABLE"),
