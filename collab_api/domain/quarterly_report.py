@@ -138,8 +138,8 @@ def quarterly_report(answers: Sequence[QuarterAnswers], enrolled: Sequence[Enrol
     reporting = {row["site"] for row in answers}
     listed = [row for row in directory.values() if row.get("phase") is not None]
     in_returns: Counter[int] = Counter()  # sites listed with each phase in the quarter's own returns
-    for row in enrolled:
-        in_returns.update({entry[1] for entry in row.get("phaseHistory") or [] if len(entry) == 2 and entry[0] == index})
+    for site_row in enrolled:
+        in_returns.update({entry[1] for entry in site_row.get("phaseHistory") or [] if len(entry) == 2 and entry[0] == index})
     returned = sorted({code for site in reporting if (code := directory[site].get("collaborative")) is not None})
     return {
         "quarter": quarter,
