@@ -153,6 +153,14 @@ async def test_the_quarterly_reports_lists_come_a_page_at_a_time(gql, settings, 
         assert len(csv_text.strip().splitlines()) == 1 + whole["sitesAtOrBelowCount"]
         shown = await pages.get("/interventions/marthas-rule/quarterly-report?quarter=2025/26 Q4")
         assert f"{whole['sitesAtOrBelowCount']} answers at or below" in shown.text
+        # the stage tables' cells are the API's counts, stage 0 to 7 in order (the page asks no stage numbers)
+        tables = (await gql.data("""{ quarterlyReport(intervention: "marthas-rule", quarter: "2025/26 Q4") {
+            stageTables { distribution { stage { stage } count percentage } } } }"""))["quarterlyReport"]["stageTables"]
+        first = tables[0]["distribution"]
+        assert [d["stage"]["stage"] for d in first] == list(range(8)) and sum(d["count"] for d in first) > 3
+        cells = "".join(f'<td class="nhsuk-table__cell nhsuk-table__cell--numeric">{d["count"]}'
+                        + (f' ({d["percentage"]:.1f}%)' if d["percentage"] is not None else "") + "</td>" for d in first)
+        assert cells in shown.text
 
 
 # -- The quarterly report is worked out from what the writes keep (the quarter's cells, the
