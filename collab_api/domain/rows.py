@@ -57,6 +57,12 @@ class PriorityRow(TypedDict):
     retiredOn: dt.date | None
     interventionsAll: int | None  # kept: how many interventions address it, drafts too (graph/priority_lists.py)
     interventionsPublished: int | None  # kept: published ones only
+    firstInterventionsAll: list[str] | None  # kept: the first interventions' ids, titles and statuses, drafts too
+    firstTitlesAll: list[str] | None
+    firstStatusesAll: list[str] | None
+    firstInterventionsPublished: list[str] | None  # kept: published ones only
+    firstTitlesPublished: list[str] | None
+    firstStatusesPublished: list[str] | None
 
 
 # -- Interventions -----------------------------------------------------------------------------

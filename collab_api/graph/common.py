@@ -20,7 +20,7 @@ ORGANISATION_FIELDS = (".odsCode, .name, .kind, .careSettings, .synthetic, .stat
 ORGANISATION = "{" + ORGANISATION_FIELDS + "}"
 COLLABORATIVE = "{.code, .name, .formerName}"
 ICB = "{.name}"
-PRIORITY = "{.id, .title, .harmArea, .rationale, .dateSet, .status, .retiredOn, .interventionsAll, .interventionsPublished}"
+PRIORITY = "{.id, .title, .harmArea, .rationale, .dateSet, .status, .retiredOn, .interventionsAll, .interventionsPublished, .firstInterventionsAll, .firstTitlesAll, .firstStatusesAll, .firstInterventionsPublished, .firstTitlesPublished, .firstStatusesPublished}"
 INTERVENTION = "{.id, .title, .summary, .status, .careSettings, .harmArea, .tags, .document, .version, .synthetic, .nationalProgramme, .evidenceTypes, .evidenceStrength, .createdAt, .updatedAt}"
 VERSION = "{.key, .number, .interventionId, .title, .summary, .status, .careSettings, .harmArea, .tags, .document, .createdAt, .note, .author, .authorName}"
 

@@ -113,15 +113,13 @@ async def first_cards(graph: Graph, ids: Sequence[str], viewer: Visibility, firs
     """Per priority: the first `first` (at most the kept number) interventions addressing it, as
     kept on it: id, title and status, for a reader who sees all drafts or none (None: a
     priority whose cards were never kept)."""
-    kept_ids, kept_titles, kept_statuses = priority_lists.kept_card_names(viewer.all_drafts)
+    names = priority_lists.kept_card_names(viewer.all_drafts)
     # Cut to the page in the query, and every priority's cards in one record (see ONE_RECORD).
     rows = await graph.read(f"""
         UNWIND $keys AS key MATCH (p:Priority {{id: key}})
-        RETURN collect([key, p.{kept_ids}[0..$first], p.{kept_titles}[0..$first], p.{kept_statuses}[0..$first]]) AS rows""",
+        RETURN collect([key, {", ".join(f"p.{name}[0..$first]" for name in names)}]) AS rows""",
                             {"keys": list(ids), "first": first})
-    return {key: None if titles is None else
-            [InterventionCard(id=i, title=t, status=s) for i, t, s in zip(ids_, titles, statuses)]
-            for key, ids_, titles, statuses in collected(rows)}
+    return {key: priority_lists.kept_cards(dict(zip(names, kept)), viewer.all_drafts, first) for key, *kept in collected(rows)}
 
 
 async def count_addressing(graph: Graph, ids: Sequence[str], viewer: Visibility) -> dict[str, int]:

@@ -18,6 +18,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from collab_api.db.graph import Graph, Runner, hold_until_commit
+from collab_api.domain.rows import InterventionCard
 
 KEPT = 10
 PUBLISHED = "coalesce(i.everPublished, i.status <> 'IDEA')"  # what readers without drafts may see
@@ -84,3 +85,12 @@ def kept_card_names(all_drafts: bool) -> tuple[str, str, str]:
     """The kept ids, titles and statuses a reader uses: with every draft, or published only."""
     which = "All" if all_drafts else "Published"
     return f"firstInterventions{which}", f"firstTitles{which}", f"firstStatuses{which}"
+
+
+def kept_cards(priority: Mapping[str, Any], all_drafts: bool, first: int) -> list[InterventionCard] | None:
+    """The first `first` cards kept on a priority, from its row read with them, for a reader who
+    sees all drafts or none (None: never kept)."""
+    ids, titles, statuses = (priority.get(name) for name in kept_card_names(all_drafts))
+    if titles is None:
+        return None
+    return [InterventionCard(id=i, title=t, status=s) for i, t, s in zip((ids or [])[:first], titles[:first], (statuses or [])[:first])]

@@ -24,21 +24,26 @@ from collab_api.graph import priorities as priority_graph
 # What an intervention's card in a list (the network overview) shows: an Intervention built from
 # the priority's kept card (id, title, status) answers these and nothing else.
 CARD_FIELDS = frozenset({"__typename", "id", "title", "status", "statusReviewed", "spread"})
+CARDS_READ = "firstTitlesAll"  # in a priority's row when it was read with its kept cards (graph/common.PRIORITY)
 
 
 def _preloaded(priority: str, first: int | None, asked: set[str] | None) -> tuple[str, str]:
     return ("priority interventions", f"{priority}|{first}|{sorted(asked) if asked is not None else None}")
 
 
-async def interventions_of(info: Any, ids: list[str], first: int | None, asked: set[str] | None) -> dict[str, Any]:
+async def interventions_of(info: Any, priorities: list[dict[str, Any]], first: int | None, asked: set[str] | None
+                           ) -> dict[str, Any]:
     """Per priority, the interventions its field `interventions(first:)` shows, with what their
     fields `asked` load preloaded: every priority's in one wave each."""
     loaders, viewer = context_of(info).loaders, context_of(info).visibility
+    ids = [priority["id"] for priority in priorities]
     found: dict[str, Any] = dict.fromkeys(ids)
     if first is not None and first <= priority_lists.KEPT and not viewer.draft_collaboratives \
-            and asked is not None and asked <= CARD_FIELDS:  # as kept on the priority
-        found.update(zip(ids, await loaders.keyed(intervention_graph.first_cards, lambda: None, viewer=viewer,
-                                                  first=first).load_many(ids)))
+            and asked is not None and asked <= CARD_FIELDS:  # as kept on the priority, read with it where it was
+        found.update((p["id"], priority_lists.kept_cards(p, viewer.all_drafts, first)) for p in priorities if CARDS_READ in p)
+        if unread := [key for key in ids if found[key] is None]:
+            found.update(zip(unread, await loaders.keyed(intervention_graph.first_cards, lambda: None, viewer=viewer,
+                                                         first=first).load_many(unread)))
     if missing := [key for key, value in found.items() if value is None]:
         found.update(zip(missing, await loaders.keyed(intervention_graph.addressing_priorities, list, viewer=viewer,
                                                       first=first).load_many(missing)))
@@ -57,7 +62,7 @@ async def preload_interventions(info: Any, priorities: list[dict[str, Any]]) -> 
     first = arguments.get("first")
     if first is not None and not 0 <= first <= 100:
         return  # the field itself says what is wrong
-    found = await interventions_of(info, [priority["id"] for priority in priorities], first, asked)
+    found = await interventions_of(info, priorities, first, asked)
     worked_out = context_of(info).worked_out
     for key, rows in found.items():
         worked_out[_preloaded(key, first, asked)] = rows
@@ -105,7 +110,7 @@ class Priority(graphene.ObjectType):
             return kept
 
         async def load() -> Any:
-            return (await interventions_of(info, [priority["id"]], first, asked))[priority["id"]]
+            return (await interventions_of(info, [priority], first, asked))[priority["id"]]
         return load()
 
     @staticmethod
