@@ -20,7 +20,6 @@ lines are written here, on its documented extension point (`execution_context_cl
 
 from __future__ import annotations
 
-import asyncio
 from functools import partial
 from math import isfinite
 from typing import Any
@@ -32,12 +31,10 @@ from graphql.execution import ExecutionContext
 from graphql.pyutils import Path
 from graphql.pyutils import is_awaitable as graphql_is_awaitable
 
+from collab_api.api.core.loaders import answered
+
 _MAX_INT, _MIN_INT = 2**31 - 1, -(2**31)
 _PLAIN = frozenset({dict, list, str, int, float, bool, type(None), tuple})
-
-
-def _answered(value: Any) -> bool:
-    return isinstance(value, asyncio.Future) and value.done() and not value.cancelled() and value.exception() is None
 
 
 def is_awaitable(value: Any) -> bool:
@@ -45,7 +42,7 @@ def is_awaitable(value: Any) -> bool:
     takes it out), and plain values are answered without a look at their attributes."""
     if type(value) in _PLAIN:
         return False
-    return not _answered(value) and graphql_is_awaitable(value)
+    return not answered(value) and graphql_is_awaitable(value)
 
 
 def _plain_string(value: Any) -> bool:
@@ -102,7 +99,7 @@ class FastExecutionContext(ExecutionContext):
         return super().execute_field(parent_type, source, field_nodes, path)
 
     def complete_value(self, return_type: Any, field_nodes: list[FieldNode], info: Any, path: Path, result: Any) -> Any:
-        if _answered(result):
+        if answered(result):
             result = result.result()
         return super().complete_value(return_type, field_nodes, info, path, result)
 

@@ -15,3 +15,8 @@ BUCKETS = 16
 def bucket_of(code: str) -> int:
     """A code's bucket: the same on every machine and run (not Python's salted hash)."""
     return zlib.crc32(code.encode()) % BUCKETS
+
+
+def bucket_key(owner: str, bucket: int) -> str:
+    """The key of an owner's bucket node (an intervention's, a tally's): writers and readers alike."""
+    return f"{owner}|{bucket}"

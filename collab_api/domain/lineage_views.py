@@ -29,7 +29,11 @@ class LineageSummary(TypedDict):
 
 def level_part(under: str) -> str:
     """The part that holds the direct learners of `under` ("": the first level)."""
-    return f"level-{bucket_of(under)}"
+    return _level(bucket_of(under))
+
+
+def _level(bucket: int) -> str:
+    return f"level-{bucket}"
 
 
 def stamp_of(version: str | None, origin: dict[str, Any]) -> str:
@@ -61,7 +65,7 @@ def parts_of(lineage: Lineage, rows: list[LineageAdopter]) -> dict[str, str]:
     regions = [{**region, "firstReachedOn": region["firstReachedOn"].isoformat()} for region in lineage.regions()]
     summary = {"regions": regions, "treeCount": len(lineage.tree()),
                "adopterRegions": [[region, len(codes)] for region, codes in by_region.items()]}
-    buckets: dict[str, dict[str, list[list[Any]]]] = {f"level-{n}": {} for n in range(BUCKETS)}  # all, empty too
+    buckets: dict[str, dict[str, list[list[Any]]]] = {_level(n): {} for n in range(BUCKETS)}  # all, empty too
     for under, nodes in levels.items():
         buckets.setdefault(level_part(under), {})[under] = [_node(node) for node in nodes]
     parts = {SUMMARY: summary, ADOPTERS: [[region, codes] for region, codes in by_region.items()], **buckets}

@@ -29,7 +29,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from collab_api.db.graph import Graph, Runner
-from collab_api.domain.buckets import bucket_of
+from collab_api.domain.buckets import bucket_key, bucket_of
 from collab_api.domain.rows import LineageAdopter
 from collab_api.graph.common import shaped_all
 
@@ -129,7 +129,7 @@ async def _write(runner: Runner, documents: dict[tuple[str, int], str]) -> None:
             WITH DISTINCT row.id AS id
             MATCH (i:Intervention {id: id})
             SET i.lineageVersion = $version""", {"version": uuid.uuid4().hex, "rows": [
-                {"key": f"{intervention}|{bucket}", "id": intervention, "bucket": bucket, "adopters": text}
+                {"key": bucket_key(intervention, bucket), "id": intervention, "bucket": bucket, "adopters": text}
                 for (intervention, bucket), text in sorted(documents.items())]})
 
 
@@ -140,7 +140,7 @@ async def _buckets(runner: Runner, keys: set[tuple[str, int]]) -> dict[str, dict
         UNWIND $keys AS key
         MATCH (f:LineageBucket {key: key})
         RETURN f.intervention AS id, f.bucket AS bucket, f.adopters AS adopters""",
-        {"keys": sorted(f"{intervention}|{bucket}" for intervention, bucket in keys)})
+        {"keys": sorted(bucket_key(intervention, bucket) for intervention, bucket in keys)})
     out: dict[str, dict[int, str]] = {}
     for row in rows:
         out.setdefault(str(row["id"]), {})[int(row["bucket"])] = str(row["adopters"])

@@ -20,7 +20,7 @@ from typing import Any
 
 from collab_api.db.graph import Graph, Runner
 from collab_api.domain import spread_tally as rules
-from collab_api.domain.buckets import bucket_of
+from collab_api.domain.buckets import bucket_key, bucket_of
 from collab_api.domain.rows import SiteState, TallyRow
 from collab_api.graph.common import phase_history, shaped_all
 
@@ -134,7 +134,7 @@ async def write_tallies(runner: Runner, deltas: dict[rules.TallyKey, rules.Split
     kept = {row["key"]: row["cells"] for row in await runner.read("""
         UNWIND $keys AS key
         MATCH (c:SpreadCells {key: key})
-        RETURN key, c.cells AS cells""", {"keys": sorted(f"{key.key}|{bucket}" for key, bucket in touched)})} if touched else {}
+        RETURN key, c.cells AS cells""", {"keys": sorted(bucket_key(key.key, bucket) for key, bucket in touched)})} if touched else {}
     rows = []
     for row in current:
         key = keys[row["key"]]
@@ -145,7 +145,7 @@ async def write_tallies(runner: Runner, deltas: dict[rules.TallyKey, rules.Split
         if key in cells:
             sites, new = cells[key]
             for bucket in sorted(b for k, b in touched if k == key):
-                found = rules.replaced(json.loads(kept.get(f"{key.key}|{bucket}") or "[]"), sites,
+                found = rules.replaced(json.loads(kept.get(bucket_key(key.key, bucket)) or "[]"), sites,
                                        [cell for cell in new if bucket_of(cell[0]) == bucket])
                 replacing.append({**_cells_row(key, bucket), "cells": json.dumps(found)})
         rows.append({"key": row["key"], "splits": json.dumps(splits), "cells": replacing})
@@ -162,7 +162,7 @@ async def write_tallies(runner: Runner, deltas: dict[rules.TallyKey, rules.Split
 
 
 def _cells_row(key: rules.TallyKey, bucket: int) -> dict[str, Any]:
-    return {"key": f"{key.key}|{bucket}", "tally": key.key, "bucket": bucket, "intervention": key.intervention,
+    return {"key": bucket_key(key.key, bucket), "tally": key.key, "bucket": bucket, "intervention": key.intervention,
             "quarter": key.quarter}
 
 
@@ -195,13 +195,13 @@ async def write_participation(runner: Runner, changes: dict[str, tuple[set[str],
         ON CREATE SET p.intervention = row.id, p.bucket = row.bucket, p.sites = '{}'
         SET p.changing = true
         RETURN p.intervention AS id, p.bucket AS bucket, p.sites AS sites""",
-        {"rows": [{"key": f"{intervention}|{bucket}", "id": intervention, "bucket": bucket} for intervention, bucket in buckets]})
+        {"rows": [{"key": bucket_key(intervention, bucket), "id": intervention, "bucket": bucket} for intervention, bucket in buckets]})
     rows = []
     for row in current:
         sites, entries = changes[row["id"]]
         kept = {site: entry for site, entry in json.loads(row["sites"]).items() if site not in sites}
         kept.update({site: entry for site, entry in entries.items() if site in sites and bucket_of(site) == row["bucket"]})
-        rows.append({"key": f"{row['id']}|{row['bucket']}", "sites": json.dumps(dict(sorted(kept.items())))})
+        rows.append({"key": bucket_key(row["id"], row["bucket"]), "sites": json.dumps(dict(sorted(kept.items())))})
     await runner.write("""
         UNWIND $rows AS row
         MATCH (p:SpreadSites {key: row.key})
@@ -214,7 +214,7 @@ def sites_in_buckets(intervention: str, sites: dict[str, list[Any]]) -> list[dic
     split: dict[int, dict[str, list[Any]]] = {}
     for site, entry in sorted(sites.items()):
         split.setdefault(bucket_of(site), {})[site] = entry
-    return [{"key": f"{intervention}|{bucket}", "id": intervention, "bucket": bucket, "sites": json.dumps(found)}
+    return [{"key": bucket_key(intervention, bucket), "id": intervention, "bucket": bucket, "sites": json.dumps(found)}
             for bucket, found in sorted(split.items())]
 
 

@@ -26,11 +26,16 @@ Fetch = Callable[..., Awaitable[dict[Any, Any]]]
 QUIET_TICKS = 8  # event-loop turns with no new keys before a wave is sent
 
 
+def answered(value: Any) -> bool:
+    """A future that already holds its value (not failed, not cancelled)."""
+    return isinstance(value, asyncio.Future) and value.done() and not value.cancelled() and value.exception() is None
+
+
 def then(future: asyncio.Future[Any], compute: Callable[[Any], Any]) -> Any:
     """`compute` of the future's value: at once when it is already answered (a key asked before
     in the request, or preloaded), so that the field needs no coroutine and no task (see
     api/executor.py); otherwise a coroutine that waits for it."""
-    if future.done() and not future.cancelled() and future.exception() is None:
+    if answered(future):
         return compute(future.result())
 
     async def later() -> Any:

@@ -27,6 +27,10 @@ CARD_FIELDS = frozenset({"__typename", "id", "title", "status", "statusReviewed"
 CARDS_READ = "firstTitlesAll"  # in a priority's row when it was read with its kept cards (graph/common.PRIORITY)
 
 
+def _first_in_range(first: int | None) -> bool:
+    return first is None or 0 <= first <= 100
+
+
 def _preloaded(priority: str, first: int | None, asked: set[str] | None) -> tuple[str, str]:
     return ("priority interventions", f"{priority}|{first}|{sorted(asked) if asked is not None else None}")
 
@@ -60,7 +64,7 @@ async def preload_interventions(info: Any, priorities: list[dict[str, Any]]) -> 
         return
     arguments, asked = child
     first = arguments.get("first")
-    if first is not None and not 0 <= first <= 100:
+    if not _first_in_range(first):
         return  # the field itself says what is wrong
     found = await interventions_of(info, priorities, first, asked)
     worked_out = context_of(info).worked_out
@@ -102,7 +106,7 @@ class Priority(graphene.ObjectType):
     @staticmethod
     def resolve_interventions(priority: dict[str, Any], info: Any, first: int | None = None) -> Any:
         """Not a coroutine when the list of priorities loaded it ahead (preload_interventions)."""
-        if first is not None and not 0 <= first <= 100:
+        if not _first_in_range(first):
             raise InvalidInput([FieldProblem("first", "OUT_OF_RANGE", "first is 0 to 100")])
         asked = selected_fields(info)
         kept = context_of(info).worked_out.get(_preloaded(priority["id"], first, asked))
