@@ -214,3 +214,52 @@ async def test_a_return_is_kept_once_for_all_its_batches(seeded: Graph, monkeypa
     await _assert_kept_equals_recount(seeded)
     await reach_equals_recount(seeded)
     assert await _mismatches(seeded) == []
+
+
+async def test_a_return_sent_again_writes_only_the_answers_it_changes(seeded: Graph) -> None:
+    """The answers a return gives exactly as the graph holds them (the same content, pinned to
+    the same return with the same facts) are not written again: a file sent again unchanged
+    writes no answer, and one corrected in three cells writes those three; the summary still
+    counts every answer, and the tallies, reach and lineage still equal a recount."""
+    import io
+
+    from openpyxl import load_workbook
+
+    from bench.workbooks import QUARTER, books
+    from collab_api.db.graph import count_round_trips
+    from collab_api.domain.permissions import SYSTEM
+    from collab_api.domain.stages import STAGES
+    from collab_api.qart.layout import ADULT_PAEDS
+    from collab_api.usecases.qart_import import import_return
+    from tests.test_lineage_kept import _mismatches
+    from tests.test_reach_aggregate import _assert_kept_equals_recount as reach_equals_recount
+
+    def answers_written(statements: list[tuple[str, dict[str, Any]]]) -> int:
+        return sum(len(params["rows"]) for query, params in statements if "MERGE (x:AdoptionObservation" in query)
+
+    code, book = sorted(books().items())[1]
+    first = await import_return(seeded, book, actor=SYSTEM, quarter=QUARTER, collaborative=code)
+    given = first.observations["CREATED"] + first.observations["CORRECTED"] + first.observations["UNCHANGED"]
+    assert first.observations["CREATED"] > 500
+
+    with count_round_trips(keep=True) as sent:
+        again = await import_return(seeded, book, actor=SYSTEM, quarter=QUARTER, collaborative=code)
+    assert again.observations == {"CREATED": 0, "UNCHANGED": given, "CORRECTED": 0} and not again.changes()
+    assert answers_written(sent.statements or []) == 0
+
+    workbook = load_workbook(io.BytesIO(book))
+    sheet = workbook[ADULT_PAEDS.name]
+    column = ADULT_PAEDS.stage_columns[0].column
+    for row in (7, 8, 9):  # each cell given another stage than the one it had (or a stage, where it was blank)
+        had = sheet[f"{column}{row}"].value
+        sheet[f"{column}{row}"] = next(s.label for s in STAGES if s.label != had)
+    corrected = io.BytesIO()
+    workbook.save(corrected)
+    with count_round_trips(keep=True) as sent:
+        third = await import_return(seeded, corrected.getvalue(), actor=SYSTEM, quarter=QUARTER, collaborative=code)
+    assert answers_written(sent.statements or []) == 3
+    assert third.observations["CREATED"] + third.observations["CORRECTED"] == 3
+    assert third.observations["UNCHANGED"] + third.observations["CORRECTED"] == given  # a blank cell given a stage is new
+    await _assert_kept_equals_recount(seeded)
+    await reach_equals_recount(seeded)
+    assert await _mismatches(seeded) == []

@@ -236,6 +236,9 @@ class Tx:
         self.write_mode = write
         self.sent: list[str] = []  # with recording on
         self.changed = False  # did a statement change the graph (the server's own counters say)?
+        # A write that can tell only by reading whether it has anything to write (an import of a
+        # return sent again unchanged) may end having sent reads only: the recording lets it.
+        self.may_write_nothing = False
 
     async def run(self, query: str, params: Mapping[str, Any] | None = None) -> list[Row]:
         counter = _round_trips.get()
@@ -367,7 +370,7 @@ class Graph:
                         return work(used[-1])
 
                     outcome = await run(begun)
-                    if write and _recorded is not None and used and used[-1].sent \
+                    if write and _recorded is not None and used and used[-1].sent and not used[-1].may_write_nothing \
                             and not any(writes(statement) for statement in used[-1].sent):
                         _writes_that_wrote_nothing.add(tuple(used[-1].sent))
                     if write and carry and carried is not None:

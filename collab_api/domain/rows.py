@@ -212,6 +212,7 @@ class RecordingContext(TypedDict):
     organisationName: str | None
     intervention: str | None
     version: int | None
+    appliedVersion: int | None   # the latest version made before the observation's quarter ended
     status: str | None
     interventionSettings: list[str] | None
     organisationSettings: list[str] | None   # its own and (for a trust) its sites'

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections import Counter
 from collections.abc import Sequence
+from typing import Any
 
 from collab_api.db.graph import Graph, Runner, Tx
 from collab_api.domain.adoption import Observation, adoption_id, adoption_key, content_hash, observation_key
@@ -13,7 +15,7 @@ from collab_api.domain.rows import (
     AdoptionRow, ComponentRow, LineageAdopter, LineageOrigin, ObservationRow, ObservationWrite, ObservationWritten, RecordingContext,
     ReturnFacts, SourceRow,
 )
-from collab_api.graph.spread_tally import ANSWERS_OF_ADOPTION, KEEP_ANSWERS
+from collab_api.graph.spread_tally import KEEP_ANSWERS, answers_and_latest
 from collab_api.graph.tally_keeping import keeping_tallies
 from collab_api.graph.common import VISIBLE, keyed_columns, keyed_lists, keyed_rows, shaped, shaped_all, visible
 
@@ -21,10 +23,11 @@ ADOPTION = "{.id, .key, .organisation, .interventionId, .componentKey, .careSett
 OBSERVATION = "{.key, .quarter, .quarterIndex, .stage, .notApplicable, .adaptations, .localResult, .observedOn, .recordedAt, .correctedAt, .source, .interventionVersion}"
 
 
-async def recording_context(tx: Tx, organisation: str, intervention: str, source_kind: str | None,
+async def recording_context(tx: Tx, organisation: str, intervention: str, quarter_ends: str, source_kind: str | None,
                             source_ref: str | None, viewer: Visibility) -> RecordingContext:
-    """Everything a new observation is checked against, in one query. An intervention the
-    viewer may not see (a draft) is not there at all."""
+    """Everything a new observation is checked against, in one query, with the version of the
+    intervention that applied in its quarter (`quarter_ends`: the day after). An intervention
+    the viewer may not see (a draft) is not there at all."""
     row = await tx.single(f"""
         OPTIONAL MATCH (o:Organisation {{odsCode: $organisation}})
         OPTIONAL MATCH (i:Intervention {{id: $intervention}}) WHERE {VISIBLE}
@@ -33,6 +36,8 @@ async def recording_context(tx: Tx, organisation: str, intervention: str, source
         OPTIONAL MATCH (sa:Adoption {{id: $sourceRef}})-[:OF]->(si:Intervention) WHERE $sourceKind = 'ADOPTION' AND {visible("si")}
         OPTIONAL MATCH (o)-[m:SUCCEEDED_BY]->(successor:Organisation)
         RETURN o.odsCode AS organisation, i.id AS intervention, i.version AS version, i.status AS status,
+               reduce(latest = null, n IN [(i)-[:HAS_VERSION]->(v:InterventionVersion) WHERE v.createdAt < datetime($quarterEnds) | v.number]
+                      | CASE WHEN latest IS NULL OR n > latest THEN n ELSE latest END) AS appliedVersion,
                i.careSettings AS interventionSettings, o.name AS organisationName,
                coalesce(o.careSettings, []) + reduce(acc = [], x IN [(o)-[:HAS_SITE]->(st:Organisation) | st.careSettings] | acc + coalesce(x, []))
                    AS organisationSettings,
@@ -49,7 +54,8 @@ async def recording_context(tx: Tx, organisation: str, intervention: str, source
                     THEN coalesce([(i)<-[:OF]-(a:Adoption)-[:LEARNED_FROM]->(s) | [a.organisation, coalesce(s.odsCode, s.organisation)]], [])
                     ELSE [] END AS learning""",
         # "" rather than null: ArcadeDB looks a null key up by scanning the label (all adoptions, here)
-        {"organisation": organisation, "intervention": intervention, "sourceKind": source_kind, "sourceRef": source_ref or "",
+        {"organisation": organisation, "intervention": intervention, "quarterEnds": quarter_ends, "sourceKind": source_kind,
+         "sourceRef": source_ref or "",
          **viewer.params()})
     assert row is not None  # OPTIONAL MATCHes: always one row
     return shaped(RecordingContext, row)
@@ -104,12 +110,37 @@ KEEP_LATEST = ("a.currentStage = latest.stage, a.currentQuarter = latest.quarter
 # What an adoption learned from: the source kind's label and key (the filter comes first, so
 # that a row without a source looks nothing up).
 _SOURCES = {"ORGANISATION": ("Organisation", "odsCode"), "COLLABORATIVE": ("Collaborative", "code"), "ADOPTION": ("Adoption", "id")}
-_LEARNED_FROM = "".join(f"""
+
+_SOURCES_NAMED = "        // the sources the rows name\n"  # in write_observations' query: _learned_from's subqueries
+
+
+def _learned_from(kinds: set[str | None]) -> str:
+    """The subqueries linking each row's adoption to its source, for the kinds the rows name
+    (a return's rows name none: each subquery costs every row a step)."""
+    return "".join(f"""
         CALL (a, row) {{
             WITH a, row WHERE row.sourceKind = '{kind}'
             MATCH (s:{label} {{{key}: row.sourceRef}})
             MERGE (a)-[l:LEARNED_FROM]->(s) ON CREATE SET l.since = row.quarter
-        }}""" for kind, (label, key) in _SOURCES.items())
+        }}""" for kind, (label, key) in _SOURCES.items() if kind in kinds)
+
+
+async def _with_applied_versions(runner: Runner, rows: Sequence[ObservationWrite]) -> list[ObservationWrite]:
+    """Rows that do not give the intervention version their answer applied get the latest one
+    made before their quarter ended, looked up once per intervention and quarter (a return's
+    hundreds of rows share one), not once per row."""
+    wanted = sorted({(row["intervention"], row["quarterEnds"]) for row in rows if row["version"] is None})
+    if not wanted:
+        return list(rows)
+    found = await runner.read("""
+        UNWIND $pairs AS pair
+        MATCH (i:Intervention {id: pair[0]})-[:HAS_VERSION]->(v:InterventionVersion) WHERE v.createdAt < datetime(pair[1])
+        WITH pair, v ORDER BY v.number DESC
+        RETURN pair[0] AS intervention, pair[1] AS quarterEnds, collect(v.number)[0] AS version""",
+        {"pairs": [list(pair) for pair in wanted]})
+    applied = {(row["intervention"], row["quarterEnds"]): row["version"] for row in found}
+    return [row if row["version"] is not None
+            else {**row, "version": applied.get((row["intervention"], row["quarterEnds"]))} for row in rows]
 
 
 async def write_observations(runner: Runner, rows: Sequence[ObservationWrite]) -> list[ObservationWritten]:
@@ -148,13 +179,8 @@ async def write_observations(runner: Runner, rows: Sequence[ObservationWrite]) -
             x.correctedAt = CASE WHEN before IS NOT NULL AND before <> row.contentHash
                                  THEN datetime(row.at) ELSE x.correctedAt END
         WITH a, i, o, row, x, before
-        CALL (i, row) {
-            OPTIONAL MATCH (i)-[:HAS_VERSION]->(v:InterventionVersion) WHERE v.createdAt < datetime(row.quarterEnds)
-            WITH v ORDER BY v.number DESC LIMIT 1
-            RETURN v.number AS applied
-        }
         SET x += row.observation, x.contentHash = row.contentHash, x.content = row.content,
-            x.interventionVersion = CASE WHEN before IS NULL THEN coalesce(row.version, applied) ELSE x.interventionVersion END
+            x.interventionVersion = CASE WHEN before IS NULL THEN row.version ELSE x.interventionVersion END
         WITH a, i, o, row, x, before
 """ + _FACTS_IN_FORCE + """        WITH a, i, row, x, before, phaseNow, collaborativeNow, trustNow,
              x.where IS NULL OR row.returnFacts IS NOT NULL AS refresh  // a return for this quarter re-pins them
@@ -169,25 +195,54 @@ async def write_observations(runner: Runner, rows: Sequence[ObservationWrite]) -
             MERGE (x)-[:OF_VERSION]->(v)
         }
         WITH a, row, x, before
-""" + _LEARNED_FROM + """
-        CALL (a) {
-            MATCH (a)-[:OBSERVED]->(latest:AdoptionObservation)
-            WITH latest ORDER BY latest.quarterIndex DESC LIMIT 1
-            RETURN latest
-        }
-""" + ANSWERS_OF_ADOPTION + """
+""" + _SOURCES_NAMED + answers_and_latest("a, row, x, before") + """
         SET a.contact = coalesce(row.contact, a.contact),
             """ + KEEP_LATEST + ", " + KEEP_ANSWERS + """
         RETURN a.id AS adoptionId, x.key AS observationKey,
                CASE WHEN before IS NULL THEN 'CREATED' WHEN before = row.contentHash THEN 'UNCHANGED'
                     ELSE 'CORRECTED' END AS outcome"""
+    query = query.replace(_SOURCES_NAMED, _learned_from({row["sourceKind"] for row in rows}))
     if all((facts := row.get("returnFacts")) is not None and facts["complete"] for row in rows):
         query = query.replace(_FACTS_IN_FORCE, _FACTS_GIVEN)
 
-    async def write(tx: Runner) -> list[ObservationWritten]:
-        return shaped_all(ObservationWritten, await tx.write(query, {"rows": list(rows)}))
+    if isinstance(runner, Graph):
+        return await runner.write_tx(lambda tx: write_observations(tx, rows))
+    same = await _as_kept(runner, rows)
+    changing = [row for row in rows if row["observationKey"] not in same]
 
-    return await keeping_tallies(runner, [(row["organisation"], row["intervention"]) for row in rows], write)
+    async def write(tx: Runner) -> list[ObservationWritten]:
+        return shaped_all(ObservationWritten, await tx.write(query, {"rows": await _with_applied_versions(tx, changing)}))
+
+    written = await keeping_tallies(runner, [(row["organisation"], row["intervention"]) for row in changing], write) if changing else []
+    return written + [{"adoptionId": row["adoptionId"], "observationKey": row["observationKey"], "outcome": "UNCHANGED"}
+                      for row in rows if row["observationKey"] in same]
+
+
+async def _as_kept(tx: Tx, rows: Sequence[ObservationWrite]) -> set[str]:
+    """The observation keys of a return's rows that the graph already holds exactly as given:
+    the same content, pinned to the same return with the same facts. Writing them would change
+    nothing, and costs every row a pass through the whole statement (a return sent again, or
+    corrected in a few cells, is mostly such rows). Read in the writer's transaction; only rows
+    with every fact given and no contact or source (those may change the adoption) are looked up."""
+    once = Counter(row["observationKey"] for row in rows)  # an answer given twice is written as given
+    wanted = {row["observationKey"]: row for row in rows
+              if (facts := row.get("returnFacts")) is not None and facts["complete"] and row["contact"] is None
+              and row["sourceKind"] is None and once[row["observationKey"]] == 1}
+    if not wanted:
+        return set()
+    kept = await tx.read("""
+        UNWIND $keys AS key
+        MATCH (x:AdoptionObservation {key: key})
+        RETURN key, [x.contentHash, x.returnKey, x.phase, x.collaborative, x.trust, x.where] AS kept""", {"keys": sorted(wanted)})
+    return {row["key"] for row in kept if row["kept"] == _as_written(wanted[row["key"]])}
+
+
+def _as_written(row: ObservationWrite) -> list[Any]:
+    """What write_observations keeps on a return's answer: its content's hash and the facts it pins."""
+    facts = row.get("returnFacts")
+    assert facts is not None
+    place = f"{facts['collaborative'] or ''}|{facts['phase'] if facts['phase'] is not None else 0}|{facts['trust'] or ''}"
+    return [row["contentHash"], facts["returnKey"], facts["phase"], facts["collaborative"], facts["trust"], place]
 
 
 async def by_ids(graph: Graph, ids: Sequence[str], viewer: Visibility) -> dict[str, AdoptionRow]:

@@ -14,7 +14,7 @@ from collab_api.db.graph import Runner
 from collab_api.domain.rows import ReturnUploadRow, WithdrawnRow
 from collab_api.graph.common import shaped_all
 from collab_api.graph.adoptions import KEEP_LATEST
-from collab_api.graph.spread_tally import ANSWERS_OF_ADOPTION, KEEP_ANSWERS
+from collab_api.graph.spread_tally import KEEP_ANSWERS, answers_and_latest
 from collab_api.graph.tally_keeping import keeping_tallies
 
 
@@ -51,12 +51,8 @@ async def withdraw(runner: Runner, answers: Sequence[WithdrawnRow], intervention
             DETACH DELETE x""", {"keys": [answer["key"] for answer in answers], "at": at, "actor": actor, "return": key})
         await tx.write("""
             UNWIND $sites AS site
-            MATCH (:Organisation {odsCode: site})-[:ADOPTED]->(a:Adoption) WHERE a.interventionId = $intervention
-            CALL (a) {
-                OPTIONAL MATCH (a)-[:OBSERVED]->(latest:AdoptionObservation)
-                WITH latest ORDER BY latest.quarterIndex DESC LIMIT 1
-                RETURN latest
-            }""" + ANSWERS_OF_ADOPTION + """
+            MATCH (:Organisation {odsCode: site})-[:ADOPTED]->(a:Adoption) WHERE a.interventionId = $intervention""" + \
+            answers_and_latest("a") + """
             SET """ + KEEP_LATEST + ", " + KEEP_ANSWERS,
             {"sites": sorted({answer["site"] for answer in answers}), "intervention": intervention})
 

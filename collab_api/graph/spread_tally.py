@@ -28,14 +28,29 @@ TALLY_VERSION = 4  # the form of the tallies; interventions counted in an older 
 
 # Each adoption's answers in quarter order (-1: not applicable), as kept on it: set by every
 # write of observations, counted again by the rebuild.
-ANSWERS_OF_ADOPTION = """
+def _answers_of_adoption(also: str = "") -> str:
+    return """
         CALL (a) {
             OPTIONAL MATCH (a)-[:OBSERVED]->(seen:AdoptionObservation)
             WITH seen ORDER BY seen.quarterIndex
             RETURN collect(seen.quarterIndex) AS answeredQuarters,
                    collect(CASE WHEN seen IS NULL THEN null ELSE coalesce(seen.stage, -1) END) AS answeredStages,
-                   collect(CASE WHEN seen IS NULL THEN null ELSE coalesce(seen.where, '') END) AS answeredWhere
+                   collect(CASE WHEN seen IS NULL THEN null ELSE coalesce(seen.where, '') END) AS answeredWhere""" + also + """
         }"""
+
+
+ANSWERS_OF_ADOPTION = _answers_of_adoption()
+
+
+def answers_and_latest(carried: str) -> str:
+    """ANSWERS_OF_ADOPTION and, from the same answers, the adoption's latest answer `latest` (null
+    when it has none): one subquery where a write keeps both. `carried`: the variables the query
+    carries on."""
+    return _answers_of_adoption(",\n                   collect(seen) AS answers") + """
+        WITH """ + carried + """, answeredQuarters, answeredStages, answeredWhere,
+             CASE WHEN size(answers) = 0 THEN null ELSE answers[size(answers) - 1] END AS latest"""
+
+
 # What ANSWERS_OF_ADOPTION gives, kept on the adoption `a` (the first item of a SET): its answers, each
 # answer's stage (-1: not applicable) and its facts ("collaborative|phase|trust" as they stood then).
 KEEP_ANSWERS = "a.answeredQuarters = answeredQuarters, a.answeredStages = answeredStages, a.answeredWhere = answeredWhere"

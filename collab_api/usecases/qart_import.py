@@ -119,6 +119,7 @@ async def import_return(
     reporting = quarter_of(label, filename, today, given=bool(quarter))
 
     async def work(tx: Tx) -> ImportSummary:
+        tx.may_write_nothing = True  # the same file again: every answer is read, found as given, and left
         summary = ImportSummary(Path(filename).name if filename else None, reporting.label, intervention, code,
                                 dry_run, parsed.sheets, parsed.missing_sheets, parsed.other_sheets, rows_read=parsed.rows_read,
                                 rows_rejected=parsed.rows_rejected, rejections=list(parsed.rejections))

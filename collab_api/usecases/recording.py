@@ -41,7 +41,7 @@ async def record_adoption(graph: Graph, given: dict[str, Any], actor: Actor, *, 
         problems = Problems()
         learned = observation.learnedFrom
         context = await adoption_graph.recording_context(
-            tx, observation.organisation, observation.intervention,
+            tx, observation.organisation, observation.intervention, observation.quarter.next().starts_on.isoformat(),
             learned.kind if learned else None, learned.ref if learned else None, visibility(actor))
         if not context["organisation"]:
             problems.add("organisation", "NOT_FOUND", f"no organisation has the ODS code '{observation.organisation}'")
@@ -59,7 +59,8 @@ async def record_adoption(graph: Graph, given: dict[str, Any], actor: Actor, *, 
         if learned:
             _check_source(problems, observation, context)
         problems.raise_if_any()
-        rows = await adoption_graph.write_observations(tx, [adoption_graph.observation_row(observation, component_key, version=version)])
+        applied = version if version is not None else context["appliedVersion"]
+        rows = await adoption_graph.write_observations(tx, [adoption_graph.observation_row(observation, component_key, version=applied)])
         if rows[0]["outcome"] != "UNCHANGED":
             await audit(tx, actor, "recordAdoption",
                         [("Adoption", rows[0]["adoptionId"]), ("Organisation", observation.organisation),
