@@ -53,6 +53,7 @@ CREATE INDEX spread_sites_intervention IF NOT EXISTS FOR (n:SpreadSites) ON (n.i
 CREATE CONSTRAINT lineage_bucket_key IF NOT EXISTS FOR (n:LineageBucket) REQUIRE n.key IS UNIQUE;
 CREATE INDEX lineage_bucket_intervention IF NOT EXISTS FOR (n:LineageBucket) ON (n.intervention);
 CREATE CONSTRAINT lineage_resolved_key IF NOT EXISTS FOR (n:LineageResolved) REQUIRE n.key IS UNIQUE;
+CREATE CONSTRAINT report_resolved_key IF NOT EXISTS FOR (n:ReportResolved) REQUIRE n.key IS UNIQUE;
 CREATE CONSTRAINT spread_cells_key IF NOT EXISTS FOR (n:SpreadCells) REQUIRE n.key IS UNIQUE;
 CREATE INDEX spread_cells_intervention IF NOT EXISTS FOR (n:SpreadCells) ON (n.intervention);
 CREATE INDEX spread_cells_tally IF NOT EXISTS FOR (n:SpreadCells) ON (n.tally);

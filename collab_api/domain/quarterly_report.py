@@ -21,6 +21,8 @@ from collab_api.domain.stages import HIGHEST, LOWEST
 
 AT_OR_BELOW = 3
 ALL_COMPONENTS_AT = 6
+# The report's lists of sites, given a page at a time (the rest of it is counts).
+LISTS = ("sitesAtOrBelow", "sitesAtStage6OnAllComponents", "answers", "sitesWithNoData")
 
 
 # A not-applicable answer read from the kept cells, which keep that it was not applicable but not

@@ -38,18 +38,23 @@ async def upsert_organisations(runner: Runner, rows: list[dict[str, Any]]) -> No
         RETURN DISTINCT o.odsCode AS site, a.interventionId AS intervention""", {"rows": rows})
     # Lineage names each adopter's region and trust, and a source site's trust: every intervention
     # naming an organisation that moves either is counted again (graph/lineage_kept.py).
-    moved = [str(row["code"]) for row in await runner.read("""
+    # A quarterly report names the trust now of an enrolled site that did not answer: the
+    # interventions such an organisation is enrolled in take a new tally version (their kept
+    # reports are worked out again, graph/lineage_resolved.py).
+    moved_rows = await runner.read("""
         UNWIND $rows AS row
         MATCH (o:Organisation {odsCode: row.odsCode})
         WHERE row.icb IS NULL OR NOT EXISTS { MATCH (o)-[:IN_ICB]->(:ICB {name: row.icb}) }
            OR (row.trust IS NOT NULL AND NOT EXISTS { MATCH (o)<-[:HAS_SITE]-(:Organisation {odsCode: row.trust}) })
-        RETURN o.odsCode AS code""", {"rows": rows})]
+        RETURN o.odsCode AS code, [(o)-[:ENROLLED]->(i:Intervention) | i.id] AS enrolledIn""", {"rows": rows})
+    moved = [str(row["code"]) for row in moved_rows]
+    enrolled = [(str(row["code"]), str(intervention)) for row in moved_rows for intervention in row["enrolledIn"]]
 
     async def change(tx: Runner) -> None:
         await _upsert(tx, rows)
         await lineage_kept.recount_for_organisations(tx, moved)
 
-    await keeping_tallies(runner, [(row["site"], row["intervention"]) for row in moving], change, lineage="caller")
+    await keeping_tallies(runner, [*((row["site"], row["intervention"]) for row in moving), *enrolled], change, lineage="caller")
 
 
 async def _upsert(runner: Runner, rows: list[dict[str, Any]]) -> None:

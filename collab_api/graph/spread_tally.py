@@ -15,6 +15,7 @@ collaborative and phase, or a node per cell, would be read back one by one.
 from __future__ import annotations
 
 import json
+import uuid
 from collections.abc import Sequence
 from typing import Any
 
@@ -244,7 +245,10 @@ async def create_sites(runner: Runner, rows: list[dict[str, Any]]) -> None:
 async def rebuild(runner: Runner, ids: Sequence[str], *, answers: bool = True) -> int:
     """Count these interventions' tallies again from their observations: first each adoption's
     answers (`answeredQuarters`, `answeredStages`; answers=False: a bulk load wrote them), then
-    their reach and their tallies. Returns the tallies made."""
+    their reach and their tallies. Returns the tallies made. Each intervention is given a new tally
+    version, as every write of its tallies gives it (its kept reports are worked out again)."""
+    await runner.write("UNWIND $ids AS id MATCH (i:Intervention {id: id}) SET i.tallyWrite = $write",
+                       {"ids": list(ids), "write": uuid.uuid4().hex})
     if answers:
         await runner.write("""
             UNWIND $ids AS id

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Any
 
 from collab_api.db.graph import Graph
+from collab_api.domain import report_parts
 from collab_api.domain import spread as rules
 from collab_api.domain.quarterly_report import (
     AT_OR_BELOW, REASON_NOT_KEPT, answers_from_cells, enrolled_from_participation, quarterly_report,
@@ -17,9 +20,11 @@ from collab_api.domain.permissions import Visibility
 from collab_api.domain.quarters import Quarter, QuarterError
 from collab_api.domain.stages import HIGHEST, LOWEST
 from collab_api.graph import collaboratives as collaborative_graph
+from collab_api.graph import lineage_resolved as parts_graph
 from collab_api.graph import organisations as organisation_graph
 from collab_api.graph import spread as spread_graph
 from collab_api.graph import spread_tally as tally_graph
+from collab_api.graph.spread_tally import MESSAGE_BYTES
 
 
 def _quarter(field: str, text: str | None) -> Quarter | None:
@@ -88,21 +93,59 @@ async def build_spread_report(graph: Graph, intervention: str, viewer: Visibilit
     return report
 
 
+@dataclass(frozen=True)
+class KeptReport:
+    """Where the lists of a report read from its kept parts are (domain/report_parts.py)."""
+
+    intervention: str
+    quarter_index: int
+    at_or_below: int
+    stamp: str
+    lengths: dict[str, int]
+
+    def key(self, part: str) -> str:
+        return f"{self.intervention}|{report_parts.part_name(self.quarter_index, self.at_or_below, part)}"
+
+
 async def build_quarterly_report(graph: Graph, intervention: str, viewer: Visibility, *, quarter: str | None = None,
-                                 at_or_below: int = AT_OR_BELOW) -> dict[str, Any]:
-    """The national team's quarterly report for one quarter (default: the latest with data)."""
+                                 at_or_below: int = AT_OR_BELOW, kept: bool = True) -> dict[str, Any]:
+    """The national team's quarterly report for one quarter (default: the latest with data).
+    `kept`: its counts from its kept parts when they are current, with `keptReport` (a
+    KeptReport) in place of its lists of sites, and kept for the readers after when they are not
+    (graph/lineage_resolved.py); otherwise worked out whole."""
     if not await spread_graph.intervention_visible(graph, intervention, viewer):
         raise InvalidInput([FieldProblem("intervention", "NOT_FOUND", f"no intervention has the id '{intervention[:60]}'")])
     reporting = _quarter("quarter", quarter)
     if not LOWEST <= at_or_below <= HIGHEST:
         raise InvalidInput([FieldProblem("atOrBelowStage", "OUT_OF_SCALE", f"stage {at_or_below} is outside 0 to 7")])
-    # From what the writes keep, never the observations: the quarter's cells (its answers, with
-    # the facts as they stood), the participation (who is enrolled, their dated phases), and the
-    # trusts now of the enrolled sites that did not answer.
     codes = [row["code"] for row in await collaborative_graph.all_collaboratives(graph)]
     if reporting is None:  # the latest quarter with answers, as the spread report picks it
         latest = rules.summaries(await tally_graph.tallies(graph, intervention, None, None), codes, quarter=None, phase=None)["quarter"]
         reporting = Quarter.parse(latest) if latest else None
+    names = await spread_graph.components(graph, intervention)
+    if not kept or reporting is None:
+        return await _worked_out(graph, intervention, codes, names, reporting, at_or_below)
+    place = KeptReport(intervention, reporting.index, at_or_below, "", {})
+    found = (await parts_graph.parts_of(graph, [place.key("summary")], parts_graph.REPORTS)).get(place.key("summary"))
+    version = found["version"] if found else None  # read before the facts the report is worked out from
+    stamp = report_parts.stamp_of(version, codes, names, reporting.index, at_or_below)
+    if found and found["stamp"] == stamp and found["data"]:
+        summary: dict[str, Any] = json.loads(found["data"])
+        summary["keptReport"] = KeptReport(intervention, reporting.index, at_or_below, stamp, summary.pop("listLengths"))
+        return summary
+    report = await _worked_out(graph, intervention, codes, names, reporting, at_or_below)
+    parts = report_parts.in_parts(report)
+    if sum(len(text) for text in parts.values()) <= MESSAGE_BYTES:  # (a report too large to send at once is worked out each time)
+        await parts_graph.store(graph, intervention, version, stamp, {report_parts.part_name(reporting.index, at_or_below, name): text
+                                                                     for name, text in parts.items()}, parts_graph.REPORTS)
+    return report
+
+
+async def _worked_out(graph: Graph, intervention: str, codes: list[str], names: dict[str, str], reporting: Quarter | None,
+                      at_or_below: int) -> dict[str, Any]:
+    """The report worked out whole from what the writes keep, never the observations: the
+    quarter's cells (its answers, with the facts as they stood), the participation (who is
+    enrolled, their dated phases), and the trusts now of the enrolled sites that did not answer."""
     index = reporting.index if reporting else None
     cells = (await tally_graph.cells_in(graph, intervention, [index])).get(index, []) if index is not None else []
     answers = answers_from_cells(cells)
@@ -111,7 +154,6 @@ async def build_quarterly_report(graph: Graph, intervention: str, viewer: Visibi
     answering = {row["site"] for row in answers}
     trusts = await organisation_graph.trust_codes_of(graph, sorted({row["site"] for row in enrolled} - answering))
     enrolled = [{**row, "trust": trusts.get(row["site"])} for row in enrolled]
-    names = await spread_graph.components(graph, intervention)
     report = quarterly_report(answers, enrolled, codes, names, [s.code for s in CARE_SETTINGS],
                               quarter=reporting.label if reporting else None, at_or_below=at_or_below)
     for site in report["answers"]:  # where to look up a not-applicable answer's words, should a reader ask for them

@@ -14,6 +14,7 @@ from collab_api.domain import stages
 from collab_api.domain.quarterly_report import AT_OR_BELOW, REASON_NOT_KEPT
 from collab_api.graph import collaboratives as collaborative_graph
 from collab_api.graph import spread as spread_graph
+from collab_api.api.spread.quarterly_kept import kept_lengths, kept_page
 from collab_api.usecases.spread_reporting import build_quarterly_report
 
 
@@ -125,14 +126,14 @@ class QuarterlyReport(graphene.ObjectType):
     collaborativesNotReturned = graphene.List(graphene.NonNull("collab_api.api.collaboratives.types.Collaborative"), required=True)
     allReturned = graphene.Boolean(required=True, description="Did all 15 collaboratives return?")
 
-    resolve_sitesAtOrBelow = site_page("sitesAtOrBelow", held_whole)
-    resolve_sitesAtStage6OnAllComponents = site_page("sitesAtStage6OnAllComponents", held_whole)
-    resolve_answers = site_page("answers", held_whole)
-    resolve_sitesWithNoData = site_page("sitesWithNoData", held_whole)
-    resolve_sitesAtOrBelowCount = site_count("sitesAtOrBelow", held_whole)
-    resolve_sitesAtStage6OnAllComponentsCount = site_count("sitesAtStage6OnAllComponents", held_whole)
-    resolve_answersCount = site_count("answers", held_whole)
-    resolve_sitesWithNoDataCount = site_count("sitesWithNoData", held_whole)
+    resolve_sitesAtOrBelow = site_page("sitesAtOrBelow", held_whole, kept_page)
+    resolve_sitesAtStage6OnAllComponents = site_page("sitesAtStage6OnAllComponents", held_whole, kept_page)
+    resolve_answers = site_page("answers", held_whole, kept_page)
+    resolve_sitesWithNoData = site_page("sitesWithNoData", held_whole, kept_page)
+    resolve_sitesAtOrBelowCount = site_count("sitesAtOrBelow", kept_lengths)
+    resolve_sitesAtStage6OnAllComponentsCount = site_count("sitesAtStage6OnAllComponents", kept_lengths)
+    resolve_answersCount = site_count("answers", kept_lengths)
+    resolve_sitesWithNoDataCount = site_count("sitesWithNoData", kept_lengths)
 
     @staticmethod
     async def resolve_collaborativesReturned(report: dict[str, Any], info: Any) -> Any:

@@ -14,7 +14,7 @@ from collab_api.api.core.enums import CareSetting
 from collab_api.domain import stages
 from collab_api.api.core.loaders import KeyedLoader
 from collab_api.api.core.selection import selected_fields, selected_under
-from collab_api.api.core.slices import page_of, slice_arguments
+from collab_api.api.core.slices import checked, page_of, slice_arguments
 from collab_api.domain.permissions import require_signed_in
 from collab_api.graph import adoptions as adoption_graph
 from collab_api.graph import collaboratives as collaborative_graph
@@ -173,11 +173,19 @@ async def held_whole(report: dict[str, Any]) -> dict[str, Any]:
     return report
 
 
-def site_page(key: str, lists: Lists = kept_site_lists) -> Any:
-    """A resolver for a page of a report's list of sites: who reported what is for signed-in readers only."""
+Page = Callable[[dict[str, Any], Any, str, int, int], Awaitable[list[Any]]]
+
+
+def site_page(key: str, lists: Lists = kept_site_lists, kept: Page | None = None) -> Any:
+    """A resolver for a page of a report's list of sites: who reported what is for signed-in
+    readers only. `kept`: reads the page of a report that does not hold its lists (report, info,
+    key, first, offset)."""
     async def resolve(report: dict[str, Any], info: Any, first: int | None = PAGE, offset: int | None = 0) -> Any:
         require_signed_in(context_of(info).viewer, "see which sites reported what")
-        page = page_of((await lists(report))[key], first, offset, default=PAGE)
+        if kept is not None and key not in report:
+            page = await kept(report, info, key, *checked(first, offset, default=PAGE))
+        else:
+            page = page_of((await lists(report))[key], first, offset, default=PAGE)
         await preload_sites(info, page)
         return page
     return staticmethod(resolve)

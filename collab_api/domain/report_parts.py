@@ -1,0 +1,59 @@
+"""A quarterly report kept in parts (graph/lineage_resolved.py `REPORTS`), so that its page reads
+its counts and the page of each list it shows, not the quarter's cells: on the national
+programme's busiest quarter the report is 1.2 MB of JSON, its per-site table of answers 1.1 MB of
+it, and a page shows 50 sites of each list.
+
+The parts: `summary` (everything but the lists of sites, with each list's length) and each list in
+chunks of CHUNK sites (`answers.0`, `answers.1`, ...). Each part is named for the quarter and the
+stage threshold it was worked out for, and stamped with what else it was worked out from: the
+intervention's tally version, the collaboratives and the component names (a rename shows at once).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+
+from collab_api.domain.quarterly_report import LISTS
+
+CHUNK = 50
+FORM = 1  # the form of the parts; parts kept in another form are worked out again
+
+
+def stamp_of(version: str | None, collaboratives: list[str], component_names: dict[str, str], quarter_index: int,
+             at_or_below: int) -> str:
+    """What a report's parts were worked out from."""
+    given = json.dumps([FORM, version, collaboratives, sorted(component_names.items()), quarter_index, at_or_below])
+    return hashlib.sha256(given.encode()).hexdigest()[:32]
+
+
+def part_name(quarter_index: int, at_or_below: int, part: str) -> str:
+    return f"quarterly.{quarter_index}.{at_or_below}.{part}"
+
+
+def in_parts(report: dict[str, Any]) -> dict[str, str]:
+    """The report as its parts' texts, by part (summary, then each list's chunks)."""
+    summary = {key: value for key, value in report.items() if key not in LISTS}
+    summary["listLengths"] = {name: len(report[name]) for name in LISTS}
+    parts = {"summary": json.dumps(summary)}
+    for name in LISTS:
+        rows = report[name]
+        for number, start in enumerate(range(0, len(rows), CHUNK)):
+            parts[f"{name}.{number}"] = json.dumps(rows[start:start + CHUNK])
+    return parts
+
+
+def chunks_for(length: int, first: int, offset: int) -> list[int]:
+    """The chunks holding the rows offset .. offset + first - 1 of a list of `length` rows."""
+    end = min(length, offset + first)
+    return list(range(offset // CHUNK, (end - 1) // CHUNK + 1)) if end > offset else []
+
+
+def page_from_chunks(chunks: dict[int, list[Any]], first: int, offset: int) -> list[Any]:
+    """Rows offset .. offset + first - 1, from the chunks `chunks_for` named."""
+    if not chunks:
+        return []
+    start = min(chunks) * CHUNK
+    rows = [row for number in sorted(chunks) for row in chunks[number]]
+    return rows[offset - start:offset - start + first]
