@@ -141,10 +141,27 @@ async def test_the_report_reads_tallies_for_its_counts_and_no_observation(gql: A
 @pytest.mark.usefixtures("seeded")
 async def test_the_lists_of_sites_equal_the_rule_applied_to_every_observation(gql: Any, seeded: Graph) -> None:
     """The lists (signed in) come from the kept cells and participation; they must be the
-    rule's lists over every observation, with and without filters, with movement and stuck."""
+    rule's lists over every observation, with and without filters, with movement and stuck:
+    worked out, read again from the part kept for them, and after a write."""
     from collab_api.domain.quarters import Quarter
     from collab_api.domain.spread import spread_report
 
+    for round in ("worked out, or kept", "kept", "after a write"):
+        if round == "after a write":  # another answer at or below 3: the kept lists are stale, and must not be read
+            had = [(s["site"]["odsCode"], s["careSetting"], s["stage"]["stage"]) for s in served["sitesAtOrBelow"]]
+            stage = 0 if ("Z0102", "ADULT_INPATIENT", 1) in had else 1
+            await record_adoption(seeded, {"organisation": "Z0102", "intervention": "marthas-rule", "component": "Patient check-in",
+                                           "careSetting": "ADULT_INPATIENT", "quarter": "2025/26 Q4", "stage": stage}, NATIONAL)
+        served = await _lists_match_the_rule(gql, seeded, spread_report, Quarter)
+        if round == "kept":
+            assert served == previous
+            assert await seeded.read("MATCH (r:ReportResolved) WHERE r.part STARTS WITH 'spread.' RETURN r.key AS key")
+        previous = served
+    assert ("Z0102", "marthas-rule/patient-check-in", "ADULT_INPATIENT", stage) in [
+        (s["site"]["odsCode"], s["component"], s["careSetting"], s["stage"]["stage"]) for s in served["sitesAtOrBelow"]]
+
+
+async def _lists_match_the_rule(gql: Any, seeded: Graph, spread_report: Any, Quarter: Any) -> dict[str, Any]:
     for filters, component, setting, phase in (("", None, None, None),
                                                ("careSetting: ADULT_INPATIENT, phase: 1", None, "ADULT_INPATIENT", 1),
                                                ('component: "Patient check-in"', "marthas-rule/patient-check-in", None, None)):
@@ -173,6 +190,7 @@ async def test_the_lists_of_sites_equal_the_rule_applied_to_every_observation(gq
         assert moved == [(m["site"], m["component"], m["careSetting"], m["fromStage"], m["toStage"]) for m in rule["movement"]["items"]]
         assert served["movement"]["advanced"] == rule["movement"]["advanced"]
     assert served["sitesAtOrBelow"] and moved, "the demo history has answers at or below 3 and movement"
+    return served  # the last filter's (one component)
 
 
 def test_rebuilt_tallies_are_written_in_messages_the_server_takes() -> None:

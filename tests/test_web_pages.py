@@ -349,11 +349,17 @@ async def test_page_round_trips_do_not_grow_with_the_rows_shown(settings: Settin
         # 5 adoptions and 8 suggestions, 3 adoptions and 11 suggestions: the same cost
         assert await trips("/organisations/Z01") == await trips("/organisations/Z44")
         assert await trips("/collaboratives/KSS") == await trips("/collaboratives/NENC")
+        async def kept_trips(path: str) -> int:
+            """The page's cost once its report's parts are kept (the first read after a change works
+            them out and keeps them: a few statements more)."""
+            await trips(path)
+            return await trips(path)
+
         # every answer of the quarter, one setting's, another quarter's: the same cost
-        spreads = {await trips(f"/interventions/marthas-rule/spread?{q}") for q in ("", "careSetting=ADULT_INPATIENT", "quarter=2025%2F26+Q1")}
+        spreads = {await kept_trips(f"/interventions/marthas-rule/spread?{q}") for q in ("", "careSetting=ADULT_INPATIENT", "quarter=2025%2F26+Q1")}
         assert len(spreads) == 1
         # the first quarter of the demo history and the last: the same cost
-        reports = {await trips(f"/interventions/marthas-rule/quarterly-report?{q}") for q in ("quarter=2024%2F25+Q1", "quarter=2026%2F27+Q2")}
+        reports = {await kept_trips(f"/interventions/marthas-rule/quarterly-report?{q}") for q in ("quarter=2024%2F25+Q1", "quarter=2026%2F27+Q2")}
         assert len(reports) == 1
         # a tree of 85 organisations and one of 6: the same cost, once each has its resolved lineage kept
         # (the first read after a change resolves it from the rows and keeps it: two statements more)

@@ -7,6 +7,10 @@ The parts: `summary` (everything but the lists of sites, with each list's length
 chunks of CHUNK sites (`answers.0`, `answers.1`, ...). Each part is named for the quarter and the
 stage threshold it was worked out for, and stamped with what else it was worked out from: the
 intervention's tally version, the collaboratives and the component names (a rename shows at once).
+
+The spread report's lists of sites (its sites on the map among them) are kept the same way, as one
+part for each quarter, comparison and filter asked (`lists_part_name`): 0.4 MB on that quarter,
+worked out from the cells in about 60 ms and read back in about 4.
 """
 
 from __future__ import annotations
@@ -21,15 +25,20 @@ CHUNK = 50
 FORM = 1  # the form of the parts; parts kept in another form are worked out again
 
 
-def stamp_of(version: str | None, collaboratives: list[str], component_names: dict[str, str], quarter_index: int,
-             at_or_below: int) -> str:
-    """What a report's parts were worked out from."""
-    given = json.dumps([FORM, version, collaboratives, sorted(component_names.items()), quarter_index, at_or_below])
-    return hashlib.sha256(given.encode()).hexdigest()[:32]
+def stamp_of(version: str | None, *given: Any) -> str:
+    """What a part was worked out from: the intervention's tally version and the rest `given`
+    (JSON values: for a quarterly report the collaboratives and the component names)."""
+    return hashlib.sha256(json.dumps([FORM, version, *given], sort_keys=True).encode()).hexdigest()[:32]
 
 
 def part_name(quarter_index: int, at_or_below: int, part: str) -> str:
     return f"quarterly.{quarter_index}.{at_or_below}.{part}"
+
+
+def lists_part_name(*asked: Any) -> str:
+    """The part holding the spread report's lists of sites for what was `asked` (quarters,
+    filters, thresholds: JSON values)."""
+    return "spread." + hashlib.sha256(json.dumps(asked).encode()).hexdigest()[:24]
 
 
 def in_parts(report: dict[str, Any]) -> dict[str, str]:

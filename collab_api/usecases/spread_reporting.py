@@ -80,11 +80,19 @@ async def build_spread_report(graph: Graph, intervention: str, viewer: Visibilit
 
     async def lists() -> dict[str, Any]:
         quarters = [q.index for q in (reporting, before) if q is not None]
+        name = report_parts.lists_part_name(quarters, phase, at_or_below, stuck_quarters, component_key, care_setting)
+        version, stamp, kept = await _kept_part(graph, intervention, name)  # the version read before the cells
+        if kept is not None:
+            found: dict[str, Any] = json.loads(kept)
+            return found
         cells = await tally_graph.cells_in(graph, intervention, quarters)
         participation = await tally_graph.participation_of(graph, intervention)
-        return rules.site_lists(cells, participation, quarter=reporting, compare_with=before, phase=phase,
-                                at_or_below=at_or_below, stuck_quarters=stuck_quarters, component=component_key,
-                                setting=care_setting)
+        worked_out = rules.site_lists(cells, participation, quarter=reporting, compare_with=before, phase=phase,
+                                      at_or_below=at_or_below, stuck_quarters=stuck_quarters, component=component_key,
+                                      setting=care_setting)
+        if quarters:
+            await _keep(graph, intervention, version, stamp, {name: json.dumps(worked_out)})
+        return worked_out
 
     counts = report["national"]["distribution"]
     report.update({"intervention": intervention, "comparedWith": before.label if before else None, "atOrBelowStage": at_or_below,
@@ -125,20 +133,32 @@ async def build_quarterly_report(graph: Graph, intervention: str, viewer: Visibi
     names = await spread_graph.components(graph, intervention)
     if not kept or reporting is None:
         return await _worked_out(graph, intervention, codes, names, reporting, at_or_below)
-    place = KeptReport(intervention, reporting.index, at_or_below, "", {})
-    found = (await parts_graph.parts_of(graph, [place.key("summary")], parts_graph.REPORTS)).get(place.key("summary"))
-    version = found["version"] if found else None  # read before the facts the report is worked out from
-    stamp = report_parts.stamp_of(version, codes, names, reporting.index, at_or_below)
-    if found and found["stamp"] == stamp and found["data"]:
-        summary: dict[str, Any] = json.loads(found["data"])
+    version, stamp, text = await _kept_part(graph, intervention, report_parts.part_name(reporting.index, at_or_below, "summary"),
+                                            codes, names)  # the version read before the facts the report is worked out from
+    if text is not None:
+        summary: dict[str, Any] = json.loads(text)
         summary["keptReport"] = KeptReport(intervention, reporting.index, at_or_below, stamp, summary.pop("listLengths"))
         return summary
     report = await _worked_out(graph, intervention, codes, names, reporting, at_or_below)
-    parts = report_parts.in_parts(report)
-    if sum(len(text) for text in parts.values()) <= MESSAGE_BYTES:  # (a report too large to send at once is worked out each time)
-        await parts_graph.store(graph, intervention, version, stamp, {report_parts.part_name(reporting.index, at_or_below, name): text
-                                                                     for name, text in parts.items()}, parts_graph.REPORTS)
+    await _keep(graph, intervention, version, stamp, {report_parts.part_name(reporting.index, at_or_below, name): text
+                                                      for name, text in report_parts.in_parts(report).items()})
     return report
+
+
+async def _kept_part(graph: Graph, intervention: str, name: str, *given: Any) -> tuple[str | None, str, str | None]:
+    """The intervention's tally version now, the stamp of what a part `name` is worked out from
+    (that version and `given`), and the part's text if it was kept under that stamp."""
+    key = f"{intervention}|{name}"
+    found = (await parts_graph.parts_of(graph, [key], parts_graph.REPORTS)).get(key)
+    version = found["version"] if found else None
+    stamp = report_parts.stamp_of(version, *given)
+    return version, stamp, found["data"] if found and found["stamp"] == stamp else None
+
+
+async def _keep(graph: Graph, intervention: str, version: str | None, stamp: str, parts: dict[str, str]) -> None:
+    """Keep these parts for the readers after (a report too large to send at once is worked out each time)."""
+    if sum(len(text) for text in parts.values()) <= MESSAGE_BYTES:
+        await parts_graph.store(graph, intervention, version, stamp, parts, parts_graph.REPORTS)
 
 
 async def _worked_out(graph: Graph, intervention: str, codes: list[str], names: dict[str, str], reporting: Quarter | None,
