@@ -364,3 +364,26 @@ async def test_an_enrolled_site_that_moves_trust_is_shown_under_its_new_trust(gr
     assert "keptReport" not in after, "worked out again: the parts were kept before the move"
     assert [row["trust"] for row in after["sitesWithNoData"] if row["site"] == code] == [other]
     assert len(report["sitesWithNoData"]) <= len(after["sitesWithNoData"])
+
+
+async def test_kept_parts_stay_in_a_few_slots_and_never_answer_another_question(graph: Graph, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Anyone may ask for any quarter, phase or threshold: the parts left behind stay within a few
+    slots per intervention, and a part kept for one question is never taken for another in its slot."""
+    for phase in range(1, 41):  # forty questions, most about phases nobody is in
+        report = await build_spread_report(graph, "marthas-rule", visibility(REPORTER), quarter="2025/26 Q4", phase=phase, at_or_below=3)
+        await report["siteLists"].get()
+    spread_parts = (await graph.read("""
+        MATCH (r:ReportResolved {intervention: 'marthas-rule'}) WHERE r.part STARTS WITH 'spread.' RETURN count(r) AS n"""))[0]["n"]
+    assert 0 < spread_parts <= report_parts.SLOTS
+
+    monkeypatch.setattr(report_parts, "SLOTS", 1)  # every question in one slot
+    for _ in range(2):
+        for label in ("2025/26 Q4", "2025/26 Q3"):
+            read = await build_quarterly_report(graph, "marthas-rule", visibility(REPORTER), quarter=label)
+            whole = await build_quarterly_report(graph, "marthas-rule", visibility(REPORTER), quarter=label, kept=False)
+            assert read["quarter"] == label
+            assert _report_plain(await _reassembled(graph, read) if "keptReport" in read else read) == _report_plain(whole)
+        for phase in (1, 2):
+            lists = await (await build_spread_report(graph, "marthas-rule", visibility(REPORTER), quarter="2025/26 Q4", phase=phase,
+                                                     at_or_below=3))["siteLists"].get()
+            assert lists["sitesOnMap"] and {row["phase"] for row in lists["sitesOnMap"]} == {phase}, "the lists of the phase asked"

@@ -4,12 +4,12 @@ programme's busiest quarter the report is 1.2 MB of JSON, its per-site table of 
 it, and a page shows 50 sites of each list.
 
 The parts: `summary` (everything but the lists of sites, with each list's length) and each list in
-chunks of CHUNK sites (`answers.0`, `answers.1`, ...). Each part is named for the quarter and the
-stage threshold it was worked out for, and stamped with what else it was worked out from: the
-intervention's tally version, the collaboratives and the component names (a rename shows at once).
+chunks of CHUNK sites (`answers.0`, `answers.1`, ...). Each part is stamped with what it was worked
+out from: the intervention's tally version, the quarter and stage threshold asked, the
+collaboratives and the component names (a rename shows at once).
 
 The spread report's lists of sites (its sites on the map among them) are kept the same way, as one
-part for each quarter, comparison and filter asked (`lists_part_name`): 0.4 MB on that quarter,
+part for the quarter, comparison and filters asked (`lists_part_name`): 0.4 MB on that quarter,
 worked out from the cells in about 60 ms and read back in about 4.
 """
 
@@ -23,6 +23,10 @@ from collab_api.domain.quarterly_report import LISTS
 
 CHUNK = 50
 FORM = 1  # the form of the parts; parts kept in another form are worked out again
+# Parts are kept in a few slots per intervention and kind, not one per question: anyone may ask
+# for any quarter, phase or threshold, and each would otherwise leave a part behind for good. What
+# was asked is in the stamp, so a part kept for another question in the same slot is never taken.
+SLOTS = 16
 
 
 def stamp_of(version: str | None, *given: Any) -> str:
@@ -31,14 +35,19 @@ def stamp_of(version: str | None, *given: Any) -> str:
     return hashlib.sha256(json.dumps([FORM, version, *given], sort_keys=True).encode()).hexdigest()[:32]
 
 
+def _slot(*asked: Any) -> int:
+    return int(hashlib.sha256(json.dumps(asked).encode()).hexdigest()[:8], 16) % SLOTS
+
+
 def part_name(quarter_index: int, at_or_below: int, part: str) -> str:
-    return f"quarterly.{quarter_index}.{at_or_below}.{part}"
+    """A quarterly report's part, in the slot of its quarter and threshold."""
+    return f"quarterly.{_slot(quarter_index, at_or_below)}.{part}"
 
 
 def lists_part_name(*asked: Any) -> str:
-    """The part holding the spread report's lists of sites for what was `asked` (quarters,
-    filters, thresholds: JSON values)."""
-    return "spread." + hashlib.sha256(json.dumps(asked).encode()).hexdigest()[:24]
+    """The part holding the spread report's lists of sites, in the slot of what was `asked`
+    (quarters, filters, thresholds: JSON values)."""
+    return f"spread.{_slot(*asked)}"
 
 
 def in_parts(report: dict[str, Any]) -> dict[str, str]:

@@ -80,8 +80,9 @@ async def build_spread_report(graph: Graph, intervention: str, viewer: Visibilit
 
     async def lists() -> dict[str, Any]:
         quarters = [q.index for q in (reporting, before) if q is not None]
-        name = report_parts.lists_part_name(quarters, phase, at_or_below, stuck_quarters, component_key, care_setting)
-        version, stamp, kept = await _kept_part(graph, intervention, name)  # the version read before the cells
+        asked = [quarters, phase, at_or_below, stuck_quarters, component_key, care_setting]
+        name = report_parts.lists_part_name(*asked)
+        version, stamp, kept = await _kept_part(graph, intervention, name, *asked)  # the version read before the cells
         if kept is not None:
             found: dict[str, Any] = json.loads(kept)
             return found
@@ -134,7 +135,7 @@ async def build_quarterly_report(graph: Graph, intervention: str, viewer: Visibi
     if not kept or reporting is None:
         return await _worked_out(graph, intervention, codes, names, reporting, at_or_below)
     version, stamp, text = await _kept_part(graph, intervention, report_parts.part_name(reporting.index, at_or_below, "summary"),
-                                            codes, names)  # the version read before the facts the report is worked out from
+                                            reporting.index, at_or_below, codes, names)  # the version read before the facts
     if text is not None:
         summary: dict[str, Any] = json.loads(text)
         summary["keptReport"] = KeptReport(intervention, reporting.index, at_or_below, stamp, summary.pop("listLengths"))
