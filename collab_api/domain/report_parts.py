@@ -23,10 +23,11 @@ from collab_api.domain.quarterly_report import LISTS
 
 CHUNK = 50
 FORM = 1  # the form of the parts; parts kept in another form are worked out again
-# Parts are kept in a few slots per intervention and kind, not one per question: anyone may ask
-# for any quarter, phase or threshold, and each would otherwise leave a part behind for good. What
-# was asked is in the stamp, so a part kept for another question in the same slot is never taken.
-SLOTS = 16
+# Parts are kept in a bounded number of slots per intervention and kind, not one per question:
+# anyone may ask for any quarter, phase or threshold, and each would otherwise leave a part behind
+# for good. What was asked is in the stamp, so a part kept for another question in the same slot
+# is never taken (two questions asked often that share a slot take turns being worked out).
+SLOTS = 256
 
 
 def stamp_of(version: str | None, *given: Any) -> str:
