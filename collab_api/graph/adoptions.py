@@ -23,6 +23,13 @@ ADOPTION = "{.id, .key, .organisation, .interventionId, .componentKey, .careSett
 OBSERVATION = "{.key, .quarter, .quarterIndex, .stage, .notApplicable, .adaptations, .localResult, .observedOn, .recordedAt, .correctedAt, .source, .interventionVersion}"
 
 
+def _applied_version(intervention: str, ends: str) -> str:
+    """The number of the latest version of `intervention` made before `ends` (the day after the
+    answer's quarter; null: none), as a Cypher expression."""
+    return (f"reduce(latest = null, n IN [({intervention})-[:HAS_VERSION]->(v:InterventionVersion) "
+            f"WHERE v.createdAt < datetime({ends}) | v.number] | CASE WHEN latest IS NULL OR n > latest THEN n ELSE latest END)")
+
+
 async def recording_context(tx: Tx, organisation: str, intervention: str, quarter_ends: str, source_kind: str | None,
                             source_ref: str | None, viewer: Visibility) -> RecordingContext:
     """Everything a new observation is checked against, in one query, with the version of the
@@ -36,8 +43,7 @@ async def recording_context(tx: Tx, organisation: str, intervention: str, quarte
         OPTIONAL MATCH (sa:Adoption {{id: $sourceRef}})-[:OF]->(si:Intervention) WHERE $sourceKind = 'ADOPTION' AND {visible("si")}
         OPTIONAL MATCH (o)-[m:SUCCEEDED_BY]->(successor:Organisation)
         RETURN o.odsCode AS organisation, i.id AS intervention, i.version AS version, i.status AS status,
-               reduce(latest = null, n IN [(i)-[:HAS_VERSION]->(v:InterventionVersion) WHERE v.createdAt < datetime($quarterEnds) | v.number]
-                      | CASE WHEN latest IS NULL OR n > latest THEN n ELSE latest END) AS appliedVersion,
+               {_applied_version("i", "$quarterEnds")} AS appliedVersion,
                i.careSettings AS interventionSettings, o.name AS organisationName,
                coalesce(o.careSettings, []) + reduce(acc = [], x IN [(o)-[:HAS_SITE]->(st:Organisation) | st.careSettings] | acc + coalesce(x, []))
                    AS organisationSettings,
@@ -132,11 +138,10 @@ async def _with_applied_versions(runner: Runner, rows: Sequence[ObservationWrite
     wanted = sorted({(row["intervention"], row["quarterEnds"]) for row in rows if row["version"] is None})
     if not wanted:
         return list(rows)
-    found = await runner.read("""
+    found = await runner.read(f"""
         UNWIND $pairs AS pair
-        MATCH (i:Intervention {id: pair[0]})-[:HAS_VERSION]->(v:InterventionVersion) WHERE v.createdAt < datetime(pair[1])
-        WITH pair, v ORDER BY v.number DESC
-        RETURN pair[0] AS intervention, pair[1] AS quarterEnds, collect(v.number)[0] AS version""",
+        MATCH (i:Intervention {{id: pair[0]}})
+        RETURN pair[0] AS intervention, pair[1] AS quarterEnds, {_applied_version("i", "pair[1]")} AS version""",
         {"pairs": [list(pair) for pair in wanted]})
     applied = {(row["intervention"], row["quarterEnds"]): row["version"] for row in found}
     return [row if row["version"] is not None
@@ -152,6 +157,8 @@ async def write_observations(runner: Runner, rows: Sequence[ObservationWrite]) -
     Adds what changed to the interventions' reach and spread tallies, in the same transaction
     (graph/spread_tally.py).
     """
+    if isinstance(runner, Graph):  # the check of what is kept and the write, in one transaction
+        return await runner.write_tx(lambda tx: write_observations(tx, rows))
     # Relationships are MERGEd, not created with their node: several rows of one batch may
     # name the same adoption, and on ArcadeDB a later row's MERGE of the node can run before
     # an earlier row's writes are visible to a flag, which made duplicate edges.
@@ -205,8 +212,6 @@ async def write_observations(runner: Runner, rows: Sequence[ObservationWrite]) -
     if all((facts := row.get("returnFacts")) is not None and facts["complete"] for row in rows):
         query = query.replace(_FACTS_IN_FORCE, _FACTS_GIVEN)
 
-    if isinstance(runner, Graph):
-        return await runner.write_tx(lambda tx: write_observations(tx, rows))
     same = await _as_kept(runner, rows)
     changing = [row for row in rows if row["observationKey"] not in same]
 
@@ -233,16 +238,17 @@ async def _as_kept(tx: Tx, rows: Sequence[ObservationWrite]) -> set[str]:
     kept = await tx.read("""
         UNWIND $keys AS key
         MATCH (x:AdoptionObservation {key: key})
-        RETURN key, [x.contentHash, x.returnKey, x.phase, x.collaborative, x.trust, x.where] AS kept""", {"keys": sorted(wanted)})
+        RETURN key, [x.contentHash, x.returnKey, x.phase, x.collaborative, x.trust, x.where IS NOT NULL] AS kept""",
+        {"keys": sorted(wanted)})
     return {row["key"] for row in kept if row["kept"] == _as_written(wanted[row["key"]])}
 
 
 def _as_written(row: ObservationWrite) -> list[Any]:
-    """What write_observations keeps on a return's answer: its content's hash and the facts it pins."""
+    """What write_observations keeps on a return's answer: its content's hash and the facts it
+    pins (`where`, which the write works out from those facts, set)."""
     facts = row.get("returnFacts")
     assert facts is not None
-    place = f"{facts['collaborative'] or ''}|{facts['phase'] if facts['phase'] is not None else 0}|{facts['trust'] or ''}"
-    return [row["contentHash"], facts["returnKey"], facts["phase"], facts["collaborative"], facts["trust"], place]
+    return [row["contentHash"], facts["returnKey"], facts["phase"], facts["collaborative"], facts["trust"], True]
 
 
 async def by_ids(graph: Graph, ids: Sequence[str], viewer: Visibility) -> dict[str, AdoptionRow]:

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from collab_api.db.graph import Graph, Runner
@@ -242,13 +242,22 @@ async def create_sites(runner: Runner, rows: list[dict[str, Any]]) -> None:
             CREATE (:SpreadSites {key: row.key, intervention: row.id, bucket: row.bucket, sites: row.sites})""", {"rows": batch})
 
 
+async def new_tally_version(runner: Runner, ids: Iterable[str]) -> None:
+    """Give these interventions a new tally version (`tallyWrite`): a token no other write leaves,
+    which their kept reports are stamped with (graph/lineage_resolved.py) and whose setting takes
+    each one's write lock (graph/tally_keeping.lock_interventions)."""
+    await runner.write("""
+        UNWIND $ids AS id
+        MATCH (i:Intervention {id: id})
+        SET i.tallyWrite = $write""", {"ids": sorted(ids), "write": uuid.uuid4().hex})
+
+
 async def rebuild(runner: Runner, ids: Sequence[str], *, answers: bool = True) -> int:
     """Count these interventions' tallies again from their observations: first each adoption's
     answers (`answeredQuarters`, `answeredStages`; answers=False: a bulk load wrote them), then
     their reach and their tallies. Returns the tallies made. Each intervention is given a new tally
     version, as every write of its tallies gives it (its kept reports are worked out again)."""
-    await runner.write("UNWIND $ids AS id MATCH (i:Intervention {id: id}) SET i.tallyWrite = $write",
-                       {"ids": list(ids), "write": uuid.uuid4().hex})
+    await new_tally_version(runner, ids)
     if answers:
         await runner.write("""
             UNWIND $ids AS id

@@ -11,7 +11,6 @@ out once, not once per batch.
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -21,7 +20,7 @@ from collab_api.db.graph import Graph, ReadChangedUnderneath, Runner, hold_until
 from collab_api.domain import spread_tally as rules
 from collab_api.domain.rows import SiteState
 from collab_api.graph import lineage_kept
-from collab_api.graph.spread_tally import add_to_reach, site_states, write_participation, write_tallies
+from collab_api.graph.spread_tally import add_to_reach, new_tally_version, site_states, write_participation, write_tallies
 
 T = TypeVar("T")
 Lineage = Literal["rows", "enrolment", "whole", "caller"]
@@ -134,7 +133,4 @@ async def lock_interventions(runner: Runner, ids: set[str]) -> None:
     let a writer that held the lock commit over another's answers (tests/test_concurrent_tallies.py)."""
     if ids:
         await hold_until_commit({f"tallies:{id}" for id in ids})
-        await runner.write("""
-            UNWIND $ids AS id
-            MATCH (i:Intervention {id: id})
-            SET i.tallyWrite = $write""", {"ids": sorted(ids), "write": uuid.uuid4().hex})
+        await new_tally_version(runner, ids)
